@@ -1,0 +1,121 @@
+using System.Runtime.CompilerServices;
+using ActorPool.Lifecycle;
+
+namespace ActorPool;
+
+/// <summary>
+/// The result of an asynchronous submission (<c>ApplyAsync</c>, <c>MapAsync</c>,
+/// <c>StarMapAsync</c>), like CPython's <c>AsyncResult</c>; it can also be awaited.
+/// </summary>
+/// <remarks>
+/// A callback runs on the thread pool, never on a worker or inside an actor, before the result
+/// becomes ready: once <see cref="Get"/> returns, the callback has run, as in CPython. A callback
+/// that throws is logged to the pool's ActorSystem and changes nothing else.
+/// </remarks>
+public sealed class AsyncResult<T> : IJob
+{
+    private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ManualResetEventSlim _ready = new(false);
+    private readonly JobRegistry _registry;
+    private readonly Action<T>? _callback;
+    private readonly Action<Exception>? _errorCallback;
+    private readonly Action<Exception> _reportCallbackFailure;
+    private int _settled;
+
+    /// <exception cref="InvalidOperationException">The pool is not running.</exception>
+    internal AsyncResult(JobRegistry registry, Action<T>? callback, Action<Exception>? errorCallback, Action<Exception> reportCallbackFailure)
+    {
+        _registry = registry;
+        _callback = callback;
+        _errorCallback = errorCallback;
+        _reportCallbackFailure = reportCallbackFailure;
+        JobId = registry.Register(this);
+    }
+
+    internal long JobId { get; }
+
+    /// <summary>
+    /// Waits for the result and returns it, or throws the exception the task threw (same type and
+    /// message, with the worker's stack trace followed by this call's).
+    /// </summary>
+    /// <param name="timeout">How long to wait; null (the default) waits without limit.</param>
+    /// <exception cref="TimeoutException">The result was not ready in time; it stays usable.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative.</exception>
+    public T Get(TimeSpan? timeout = null)
+    {
+        if (!Wait(timeout))
+            throw new TimeoutException($"The result was not ready within {timeout}.");
+        return _completion.Task.GetAwaiter().GetResult();
+    }
+
+    /// <summary>Waits until the result is ready, successful or not.</summary>
+    /// <param name="timeout">How long to wait; null (the default) waits without limit.</param>
+    /// <returns>True when the result is ready; false when <paramref name="timeout"/> passed first.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative.</exception>
+    public bool Wait(TimeSpan? timeout = null) =>
+        _ready.Wait(Timeouts.ToMilliseconds(timeout, nameof(timeout)));
+
+    /// <summary>Whether the result is ready (completed successfully or with an error).</summary>
+    public bool Ready() => _completion.Task.IsCompleted;
+
+    /// <summary>Whether the task completed without an error.</summary>
+    /// <exception cref="InvalidOperationException">The result is not ready yet.</exception>
+    public bool Successful() => Ready()
+        ? _completion.Task.IsCompletedSuccessfully
+        : throw new InvalidOperationException("The result is not ready yet; Successful() can only be asked of a ready result.");
+
+    /// <summary>The result as a task, which faults with the task's exception.</summary>
+    public Task<T> AsTask() => _completion.Task;
+
+    /// <summary>Makes the result awaitable: <c>var value = await pool.ApplyAsync(...);</c>.</summary>
+    public TaskAwaiter<T> GetAwaiter() => _completion.Task.GetAwaiter();
+
+    internal void Complete(T value) => Settle(value, null);
+
+    internal void Fail(Exception error) => Settle(default!, error);
+
+    void IJob.Abort(Exception reason) => Fail(reason);
+
+    void IJob.OnPoolClosing()
+    {
+    }
+
+    private void Settle(T value, Exception? error)
+    {
+        // First outcome wins: a duplicate answer or a Terminate racing the real result is ignored.
+        if (Interlocked.Exchange(ref _settled, 1) != 0)
+            return;
+        var hasCallback = error is null ? _callback is not null : _errorCallback is not null;
+        if (!hasCallback)
+        {
+            Finish(value, error);
+            return;
+        }
+        // Settle runs on the thread of whoever answered, which may be an actor: user callbacks go to the thread pool.
+        ThreadPool.UnsafeQueueUserWorkItem(_ =>
+        {
+            try
+            {
+                if (error is null)
+                    _callback!(value);
+                else
+                    _errorCallback!(error);
+            }
+            catch (Exception ex)
+            {
+                _reportCallbackFailure(ex);
+            }
+            Finish(value, error);
+        }, null);
+    }
+
+    private void Finish(T value, Exception? error)
+    {
+        if (error is null)
+            _completion.SetResult(value);
+        else
+            _completion.SetException(error);
+        _ready.Set();
+        _registry.Complete(JobId);
+    }
+}

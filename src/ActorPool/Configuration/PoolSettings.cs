@@ -1,0 +1,43 @@
+using Akka.Configuration;
+
+namespace ActorPool.Configuration;
+
+/// <summary>
+/// The settings a pool runs with: <c>reference.conf</c> (overridable by the ActorSystem's own
+/// configuration) for the tuning knobs, then <see cref="PoolOptions"/> for what the caller set.
+/// </summary>
+internal sealed record PoolSettings(
+    int Processes,
+    PoolRouting Routing,
+    Action? Initializer,
+    int? MaxTasksPerChild,
+    int MessagesInFlightPerWorker,
+    int BatchDivisor,
+    int MaxBatch,
+    int ChunksInFlightPerWorker)
+{
+    /// <summary>Id of the dispatcher that runs user functions.</summary>
+    public const string WorkerDispatcherId = "actorpool.worker-dispatcher";
+
+    public static PoolSettings Create(PoolOptions options, Config config)
+    {
+        var section = config.GetConfig("actorpool");
+        return new PoolSettings(
+            options.Processes,
+            options.Routing,
+            options.Initializer,
+            options.MaxTasksPerChild,
+            Positive(section, "work-pulling.messages-in-flight-per-worker"),
+            Positive(section, "work-pulling.batch-divisor"),
+            Positive(section, "work-pulling.max-batch"),
+            Positive(section, "imap.chunks-in-flight-per-worker"));
+    }
+
+    private static int Positive(Config section, string path)
+    {
+        var value = section.GetInt(path, 0);
+        if (value < 1)
+            throw new ConfigurationException($"actorpool.{path} must be a positive integer, but is {value}.");
+        return value;
+    }
+}

@@ -1,0 +1,23 @@
+using ActorPool.Protocol;
+
+namespace ActorPool.Coordination;
+
+/// <summary>How eager jobs (Map, StarMap) are cut into chunks.</summary>
+internal static class Chunking
+{
+    /// <summary>CPython's default for map: ceil(n / (4 × workers)), so each worker gets about four chunks.</summary>
+    public static int DefaultChunkSize(int itemCount, int workers) =>
+        Math.Max(1, (int)((itemCount + 4L * workers - 1) / (4L * workers)));
+
+    /// <summary>Cuts <paramref name="items"/> into chunks of <paramref name="chunkSize"/> (the last may be shorter), each with its own copy of its items.</summary>
+    public static ChunkWork<TResult>[] Split<T, TResult>(T[] items, int chunkSize, Func<T[], ChunkWork<TResult>> makeWork)
+    {
+        var chunks = new ChunkWork<TResult>[(items.Length + chunkSize - 1) / chunkSize];
+        for (var i = 0; i < chunks.Length; i++)
+        {
+            var start = i * chunkSize;
+            chunks[i] = makeWork(items[start..Math.Min(start + chunkSize, items.Length)]);
+        }
+        return chunks;
+    }
+}

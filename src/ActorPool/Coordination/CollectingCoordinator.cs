@@ -1,0 +1,55 @@
+using ActorPool.Protocol;
+using Akka.Actor;
+
+namespace ActorPool.Coordination;
+
+/// <summary>
+/// Coordinates one Map/StarMap job: puts each chunk's results at their input positions and
+/// replies the whole list once every chunk has arrived, or fails the job at the first failed item
+/// (CPython waits for every chunk before reporting an error; there is no reason to).
+/// </summary>
+internal sealed class CollectingCoordinator<TResult> : UntypedActor
+{
+    private readonly long _jobId;
+    private readonly int _chunkCount;
+    private readonly TResult[] _results;
+    private readonly IActorRef _replyTo;
+    private readonly IActorRef _dropTarget;
+    private readonly ChunkTracker _arrived = new();
+
+    public CollectingCoordinator(long jobId, int chunkCount, int itemCount, IActorRef replyTo, IActorRef dropTarget)
+    {
+        _jobId = jobId;
+        _chunkCount = chunkCount;
+        _results = new TResult[itemCount];
+        _replyTo = replyTo;
+        _dropTarget = dropTarget;
+    }
+
+    public static Props Props(long jobId, int chunkCount, int itemCount, IActorRef replyTo, IActorRef dropTarget) =>
+        Akka.Actor.Props.Create(() => new CollectingCoordinator<TResult>(jobId, chunkCount, itemCount, replyTo, dropTarget));
+
+    protected override void OnReceive(object message)
+    {
+        if (message is not ChunkResult<TResult> result)
+        {
+            Unhandled(message);
+            return;
+        }
+        if (!_arrived.TryMark(result.ChunkIndex))
+            return;
+        if (result.FirstError is { } error)
+        {
+            _replyTo.Tell(new Status.Failure(error));
+            _dropTarget.Tell(new DropJob(_jobId));
+            Context.Stop(Self);
+            return;
+        }
+        Array.Copy(result.Values, 0, _results, result.Offset, result.Values.Length);
+        if (_arrived.Count == _chunkCount)
+        {
+            _replyTo.Tell(_results);
+            Context.Stop(Self);
+        }
+    }
+}

@@ -1,0 +1,111 @@
+using ActorPool.Protocol;
+using ActorPool.Routing;
+using Akka.Actor;
+using Akka.Event;
+
+namespace ActorPool.Coordination;
+
+/// <summary>
+/// Reads a streamed job's input lazily, one chunk at a time, and sends each chunk to the workers,
+/// taking a slot of the job's window first: at most the window's worth of chunks is ever read
+/// ahead of the consumer, so an endless input works and memory stays bounded.
+/// </summary>
+/// <remarks>
+/// The input enumerable is user code: it may block or throw, so it runs on a thread of its own,
+/// never inside an actor. An exception from it becomes the job's last item, at its position.
+/// </remarks>
+internal static class Feeder
+{
+    public static void Start<T, TResult>(
+        IEnumerable<T> input, int chunkSize, Func<T[], ChunkWork<TResult>> makeWork, bool ordered,
+        ResultSink<TResult> sink, IActorRef router, WorkerGroup group, ILoggingAdapter log) =>
+        Task.Factory.StartNew(
+            () => Run(input, chunkSize, makeWork, ordered, sink, router, group, log),
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning | TaskCreationOptions.DenyChildAttach,
+            TaskScheduler.Default);
+
+    private static void Run<T, TResult>(
+        IEnumerable<T> input, int chunkSize, Func<T[], ChunkWork<TResult>> makeWork, bool ordered,
+        ResultSink<TResult> sink, IActorRef router, WorkerGroup group, ILoggingAdapter log)
+    {
+        var jobId = sink.JobId;
+        IActorRef coordinator;
+        try
+        {
+            var props = StreamingCoordinator<TResult>.Props(jobId, ordered, sink, group.DropTarget);
+            coordinator = router.Ask<IActorRef>(new SpawnCoordinator(props), sink.Stopped).GetAwaiter().GetResult();
+        }
+        catch (Exception ex)
+        {
+            sink.Abort(ex); // the pool stopped before the job could start; a no-op if it was aborted already
+            return;
+        }
+        // However the job ends early, the coordinator hears of it and drops the job's pending work.
+        using var onStop = sink.Stopped.Register(() => coordinator.Tell(CancelJob.Instance));
+
+        IEnumerator<T> items;
+        try
+        {
+            items = input.GetEnumerator();
+        }
+        catch (Exception ex)
+        {
+            coordinator.Tell(new InputFailed(0, 0, ex));
+            return;
+        }
+        try
+        {
+            var chunkIndex = 0;
+            var offset = 0;
+            while (sink.Window.Acquire(sink.Stopped))
+            {
+                var buffer = new List<T>(Math.Min(chunkSize, 1024));
+                Exception? inputError = null;
+                try
+                {
+                    while (buffer.Count < chunkSize && items.MoveNext())
+                        buffer.Add(items.Current);
+                }
+                catch (Exception ex)
+                {
+                    inputError = ex;
+                }
+                if (buffer.Count > 0)
+                {
+                    group.Workers.Tell(new RunChunk(jobId, chunkIndex, offset, makeWork(buffer.ToArray()), coordinator), coordinator);
+                    chunkIndex++;
+                    offset += buffer.Count;
+                }
+                if (inputError is not null)
+                {
+                    coordinator.Tell(new InputFailed(chunkIndex, offset, inputError));
+                    return;
+                }
+                if (buffer.Count < chunkSize)
+                {
+                    coordinator.Tell(new InputEnded(chunkIndex));
+                    return;
+                }
+            }
+        }
+        finally
+        {
+            DisposeQuietly(items, log);
+        }
+    }
+
+    private static void DisposeQuietly<T>(IEnumerator<T> items, ILoggingAdapter log)
+    {
+        try
+        {
+            items.Dispose();
+        }
+        catch (Exception ex)
+        {
+            // Every item read has been sent by now: an input that fails to clean up after itself
+            // cannot change any result, so this is logged rather than made a task's failure.
+            log.Warning(ex, "Disposing the input enumerator of an IMap job threw.");
+        }
+    }
+}

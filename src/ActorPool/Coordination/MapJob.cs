@@ -1,0 +1,33 @@
+using ActorPool.Protocol;
+using ActorPool.Routing;
+using Akka.Actor;
+
+namespace ActorPool.Coordination;
+
+/// <summary>A job the pool's router actor starts itself, because it needs a coordinator child.</summary>
+internal interface IJobStart
+{
+    void Start(IActorContext context, WorkerGroup group);
+}
+
+/// <summary>
+/// An eager Map/StarMap job, already chunked: the router creates its coordinator and sends every
+/// chunk to the workers with that coordinator as the reply address. The final list (or a
+/// <see cref="Status.Failure"/>) goes to <see cref="ReplyTo"/>.
+/// </summary>
+internal sealed record MapJob<TResult>(long JobId, ChunkWork<TResult>[] Chunks, IActorRef ReplyTo) : IJobStart
+{
+    public void Start(IActorContext context, WorkerGroup group)
+    {
+        var itemCount = Chunks.Sum(chunk => chunk.Count);
+        var coordinator = context.ActorOf(
+            CollectingCoordinator<TResult>.Props(JobId, Chunks.Length, itemCount, ReplyTo, group.DropTarget),
+            $"job-{JobId}");
+        var offset = 0;
+        for (var i = 0; i < Chunks.Length; i++)
+        {
+            group.Workers.Tell(new RunChunk(JobId, i, offset, Chunks[i], coordinator), context.Self);
+            offset += Chunks[i].Count;
+        }
+    }
+}

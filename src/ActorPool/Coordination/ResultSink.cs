@@ -1,0 +1,87 @@
+using System.Threading.Channels;
+using ActorPool.Lifecycle;
+using ActorPool.Protocol;
+
+namespace ActorPool.Coordination;
+
+/// <summary>
+/// Where a streamed job's outcomes wait for the consumer: written by the job's coordinator, read
+/// by its <see cref="PoolIterator{T}"/>. It is the job as the registry sees it, and it ends exactly
+/// once: completed by the coordinator, cancelled by the consumer, or aborted by Terminate.
+/// </summary>
+internal sealed class ResultSink<T> : IJob
+{
+    // Unbounded because the coordinator is an actor and must never block; the window, which stops
+    // the feeder reading input, is what bounds what can be buffered here.
+    private readonly Channel<ItemOutcome<T>> _channel =
+        Channel.CreateUnbounded<ItemOutcome<T>>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
+    private readonly CancellationTokenSource _stop = new();
+    private readonly JobRegistry _registry;
+    private int _ended;
+
+    /// <exception cref="InvalidOperationException">The pool is not running.</exception>
+    public ResultSink(JobRegistry registry, Window window)
+    {
+        _registry = registry;
+        Window = window;
+        JobId = registry.Register(this);
+    }
+
+    public long JobId { get; }
+
+    public Window Window { get; }
+
+    public ChannelReader<ItemOutcome<T>> Reader => _channel.Reader;
+
+    /// <summary>Cancelled when the job ends early (consumer left, or the pool was terminated): the feeder stops.</summary>
+    public CancellationToken Stopped => _stop.Token;
+
+    public void WriteChunk(T[] values, ItemFailure[]? failures)
+    {
+        var writer = _channel.Writer;
+        var nextFailure = 0;
+        for (var i = 0; i < values.Length; i++)
+        {
+            Exception? error = null;
+            if (failures is not null && nextFailure < failures.Length && failures[nextFailure].Index == i)
+                error = failures[nextFailure++].Error;
+            writer.TryWrite(new ItemOutcome<T>(values[i], error, EndsChunk: i == values.Length - 1));
+        }
+    }
+
+    /// <summary>Every item has been written.</summary>
+    public void Complete()
+    {
+        if (TryEnd())
+            _channel.Writer.TryComplete();
+    }
+
+    /// <summary>The consumer disposed its iterator: stop reading input and drop pending work.</summary>
+    public void Cancel()
+    {
+        if (!TryEnd())
+            return;
+        _stop.Cancel();
+        _channel.Writer.TryComplete();
+    }
+
+    public void Abort(Exception reason)
+    {
+        if (!TryEnd())
+            return;
+        _stop.Cancel();
+        // The consumer meets the reason at the next position it has not read yet, then the end.
+        _channel.Writer.TryWrite(new ItemOutcome<T>(default!, reason, EndsChunk: false));
+        _channel.Writer.TryComplete();
+    }
+
+    public void OnPoolClosing() => Window.Lift();
+
+    private bool TryEnd()
+    {
+        if (Interlocked.Exchange(ref _ended, 1) != 0)
+            return false;
+        _registry.Complete(JobId);
+        return true;
+    }
+}

@@ -1,0 +1,95 @@
+using ActorPool.Protocol;
+using Akka.Actor;
+
+namespace ActorPool.Coordination;
+
+/// <summary>
+/// Coordinates one IMap/IMapUnordered job: writes each chunk's outcomes to the job's
+/// <see cref="ResultSink{T}"/> as soon as it may, in input order (holding back chunks that arrive
+/// early) or in arrival order, and completes the sink once the input has ended and every chunk
+/// read from it has been written.
+/// </summary>
+internal sealed class StreamingCoordinator<TResult> : UntypedActor
+{
+    private readonly long _jobId;
+    private readonly bool _ordered;
+    private readonly ResultSink<TResult> _sink;
+    private readonly IActorRef _dropTarget;
+    private readonly ChunkTracker _arrived = new();
+    private readonly Dictionary<int, ChunkResult<TResult>> _early = new(); // ordered only; bounded by the in-flight window
+    private int _nextToWrite;
+    private int _written;
+    private int? _chunkCount; // known once the input has ended
+
+    public StreamingCoordinator(long jobId, bool ordered, ResultSink<TResult> sink, IActorRef dropTarget)
+    {
+        _jobId = jobId;
+        _ordered = ordered;
+        _sink = sink;
+        _dropTarget = dropTarget;
+    }
+
+    public static Props Props(long jobId, bool ordered, ResultSink<TResult> sink, IActorRef dropTarget) =>
+        Akka.Actor.Props.Create(() => new StreamingCoordinator<TResult>(jobId, ordered, sink, dropTarget));
+
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case ChunkResult<TResult> result:
+                if (_arrived.TryMark(result.ChunkIndex))
+                    Accept(result);
+                break;
+            case InputEnded ended:
+                _chunkCount = ended.ChunkCount;
+                CompleteIfDone();
+                break;
+            case InputFailed failed:
+                // The input broke at this position: that failure is the job's last "chunk", one
+                // item long, so the consumer meets it exactly where the input stopped.
+                _chunkCount = failed.ChunkIndex + 1;
+                _arrived.TryMark(failed.ChunkIndex);
+                Accept(new ChunkResult<TResult>(_jobId, failed.ChunkIndex, failed.Position, new TResult[1], [new ItemFailure(0, failed.Error)]));
+                break;
+            case CancelJob:
+                _dropTarget.Tell(new DropJob(_jobId));
+                Context.Stop(Self);
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    private void Accept(ChunkResult<TResult> result)
+    {
+        if (!_ordered)
+        {
+            Write(result);
+        }
+        else
+        {
+            _early.Add(result.ChunkIndex, result);
+            while (_early.Remove(_nextToWrite, out var next))
+            {
+                Write(next);
+                _nextToWrite++;
+            }
+        }
+        CompleteIfDone();
+    }
+
+    private void Write(ChunkResult<TResult> result)
+    {
+        _sink.WriteChunk(result.Values, result.Failures);
+        _written++;
+    }
+
+    private void CompleteIfDone()
+    {
+        if (_written != _chunkCount)
+            return;
+        _sink.Complete();
+        Context.Stop(Self);
+    }
+}

@@ -1,0 +1,144 @@
+using ActorPool.Coordination;
+using ActorPool.Protocol;
+using Akka.Actor;
+
+namespace ActorPool;
+
+public sealed partial class Pool
+{
+    /// <summary>
+    /// Applies <paramref name="func"/> to every item in parallel and returns the results in input
+    /// order (Python's <c>map</c>). The input is read in full first.
+    /// </summary>
+    /// <param name="func">The function.</param>
+    /// <param name="iterable">The inputs.</param>
+    /// <param name="chunkSize">Items per task; null (the default) uses CPython's ceil(n / (4 × <see cref="Processes"/>)).</param>
+    /// <exception cref="ArgumentNullException"><paramref name="func"/> or <paramref name="iterable"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> is less than 1.</exception>
+    /// <exception cref="InvalidOperationException">The pool is closing or terminated.</exception>
+    /// <remarks>If a task throws, Map throws that exception (the first to arrive) and the job's remaining tasks are abandoned.</remarks>
+    public IReadOnlyList<TResult> Map<T, TResult>(Func<T, TResult> func, IEnumerable<T> iterable, int? chunkSize = null) =>
+        MapAsync(func, iterable, chunkSize).Get();
+
+    /// <summary>The asynchronous form of <see cref="Map{T, TResult}"/> (Python's <c>map_async</c>): returns at once.</summary>
+    /// <param name="func">The function.</param>
+    /// <param name="iterable">The inputs; read in full on the calling thread. If reading throws, the result fails with that exception.</param>
+    /// <param name="chunkSize">Items per task; null (the default) uses ceil(n / (4 × <see cref="Processes"/>)).</param>
+    /// <param name="callback">Called once with the whole list when every task has succeeded; default none.</param>
+    /// <param name="errorCallback">Called once with the first exception if any task fails (and <paramref name="callback"/> is then never called); default none.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="func"/> or <paramref name="iterable"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> is less than 1.</exception>
+    /// <exception cref="InvalidOperationException">The pool is closing or terminated.</exception>
+    public AsyncResult<IReadOnlyList<TResult>> MapAsync<T, TResult>(Func<T, TResult> func, IEnumerable<T> iterable, int? chunkSize = null,
+        Action<IReadOnlyList<TResult>>? callback = null, Action<Exception>? errorCallback = null)
+    {
+        ArgumentNullException.ThrowIfNull(func);
+        ArgumentNullException.ThrowIfNull(iterable);
+        ValidateChunkSize(chunkSize, nameof(chunkSize));
+        return SubmitMap(iterable, chunkSize, items => new MapWork<T, TResult>(func, items), callback, errorCallback);
+    }
+
+    /// <summary>
+    /// Like <see cref="Map{T, TResult}"/>, but each item is a pair of arguments (Python's <c>starmap</c>):
+    /// returns <c>func(a, b)</c> for every <c>(a, b)</c>, in input order.
+    /// </summary>
+    /// <param name="func">The function.</param>
+    /// <param name="iterable">The argument pairs.</param>
+    /// <param name="chunkSize">Items per task; null (the default) uses ceil(n / (4 × <see cref="Processes"/>)).</param>
+    /// <exception cref="ArgumentNullException"><paramref name="func"/> or <paramref name="iterable"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> is less than 1.</exception>
+    /// <exception cref="InvalidOperationException">The pool is closing or terminated.</exception>
+    public IReadOnlyList<TResult> StarMap<T1, T2, TResult>(Func<T1, T2, TResult> func, IEnumerable<(T1, T2)> iterable, int? chunkSize = null) =>
+        StarMapAsync(func, iterable, chunkSize).Get();
+
+    /// <summary>The asynchronous form of <see cref="StarMap{T1, T2, TResult}"/> (Python's <c>starmap_async</c>).</summary>
+    /// <param name="func">The function.</param>
+    /// <param name="iterable">The argument pairs; read in full on the calling thread.</param>
+    /// <param name="chunkSize">Items per task; null (the default) uses ceil(n / (4 × <see cref="Processes"/>)).</param>
+    /// <param name="callback">Called once with the whole list when every task has succeeded; default none.</param>
+    /// <param name="errorCallback">Called once with the first exception if any task fails; default none.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="func"/> or <paramref name="iterable"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> is less than 1.</exception>
+    /// <exception cref="InvalidOperationException">The pool is closing or terminated.</exception>
+    public AsyncResult<IReadOnlyList<TResult>> StarMapAsync<T1, T2, TResult>(Func<T1, T2, TResult> func, IEnumerable<(T1, T2)> iterable, int? chunkSize = null,
+        Action<IReadOnlyList<TResult>>? callback = null, Action<Exception>? errorCallback = null)
+    {
+        ArgumentNullException.ThrowIfNull(func);
+        ArgumentNullException.ThrowIfNull(iterable);
+        ValidateChunkSize(chunkSize, nameof(chunkSize));
+        return SubmitMap(iterable, chunkSize, items => new StarMapWork<T1, T2, TResult>(func, items), callback, errorCallback);
+    }
+
+    /// <summary>
+    /// Applies <paramref name="func"/> to every item and yields the results in input order as they
+    /// become available (Python's <c>imap</c>). The input is read lazily, a bounded number of
+    /// chunks ahead of the consumer, so it may be endless.
+    /// </summary>
+    /// <param name="func">The function.</param>
+    /// <param name="iterable">The inputs, read on a thread of the pool's own.</param>
+    /// <param name="chunkSize">Items per task; default 1.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="func"/> or <paramref name="iterable"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> is less than 1.</exception>
+    /// <exception cref="InvalidOperationException">The pool is closing or terminated.</exception>
+    public PoolIterator<TResult> IMap<T, TResult>(Func<T, TResult> func, IEnumerable<T> iterable, int chunkSize = 1) =>
+        Stream(func, iterable, chunkSize, ordered: true);
+
+    /// <summary>
+    /// Like <see cref="IMap{T, TResult}"/>, but yields each result as soon as its task completes,
+    /// whatever its input position (Python's <c>imap_unordered</c>).
+    /// </summary>
+    /// <param name="func">The function.</param>
+    /// <param name="iterable">The inputs, read lazily on a thread of the pool's own.</param>
+    /// <param name="chunkSize">Items per task; default 1.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="func"/> or <paramref name="iterable"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> is less than 1.</exception>
+    /// <exception cref="InvalidOperationException">The pool is closing or terminated.</exception>
+    public PoolIterator<TResult> IMapUnordered<T, TResult>(Func<T, TResult> func, IEnumerable<T> iterable, int chunkSize = 1) =>
+        Stream(func, iterable, chunkSize, ordered: false);
+
+    private AsyncResult<IReadOnlyList<TResult>> SubmitMap<T, TResult>(IEnumerable<T> iterable, int? chunkSize,
+        Func<T[], ChunkWork<TResult>> makeWork, Action<IReadOnlyList<TResult>>? callback, Action<Exception>? errorCallback)
+    {
+        var result = NewResult(callback, errorCallback);
+        T[] items;
+        try
+        {
+            items = iterable.ToArray();
+        }
+        catch (Exception ex)
+        {
+            result.Fail(ex);
+            return result;
+        }
+        if (items.Length == 0)
+        {
+            result.Complete(Array.Empty<TResult>());
+            return result;
+        }
+        var chunks = Chunking.Split(items, chunkSize ?? Chunking.DefaultChunkSize(items.Length, Processes), makeWork);
+        var reply = new ReplyRef(Provider, message =>
+        {
+            switch (message)
+            {
+                case IReadOnlyList<TResult> list:
+                    result.Complete(list);
+                    break;
+                case Status.Failure failure:
+                    result.Fail(failure.Cause);
+                    break;
+            }
+        });
+        _router.Tell(new MapJob<TResult>(result.JobId, chunks, reply), reply);
+        return result;
+    }
+
+    private PoolIterator<TResult> Stream<T, TResult>(Func<T, TResult> func, IEnumerable<T> iterable, int chunkSize, bool ordered)
+    {
+        ArgumentNullException.ThrowIfNull(func);
+        ArgumentNullException.ThrowIfNull(iterable);
+        ValidateChunkSize(chunkSize, nameof(chunkSize));
+        var sink = new ResultSink<TResult>(_registry, new Window(_settings.ChunksInFlightPerWorker * Processes));
+        Feeder.Start(iterable, chunkSize, items => new MapWork<T, TResult>(func, items), ordered, sink, _router, _group, _log);
+        return new PoolIterator<TResult>(sink);
+    }
+}

@@ -1,0 +1,183 @@
+using ActorPool.Configuration;
+using ActorPool.Lifecycle;
+using ActorPool.Protocol;
+using ActorPool.Routing;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Event;
+
+namespace ActorPool;
+
+/// <summary>
+/// A pool of workers that runs functions in parallel: Python's <c>multiprocessing.Pool</c> on
+/// Akka.NET. Workers are actors, one per process slot, each running user code on a thread of its
+/// own; a router actor hands them chunks of work and a coordinator actor per job puts the results
+/// back together.
+/// </summary>
+/// <remarks>
+/// <para>Lifecycle, as in CPython: Running, then <see cref="Close"/> (no new work; submitted work
+/// finishes) or <see cref="Terminate"/> (no new work; outstanding results fail with
+/// <see cref="PoolTerminatedException"/>), then <see cref="Join"/> waits for the end.</para>
+/// <para><see cref="Dispose"/> and <see cref="DisposeAsync"/> close and join: they let submitted
+/// work finish. This differs from Python's <c>with Pool() as p:</c>, which terminates.</para>
+/// <para>All members are thread-safe.</para>
+/// </remarks>
+public sealed partial class Pool : IDisposable, IAsyncDisposable
+{
+    private static int s_poolCount;
+
+    private readonly ActorSystem _system;
+    private readonly bool _ownsSystem;
+    private readonly IActorRef _router;
+    private readonly WorkerGroup _group;
+    private readonly JobRegistry _registry = new();
+    private readonly PoolSettings _settings;
+    private readonly ILoggingAdapter _log;
+    private readonly object _shutdownGate = new();
+    private Task? _shutdown;
+
+    /// <summary>Creates a pool with <see cref="Environment.ProcessorCount"/> workers and default options.</summary>
+    public Pool()
+        : this(new PoolOptions())
+    {
+    }
+
+    /// <summary>Creates a pool with <paramref name="processes"/> workers and otherwise default options.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="processes"/> is less than 1.</exception>
+    public Pool(int processes)
+        : this(new PoolOptions { Processes = ValidProcesses(processes, nameof(processes)) })
+    {
+    }
+
+    /// <summary>Creates a pool with the given options.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range (it is named in the message).</exception>
+    public Pool(PoolOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ValidProcesses(options.Processes, "options.Processes");
+        if (options.MaxTasksPerChild < 1)
+            throw new ArgumentOutOfRangeException("options.MaxTasksPerChild", options.MaxTasksPerChild, "MaxTasksPerChild must be at least 1, or null for no limit.");
+        if (!Enum.IsDefined(options.Routing))
+            throw new ArgumentOutOfRangeException("options.Routing", options.Routing, "Unknown routing strategy.");
+
+        var poolName = $"actorpool-{Interlocked.Increment(ref s_poolCount)}";
+        _ownsSystem = options.ActorSystem is null;
+        if (options.ActorSystem is { } system)
+        {
+            _system = system;
+            system.Settings.InjectTopLevelFallback(ReferenceConfig.Get());
+        }
+        else
+        {
+            _system = ActorSystem.Create(poolName, OwnSystemConfig.WithFallback(ReferenceConfig.Get()));
+        }
+        _log = Logging.GetLogger(_system, typeof(Pool));
+        try
+        {
+            _settings = PoolSettings.Create(options, _system.Settings.Config);
+            _router = _system.ActorOf(PoolRouterActor.Props(_settings, _registry), poolName);
+            _group = _router.Ask<WorkerGroup>(GetWorkers.Instance).GetAwaiter().GetResult();
+        }
+        catch
+        {
+            if (_ownsSystem)
+                _system.Terminate().GetAwaiter().GetResult();
+            throw;
+        }
+    }
+
+    // A pool's own system is an implementation detail: quiet unless something is wrong.
+    private static readonly Config OwnSystemConfig = ConfigurationFactory.ParseString("""
+        akka.loglevel = WARNING
+        akka.stdout-loglevel = WARNING
+        akka.log-dead-letters-during-shutdown = off
+        """);
+
+    /// <summary>Number of workers.</summary>
+    public int Processes => _settings.Processes;
+
+    /// <summary>
+    /// The pool's router actor. Actors in the same ActorSystem can send it a
+    /// <see cref="MapRequest{T, TResult}"/> or <see cref="ApplyRequest{TResult}"/> and receive the
+    /// answer as a reply.
+    /// </summary>
+    public IActorRef Router => _router;
+
+    /// <summary>Stops the pool taking new work; work already submitted runs to the end. Idempotent.</summary>
+    public void Close() => _registry.Close();
+
+    /// <summary>
+    /// Stops the pool at once: no new work, pending work is dropped, and every outstanding result
+    /// fails with <see cref="PoolTerminatedException"/>. A function already running on a worker
+    /// thread cannot be interrupted: it runs to its end, and its result is discarded.
+    /// </summary>
+    public void Terminate()
+    {
+        _registry.Terminate(new PoolTerminatedException());
+        BeginShutdown();
+    }
+
+    /// <summary>
+    /// Waits for the pool to finish: after <see cref="Close"/>, until every submitted job is done;
+    /// then until the workers (and the pool's own ActorSystem, if it made one) have stopped.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Neither <see cref="Close"/> nor <see cref="Terminate"/> was called.</exception>
+    public void Join() => JoinAsync().GetAwaiter().GetResult();
+
+    /// <summary>Closes the pool if it is running and joins it: submitted work finishes first (unlike Python's <c>with</c>, which terminates).</summary>
+    public void Dispose()
+    {
+        Close();
+        Join();
+    }
+
+    /// <summary>Closes the pool if it is running and joins it without blocking a thread.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        Close();
+        await JoinAsync().ConfigureAwait(false);
+    }
+
+    private async Task JoinAsync()
+    {
+        if (_registry.State == PoolState.Running)
+            throw new InvalidOperationException("Join() must follow Close() or Terminate().");
+        await _registry.Drained.ConfigureAwait(false);
+        await BeginShutdown().ConfigureAwait(false);
+    }
+
+    private Task BeginShutdown()
+    {
+        lock (_shutdownGate)
+            return _shutdown ??= ShutdownAsync();
+    }
+
+    private async Task ShutdownAsync()
+    {
+        // Stopping the router stops its children: the workers (each after its current task) and
+        // any coordinator still alive. Results are already settled by now (drained or aborted).
+        var stopped = _router.WatchAsync();
+        _system.Stop(_router);
+        await stopped.ConfigureAwait(false);
+        if (_ownsSystem)
+            await _system.Terminate().ConfigureAwait(false);
+    }
+
+    private static int ValidProcesses(int processes, string paramName) =>
+        processes >= 1 ? processes : throw new ArgumentOutOfRangeException(paramName, processes, "A pool needs at least 1 process.");
+
+    private static void ValidateChunkSize(int? chunkSize, string paramName)
+    {
+        if (chunkSize < 1)
+            throw new ArgumentOutOfRangeException(paramName, chunkSize, "chunkSize must be at least 1.");
+    }
+
+    private AsyncResult<T> NewResult<T>(Action<T>? callback, Action<Exception>? errorCallback) =>
+        new(_registry, callback, errorCallback, ReportCallbackFailure);
+
+    private void ReportCallbackFailure(Exception error) =>
+        _log.Error(error, "A callback passed to an ActorPool submission threw; the pool carries on.");
+
+    private IActorRefProvider Provider => ((ExtendedActorSystem)_system).Provider;
+}

@@ -1,0 +1,125 @@
+using System.Collections;
+using System.Runtime.ExceptionServices;
+using ActorPool.Coordination;
+using ActorPool.Lifecycle;
+
+namespace ActorPool;
+
+/// <summary>
+/// The results of <c>IMap</c> (input order) or <c>IMapUnordered</c> (completion order) as they
+/// arrive, like CPython's <c>IMapIterator</c>: step with <see cref="Next"/>, or enumerate it with
+/// <c>foreach</c> or <c>await foreach</c>. One consumer at a time.
+/// </summary>
+/// <remarks>
+/// <para>It deliberately implements <see cref="IEnumerable{T}"/> only: <c>await foreach</c>
+/// works through <see cref="GetAsyncEnumerator"/> by pattern, and implementing
+/// <see cref="IAsyncEnumerable{T}"/> as well would make every LINQ call on it ambiguous.</para>
+/// <para>Disposing the iterator, or leaving a <c>foreach</c> before the end (break, exception),
+/// stops the job: the input is no longer read and pending tasks are dropped.</para>
+/// </remarks>
+public sealed class PoolIterator<T> : IEnumerable<T>, IDisposable
+{
+    private readonly ResultSink<T> _sink;
+
+    internal PoolIterator(ResultSink<T> sink) => _sink = sink;
+
+    /// <summary>
+    /// Waits for the next result and returns it. If that item's task threw (or the input threw at
+    /// that position), throws its exception; the following call goes on with the next item.
+    /// </summary>
+    /// <param name="timeout">How long to wait; null (the default) waits without limit.</param>
+    /// <exception cref="TimeoutException">No result was ready in time; the iterator stays usable.</exception>
+    /// <exception cref="InvalidOperationException">Every result has been returned already.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative.</exception>
+    public T Next(TimeSpan? timeout = null)
+    {
+        var milliseconds = Timeouts.ToMilliseconds(timeout, nameof(timeout));
+        return TryNext(milliseconds, out var value)
+            ? value
+            : throw new InvalidOperationException("The iterator has no more results.");
+    }
+
+    /// <summary>Enumerates the remaining results; a failed item throws its exception from <c>MoveNext</c>.</summary>
+    public IEnumerator<T> GetEnumerator()
+    {
+        var finished = false;
+        try
+        {
+            while (TryNext(Timeout.Infinite, out var value))
+                yield return value;
+            finished = true;
+        }
+        finally
+        {
+            if (!finished)
+                Dispose();
+        }
+    }
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    /// <summary>Enumerates the remaining results asynchronously: <c>await foreach (var r in pool.IMap(...))</c>.</summary>
+    /// <param name="cancellationToken">Stops waiting (and, by leaving the loop, stops the job).</param>
+    public async IAsyncEnumerator<T> GetAsyncEnumerator(CancellationToken cancellationToken = default)
+    {
+        var finished = false;
+        try
+        {
+            var reader = _sink.Reader;
+            while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                while (reader.TryRead(out var outcome))
+                    yield return Take(outcome);
+            }
+            finished = true;
+        }
+        finally
+        {
+            if (!finished)
+                Dispose();
+        }
+    }
+
+    /// <summary>Stops the job if it is still running: the input is no longer read and pending tasks are dropped. Idempotent.</summary>
+    public void Dispose() => _sink.Cancel();
+
+    private bool TryNext(int milliseconds, out T value)
+    {
+        var reader = _sink.Reader;
+        while (true)
+        {
+            if (reader.TryRead(out var outcome))
+            {
+                value = Take(outcome);
+                return true;
+            }
+            var waiting = reader.WaitToReadAsync();
+            bool more;
+            if (waiting.IsCompletedSuccessfully)
+            {
+                more = waiting.Result;
+            }
+            else
+            {
+                var task = waiting.AsTask();
+                if (!task.Wait(milliseconds))
+                    throw new TimeoutException($"No result was ready within {TimeSpan.FromMilliseconds(milliseconds)}.");
+                more = task.Result;
+            }
+            if (!more)
+            {
+                value = default!;
+                return false;
+            }
+        }
+    }
+
+    private T Take(ItemOutcome<T> outcome)
+    {
+        if (outcome.EndsChunk)
+            _sink.Window.Release();
+        if (outcome.Error is { } error)
+            ExceptionDispatchInfo.Throw(error);
+        return outcome.Value;
+    }
+}

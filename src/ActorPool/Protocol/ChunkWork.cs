@@ -1,0 +1,85 @@
+namespace ActorPool.Protocol;
+
+/// <summary>
+/// The payload of a chunk: a function and the arguments of each of its items. It is data, not a
+/// closure: the function is a delegate the caller passed (for other nodes, a method that can be
+/// named) and the arguments are values, so a chunk can be run wherever it is delivered.
+/// </summary>
+internal abstract class ChunkWork
+{
+    /// <summary>Number of items (tasks' arguments) in the chunk.</summary>
+    public abstract int Count { get; }
+
+    /// <summary>Runs every item; never throws. Returns the chunk's <c>ChunkResult&lt;TResult&gt;</c>.</summary>
+    public abstract object Execute(long jobId, int chunkIndex, int offset);
+
+    /// <summary>Fails every item with <paramref name="error"/>, without running any.</summary>
+    public abstract object FailAll(long jobId, int chunkIndex, int offset, Exception error);
+}
+
+/// <inheritdoc />
+internal abstract class ChunkWork<TResult> : ChunkWork
+{
+    /// <summary>Calls the function on item <paramref name="index"/>.</summary>
+    protected abstract TResult Invoke(int index);
+
+    public sealed override object Execute(long jobId, int chunkIndex, int offset)
+    {
+        var count = Count;
+        var values = new TResult[count];
+        List<ItemFailure>? failures = null;
+        var i = 0;
+        // The try block sits outside the hot loop so the loop stays tight; after a failure the
+        // loop resumes at the next item, so one bad item never costs the others their results.
+        while (i < count)
+        {
+            try
+            {
+                for (; i < count; i++)
+                    values[i] = Invoke(i);
+            }
+            catch (Exception ex)
+            {
+                (failures ??= new List<ItemFailure>()).Add(new ItemFailure(i, ex));
+                i++;
+            }
+        }
+        return new ChunkResult<TResult>(jobId, chunkIndex, offset, values, failures?.ToArray());
+    }
+
+    public sealed override object FailAll(long jobId, int chunkIndex, int offset, Exception error)
+    {
+        var failures = new ItemFailure[Count];
+        for (var i = 0; i < failures.Length; i++)
+            failures[i] = new ItemFailure(i, error);
+        return new ChunkResult<TResult>(jobId, chunkIndex, offset, new TResult[Count], failures);
+    }
+}
+
+/// <summary>A function of no arguments: one item (<c>Apply(func)</c>).</summary>
+internal sealed class ThunkWork<TResult>(Func<TResult> func) : ChunkWork<TResult>
+{
+    public override int Count => 1;
+    protected override TResult Invoke(int index) => func();
+}
+
+/// <summary>A function of one argument over items (<c>Map</c>, <c>IMap</c>, <c>Apply(func, a)</c>).</summary>
+internal sealed class MapWork<T, TResult>(Func<T, TResult> func, T[] items) : ChunkWork<TResult>
+{
+    public override int Count => items.Length;
+    protected override TResult Invoke(int index) => func(items[index]);
+}
+
+/// <summary>A function of two arguments over pairs (<c>StarMap</c>, <c>Apply(func, a, b)</c>).</summary>
+internal sealed class StarMapWork<T1, T2, TResult>(Func<T1, T2, TResult> func, (T1, T2)[] items) : ChunkWork<TResult>
+{
+    public override int Count => items.Length;
+    protected override TResult Invoke(int index) => func(items[index].Item1, items[index].Item2);
+}
+
+/// <summary>A function of three arguments over triples (<c>Apply(func, a, b, c)</c>).</summary>
+internal sealed class StarMap3Work<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> func, (T1, T2, T3)[] items) : ChunkWork<TResult>
+{
+    public override int Count => items.Length;
+    protected override TResult Invoke(int index) => func(items[index].Item1, items[index].Item2, items[index].Item3);
+}

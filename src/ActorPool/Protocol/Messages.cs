@@ -1,0 +1,68 @@
+using Akka.Actor;
+using Akka.Event;
+
+namespace ActorPool.Protocol;
+
+// Every message the pool's actors exchange. All are immutable: arrays inside them are never written
+// after the message is built, so a message could be serialized and sent to another node as it is.
+// Replies go to an explicit ReplyTo, never to an implicit Sender, so routers and wires can sit
+// between the parties.
+
+/// <summary>
+/// One chunk of a job, for a worker: run <see cref="Work"/>, send the result to <see cref="ReplyTo"/>.
+/// <see cref="Offset"/> is the input position of the chunk's first item.
+/// </summary>
+internal sealed record RunChunk(long JobId, int ChunkIndex, int Offset, ChunkWork Work, IActorRef ReplyTo);
+
+/// <summary>Several chunks for one worker, sent by the work-pulling router; answered with <see cref="BatchDone"/>.</summary>
+internal sealed record RunBatch(RunChunk[] Chunks);
+
+/// <summary>
+/// Worker to work-pulling router: the oldest batch it was sent is finished. <see cref="Returned"/>
+/// holds the chunks it did not run (it was recycled by MaxTasksPerChild mid-batch); the router
+/// queues them again, first in line.
+/// </summary>
+internal sealed record BatchDone(RunChunk[] Returned)
+{
+    public static BatchDone Completed { get; } = new(Array.Empty<RunChunk>());
+}
+
+/// <summary>
+/// The outcome of one chunk: a value per item, and the items that threw (<see cref="Failures"/>,
+/// null when every item succeeded, otherwise sorted by index).
+/// </summary>
+internal sealed record ChunkResult<TResult>(long JobId, int ChunkIndex, int Offset, TResult[] Values, ItemFailure[]? Failures)
+    : IDeadLetterSuppression // results that reach a job already finished (failed fast, cancelled) are expected
+{
+    /// <summary>The exception of the chunk's first failed item; null when every item succeeded.</summary>
+    public Exception? FirstError => Failures is { Length: > 0 } failures ? failures[0].Error : null;
+}
+
+/// <summary>An item that threw: its index within the chunk and the exception, with the worker's stack.</summary>
+internal sealed record ItemFailure(int Index, Exception Error);
+
+/// <summary>Feeder to streaming coordinator: the input ended after <see cref="ChunkCount"/> chunks.</summary>
+internal sealed record InputEnded(int ChunkCount);
+
+/// <summary>Feeder to streaming coordinator: reading the input threw at <see cref="Position"/>; that is the job's last chunk.</summary>
+internal sealed record InputFailed(int ChunkIndex, int Position, Exception Error);
+
+/// <summary>To the work-pulling router: forget the queued chunks of a job that has finished early.</summary>
+internal sealed record DropJob(long JobId);
+
+/// <summary>Iterator to streaming coordinator: the consumer left; drop the job's pending work and stop.</summary>
+internal sealed class CancelJob
+{
+    public static CancelJob Instance { get; } = new();
+    private CancelJob() { }
+}
+
+/// <summary>Asks the pool's router actor to create a coordinator child; answered with its <see cref="IActorRef"/>.</summary>
+internal sealed record SpawnCoordinator(Props Props);
+
+/// <summary>Asks the pool's router actor for the actor chunks are sent to; answered with an <see cref="IActorRef"/>.</summary>
+internal sealed class GetWorkers
+{
+    public static GetWorkers Instance { get; } = new();
+    private GetWorkers() { }
+}

@@ -1,0 +1,64 @@
+using ActorPool.Configuration;
+using ActorPool.Coordination;
+using ActorPool.Lifecycle;
+using ActorPool.Protocol;
+using Akka.Actor;
+
+namespace ActorPool.Routing;
+
+/// <summary>
+/// The pool's router: the actor <see cref="Pool.Router"/> names. It owns the workers and the job
+/// coordinators (its children, so stopping it stops the whole pool), starts eager jobs, and accepts
+/// <see cref="MapRequest{T, TResult}"/> and <see cref="ApplyRequest{TResult}"/> from other actors.
+/// </summary>
+internal sealed class PoolRouterActor : UntypedActor
+{
+    private readonly PoolSettings _settings;
+    private readonly JobRegistry _registry;
+    private WorkerGroup _group = null!; // set in PreStart, before any message
+
+    public PoolRouterActor(PoolSettings settings, JobRegistry registry)
+    {
+        _settings = settings;
+        _registry = registry;
+    }
+
+    public static Props Props(PoolSettings settings, JobRegistry registry) =>
+        Akka.Actor.Props.Create(() => new PoolRouterActor(settings, registry));
+
+    protected override void PreStart() => _group = WorkerGroup.Create(Context, _settings);
+
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case IJobStart job:
+                job.Start(Context, _group);
+                break;
+            case IPoolRequest request:
+                request.Submit(new RequestScope(Context, _group, _registry, _settings.Processes), Sender);
+                break;
+            case SpawnCoordinator spawn:
+                Sender.Tell(Context.ActorOf(spawn.Props));
+                break;
+            case GetWorkers:
+                Sender.Tell(_group);
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+}
+
+/// <summary>What a request from another actor needs from the router to start its job.</summary>
+internal sealed record RequestScope(IActorContext Context, WorkerGroup Group, JobRegistry Registry, int Processes)
+{
+    public IActorRefProvider Provider => ((ExtendedActorSystem)Context.System).Provider;
+}
+
+/// <summary>A public request message the router accepts from other actors.</summary>
+internal interface IPoolRequest
+{
+    void Submit(RequestScope scope, IActorRef requester);
+}
