@@ -1,0 +1,38 @@
+namespace ActorPool.Tests.Contract;
+
+public abstract partial class PoolContract
+{
+    [Fact]
+    public void BadArguments_AreRefusedUpFrontNamingTheArgument()
+    {
+        using var pool = NewPool();
+        Func<int, int> func = Func;
+        int[] items = [1];
+
+        Assert.Equal("func", Assert.Throws<ArgumentNullException>(() => pool.Map<int, int>(null!, items)).ParamName);
+        Assert.Equal("iterable", Assert.Throws<ArgumentNullException>(() => pool.Map(func, null!)).ParamName);
+        Assert.Equal("iterable", Assert.Throws<ArgumentNullException>(() => pool.IMap(func, null!)).ParamName);
+        Assert.Equal("func", Assert.Throws<ArgumentNullException>(() => pool.ApplyAsync<int>(null!)).ParamName);
+        Assert.Equal("func", Assert.Throws<ArgumentNullException>(() => pool.StarMap<int, int, int>(null!, [(1, 2)])).ParamName);
+
+        Assert.Equal("chunkSize", Assert.Throws<ArgumentOutOfRangeException>(() => pool.Map(func, items, chunkSize: 0)).ParamName);
+        Assert.Equal("chunkSize", Assert.Throws<ArgumentOutOfRangeException>(() => pool.IMap(func, items, chunkSize: 0)).ParamName);
+        Assert.Equal("chunkSize", Assert.Throws<ArgumentOutOfRangeException>(() => pool.IMapUnordered(func, items, chunkSize: -1)).ParamName);
+
+        var result = pool.ApplyAsync(func, 1);
+        Assert.Equal("timeout", Assert.Throws<ArgumentOutOfRangeException>(() => result.Get(TimeSpan.FromSeconds(-1))).ParamName);
+        Assert.Equal("timeout", Assert.Throws<ArgumentOutOfRangeException>(() => result.Wait(TimeSpan.FromSeconds(-1))).ParamName);
+        Assert.Equal("timeout", Assert.Throws<ArgumentOutOfRangeException>(() => pool.IMap(func, items).Next(TimeSpan.FromSeconds(-1))).ParamName);
+    }
+
+    [Fact]
+    public void BadOptions_AreRefusedNamingTheOption()
+    {
+        Assert.Equal("processes", Assert.Throws<ArgumentOutOfRangeException>(() => new Pool(0)).ParamName);
+        Assert.Equal("options.Processes", Assert.Throws<ArgumentOutOfRangeException>(
+            () => new Pool(new PoolOptions { Processes = -1, Routing = Routing })).ParamName);
+        Assert.Equal("options.MaxTasksPerChild", Assert.Throws<ArgumentOutOfRangeException>(
+            () => new Pool(new PoolOptions { MaxTasksPerChild = 0, Routing = Routing })).ParamName);
+        Assert.Equal("options", Assert.Throws<ArgumentNullException>(() => new Pool((PoolOptions)null!)).ParamName);
+    }
+}

@@ -1,0 +1,288 @@
+using System.Collections.Concurrent;
+
+namespace ActorPool.Tests.Contract;
+
+/// <summary>
+/// The behaviour every pool owes its users, whatever its routing strategy (and, later, its
+/// deployment). Each concrete subclass runs the whole suite against one configuration.
+/// </summary>
+public abstract partial class PoolContract
+{
+    private static readonly TimeSpan Limit = Gate.Limit;
+
+    protected abstract PoolRouting Routing { get; }
+
+    protected Pool NewPool(int processes = 2, Action? initializer = null, int? maxTasksPerChild = null) =>
+        new(new PoolOptions { Processes = processes, Routing = Routing, Initializer = initializer, MaxTasksPerChild = maxTasksPerChild });
+
+    internal static int Func(int x) => x + 1;
+
+    internal static int FuncApply(int x, int y) => x + y;
+
+    internal static int Fail(int x) =>
+        x == 3 ? throw new InvalidOperationException($"item {x} is bad") : x + 1;
+
+    private static IEnumerable<int> InputThatThrowsAfter(int count)
+    {
+        for (var i = 0; i < count; i++)
+            yield return i;
+        throw new FormatException("input broke");
+    }
+
+    // ---- map / map_async / starmap ----
+
+    [Fact]
+    public void Map_NotebookQuerys_ReturnsResultsInInputOrder()
+    {
+        using var pool = NewPool();
+        Assert.Equal([2, 3, 4, 5], pool.Map(Func, [1, 2, 3, 4]));
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(100_000)]
+    public void Map_ManyItemsAnyChunkSize_ReturnsEveryResultOnceInOrder(int? chunkSize)
+    {
+        using var pool = NewPool();
+        var input = Enumerable.Range(0, 10_000).ToList();
+        Assert.Equal(input.Select(Func), pool.Map(Func, input, chunkSize));
+    }
+
+    [Fact]
+    public void Map_EmptyInput_ReturnsEmptyList()
+    {
+        using var pool = NewPool();
+        Assert.Empty(pool.Map(Func, Array.Empty<int>()));
+        Assert.True(pool.MapAsync(Func, Array.Empty<int>()).Ready());
+    }
+
+    [Fact]
+    public void Map_WorkerThrows_RethrowsOriginalException()
+    {
+        using var pool = NewPool();
+        var error = Assert.Throws<InvalidOperationException>(() => pool.Map(Fail, Enumerable.Range(0, 100), chunkSize: 5));
+        Assert.Equal("item 3 is bad", error.Message);
+        Assert.Contains(nameof(Fail), error.StackTrace); // the worker's frame is visible
+    }
+
+    [Fact]
+    public void Map_InputThrows_ThrowsTheInputsException()
+    {
+        using var pool = NewPool();
+        var error = Assert.Throws<FormatException>(() => pool.Map(Func, InputThatThrowsAfter(5)));
+        Assert.Equal("input broke", error.Message);
+    }
+
+    [Fact]
+    public void MapAsync_Succeeds_CallsCallbackOnceBeforeGetReturns()
+    {
+        using var pool = NewPool();
+        var calls = new ConcurrentQueue<IReadOnlyList<int>>();
+        var errors = new ConcurrentQueue<Exception>();
+        var result = pool.MapAsync(Func, [1, 2, 3, 4], callback: calls.Enqueue, errorCallback: errors.Enqueue);
+        Assert.Equal([2, 3, 4, 5], result.Get(Limit));
+        Assert.Equal([2, 3, 4, 5], Assert.Single(calls));
+        Assert.Empty(errors);
+        Assert.True(result.Successful());
+    }
+
+    [Fact]
+    public void MapAsync_WorkerThrows_CallsErrorCallbackOnceAndNeverCallback()
+    {
+        using var pool = NewPool();
+        var calls = new ConcurrentQueue<IReadOnlyList<int>>();
+        var errors = new ConcurrentQueue<Exception>();
+        var result = pool.MapAsync(Fail, Enumerable.Range(0, 50), chunkSize: 1, callback: calls.Enqueue, errorCallback: errors.Enqueue);
+        Assert.True(result.Wait(Limit));
+        Assert.False(result.Successful());
+        Assert.IsType<InvalidOperationException>(Assert.Single(errors));
+        Assert.Empty(calls);
+        Assert.Throws<InvalidOperationException>(() => result.Get());
+    }
+
+    [Fact]
+    public void MapAsync_CallbackThrows_PoolCarriesOn()
+    {
+        using var pool = NewPool();
+        var result = pool.MapAsync(Func, [1, 2], callback: _ => throw new InvalidCastException("callback bug"));
+        Assert.Equal([2, 3], result.Get(Limit));
+        Assert.Equal([2, 3, 4, 5], pool.Map(Func, [1, 2, 3, 4]));
+    }
+
+    [Fact]
+    public async Task MapAsync_Awaited_ReturnsResults()
+    {
+        await using var pool = NewPool();
+        Assert.Equal([2, 3, 4, 5], await pool.MapAsync(Func, [1, 2, 3, 4]));
+        Assert.Equal([2, 3], await pool.MapAsync(Func, [1, 2]).AsTask());
+    }
+
+    [Fact]
+    public void StarMap_Pairs_AppliesEachPairInOrder()
+    {
+        using var pool = NewPool();
+        (int, int)[] pairs = [(1, 5), (2, 5), (3, 5), (4, 5)];
+        Assert.Equal([6, 7, 8, 9], pool.StarMap<int, int, int>(FuncApply, pairs));
+        Assert.Equal([6, 7, 8, 9], pool.StarMapAsync<int, int, int>(FuncApply, pairs, chunkSize: 1).Get(Limit));
+    }
+
+    // ---- imap / imap_unordered ----
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void IMap_YieldsResultsInInputOrder(int chunkSize)
+    {
+        using var pool = NewPool();
+        Assert.Equal(Enumerable.Range(1, 100), pool.IMap(Func, Enumerable.Range(0, 100), chunkSize).ToList());
+    }
+
+    [Fact]
+    public void IMap_NotebookQuerys_NextReturnsEachThenThrowsAtEnd()
+    {
+        using var pool = NewPool();
+        var results = pool.IMap(Func, [1, 2, 3, 4]);
+        Assert.Equal([2, 3, 4, 5], new[] { results.Next(Limit), results.Next(Limit), results.Next(Limit), results.Next(Limit) });
+        Assert.Throws<InvalidOperationException>(() => results.Next(Limit));
+    }
+
+    [Fact]
+    public void IMap_FirstResult_AvailableBeforeTheJobEnds()
+    {
+        using var pool = NewPool();
+        var gate = new Gate();
+        var results = pool.IMap(x => { if (x > 0) gate.Pass(); return x; }, Enumerable.Range(0, 10));
+        Assert.Equal(0, results.Next(Limit)); // while items 1.. are still blocked
+        gate.Open();
+        Assert.Equal(Enumerable.Range(1, 9), results.ToList());
+    }
+
+    [Fact]
+    public void IMapUnordered_YieldsInCompletionOrder()
+    {
+        using var pool = NewPool();
+        var gate = new Gate();
+        // Item 0 cannot finish until item 1's result has been taken, so completion order is 1, 0.
+        var results = pool.IMapUnordered(x => { if (x == 0) gate.Pass(); return x; }, [0, 1]);
+        Assert.Equal(1, results.Next(Limit));
+        gate.Open();
+        Assert.Equal(0, results.Next(Limit));
+    }
+
+    [Fact]
+    public void IMapUnordered_ManyItems_YieldsEveryResultOnce()
+    {
+        using var pool = NewPool();
+        var results = pool.IMapUnordered(Func, Enumerable.Range(0, 1000), chunkSize: 4).ToList();
+        Assert.Equal(Enumerable.Range(1, 1000), results.Order());
+    }
+
+    [Fact]
+    public void IMap_FailedItem_ThrowsAtItsPositionAndNextContinues()
+    {
+        using var pool = NewPool();
+        var results = pool.IMap(Fail, Enumerable.Range(0, 6), chunkSize: 2);
+        Assert.Equal([1, 2, 3], new[] { results.Next(Limit), results.Next(Limit), results.Next(Limit) });
+        var error = Assert.Throws<InvalidOperationException>(() => results.Next(Limit));
+        Assert.Equal("item 3 is bad", error.Message);
+        Assert.Equal([5, 6], new[] { results.Next(Limit), results.Next(Limit) });
+    }
+
+    [Fact]
+    public void IMap_InputThrows_SurfacesAtThatPosition()
+    {
+        using var pool = NewPool();
+        var results = pool.IMap(Func, InputThatThrowsAfter(5), chunkSize: 2);
+        Assert.Equal([1, 2, 3, 4, 5], Enumerable.Range(0, 5).Select(_ => results.Next(Limit)));
+        Assert.Throws<FormatException>(() => results.Next(Limit));
+        Assert.Throws<InvalidOperationException>(() => results.Next(Limit)); // and then the end
+    }
+
+    [Fact]
+    public void IMap_NextTimesOut_ThrowsTimeoutExceptionAndStaysUsable()
+    {
+        using var pool = NewPool();
+        var gate = new Gate();
+        var results = pool.IMap(x => { gate.Pass(); return x; }, [7]);
+        Assert.Throws<TimeoutException>(() => results.Next(TimeSpan.FromMilliseconds(1)));
+        gate.Open();
+        Assert.Equal(7, results.Next(Limit));
+    }
+
+    [Fact]
+    public void IMap_EndlessInput_ReadsBoundedAheadAndStopsWhenDisposed()
+    {
+        using var pool = NewPool();
+        var produced = 0;
+        var inputDisposed = new Signal();
+        IEnumerable<int> Endless()
+        {
+            try
+            {
+                for (var i = 0; ; i++)
+                {
+                    Interlocked.Increment(ref produced);
+                    yield return i;
+                }
+            }
+            finally
+            {
+                inputDisposed.Set();
+            }
+        }
+
+        var results = pool.IMap(Func, Endless());
+        for (var i = 0; i < 50; i++)
+            Assert.Equal(i + 1, results.Next(Limit));
+        results.Dispose();
+        inputDisposed.WaitFor(); // an eager reader of an endless input would never get here
+        // 50 consumed, plus at most the in-flight window (8 chunks per worker by default) and the chunk being read.
+        Assert.InRange(Volatile.Read(ref produced), 50, 50 + 8 * pool.Processes + 1);
+    }
+
+    [Fact]
+    public void IMap_BreakOutOfForeach_StopsTheJob()
+    {
+        using var pool = NewPool();
+        var inputDisposed = new Signal();
+        IEnumerable<int> Endless()
+        {
+            try
+            {
+                for (var i = 0; ; i++)
+                    yield return i;
+            }
+            finally
+            {
+                inputDisposed.Set();
+            }
+        }
+
+        foreach (var result in pool.IMap(Func, Endless()))
+        {
+            if (result == 10)
+                break;
+        }
+        inputDisposed.WaitFor();
+    }
+
+    [Fact]
+    public async Task IMap_AwaitForeach_YieldsAllInOrder()
+    {
+        await using var pool = NewPool();
+        var results = new List<int>();
+        await foreach (var result in pool.IMap(Func, Enumerable.Range(0, 100), chunkSize: 3))
+            results.Add(result);
+        Assert.Equal(Enumerable.Range(1, 100), results);
+    }
+
+    [Fact]
+    public void IMap_EmptyInput_EndsAtOnce()
+    {
+        using var pool = NewPool();
+        Assert.Empty(pool.IMap(Func, Array.Empty<int>()));
+        Assert.Empty(pool.IMapUnordered(Func, Array.Empty<int>()));
+    }
+}
