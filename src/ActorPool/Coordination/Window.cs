@@ -35,19 +35,30 @@ internal sealed class Window
                 _inFlight++;
                 return !cancellationToken.IsCancellationRequested;
             }
-            // Registered under the lock: if the token is already cancelled the callback runs here,
-            // re-entering the (reentrant) monitor, and the loop below sees the cancellation.
-            using var wake = cancellationToken.Register(() => { lock (_gate) Monitor.PulseAll(_gate); });
-            while (!_lifted && _inFlight > _resumeAt)
-            {
-                if (cancellationToken.IsCancellationRequested)
-                    return false;
-                _feederWaiting = true;
-                Monitor.Wait(_gate);
-            }
-            _inFlight++;
-            return !cancellationToken.IsCancellationRequested;
         }
+        // The registration is made and disposed outside the lock: disposing it waits for a callback
+        // that is running, and that callback needs the lock to wake this thread.
+        using (cancellationToken.Register(Wake))
+        {
+            lock (_gate)
+            {
+                while (!_lifted && _inFlight > _resumeAt)
+                {
+                    if (cancellationToken.IsCancellationRequested)
+                        return false;
+                    _feederWaiting = true;
+                    Monitor.Wait(_gate);
+                }
+                _inFlight++;
+                return !cancellationToken.IsCancellationRequested;
+            }
+        }
+    }
+
+    private void Wake()
+    {
+        lock (_gate)
+            Monitor.PulseAll(_gate);
     }
 
     /// <summary>The consumer has taken every item of one chunk.</summary>
