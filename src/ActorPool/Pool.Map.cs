@@ -137,7 +137,7 @@ public sealed partial class Pool
         ArgumentNullException.ThrowIfNull(func);
         ArgumentNullException.ThrowIfNull(iterable);
         ValidateChunkSize(chunkSize, nameof(chunkSize));
-        var sink = new ResultSink<TResult>(_registry, new Window(_settings.ChunksInFlightPerWorker * Processes));
+        var sink = new ResultSink<TResult>(_registry, new Window(_settings.StreamWindow(chunkSize)));
         Feeder.Start(iterable, chunkSize, items => new MapWork<T, TResult>(func, items), ordered, sink, _router, _group, _log);
         return new PoolIterator<TResult>(sink);
     }

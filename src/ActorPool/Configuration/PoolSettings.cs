@@ -14,8 +14,13 @@ internal sealed record PoolSettings(
     int MessagesInFlightPerWorker,
     int BatchDivisor,
     int MaxBatch,
-    int ChunksInFlightPerWorker)
+    int ChunksInFlightPerWorker,
+    int ItemsInFlightPerWorker)
 {
+    /// <summary>Chunks of a streamed job that may be read ahead of its consumer (see <c>actorpool.imap</c> in reference.conf).</summary>
+    public int StreamWindow(int chunkSize) =>
+        Processes * Math.Max(ChunksInFlightPerWorker, (ItemsInFlightPerWorker + chunkSize - 1) / chunkSize);
+
     /// <summary>Id of the dispatcher that runs user functions.</summary>
     public const string WorkerDispatcherId = "actorpool.worker-dispatcher";
 
@@ -30,7 +35,8 @@ internal sealed record PoolSettings(
             Positive(section, "work-pulling.messages-in-flight-per-worker"),
             Positive(section, "work-pulling.batch-divisor"),
             Positive(section, "work-pulling.max-batch"),
-            Positive(section, "imap.chunks-in-flight-per-worker"));
+            Positive(section, "imap.chunks-in-flight-per-worker"),
+            Positive(section, "imap.items-in-flight-per-worker"));
     }
 
     private static int Positive(Config section, string path)
