@@ -1,6 +1,7 @@
 using ActorPool.Configuration;
 using ActorPool.Lifecycle;
 using ActorPool.Protocol;
+using ActorPool.Remote;
 using ActorPool.Routing;
 using Akka.Actor;
 using Akka.Configuration;
@@ -67,6 +68,7 @@ public sealed partial class Pool : IDisposable, IAsyncDisposable
         {
             _system = system;
             system.Settings.InjectTopLevelFallback(ReferenceConfig.Get());
+            WireSetup.Register(system);
         }
         else
         {

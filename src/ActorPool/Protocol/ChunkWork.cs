@@ -17,9 +17,23 @@ internal abstract class ChunkWork
     public abstract object FailAll(long jobId, int chunkIndex, int offset, Exception error);
 }
 
-/// <inheritdoc />
-internal abstract class ChunkWork<TResult> : ChunkWork
+/// <summary>Work that still holds its delegate and argument values, as the caller passed them.</summary>
+internal interface ITypedWork
 {
+    /// <summary>The function the caller passed.</summary>
+    Delegate Function { get; }
+
+    /// <summary>The arguments, one element per item (<c>T[]</c>, <c>(T1, T2)[]</c>, …); null for a function of no arguments.</summary>
+    Array? Items { get; }
+}
+
+/// <inheritdoc />
+internal abstract class ChunkWork<TResult> : ChunkWork, ITypedWork
+{
+    public abstract Delegate Function { get; }
+
+    public abstract Array? Items { get; }
+
     /// <summary>Calls the function on item <paramref name="index"/>.</summary>
     protected abstract TResult Invoke(int index);
 
@@ -60,6 +74,8 @@ internal abstract class ChunkWork<TResult> : ChunkWork
 internal sealed class ThunkWork<TResult>(Func<TResult> func) : ChunkWork<TResult>
 {
     public override int Count => 1;
+    public override Delegate Function => func;
+    public override Array? Items => null;
     protected override TResult Invoke(int index) => func();
 }
 
@@ -67,6 +83,8 @@ internal sealed class ThunkWork<TResult>(Func<TResult> func) : ChunkWork<TResult
 internal sealed class MapWork<T, TResult>(Func<T, TResult> func, T[] items) : ChunkWork<TResult>
 {
     public override int Count => items.Length;
+    public override Delegate Function => func;
+    public override Array Items => items;
     protected override TResult Invoke(int index) => func(items[index]);
 }
 
@@ -74,6 +92,8 @@ internal sealed class MapWork<T, TResult>(Func<T, TResult> func, T[] items) : Ch
 internal sealed class StarMapWork<T1, T2, TResult>(Func<T1, T2, TResult> func, (T1, T2)[] items) : ChunkWork<TResult>
 {
     public override int Count => items.Length;
+    public override Delegate Function => func;
+    public override Array Items => items;
     protected override TResult Invoke(int index) => func(items[index].Item1, items[index].Item2);
 }
 
@@ -81,5 +101,7 @@ internal sealed class StarMapWork<T1, T2, TResult>(Func<T1, T2, TResult> func, (
 internal sealed class StarMap3Work<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> func, (T1, T2, T3)[] items) : ChunkWork<TResult>
 {
     public override int Count => items.Length;
+    public override Delegate Function => func;
+    public override Array Items => items;
     protected override TResult Invoke(int index) => func(items[index].Item1, items[index].Item2, items[index].Item3);
 }

@@ -3,6 +3,17 @@ using Akka.Event;
 
 namespace ActorPool.Protocol;
 
+/// <summary>A message that may cross to another process: serialized by <c>ActorPool.Remote.WireSerializer</c>, never by Akka's default JSON.</summary>
+internal interface IWireMessage;
+
+/// <summary>What any chunk's result is, whatever its value type.</summary>
+internal interface IChunkResult
+{
+    Array Values { get; }
+
+    ItemFailure[]? Failures { get; }
+}
+
 // Every message the pool's actors exchange. All are immutable: arrays inside them are never written
 // after the message is built, so a message could be serialized and sent to another node as it is.
 // Replies go to an explicit ReplyTo, never to an implicit Sender, so routers and wires can sit
@@ -15,14 +26,14 @@ namespace ActorPool.Protocol;
 internal sealed record RunChunk(long JobId, int ChunkIndex, int Offset, ChunkWork Work, IActorRef ReplyTo);
 
 /// <summary>Several chunks for one worker, sent by the work-pulling router; answered with <see cref="BatchDone"/>.</summary>
-internal sealed record RunBatch(RunChunk[] Chunks);
+internal sealed record RunBatch(RunChunk[] Chunks) : IWireMessage;
 
 /// <summary>
 /// Worker to work-pulling router: the oldest batch it was sent is finished. <see cref="Returned"/>
 /// holds the chunks it did not run (it was recycled by MaxTasksPerChild mid-batch); the router
 /// queues them again, first in line.
 /// </summary>
-internal sealed record BatchDone(RunChunk[] Returned)
+internal sealed record BatchDone(RunChunk[] Returned) : IWireMessage
 {
     public static BatchDone Completed { get; } = new(Array.Empty<RunChunk>());
 }
@@ -32,8 +43,10 @@ internal sealed record BatchDone(RunChunk[] Returned)
 /// null when every item succeeded, otherwise sorted by index).
 /// </summary>
 internal sealed record ChunkResult<TResult>(long JobId, int ChunkIndex, int Offset, TResult[] Values, ItemFailure[]? Failures)
-    : IDeadLetterSuppression // results that reach a job already finished (failed fast, cancelled) are expected
+    : IChunkResult, IDeadLetterSuppression // results that reach a job already finished (failed fast, cancelled) are expected
 {
+    Array IChunkResult.Values => Values;
+
     /// <summary>The exception of the chunk's first failed item; null when every item succeeded.</summary>
     public Exception? FirstError => Failures is { Length: > 0 } failures ? failures[0].Error : null;
 }
@@ -60,9 +73,15 @@ internal sealed class CancelJob
 /// <summary>Asks the pool's router actor to create a coordinator child; answered with its <see cref="IActorRef"/>.</summary>
 internal sealed record SpawnCoordinator(Props Props);
 
-/// <summary>Asks the pool's router actor for the actor chunks are sent to; answered with an <see cref="IActorRef"/>.</summary>
-internal sealed class GetWorkers
+/// <summary>
+/// Asks for workers: the pool's router actor answers with its <c>WorkerGroup</c>; a node's host
+/// actor answers with <see cref="NodeWorkers"/>.
+/// </summary>
+internal sealed class GetWorkers : IWireMessage
 {
     public static GetWorkers Instance { get; } = new();
     private GetWorkers() { }
 }
+
+/// <summary>A node's answer to <see cref="GetWorkers"/>: the worker actors it hosts.</summary>
+internal sealed record NodeWorkers(IActorRef[] Workers) : IWireMessage;

@@ -1,0 +1,97 @@
+using System.Runtime.Serialization;
+using ActorPool.Protocol;
+
+namespace ActorPool.Remote;
+
+/// <summary>
+/// Work in its wire form: a function reference and serialized arguments. It is made on the
+/// caller's side, where a value that cannot be serialized fails only its own chunk (CPython's
+/// MaybeEncodingError), and decoded only on the worker that runs it. Its result travels back in
+/// wire form too, encoded on the worker, where a result that cannot be serialized fails its chunk
+/// instead of being dropped by the transport.
+/// </summary>
+internal sealed class EncodedWork : ChunkWork
+{
+    public EncodedWork(FunctionRef function, byte[] items, int count)
+    {
+        Function = function;
+        Items = items;
+        Count = count;
+    }
+
+    public FunctionRef Function { get; }
+
+    public byte[] Items { get; }
+
+    public override int Count { get; }
+
+    /// <summary>The wire form of <paramref name="work"/>, or, if its arguments cannot be serialized, work that fails with the reason.</summary>
+    public static ChunkWork Encode(ChunkWork work)
+    {
+        var typed = (ITypedWork)work;
+        var function = FunctionRef.Create(typed.Function, "func");
+        try
+        {
+            return new EncodedWork(function, WireCodec.EncodeItems(typed.Items), work.Count);
+        }
+        catch (Exception ex)
+        {
+            return new FailedWork(work, new SerializationException(
+                $"The arguments of {function.Display} cannot be serialized to be sent to a worker: {ex.Message}", ex));
+        }
+    }
+
+    public override object Execute(long jobId, int chunkIndex, int offset)
+    {
+        ChunkWork work;
+        try
+        {
+            work = WireCodec.DecodeWork(Function, Items);
+        }
+        catch (Exception ex)
+        {
+            return FailAll(jobId, chunkIndex, offset, ex);
+        }
+        var result = (IChunkResult)work.Execute(jobId, chunkIndex, offset);
+        try
+        {
+            return new EncodedChunkResult(jobId, chunkIndex, offset, Function, Count, WireCodec.EncodeValues(result.Values),
+                result.Failures?.Select(failure => WireFailure.From(failure.Index, failure.Error)).ToArray());
+        }
+        catch (Exception ex)
+        {
+            return FailAll(jobId, chunkIndex, offset, new SerializationException(
+                $"The result of {Function.Display} cannot be serialized to be sent back: {ex.Message}", ex));
+        }
+    }
+
+    public override object FailAll(long jobId, int chunkIndex, int offset, Exception error) =>
+        new EncodedChunkResult(jobId, chunkIndex, offset, Function, Count, [],
+            Enumerable.Range(0, Count).Select(index => WireFailure.From(index, error)).ToArray());
+}
+
+/// <summary>
+/// Work that cannot be sent: its arguments failed to serialize. It never leaves the caller's
+/// process: dispatch answers it at once with every item failed.
+/// </summary>
+internal sealed class FailedWork(ChunkWork original, Exception error) : ChunkWork
+{
+    public override int Count => original.Count;
+
+    public override object Execute(long jobId, int chunkIndex, int offset) => original.FailAll(jobId, chunkIndex, offset, error);
+
+    public override object FailAll(long jobId, int chunkIndex, int offset, Exception reason) => original.FailAll(jobId, chunkIndex, offset, reason);
+}
+
+/// <summary>A chunk's result in wire form; the receiving side decodes it into a typed <c>ChunkResult&lt;TResult&gt;</c>.</summary>
+internal sealed record EncodedChunkResult(long JobId, int ChunkIndex, int Offset, FunctionRef Function, int Count, byte[] Values, WireFailure[]? Failures)
+    : IWireMessage;
+
+/// <summary>A failed item in wire form: the exception's type name, message and stack trace, never the exception object.</summary>
+internal sealed record WireFailure(int Index, string Type, string Message, string? StackTrace)
+{
+    public static WireFailure From(int index, Exception error) =>
+        new(index, error is RemoteTaskException remote ? remote.RemoteType : error.GetType().FullName!, error.Message, error.StackTrace);
+
+    public ItemFailure Decode() => new(Index, WireCodec.DecodeException(Type, Message, StackTrace));
+}

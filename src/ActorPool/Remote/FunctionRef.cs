@@ -1,0 +1,85 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+
+namespace ActorPool.Remote;
+
+/// <summary>
+/// A function named the way pickle names one: by assembly, method and module version, so a node
+/// can find the same method in its own copy of the assembly. Only what can be found again that way
+/// may travel: static methods, and lambdas that capture nothing (C# compiles those to methods of
+/// a stateless singleton). A closure or an instance method is refused when it is submitted.
+/// </summary>
+internal sealed record FunctionRef(string AssemblyName, Guid ModuleVersionId, int MetadataToken, string Display)
+{
+    private static readonly ConcurrentDictionary<FunctionRef, (MethodInfo Method, object? Target)> Resolved = new();
+    private static readonly ConditionalWeakTable<MethodInfo, FunctionRef> Created = new();
+
+    /// <summary>The reference for <paramref name="function"/>.</summary>
+    /// <exception cref="ArgumentException">The function cannot be named: it captures state, is an instance method, is generic or is dynamic.</exception>
+    public static FunctionRef Create(Delegate function, string paramName)
+    {
+        var method = function.Method;
+        if (Created.TryGetValue(method, out var known) && IsStateless(function))
+            return known;
+        var display = $"{method.DeclaringType?.FullName}.{method.Name}";
+        if (function.GetInvocationList().Length > 1)
+            throw Refuse(paramName, display, "is a multicast delegate");
+        if (!IsStateless(function))
+            throw Refuse(paramName, display, function.Target!.GetType().IsDefined(typeof(CompilerGeneratedAttribute))
+                ? "is a lambda that captures variables"
+                : $"is an instance method of {function.Target.GetType().FullName}");
+        if (method.IsGenericMethod || method.DeclaringType is { ContainsGenericParameters: true } || method.DeclaringType?.IsGenericType == true)
+            throw Refuse(paramName, display, "is generic");
+        if (method.Module.Assembly.IsDynamic || method.DeclaringType is null)
+            throw Refuse(paramName, display, "was emitted at run time");
+        var reference = new FunctionRef(method.Module.Assembly.FullName!, method.Module.ModuleVersionId, method.MetadataToken, display);
+        Created.AddOrUpdate(method, reference);
+        return reference;
+    }
+
+    /// <summary>The method and its target (null, or the singleton of a non-capturing lambda) in this process.</summary>
+    /// <exception cref="InvalidOperationException">The assembly or method is not here, or is a different build.</exception>
+    public (MethodInfo Method, object? Target) Resolve() => Resolved.GetOrAdd(this, static reference => reference.Load());
+
+    private (MethodInfo Method, object? Target) Load()
+    {
+        Assembly assembly;
+        try
+        {
+            assembly = Assembly.Load(new AssemblyName(AssemblyName));
+        }
+        catch (Exception ex)
+        {
+            throw new InvalidOperationException(
+                $"The function {Display} cannot run here: its assembly {AssemblyName} cannot be loaded (start the node with --load <path to the assembly>).", ex);
+        }
+        var module = assembly.ManifestModule;
+        if (module.ModuleVersionId != ModuleVersionId)
+            throw new InvalidOperationException(
+                $"The function {Display} cannot run here: this process has a different build of {AssemblyName} than the one that submitted it.");
+        if (module.ResolveMethod(MetadataToken) is not MethodInfo method)
+            throw new InvalidOperationException($"The function {Display} cannot run here: its method was not found in {AssemblyName}.");
+        object? target = null;
+        if (!method.IsStatic)
+        {
+            // A lambda that captures nothing lives on a compiler-generated singleton, held in a static field of its own type.
+            var singleton = method.DeclaringType!.GetFields(BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic)
+                .FirstOrDefault(field => field.FieldType == method.DeclaringType);
+            target = singleton?.GetValue(null)
+                ?? throw new InvalidOperationException($"The function {Display} is an instance method and cannot run here.");
+        }
+        return (method, target);
+    }
+
+    /// <summary>True for static methods and for lambdas whose closure object holds no state.</summary>
+    private static bool IsStateless(Delegate function) =>
+        function.Target is null
+        || (function.Target.GetType().IsDefined(typeof(CompilerGeneratedAttribute))
+            && function.Target.GetType().GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic).Length == 0);
+
+    private static ArgumentException Refuse(string paramName, string display, string why) =>
+        new($"The function {display} {why}, so it cannot be sent to another process: only a static method, or a lambda that "
+            + "captures nothing, can be found again by name on a node. Make it static and pass what it needs as arguments "
+            + "(StarMap and Apply take up to three).", paramName);
+}

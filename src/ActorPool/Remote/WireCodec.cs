@@ -1,0 +1,99 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using System.Runtime.ExceptionServices;
+using ActorPool.Protocol;
+using MessagePack;
+using MessagePack.Resolvers;
+
+namespace ActorPool.Remote;
+
+/// <summary>
+/// Arguments and results on the wire: MessagePack, decoded with the types the function's own
+/// signature names and nothing else (no type names travel with the data), under MessagePack's
+/// untrusted-data limits.
+/// </summary>
+internal static class WireCodec
+{
+    public static readonly MessagePackSerializerOptions Options =
+        ContractlessStandardResolver.Options.WithSecurity(MessagePackSecurity.UntrustedData);
+
+    private static readonly ConcurrentDictionary<FunctionRef, Shape> Shapes = new();
+
+    /// <summary>Serializes a work's arguments; throws when a value cannot be serialized.</summary>
+    public static byte[] EncodeItems(Array? items) =>
+        items is null ? [] : MessagePackSerializer.Serialize(items.GetType(), items, Options);
+
+    /// <summary>Serializes a chunk's result values; throws when a value cannot be serialized.</summary>
+    public static byte[] EncodeValues(Array values) => MessagePackSerializer.Serialize(values.GetType(), values, Options);
+
+    /// <summary>Rebuilds runnable work from the wire: the function found by reference, the arguments as its parameters' types.</summary>
+    public static ChunkWork DecodeWork(FunctionRef function, byte[] items)
+    {
+        var shape = ShapeOf(function);
+        return shape.MakeWork(shape.Function, items);
+    }
+
+    /// <summary>Rebuilds a typed <c>ChunkResult&lt;TResult&gt;</c>, TResult being the function's return type.</summary>
+    public static object DecodeResult(FunctionRef function, long jobId, int chunkIndex, int offset, byte[] values, ItemFailure[]? failures, int count) =>
+        ShapeOf(function).MakeResult(jobId, chunkIndex, offset, values, failures, count);
+
+    /// <summary>An exception from another process, rebuilt as its own type where that is safe, with the remote stack trace.</summary>
+    public static Exception DecodeException(string typeName, string message, string? stackTrace)
+    {
+        // Only an exception type already loaded here is created, and only through its (string) constructor.
+        var type = AppDomain.CurrentDomain.GetAssemblies()
+            .Select(assembly => assembly.GetType(typeName, throwOnError: false))
+            .FirstOrDefault(candidate => candidate is not null && typeof(Exception).IsAssignableFrom(candidate) && !candidate.IsAbstract);
+        Exception error;
+        try
+        {
+            error = type?.GetConstructor([typeof(string)]) is { } constructor
+                ? (Exception)constructor.Invoke([message])
+                : new RemoteTaskException(typeName, message);
+        }
+        catch (Exception)
+        {
+            error = new RemoteTaskException(typeName, message);
+        }
+        return stackTrace is null ? error : ExceptionDispatchInfo.SetRemoteStackTrace(error, stackTrace);
+    }
+
+    private static Shape ShapeOf(FunctionRef function) => Shapes.GetOrAdd(function, static reference =>
+    {
+        var (method, target) = reference.Resolve();
+        var parameters = method.GetParameters().Select(parameter => parameter.ParameterType).ToArray();
+        var types = parameters.Append(method.ReturnType).ToArray();
+        var (delegateType, factory) = parameters.Length switch
+        {
+            0 => (typeof(Func<>), nameof(Thunk)),
+            1 => (typeof(Func<,>), nameof(Map)),
+            2 => (typeof(Func<,,>), nameof(StarMap)),
+            3 => (typeof(Func<,,,>), nameof(StarMap3)),
+            _ => throw new InvalidOperationException($"The function {reference.Display} takes {parameters.Length} arguments; at most 3 are supported."),
+        };
+        var function = method.CreateDelegate(delegateType.MakeGenericType(types), target);
+        var makeWork = typeof(WireCodec).GetMethod(factory, BindingFlags.NonPublic | BindingFlags.Static)!
+            .MakeGenericMethod(types).CreateDelegate<Func<Delegate, byte[], ChunkWork>>();
+        var makeResult = typeof(WireCodec).GetMethod(nameof(Result), BindingFlags.NonPublic | BindingFlags.Static)!
+            .MakeGenericMethod(method.ReturnType).CreateDelegate<Func<long, int, int, byte[], ItemFailure[]?, int, object>>();
+        return new Shape(function, makeWork, makeResult);
+    });
+
+    private static ChunkWork Thunk<TResult>(Delegate function, byte[] items) =>
+        new ThunkWork<TResult>((Func<TResult>)function);
+
+    private static ChunkWork Map<T, TResult>(Delegate function, byte[] items) =>
+        new MapWork<T, TResult>((Func<T, TResult>)function, MessagePackSerializer.Deserialize<T[]>(items, Options));
+
+    private static ChunkWork StarMap<T1, T2, TResult>(Delegate function, byte[] items) =>
+        new StarMapWork<T1, T2, TResult>((Func<T1, T2, TResult>)function, MessagePackSerializer.Deserialize<(T1, T2)[]>(items, Options));
+
+    private static ChunkWork StarMap3<T1, T2, T3, TResult>(Delegate function, byte[] items) =>
+        new StarMap3Work<T1, T2, T3, TResult>((Func<T1, T2, T3, TResult>)function, MessagePackSerializer.Deserialize<(T1, T2, T3)[]>(items, Options));
+
+    private static object Result<TResult>(long jobId, int chunkIndex, int offset, byte[] values, ItemFailure[]? failures, int count) =>
+        new ChunkResult<TResult>(jobId, chunkIndex, offset,
+            values.Length == 0 ? new TResult[count] : MessagePackSerializer.Deserialize<TResult[]>(values, Options), failures);
+
+    private sealed record Shape(Delegate Function, Func<Delegate, byte[], ChunkWork> MakeWork, Func<long, int, int, byte[], ItemFailure[]?, int, object> MakeResult);
+}

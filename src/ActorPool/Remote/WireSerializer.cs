@@ -1,0 +1,207 @@
+using System.Buffers;
+using System.Runtime.Serialization;
+using ActorPool.Protocol;
+using Akka.Actor;
+using Akka.Serialization;
+using MessagePack;
+
+namespace ActorPool.Remote;
+
+/// <summary>
+/// The pool's wire format, for every <see cref="IWireMessage"/>: MessagePack written field by
+/// field, with a short manifest per message kind. No type name is ever read from the wire: a
+/// message's shape is fixed by its manifest, and the values inside a chunk are typed by the
+/// function's signature (<see cref="WireCodec"/>).
+/// </summary>
+internal sealed class WireSerializer : SerializerWithStringManifest
+{
+    /// <summary>Serializer id; must match <c>akka.actor.serialization-identifiers</c> in reference.conf.</summary>
+    public const int Id = 7341;
+
+    private const string BatchManifest = "B";
+    private const string BatchDoneManifest = "D";
+    private const string ResultManifest = "R";
+    private const string GetWorkersManifest = "G";
+    private const string NodeWorkersManifest = "N";
+
+    public WireSerializer(ExtendedActorSystem system)
+        : base(system)
+    {
+    }
+
+    public override int Identifier => Id;
+
+    public override string Manifest(object o) => o switch
+    {
+        RunBatch => BatchManifest,
+        BatchDone => BatchDoneManifest,
+        EncodedChunkResult => ResultManifest,
+        GetWorkers => GetWorkersManifest,
+        NodeWorkers => NodeWorkersManifest,
+        _ => throw new ArgumentException($"{nameof(WireSerializer)} cannot serialize {o.GetType()}.", nameof(o)),
+    };
+
+    public override byte[] ToBinary(object obj)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        var writer = new MessagePackWriter(buffer);
+        switch (obj)
+        {
+            case RunBatch batch:
+                WriteChunks(ref writer, batch.Chunks);
+                break;
+            case BatchDone done:
+                WriteChunks(ref writer, done.Returned);
+                break;
+            case EncodedChunkResult result:
+                WriteResult(ref writer, result);
+                break;
+            case GetWorkers:
+                writer.WriteNil();
+                break;
+            case NodeWorkers node:
+                writer.WriteArrayHeader(node.Workers.Length);
+                foreach (var worker in node.Workers)
+                    writer.Write(Akka.Serialization.Serialization.SerializedActorPath(worker));
+                break;
+            default:
+                throw new ArgumentException($"{nameof(WireSerializer)} cannot serialize {obj.GetType()}.", nameof(obj));
+        }
+        writer.Flush();
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    public override object FromBinary(byte[] bytes, string manifest)
+    {
+        var reader = new MessagePackReader(bytes);
+        switch (manifest)
+        {
+            case BatchManifest:
+                return new RunBatch(ReadChunks(ref reader));
+            case BatchDoneManifest:
+                var returned = ReadChunks(ref reader);
+                return returned.Length == 0 ? BatchDone.Completed : new BatchDone(returned);
+            case ResultManifest:
+                return ReadResult(ref reader);
+            case GetWorkersManifest:
+                return GetWorkers.Instance;
+            case NodeWorkersManifest:
+                var workers = new IActorRef[reader.ReadArrayHeader()];
+                for (var i = 0; i < workers.Length; i++)
+                    workers[i] = ReadActorRef(ref reader);
+                return new NodeWorkers(workers);
+            default:
+                throw new SerializationException($"Unknown {nameof(WireSerializer)} manifest '{manifest}'.");
+        }
+    }
+
+    private static void WriteChunks(ref MessagePackWriter writer, RunChunk[] chunks)
+    {
+        writer.WriteArrayHeader(chunks.Length);
+        foreach (var chunk in chunks)
+        {
+            // Work is encoded where it is made (EncodedWork.Encode), so nothing here can fail on user data.
+            if (chunk.Work is not EncodedWork work)
+                throw new SerializationException($"Chunk {chunk.ChunkIndex} of job {chunk.JobId} was not encoded for the wire.");
+            writer.WriteArrayHeader(7);
+            writer.Write(chunk.JobId);
+            writer.Write(chunk.ChunkIndex);
+            writer.Write(chunk.Offset);
+            writer.Write(Akka.Serialization.Serialization.SerializedActorPath(chunk.ReplyTo));
+            WriteFunction(ref writer, work.Function);
+            writer.Write(work.Count);
+            writer.Write(work.Items);
+        }
+    }
+
+    private RunChunk[] ReadChunks(ref MessagePackReader reader)
+    {
+        var chunks = new RunChunk[reader.ReadArrayHeader()];
+        for (var i = 0; i < chunks.Length; i++)
+        {
+            Expect(reader.ReadArrayHeader(), 7);
+            var jobId = reader.ReadInt64();
+            var chunkIndex = reader.ReadInt32();
+            var offset = reader.ReadInt32();
+            var replyTo = ReadActorRef(ref reader);
+            var function = ReadFunction(ref reader);
+            var count = reader.ReadInt32();
+            var items = ReadBytes(ref reader);
+            chunks[i] = new RunChunk(jobId, chunkIndex, offset, new EncodedWork(function, items, count), replyTo);
+        }
+        return chunks;
+    }
+
+    private static void WriteResult(ref MessagePackWriter writer, EncodedChunkResult result)
+    {
+        writer.WriteArrayHeader(7);
+        writer.Write(result.JobId);
+        writer.Write(result.ChunkIndex);
+        writer.Write(result.Offset);
+        WriteFunction(ref writer, result.Function);
+        writer.Write(result.Count);
+        writer.Write(result.Values);
+        if (result.Failures is null)
+        {
+            writer.WriteNil();
+            return;
+        }
+        writer.WriteArrayHeader(result.Failures.Length);
+        foreach (var failure in result.Failures)
+        {
+            writer.WriteArrayHeader(4);
+            writer.Write(failure.Index);
+            writer.Write(failure.Type);
+            writer.Write(failure.Message);
+            writer.Write(failure.StackTrace);
+        }
+    }
+
+    private static object ReadResult(ref MessagePackReader reader)
+    {
+        Expect(reader.ReadArrayHeader(), 7);
+        var jobId = reader.ReadInt64();
+        var chunkIndex = reader.ReadInt32();
+        var offset = reader.ReadInt32();
+        var function = ReadFunction(ref reader);
+        var count = reader.ReadInt32();
+        var values = ReadBytes(ref reader);
+        ItemFailure[]? failures = null;
+        if (!reader.TryReadNil())
+        {
+            failures = new ItemFailure[reader.ReadArrayHeader()];
+            for (var i = 0; i < failures.Length; i++)
+            {
+                Expect(reader.ReadArrayHeader(), 4);
+                failures[i] = new WireFailure(reader.ReadInt32(), reader.ReadString()!, reader.ReadString()!, reader.ReadString()).Decode();
+            }
+        }
+        // A chunk that failed as a whole carries no values: its items are the result type's default.
+        return WireCodec.DecodeResult(function, jobId, chunkIndex, offset, values, failures, count);
+    }
+
+    private static void WriteFunction(ref MessagePackWriter writer, FunctionRef function)
+    {
+        writer.WriteArrayHeader(4);
+        writer.Write(function.AssemblyName);
+        writer.Write(function.ModuleVersionId.ToByteArray());
+        writer.Write(function.MetadataToken);
+        writer.Write(function.Display);
+    }
+
+    private static FunctionRef ReadFunction(ref MessagePackReader reader)
+    {
+        Expect(reader.ReadArrayHeader(), 4);
+        return new FunctionRef(reader.ReadString()!, new Guid(ReadBytes(ref reader)), reader.ReadInt32(), reader.ReadString()!);
+    }
+
+    private IActorRef ReadActorRef(ref MessagePackReader reader) => system.Provider.ResolveActorRef(reader.ReadString()!);
+
+    private static byte[] ReadBytes(ref MessagePackReader reader) => reader.ReadBytes()?.ToArray() ?? [];
+
+    private static void Expect(int actual, int expected)
+    {
+        if (actual != expected)
+            throw new SerializationException($"Malformed ActorPool message: expected {expected} fields, found {actual}.");
+    }
+}

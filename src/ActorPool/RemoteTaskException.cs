@@ -1,0 +1,16 @@
+namespace ActorPool;
+
+/// <summary>
+/// A task on another process threw an exception whose type cannot be recreated here (it is not
+/// loaded in this process, or has no constructor taking a message). <see cref="Exception.Message"/>
+/// is the original message and the stack trace is the remote one.
+/// </summary>
+public sealed class RemoteTaskException : Exception
+{
+    /// <summary>Creates the exception for a remote exception of type <paramref name="remoteType"/>.</summary>
+    public RemoteTaskException(string remoteType, string message)
+        : base(message) => RemoteType = remoteType;
+
+    /// <summary>Full name of the type of the exception the task threw.</summary>
+    public string RemoteType { get; }
+}

@@ -1,0 +1,114 @@
+using System.Runtime.Serialization;
+using ActorPool.Protocol;
+using ActorPool.Remote;
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
+
+namespace ActorPool.Tests.Remote;
+
+/// <summary>What crosses the wire, and what is refused before it could.</summary>
+public sealed class WireTests : TestKit
+{
+    public WireTests() => WireSetup.Register(Sys);
+
+    internal static int AddOne(int x) => x + 1;
+
+    internal static int Throws(int x) => throw new FormatException($"bad {x}");
+
+    internal static Unserializable MakeUnserializable(int x) => new();
+
+    internal static int TakesUnserializable(Unserializable value) => 0;
+
+    public sealed class Unserializable
+    {
+        public Action Callback { get; set; } = () => { }; // MessagePack has no wire form for a delegate
+    }
+
+    private object RoundTrip(object message)
+    {
+        var serializer = Sys.Serialization.FindSerializerFor(message);
+        Assert.IsType<WireSerializer>(serializer);
+        var manifest = Akka.Serialization.Serialization.ManifestFor(serializer, message);
+        return Sys.Serialization.Deserialize(serializer.ToBinary(message), serializer.Identifier, manifest);
+    }
+
+    private ChunkResult<TResult> RunRemotely<T, TResult>(Func<T, TResult> func, T[] items)
+    {
+        var work = EncodedWork.Encode(new MapWork<T, TResult>(func, items));
+        var batch = (RunBatch)RoundTrip(new RunBatch([new RunChunk(7, 3, 30, work, TestActor)]));
+        var chunk = Assert.Single(batch.Chunks);
+        Assert.Equal((7L, 3, 30), (chunk.JobId, chunk.ChunkIndex, chunk.Offset));
+        Assert.Equal(TestActor, chunk.ReplyTo);
+        var result = chunk.Work.Execute(chunk.JobId, chunk.ChunkIndex, chunk.Offset);
+        return Assert.IsType<ChunkResult<TResult>>(RoundTrip(result));
+    }
+
+    [Fact]
+    public void StaticFunction_RunsAfterTheRoundTripAndItsResultComesBackTyped()
+    {
+        var result = RunRemotely<int, int>(AddOne, [1, 2, 3]);
+        Assert.Equal([2, 3, 4], result.Values);
+        Assert.Null(result.Failures);
+    }
+
+    [Fact]
+    public void LambdaCapturingNothing_TravelsByReference()
+    {
+        var result = RunRemotely<int, string>(x => $"<{x}>", [1, 2]);
+        Assert.Equal(["<1>", "<2>"], result.Values);
+    }
+
+    [Fact]
+    public void CapturingLambda_IsRefusedWithAMessageNamingItAndTheRemedy()
+    {
+        var offset = 10;
+        Func<int, int> capturing = x => x + offset;
+        var error = Assert.Throws<ArgumentException>(() => FunctionRef.Create(capturing, "func"));
+        Assert.Equal("func", error.ParamName);
+        Assert.Contains("captures variables", error.Message);
+        Assert.Contains(nameof(CapturingLambda_IsRefusedWithAMessageNamingItAndTheRemedy), error.Message);
+        Assert.Contains("static method", error.Message);
+    }
+
+    [Fact]
+    public void InstanceMethod_IsRefused()
+    {
+        var error = Assert.Throws<ArgumentException>(() => FunctionRef.Create(new Func<string, bool>("abc".Contains), "func"));
+        Assert.Contains("instance method", error.Message);
+    }
+
+    [Fact]
+    public void FailedItem_ComesBackAsTheSameExceptionTypeWithTheRemoteStack()
+    {
+        var result = RunRemotely<int, int>(Throws, [5]);
+        var failure = Assert.Single(result.Failures!);
+        var error = Assert.IsType<FormatException>(failure.Error);
+        Assert.Equal("bad 5", error.Message);
+        Assert.Contains(nameof(Throws), error.StackTrace);
+    }
+
+    [Fact]
+    public void UnserializableArgument_FailsItsChunkBeforeSending()
+    {
+        var work = EncodedWork.Encode(new MapWork<Unserializable, int>(TakesUnserializable, [new Unserializable()]));
+        var result = Assert.IsType<ChunkResult<int>>(work.Execute(1, 0, 0));
+        Assert.IsType<SerializationException>(Assert.Single(result.Failures!).Error);
+    }
+
+    [Fact]
+    public void UnserializableResult_FailsItsChunkWithAClearError()
+    {
+        var result = RunRemotely<int, Unserializable>(MakeUnserializable, [1, 2]);
+        Assert.Equal(2, result.Failures!.Length);
+        var error = Assert.IsType<SerializationException>(result.Failures[0].Error);
+        Assert.Contains(nameof(MakeUnserializable), error.Message);
+    }
+
+    [Fact]
+    public void NodeWorkers_RoundTripsActorRefs()
+    {
+        var message = (NodeWorkers)RoundTrip(new NodeWorkers([TestActor]));
+        Assert.Equal([TestActor], message.Workers);
+        Assert.Same(GetWorkers.Instance, RoundTrip(GetWorkers.Instance));
+    }
+}
