@@ -71,22 +71,6 @@ public abstract partial class PoolContract
     }
 
     [Fact]
-    public void Get_NotReadyInTime_ThrowsTimeoutExceptionAndStaysUsable()
-    {
-        using var pool = NewPool();
-        var gate = new Gate();
-        var result = pool.ApplyAsync(() => { gate.Pass(); return 1; });
-        Assert.Throws<TimeoutException>(() => result.Get(TimeSpan.FromMilliseconds(1)));
-        Assert.False(result.Wait(TimeSpan.Zero));
-        Assert.False(result.Ready());
-        Assert.Throws<InvalidOperationException>(() => result.Successful());
-        gate.Open();
-        Assert.Equal(1, result.Get(Limit));
-        Assert.True(result.Ready());
-        Assert.True(result.Successful());
-    }
-
-    [Fact]
     public void ApplyAsync_ManyConcurrentSubmitters_EveryResultArrives()
     {
         using var pool = NewPool();

@@ -30,9 +30,9 @@ public abstract partial class PoolContract
     {
         Assert.Equal("processes", Assert.Throws<ArgumentOutOfRangeException>(() => new Pool(0)).ParamName);
         Assert.Equal("options.Processes", Assert.Throws<ArgumentOutOfRangeException>(
-            () => new Pool(new PoolOptions { Processes = -1, Routing = Routing })).ParamName);
+            () => new Pool(new PoolOptions { Processes = -1 })).ParamName);
         Assert.Equal("options.MaxTasksPerChild", Assert.Throws<ArgumentOutOfRangeException>(
-            () => new Pool(new PoolOptions { MaxTasksPerChild = 0, Routing = Routing })).ParamName);
+            () => new Pool(new PoolOptions { MaxTasksPerChild = 0 })).ParamName);
         Assert.Equal("options", Assert.Throws<ArgumentNullException>(() => new Pool((PoolOptions)null!)).ParamName);
     }
 }

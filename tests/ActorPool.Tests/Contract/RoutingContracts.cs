@@ -1,16 +1,16 @@
 namespace ActorPool.Tests.Contract;
 
-public sealed class RoundRobinPoolContract : PoolContract
+public sealed class RoundRobinPoolContract : SharedMemoryPoolContract
 {
     protected override PoolRouting Routing => PoolRouting.RoundRobin;
 }
 
-public sealed class SmallestMailboxPoolContract : PoolContract
+public sealed class SmallestMailboxPoolContract : SharedMemoryPoolContract
 {
     protected override PoolRouting Routing => PoolRouting.SmallestMailbox;
 }
 
-public sealed class WorkPullingPoolContract : PoolContract
+public sealed class WorkPullingPoolContract : SharedMemoryPoolContract
 {
     protected override PoolRouting Routing => PoolRouting.WorkPulling;
 }

@@ -1,0 +1,164 @@
+namespace ActorPool.Tests.Contract;
+
+/// <summary>
+/// The rest of the contract, for pools whose workers share the test's memory (in-process): these
+/// tests steer tasks with gates and closures and observe workers' thread state, none of which can
+/// cross to another process.
+/// </summary>
+public abstract class SharedMemoryPoolContract : PoolContract
+{
+    protected abstract PoolRouting Routing { get; }
+
+    protected override Pool NewPool() => NewPool(processes: 2);
+
+    protected Pool NewPool(int processes = 2, Action? initializer = null, int? maxTasksPerChild = null) =>
+        new(new PoolOptions { Processes = processes, Routing = Routing, Initializer = initializer, MaxTasksPerChild = maxTasksPerChild });
+
+    [Fact]
+    public void IMap_FirstResult_AvailableBeforeTheJobEnds()
+    {
+        using var pool = NewPool();
+        var gate = new Gate();
+        var results = pool.IMap(x => { if (x > 0) gate.Pass(); return x; }, Enumerable.Range(0, 10));
+        Assert.Equal(0, results.Next(Limit)); // while items 1.. are still blocked
+        gate.Open();
+        Assert.Equal(Enumerable.Range(1, 9), results.ToList());
+    }
+
+    [Fact]
+    public void IMapUnordered_YieldsInCompletionOrder()
+    {
+        using var pool = NewPool();
+        var gate = new Gate();
+        // Item 0 cannot finish until a later item's result has been taken. Nine later items make
+        // sure some reach the other worker even under SmallestMailbox, which may queue a task
+        // behind the blocked one (a busy worker with an empty mailbox looks free to it).
+        var results = pool.IMapUnordered(x => { if (x == 0) gate.Pass(); return x; }, Enumerable.Range(0, 10));
+        var first = results.Next(Limit);
+        Assert.NotEqual(0, first);
+        gate.Open();
+        Assert.Equal(Enumerable.Range(0, 10), results.ToList().Append(first).Order());
+    }
+
+    [Fact]
+    public void IMap_NextTimesOut_ThrowsTimeoutExceptionAndStaysUsable()
+    {
+        using var pool = NewPool();
+        var gate = new Gate();
+        var results = pool.IMap(x => { gate.Pass(); return x; }, [7]);
+        Assert.Throws<TimeoutException>(() => results.Next(TimeSpan.FromMilliseconds(1)));
+        gate.Open();
+        Assert.Equal(7, results.Next(Limit));
+    }
+
+    [Fact]
+    public void Get_NotReadyInTime_ThrowsTimeoutExceptionAndStaysUsable()
+    {
+        using var pool = NewPool();
+        var gate = new Gate();
+        var result = pool.ApplyAsync(() => { gate.Pass(); return 1; });
+        Assert.Throws<TimeoutException>(() => result.Get(TimeSpan.FromMilliseconds(1)));
+        Assert.False(result.Wait(TimeSpan.Zero));
+        Assert.False(result.Ready());
+        Assert.Throws<InvalidOperationException>(() => result.Successful());
+        gate.Open();
+        Assert.Equal(1, result.Get(Limit));
+        Assert.True(result.Ready());
+        Assert.True(result.Successful());
+    }
+
+    [Fact]
+    public void Close_QueuedWorkFinishesAndNewSubmissionsAreRefused()
+    {
+        var pool = NewPool();
+        var gate = new Gate();
+        var map = pool.MapAsync(x => { gate.Pass(); return x + 1; }, Enumerable.Range(0, 20), chunkSize: 1);
+        var apply = pool.ApplyAsync(() => { gate.Pass(); return 7; });
+        pool.Close();
+        Assert.Throws<InvalidOperationException>(() => pool.Map(Func, [1]));
+        Assert.Throws<InvalidOperationException>(() => pool.ApplyAsync(Func, 1));
+        Assert.Throws<InvalidOperationException>(() => pool.IMap(Func, [1]));
+        gate.Open();
+        pool.Join();
+        Assert.Equal(Enumerable.Range(1, 20), map.Get(TimeSpan.Zero));
+        Assert.Equal(7, apply.Get(TimeSpan.Zero));
+    }
+
+    [Fact]
+    public void Terminate_OutstandingResultsFailAtOnce()
+    {
+        var pool = NewPool();
+        var gate = new Gate();
+        var started = new Signal();
+        var running = pool.ApplyAsync(() => { started.Set(); gate.Pass(); return 1; });
+        var queued = pool.MapAsync(x => { gate.Pass(); return x; }, Enumerable.Range(0, 50), chunkSize: 1);
+        var stream = pool.IMap(x => { gate.Pass(); return x; }, Enumerable.Range(0, 50));
+        started.WaitFor();
+
+        pool.Terminate();
+
+        Assert.Throws<PoolTerminatedException>(() => running.Get(TimeSpan.Zero));
+        Assert.Throws<PoolTerminatedException>(() => queued.Get(TimeSpan.Zero));
+        Assert.Throws<PoolTerminatedException>(() => stream.Next(Limit));
+        Assert.Throws<InvalidOperationException>(() => pool.ApplyAsync(Func, 1));
+        gate.Open(); // let the function already running on a worker thread return
+        pool.Join();
+    }
+
+    [Fact]
+    public void Dispose_ClosesAndJoinsGracefully()
+    {
+        AsyncResult<IReadOnlyList<int>> result;
+        var gate = new Gate();
+        using (var pool = NewPool())
+        {
+            result = pool.MapAsync(x => { gate.Pass(); return x; }, Enumerable.Range(0, 10), chunkSize: 1);
+            gate.Open();
+        }
+        Assert.Equal(Enumerable.Range(0, 10), result.Get(TimeSpan.Zero));
+    }
+
+    [Fact]
+    public void Initializer_RunsOnceInEachWorkerOnItsThreadBeforeItsFirstTask()
+    {
+        var initialized = 0;
+        var pool = NewPool(processes: 2, initializer: () =>
+        {
+            WorkerState.Initialized = true;
+            Interlocked.Increment(ref initialized);
+        });
+        Assert.All(pool.Map(_ => WorkerState.Initialized, Enumerable.Range(0, 100), chunkSize: 1), Assert.True);
+        pool.Close();
+        pool.Join();
+        Assert.Equal(2, initialized);
+    }
+
+    [Fact]
+    public void MaxTasksPerChild_ReplacesWorkerAndRunsInitializerAgain()
+    {
+        var incarnations = 0;
+        var pool = NewPool(processes: 1, maxTasksPerChild: 2,
+            initializer: () => WorkerState.Incarnation = Interlocked.Increment(ref incarnations));
+        var seen = pool.Map(_ => WorkerState.Incarnation, Enumerable.Range(0, 6), chunkSize: 1);
+        Assert.Equal([1, 1, 2, 2, 3, 3], seen);
+        pool.Close();
+        pool.Join();
+        Assert.Equal(4, incarnations); // replaced after tasks 2, 4 and 6
+    }
+
+    [Fact]
+    public void Initializer_Throws_TasksFailWithItsExceptionWithoutHanging()
+    {
+        using var pool = NewPool(initializer: () => throw new DllNotFoundException("no native library"));
+        var error = Assert.Throws<DllNotFoundException>(() => pool.Map(Func, Enumerable.Range(0, 10)));
+        Assert.Equal("no native library", error.Message);
+        Assert.Throws<DllNotFoundException>(() => pool.Apply(Func, 1));
+        Assert.Throws<DllNotFoundException>(() => pool.IMap(Func, [1]).Next(Limit));
+    }
+
+    private static class WorkerState
+    {
+        [ThreadStatic] public static bool Initialized;
+        [ThreadStatic] public static int Incarnation;
+    }
+}
