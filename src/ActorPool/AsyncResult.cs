@@ -76,7 +76,7 @@ public sealed class AsyncResult<T> : IJob
 
     void IJob.Abort(Exception reason) => Fail(reason);
 
-    void IJob.OnPoolClosing()
+    void IJob.OnJoin()
     {
     }
 

@@ -1,6 +1,5 @@
 using ActorPool.Coordination;
 using ActorPool.Protocol;
-using Akka.Actor;
 
 namespace ActorPool;
 
@@ -82,19 +81,16 @@ public sealed partial class Pool
 
     private AsyncResult<TResult> SubmitApply<TResult>(ChunkWork<TResult> work, Action<TResult>? callback, Action<Exception>? errorCallback)
     {
+        ValidateFunction(((ITypedWork)work).Function);
         var result = NewResult(callback, errorCallback);
-        // The worker answers straight to this reply address: an apply has a single result, so
-        // there is nothing for a coordinator actor to reassemble, and no hop is spent on one.
-        var reply = new ReplyRef(Provider, message =>
+        try
         {
-            if (message is not ChunkResult<TResult> chunk)
-                return;
-            if (chunk.FirstError is { } error)
-                result.Fail(error);
-            else
-                result.Complete(chunk.Values[0]);
-        });
-        _group.Workers.Tell(new RunChunk(result.JobId, 0, 0, work, reply), reply);
+            ApplyJob.Dispatch(result.JobId, work, _group, Provider, result.Complete, result.Fail);
+        }
+        catch (Exception ex)
+        {
+            result.Fail(ex);
+        }
         return result;
     }
 }

@@ -35,6 +35,7 @@ public sealed partial class Pool
         ArgumentNullException.ThrowIfNull(func);
         ArgumentNullException.ThrowIfNull(iterable);
         ValidateChunkSize(chunkSize, nameof(chunkSize));
+        ValidateFunction(func);
         return SubmitMap(iterable, chunkSize, items => new MapWork<T, TResult>(func, items), callback, errorCallback);
     }
 
@@ -66,6 +67,7 @@ public sealed partial class Pool
         ArgumentNullException.ThrowIfNull(func);
         ArgumentNullException.ThrowIfNull(iterable);
         ValidateChunkSize(chunkSize, nameof(chunkSize));
+        ValidateFunction(func);
         return SubmitMap(iterable, chunkSize, items => new StarMapWork<T1, T2, TResult>(func, items), callback, errorCallback);
     }
 
@@ -100,35 +102,34 @@ public sealed partial class Pool
         Func<T[], ChunkWork<TResult>> makeWork, Action<IReadOnlyList<TResult>>? callback, Action<Exception>? errorCallback)
     {
         var result = NewResult(callback, errorCallback);
-        T[] items;
+        // From here on every failure, the input's included, is the result's: the job is registered,
+        // and a throw out of this method would leave it outstanding for ever (and Join waiting).
         try
         {
-            items = iterable.ToArray();
+            var items = iterable.ToArray();
+            if (items.Length == 0)
+            {
+                result.Complete(Array.Empty<TResult>());
+                return result;
+            }
+            var reply = new ReplyRef(Provider, message =>
+            {
+                switch (message)
+                {
+                    case IReadOnlyList<TResult> list:
+                        result.Complete(list);
+                        break;
+                    case Status.Failure failure:
+                        result.Fail(failure.Cause);
+                        break;
+                }
+            });
+            _router.Tell(MapJob<TResult>.Create(result.JobId, items, chunkSize, Processes, makeWork, _group, reply), reply);
         }
         catch (Exception ex)
         {
             result.Fail(ex);
-            return result;
         }
-        if (items.Length == 0)
-        {
-            result.Complete(Array.Empty<TResult>());
-            return result;
-        }
-        var chunks = Chunking.Split(items, chunkSize ?? Chunking.DefaultChunkSize(items.Length, Processes), makeWork);
-        var reply = new ReplyRef(Provider, message =>
-        {
-            switch (message)
-            {
-                case IReadOnlyList<TResult> list:
-                    result.Complete(list);
-                    break;
-                case Status.Failure failure:
-                    result.Fail(failure.Cause);
-                    break;
-            }
-        });
-        _router.Tell(new MapJob<TResult>(result.JobId, chunks, reply), reply);
         return result;
     }
 
@@ -137,6 +138,7 @@ public sealed partial class Pool
         ArgumentNullException.ThrowIfNull(func);
         ArgumentNullException.ThrowIfNull(iterable);
         ValidateChunkSize(chunkSize, nameof(chunkSize));
+        ValidateFunction(func);
         var sink = new ResultSink<TResult>(_registry, new Window(_settings.StreamWindow(chunkSize)));
         Feeder.Start(iterable, chunkSize, items => new MapWork<T, TResult>(func, items), ordered, sink, _router, _group, _log);
         return new PoolIterator<TResult>(sink);

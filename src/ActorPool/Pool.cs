@@ -35,6 +35,7 @@ public sealed partial class Pool : IDisposable, IAsyncDisposable
     private readonly PoolSettings _settings;
     private readonly ILoggingAdapter _log;
     private readonly object _shutdownGate = new();
+    private readonly CancellationTokenSource _stopping = new();
     private Task? _shutdown;
 
     /// <summary>Creates a pool with <see cref="Environment.ProcessorCount"/> workers and default options.</summary>
@@ -61,10 +62,20 @@ public sealed partial class Pool : IDisposable, IAsyncDisposable
             throw new ArgumentOutOfRangeException("options.MaxTasksPerChild", options.MaxTasksPerChild, "MaxTasksPerChild must be at least 1, or null for no limit.");
         if (!Enum.IsDefined(options.Routing))
             throw new ArgumentOutOfRangeException("options.Routing", options.Routing, "Unknown routing strategy.");
+        if (!Enum.IsDefined(options.Deployment))
+            throw new ArgumentOutOfRangeException("options.Deployment", options.Deployment, "Unknown deployment.");
 
         var poolName = $"actorpool-{Interlocked.Increment(ref s_poolCount)}";
         _ownsSystem = options.ActorSystem is null;
-        if (options.ActorSystem is { } system)
+        if (options.Deployment != PoolDeployment.InProcess)
+        {
+            var seeds = DistributedDeployment.Validate(options);
+            poolName = NodeActor.PoolRouterActorName;
+            _system = ActorSystem.Create(DistributedDeployment.SystemName,
+                DistributedDeployment.DriverConfig(options).WithFallback(OwnSystemConfig).WithFallback(ReferenceConfig.Get()));
+            DistributedDeployment.Join(_system, seeds);
+        }
+        else if (options.ActorSystem is { } system)
         {
             _system = system;
             system.Settings.InjectTopLevelFallback(ReferenceConfig.Get());
@@ -78,7 +89,7 @@ public sealed partial class Pool : IDisposable, IAsyncDisposable
         try
         {
             _settings = PoolSettings.Create(options, _system.Settings.Config);
-            _router = _system.ActorOf(PoolRouterActor.Props(_settings, _registry), poolName);
+            _router = _system.ActorOf(PoolRouterActor.Props(_settings, _registry, _stopping.Token), poolName);
             _group = _router.Ask<WorkerGroup>(GetWorkers.Instance).GetAwaiter().GetResult();
         }
         catch
@@ -117,6 +128,7 @@ public sealed partial class Pool : IDisposable, IAsyncDisposable
     public void Terminate()
     {
         _registry.Terminate(new PoolTerminatedException());
+        _stopping.Cancel();
         BeginShutdown();
     }
 
@@ -145,6 +157,7 @@ public sealed partial class Pool : IDisposable, IAsyncDisposable
     {
         if (_registry.State == PoolState.Running)
             throw new InvalidOperationException("Join() must follow Close() or Terminate().");
+        _registry.OnJoin();
         await _registry.Drained.ConfigureAwait(false);
         await BeginShutdown().ConfigureAwait(false);
     }
@@ -168,6 +181,17 @@ public sealed partial class Pool : IDisposable, IAsyncDisposable
 
     private static int ValidProcesses(int processes, string paramName) =>
         processes >= 1 ? processes : throw new ArgumentOutOfRangeException(paramName, processes, "A pool needs at least 1 process.");
+
+    /// <summary>
+    /// Where workers are other processes, a function must be one that can be named there: a
+    /// closure or an instance method is refused now, with a message that says what to do, rather
+    /// than failing later on a node.
+    /// </summary>
+    private void ValidateFunction(Delegate func)
+    {
+        if (_group.Remote)
+            FunctionRef.Create(func, nameof(func));
+    }
 
     private static void ValidateChunkSize(int? chunkSize, string paramName)
     {

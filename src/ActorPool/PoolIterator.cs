@@ -20,6 +20,7 @@ namespace ActorPool;
 public sealed class PoolIterator<T> : IEnumerable<T>, IDisposable
 {
     private readonly ResultSink<T> _sink;
+    private Task<bool>? _pendingWait; // a wait that timed out, reused by the next call instead of piling up waiters
 
     internal PoolIterator(ResultSink<T> sink) => _sink = sink;
 
@@ -93,19 +94,20 @@ public sealed class PoolIterator<T> : IEnumerable<T>, IDisposable
                 value = Take(outcome);
                 return true;
             }
-            var waiting = reader.WaitToReadAsync();
             bool more;
-            if (waiting.IsCompletedSuccessfully)
+            var task = _pendingWait;
+            _pendingWait = null;
+            if (task is null)
             {
-                more = waiting.Result;
+                var waiting = reader.WaitToReadAsync();
+                task = waiting.IsCompleted ? Task.FromResult(waiting.Result) : waiting.AsTask();
             }
-            else
+            if (!task.Wait(milliseconds))
             {
-                var task = waiting.AsTask();
-                if (!task.Wait(milliseconds))
-                    throw new TimeoutException($"No result was ready within {TimeSpan.FromMilliseconds(milliseconds)}.");
-                more = task.Result;
+                _pendingWait = task;
+                throw new TimeoutException($"No result was ready within {TimeSpan.FromMilliseconds(milliseconds)}.");
             }
+            more = task.Result;
             if (!more)
             {
                 value = default!;

@@ -24,6 +24,45 @@ public sealed class PoolOptions
     /// </summary>
     public int? MaxTasksPerChild { get; init; }
 
+    /// <summary>Where the workers run. Default: <see cref="PoolDeployment.InProcess"/>.</summary>
+    public PoolDeployment Deployment { get; init; } = PoolDeployment.InProcess;
+
+    /// <summary>
+    /// For <see cref="PoolDeployment.Cluster"/>: the cluster's seed nodes, as <c>"host:port"</c>
+    /// (for instance <c>"127.0.0.1:4053"</c>, a node started with <c>--port 4053</c>). Required
+    /// there, ignored otherwise. Default: empty.
+    /// </summary>
+    public IReadOnlyList<string> SeedNodes { get; init; } = [];
+
+    /// <summary>For distributed deployments: the address this process listens on for its workers. Default: <c>127.0.0.1</c>.</summary>
+    public string Hostname { get; init; } = "127.0.0.1";
+
+    /// <summary>For distributed deployments: the port this process listens on. Default: 0, a free port.</summary>
+    public int Port { get; init; }
+
+    /// <summary>For <see cref="PoolDeployment.Cluster"/>: the role of the nodes that run work. Default: <c>worker</c>, as the node host's <c>--role</c>.</summary>
+    public string WorkerRole { get; init; } = "worker";
+
+    /// <summary>
+    /// For distributed deployments: how many workers a task may be in flight on when they die
+    /// before it fails with <see cref="WorkerLostException"/>. Default: null, which is
+    /// <c>actorpool.remote.max-worker-losses</c> (3).
+    /// </summary>
+    public int? MaxWorkerLosses { get; init; }
+
+    /// <summary>
+    /// For distributed deployments: how long pending work waits for a worker when there is none,
+    /// before it fails with a <see cref="TimeoutException"/>. Default: null, which is
+    /// <c>actorpool.remote.no-worker-timeout</c> (60 s).
+    /// </summary>
+    public TimeSpan? NoWorkerTimeout { get; init; }
+
+    /// <summary>
+    /// For <see cref="PoolDeployment.LocalProcesses"/>: the node host program
+    /// (<c>ActorPool.Node.dll</c>) to start. Default: null, which looks for it next to the application.
+    /// </summary>
+    public string? NodeHostPath { get; init; }
+
     /// <summary>
     /// An ActorSystem to run the pool in. Default: null, the pool creates a system of its own and
     /// shuts it down when it is joined. A system passed here is left running: disposing the pool

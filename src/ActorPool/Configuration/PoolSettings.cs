@@ -9,34 +9,45 @@ namespace ActorPool.Configuration;
 internal sealed record PoolSettings(
     int Processes,
     PoolRouting Routing,
+    PoolDeployment Deployment,
     Action? Initializer,
     int? MaxTasksPerChild,
     int MessagesInFlightPerWorker,
     int BatchDivisor,
     int MaxBatch,
     int ChunksInFlightPerWorker,
-    int ItemsInFlightPerWorker)
+    int ItemsInFlightPerWorker,
+    string WorkerRole,
+    int MaxWorkerLosses,
+    TimeSpan NoWorkerTimeout)
 {
+    /// <summary>Id of the dispatcher that runs user functions.</summary>
+    public const string WorkerDispatcherId = "actorpool.worker-dispatcher";
+
     /// <summary>Chunks of a streamed job that may be read ahead of its consumer (see <c>actorpool.imap</c> in reference.conf).</summary>
     public int StreamWindow(int chunkSize) =>
         Processes * Math.Max(ChunksInFlightPerWorker, (ItemsInFlightPerWorker + chunkSize - 1) / chunkSize);
 
-    /// <summary>Id of the dispatcher that runs user functions.</summary>
-    public const string WorkerDispatcherId = "actorpool.worker-dispatcher";
-
     public static PoolSettings Create(PoolOptions options, Config config)
     {
         var section = config.GetConfig("actorpool");
+        var noWorkerTimeout = options.NoWorkerTimeout ?? section.GetTimeSpan("remote.no-worker-timeout", null);
+        if (noWorkerTimeout <= TimeSpan.Zero)
+            throw new ConfigurationException($"actorpool.remote.no-worker-timeout must be positive, but is {noWorkerTimeout}.");
         return new PoolSettings(
             options.Processes,
             options.Routing,
+            options.Deployment,
             options.Initializer,
             options.MaxTasksPerChild,
             Positive(section, "work-pulling.messages-in-flight-per-worker"),
             Positive(section, "work-pulling.batch-divisor"),
             Positive(section, "work-pulling.max-batch"),
             Positive(section, "imap.chunks-in-flight-per-worker"),
-            Positive(section, "imap.items-in-flight-per-worker"));
+            Positive(section, "imap.items-in-flight-per-worker"),
+            options.WorkerRole,
+            options.MaxWorkerLosses ?? Positive(section, "remote.max-worker-losses"),
+            noWorkerTimeout);
     }
 
     private static int Positive(Config section, string path)

@@ -39,13 +39,19 @@ internal sealed class ActorRequestJob : IJob
     {
         if (Interlocked.Exchange(ref _replied, 1) != 0)
             return;
-        _requester.Tell(message);
-        _registry.Complete(_id);
+        try
+        {
+            _requester.Tell(message);
+        }
+        finally
+        {
+            _registry.Complete(_id);
+        }
     }
 
     public void Abort(Exception reason) => Reply(new Status.Failure(reason));
 
-    public void OnPoolClosing()
+    public void OnJoin()
     {
     }
 }

@@ -7,14 +7,14 @@ namespace ActorPool.Coordination;
 /// </summary>
 internal sealed class ChunkTracker
 {
-    private readonly HashSet<int> _aboveWatermark = new();
-    private int _watermark; // every chunk index below this has arrived
+    private readonly HashSet<long> _aboveWatermark = new();
+    private long _watermark; // every chunk index below this has arrived
 
     /// <summary>Chunks that have arrived.</summary>
-    public int Count { get; private set; }
+    public long Count { get; private set; }
 
     /// <summary>Marks <paramref name="chunkIndex"/> as arrived; false if it had already.</summary>
-    public bool TryMark(int chunkIndex)
+    public bool TryMark(long chunkIndex)
     {
         if (chunkIndex < _watermark || !_aboveWatermark.Add(chunkIndex))
             return false;

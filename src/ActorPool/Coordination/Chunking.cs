@@ -10,13 +10,15 @@ internal static class Chunking
         Math.Max(1, (int)((itemCount + 4L * workers - 1) / (4L * workers)));
 
     /// <summary>Cuts <paramref name="items"/> into chunks of <paramref name="chunkSize"/> (the last may be shorter), each with its own copy of its items.</summary>
-    public static ChunkWork<TResult>[] Split<T, TResult>(T[] items, int chunkSize, Func<T[], ChunkWork<TResult>> makeWork)
+    public static ChunkWork[] Split<T>(T[] items, int chunkSize, Func<T[], ChunkWork> makeWork)
     {
-        var chunks = new ChunkWork<TResult>[(items.Length + chunkSize - 1) / chunkSize];
+        // long arithmetic: a chunk size near int.MaxValue must mean "one chunk", not an overflow.
+        var chunks = new ChunkWork[(int)(((long)items.Length + chunkSize - 1) / chunkSize)];
         for (var i = 0; i < chunks.Length; i++)
         {
-            var start = i * chunkSize;
-            chunks[i] = makeWork(items[start..Math.Min(start + chunkSize, items.Length)]);
+            var start = (int)Math.Min((long)i * chunkSize, items.Length);
+            var end = (int)Math.Min((long)start + chunkSize, items.Length);
+            chunks[i] = makeWork(items[start..end]);
         }
         return chunks;
     }

@@ -38,12 +38,9 @@ internal static class Feeder
         }
         catch (Exception ex)
         {
-            sink.Abort(ex); // the pool stopped before the job could start; a no-op if it was aborted already
+            sink.Abort(ex); // the pool stopped, or the consumer left, before the job could start; a no-op if it has ended
             return;
         }
-        // However the job ends early, the coordinator hears of it and drops the job's pending work.
-        using var onStop = sink.Stopped.Register(() => coordinator.Tell(CancelJob.Instance));
-
         IEnumerator<T> items;
         try
         {
@@ -56,8 +53,8 @@ internal static class Feeder
         }
         try
         {
-            var chunkIndex = 0;
-            var offset = 0;
+            var chunkIndex = 0L;
+            var offset = 0L;
             while (sink.Window.Acquire(sink.Stopped))
             {
                 var buffer = new List<T>(Math.Min(chunkSize, 1024));
@@ -73,7 +70,7 @@ internal static class Feeder
                 }
                 if (buffer.Count > 0)
                 {
-                    group.Workers.Tell(new RunChunk(jobId, chunkIndex, offset, makeWork(buffer.ToArray()), coordinator), coordinator);
+                    group.Dispatch(new RunChunk(jobId, chunkIndex, offset, group.Prepare(makeWork(buffer.ToArray())), coordinator), coordinator);
                     chunkIndex++;
                     offset += buffer.Count;
                 }

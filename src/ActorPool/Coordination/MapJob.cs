@@ -15,18 +15,29 @@ internal interface IJobStart
 /// chunk to the workers with that coordinator as the reply address. The final list (or a
 /// <see cref="Status.Failure"/>) goes to <see cref="ReplyTo"/>.
 /// </summary>
-internal sealed record MapJob<TResult>(long JobId, ChunkWork<TResult>[] Chunks, IActorRef ReplyTo) : IJobStart
+internal sealed record MapJob<TResult>(long JobId, ChunkWork[] Chunks, IActorRef ReplyTo) : IJobStart
 {
+    /// <summary>
+    /// Cuts <paramref name="items"/> into chunks of <paramref name="chunkSize"/> (null: CPython's
+    /// default for <paramref name="processes"/> workers), each prepared for the group's workers.
+    /// The one way both <c>Pool.MapAsync</c> and <c>MapRequest</c> build a job.
+    /// </summary>
+    public static MapJob<TResult> Create<T>(long jobId, T[] items, int? chunkSize, int processes,
+        Func<T[], ChunkWork<TResult>> makeWork, WorkerGroup group, IActorRef replyTo) =>
+        new(jobId,
+            Chunking.Split(items, chunkSize ?? Chunking.DefaultChunkSize(items.Length, processes), chunk => group.Prepare(makeWork(chunk))),
+            replyTo);
+
     public void Start(IActorContext context, WorkerGroup group)
     {
         var itemCount = Chunks.Sum(chunk => chunk.Count);
         var coordinator = context.ActorOf(
             CollectingCoordinator<TResult>.Props(JobId, Chunks.Length, itemCount, ReplyTo, group.DropTarget),
             $"job-{JobId}");
-        var offset = 0;
+        var offset = 0L;
         for (var i = 0; i < Chunks.Length; i++)
         {
-            group.Workers.Tell(new RunChunk(JobId, i, offset, Chunks[i], coordinator), context.Self);
+            group.Dispatch(new RunChunk(JobId, i, offset, Chunks[i], coordinator), context.Self);
             offset += Chunks[i].Count;
         }
     }

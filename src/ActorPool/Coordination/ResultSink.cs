@@ -75,7 +75,7 @@ internal sealed class ResultSink<T> : IJob
         _channel.Writer.TryComplete();
     }
 
-    public void OnPoolClosing() => Window.Lift();
+    public void OnJoin() => Window.Lift();
 
     private bool TryEnd()
     {

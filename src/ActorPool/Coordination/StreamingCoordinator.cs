@@ -16,10 +16,11 @@ internal sealed class StreamingCoordinator<TResult> : UntypedActor
     private readonly ResultSink<TResult> _sink;
     private readonly IActorRef _dropTarget;
     private readonly ChunkTracker _arrived = new();
-    private readonly Dictionary<int, ChunkResult<TResult>> _early = new(); // ordered only; bounded by the in-flight window
-    private int _nextToWrite;
-    private int _written;
-    private int? _chunkCount; // known once the input has ended
+    private readonly Dictionary<long, ChunkResult<TResult>> _early = new(); // ordered only; bounded by the in-flight window
+    private long _nextToWrite;
+    private long _written;
+    private long? _chunkCount; // known once the input has ended
+    private CancellationTokenRegistration _onStop;
 
     public StreamingCoordinator(long jobId, bool ordered, ResultSink<TResult> sink, IActorRef dropTarget)
     {
@@ -31,6 +32,16 @@ internal sealed class StreamingCoordinator<TResult> : UntypedActor
 
     public static Props Props(long jobId, bool ordered, ResultSink<TResult> sink, IActorRef dropTarget) =>
         Akka.Actor.Props.Create(() => new StreamingCoordinator<TResult>(jobId, ordered, sink, dropTarget));
+
+    protected override void PreStart()
+    {
+        // However the job ends early (the consumer left, the pool was terminated), this coordinator
+        // hears of it, even after the feeder is done, and drops the job's pending work.
+        var self = Self;
+        _onStop = _sink.Stopped.Register(() => self.Tell(CancelJob.Instance));
+    }
+
+    protected override void PostStop() => _onStop.Dispose();
 
     protected override void OnReceive(object message)
     {

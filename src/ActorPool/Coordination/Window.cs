@@ -75,6 +75,12 @@ internal sealed class Window
         }
     }
 
+    /// <summary>Whether the feeder is blocked waiting for room (for tests).</summary>
+    internal bool FeederWaiting
+    {
+        get { lock (_gate) return _feederWaiting; }
+    }
+
     /// <summary>Removes the bound for good (the pool is closing and Join must not wait on a consumer).</summary>
     public void Lift()
     {

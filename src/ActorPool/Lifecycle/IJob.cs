@@ -6,6 +6,6 @@ internal interface IJob
     /// <summary>The pool was terminated: fail whatever has not completed with <paramref name="reason"/>.</summary>
     void Abort(Exception reason);
 
-    /// <summary>The pool is closing: stop holding work back for a consumer, so the job can end without one.</summary>
-    void OnPoolClosing();
+    /// <summary>The pool is being joined: stop holding work back for a consumer, so the job can end without one.</summary>
+    void OnJoin();
 }

@@ -58,7 +58,6 @@ internal sealed class JobRegistry
 
     public void Close()
     {
-        IJob[] jobs;
         lock (_gate)
         {
             if (_state != PoolState.Running)
@@ -66,10 +65,17 @@ internal sealed class JobRegistry
             _state = PoolState.Closing;
             if (_jobs.Count == 0)
                 _drained.TrySetResult();
-            jobs = _jobs.Values.ToArray();
         }
+    }
+
+    /// <summary>Join has begun: jobs stop waiting for consumers, so that they can all end.</summary>
+    public void OnJoin()
+    {
+        IJob[] jobs;
+        lock (_gate)
+            jobs = _jobs.Values.ToArray();
         foreach (var job in jobs)
-            job.OnPoolClosing();
+            job.OnJoin();
     }
 
     public void Terminate(Exception reason)

@@ -11,10 +11,10 @@ internal abstract class ChunkWork
     public abstract int Count { get; }
 
     /// <summary>Runs every item; never throws. Returns the chunk's <c>ChunkResult&lt;TResult&gt;</c>.</summary>
-    public abstract object Execute(long jobId, int chunkIndex, int offset);
+    public abstract object Execute(long jobId, long chunkIndex, long offset);
 
     /// <summary>Fails every item with <paramref name="error"/>, without running any.</summary>
-    public abstract object FailAll(long jobId, int chunkIndex, int offset, Exception error);
+    public abstract object FailAll(long jobId, long chunkIndex, long offset, Exception error);
 }
 
 /// <summary>Work that still holds its delegate and argument values, as the caller passed them.</summary>
@@ -37,7 +37,7 @@ internal abstract class ChunkWork<TResult> : ChunkWork, ITypedWork
     /// <summary>Calls the function on item <paramref name="index"/>.</summary>
     protected abstract TResult Invoke(int index);
 
-    public sealed override object Execute(long jobId, int chunkIndex, int offset)
+    public sealed override object Execute(long jobId, long chunkIndex, long offset)
     {
         var count = Count;
         var values = new TResult[count];
@@ -61,7 +61,7 @@ internal abstract class ChunkWork<TResult> : ChunkWork, ITypedWork
         return new ChunkResult<TResult>(jobId, chunkIndex, offset, values, failures?.ToArray());
     }
 
-    public sealed override object FailAll(long jobId, int chunkIndex, int offset, Exception error)
+    public sealed override object FailAll(long jobId, long chunkIndex, long offset, Exception error)
     {
         var failures = new ItemFailure[Count];
         for (var i = 0; i < failures.Length; i++)

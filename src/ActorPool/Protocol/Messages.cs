@@ -23,7 +23,7 @@ internal interface IChunkResult
 /// One chunk of a job, for a worker: run <see cref="Work"/>, send the result to <see cref="ReplyTo"/>.
 /// <see cref="Offset"/> is the input position of the chunk's first item.
 /// </summary>
-internal sealed record RunChunk(long JobId, int ChunkIndex, int Offset, ChunkWork Work, IActorRef ReplyTo);
+internal sealed record RunChunk(long JobId, long ChunkIndex, long Offset, ChunkWork Work, IActorRef ReplyTo);
 
 /// <summary>Several chunks for one worker, sent by the work-pulling router; answered with <see cref="BatchDone"/>.</summary>
 internal sealed record RunBatch(RunChunk[] Chunks) : IWireMessage;
@@ -42,7 +42,7 @@ internal sealed record BatchDone(RunChunk[] Returned) : IWireMessage
 /// The outcome of one chunk: a value per item, and the items that threw (<see cref="Failures"/>,
 /// null when every item succeeded, otherwise sorted by index).
 /// </summary>
-internal sealed record ChunkResult<TResult>(long JobId, int ChunkIndex, int Offset, TResult[] Values, ItemFailure[]? Failures)
+internal sealed record ChunkResult<TResult>(long JobId, long ChunkIndex, long Offset, TResult[] Values, ItemFailure[]? Failures)
     : IChunkResult, IDeadLetterSuppression // results that reach a job already finished (failed fast, cancelled) are expected
 {
     Array IChunkResult.Values => Values;
@@ -55,10 +55,10 @@ internal sealed record ChunkResult<TResult>(long JobId, int ChunkIndex, int Offs
 internal sealed record ItemFailure(int Index, Exception Error);
 
 /// <summary>Feeder to streaming coordinator: the input ended after <see cref="ChunkCount"/> chunks.</summary>
-internal sealed record InputEnded(int ChunkCount);
+internal sealed record InputEnded(long ChunkCount);
 
 /// <summary>Feeder to streaming coordinator: reading the input threw at <see cref="Position"/>; that is the job's last chunk.</summary>
-internal sealed record InputFailed(int ChunkIndex, int Position, Exception Error);
+internal sealed record InputFailed(long ChunkIndex, long Position, Exception Error);
 
 /// <summary>To the work-pulling router: forget the queued chunks of a job that has finished early.</summary>
 internal sealed record DropJob(long JobId);

@@ -1,5 +1,6 @@
 using ActorPool.Coordination;
 using ActorPool.Protocol;
+using ActorPool.Remote;
 using ActorPool.Routing;
 using Akka.Actor;
 
@@ -20,24 +21,31 @@ public sealed record MapRequest<T, TResult>(Func<T, TResult> Func, IReadOnlyList
 {
     void IPoolRequest.Submit(RequestScope scope, IActorRef requester)
     {
-        if (Func is null || Items is null || ChunkSize < 1)
+        if (RequestArguments.Refuse(requester, scope, Func, ChunkSize))
+            return;
+        if (Items is null)
         {
-            requester.Tell(new Status.Failure(Func is null ? new ArgumentNullException(nameof(Func))
-                : Items is null ? new ArgumentNullException(nameof(Items))
-                : new ArgumentOutOfRangeException(nameof(ChunkSize), ChunkSize, "ChunkSize must be at least 1.")));
+            RequestArguments.Null(requester, nameof(Items));
             return;
         }
         if (ActorRequestJob.TryStart(scope.Registry, requester) is not { } job)
             return;
-        if (Items.Count == 0)
+        try
         {
-            job.Reply(Array.Empty<TResult>());
-            return;
+            // The list is read here, in the router: a request hands it over, as Tell hands over any message.
+            var items = Items.ToArray();
+            if (items.Length == 0)
+            {
+                job.Reply(Array.Empty<TResult>());
+                return;
+            }
+            MapJob<TResult>.Create(job.Id, items, ChunkSize, scope.Processes, chunk => new MapWork<T, TResult>(Func, chunk), scope.Group,
+                new ReplyRef(scope.Provider, job.Reply)).Start(scope.Context, scope.Group);
         }
-        var items = Items.ToArray();
-        var chunks = Chunking.Split(items, ChunkSize ?? Chunking.DefaultChunkSize(items.Length, scope.Processes),
-            chunk => new MapWork<T, TResult>(Func, chunk));
-        new MapJob<TResult>(job.Id, chunks, new ReplyRef(scope.Provider, job.Reply)).Start(scope.Context, scope.Group);
+        catch (Exception ex)
+        {
+            job.Reply(new Status.Failure(ex));
+        }
     }
 }
 
@@ -46,25 +54,60 @@ public sealed record MapRequest<T, TResult>(Func<T, TResult> Func, IReadOnlyList
 /// ActorSystem, to run <see cref="Func"/> once on a worker: the actor form of
 /// <see cref="Pool.ApplyAsync{TResult}"/>. The sender receives the <typeparamref name="TResult"/>
 /// itself, or a <see cref="Status.Failure"/> whose cause is the exception the function threw (or the
-/// reason the request was refused), so <c>Ask&lt;TResult&gt;</c> works directly.
+/// reason the request was refused), so <c>Ask&lt;TResult&gt;</c> works directly. A null result,
+/// which Akka cannot deliver as a message, arrives as a <see cref="Status.Success"/> with a null status.
 /// </summary>
 /// <param name="Func">The function; must not be null.</param>
 public sealed record ApplyRequest<TResult>(Func<TResult> Func) : IPoolRequest
 {
     void IPoolRequest.Submit(RequestScope scope, IActorRef requester)
     {
-        if (Func is null)
-        {
-            requester.Tell(new Status.Failure(new ArgumentNullException(nameof(Func))));
+        if (RequestArguments.Refuse(requester, scope, Func, chunkSize: null))
             return;
-        }
         if (ActorRequestJob.TryStart(scope.Registry, requester) is not { } job)
             return;
-        var reply = new ReplyRef(scope.Provider, message =>
+        try
         {
-            if (message is ChunkResult<TResult> result)
-                job.Reply(result.FirstError is { } error ? new Status.Failure(error) : result.Values[0]!);
-        });
-        scope.Group.Workers.Tell(new RunChunk(job.Id, 0, 0, new ThunkWork<TResult>(Func), reply), scope.Context.Self);
+            ApplyJob.Dispatch(job.Id, new ThunkWork<TResult>(Func), scope.Group, scope.Provider,
+                value => job.Reply(value is null ? new Status.Success(null) : value),
+                error => job.Reply(new Status.Failure(error)));
+        }
+        catch (Exception ex)
+        {
+            job.Reply(new Status.Failure(ex));
+        }
+    }
+}
+
+/// <summary>Argument checks for request messages: a refusal is the reply, since there is no caller to throw to.</summary>
+file static class RequestArguments
+{
+    public static bool Refuse(IActorRef requester, RequestScope scope, Delegate? func, int? chunkSize)
+    {
+        if (func is null)
+            return Null(requester, "Func");
+        Exception? error = chunkSize < 1
+            ? new ArgumentOutOfRangeException("ChunkSize", chunkSize, "ChunkSize must be at least 1.")
+            : null;
+        if (error is null && scope.Group.Remote)
+        {
+            try
+            {
+                FunctionRef.Create(func, "Func");
+            }
+            catch (ArgumentException ex)
+            {
+                error = ex;
+            }
+        }
+        if (error is not null)
+            requester.Tell(new Status.Failure(error));
+        return error is not null;
+    }
+
+    public static bool Null(IActorRef requester, string name)
+    {
+        requester.Tell(new Status.Failure(new ArgumentNullException(name)));
+        return true;
     }
 }

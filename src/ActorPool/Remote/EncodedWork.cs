@@ -41,7 +41,7 @@ internal sealed class EncodedWork : ChunkWork
         }
     }
 
-    public override object Execute(long jobId, int chunkIndex, int offset)
+    public override object Execute(long jobId, long chunkIndex, long offset)
     {
         ChunkWork work;
         try
@@ -65,7 +65,7 @@ internal sealed class EncodedWork : ChunkWork
         }
     }
 
-    public override object FailAll(long jobId, int chunkIndex, int offset, Exception error) =>
+    public override object FailAll(long jobId, long chunkIndex, long offset, Exception error) =>
         new EncodedChunkResult(jobId, chunkIndex, offset, Function, Count, [],
             Enumerable.Range(0, Count).Select(index => WireFailure.From(index, error)).ToArray());
 }
@@ -78,14 +78,19 @@ internal sealed class FailedWork(ChunkWork original, Exception error) : ChunkWor
 {
     public override int Count => original.Count;
 
-    public override object Execute(long jobId, int chunkIndex, int offset) => original.FailAll(jobId, chunkIndex, offset, error);
+    public override object Execute(long jobId, long chunkIndex, long offset) => original.FailAll(jobId, chunkIndex, offset, error);
 
-    public override object FailAll(long jobId, int chunkIndex, int offset, Exception reason) => original.FailAll(jobId, chunkIndex, offset, reason);
+    public override object FailAll(long jobId, long chunkIndex, long offset, Exception reason) => original.FailAll(jobId, chunkIndex, offset, reason);
 }
 
 /// <summary>A chunk's result in wire form; the receiving side decodes it into a typed <c>ChunkResult&lt;TResult&gt;</c>.</summary>
-internal sealed record EncodedChunkResult(long JobId, int ChunkIndex, int Offset, FunctionRef Function, int Count, byte[] Values, WireFailure[]? Failures)
-    : IWireMessage;
+internal sealed record EncodedChunkResult(long JobId, long ChunkIndex, long Offset, FunctionRef Function, int Count, byte[] Values, WireFailure[]? Failures)
+    : IWireMessage
+{
+    /// <summary>The typed <c>ChunkResult&lt;TResult&gt;</c>, TResult being the function's return type; a chunk failed as a whole carries no values.</summary>
+    public object Decode() =>
+        WireCodec.DecodeResult(Function, JobId, ChunkIndex, Offset, Values, Failures?.Select(failure => failure.Decode()).ToArray(), Count);
+}
 
 /// <summary>A failed item in wire form: the exception's type name, message and stack trace, never the exception object.</summary>
 internal sealed record WireFailure(int Index, string Type, string Message, string? StackTrace)

@@ -34,7 +34,7 @@ internal static class WireCodec
     }
 
     /// <summary>Rebuilds a typed <c>ChunkResult&lt;TResult&gt;</c>, TResult being the function's return type.</summary>
-    public static object DecodeResult(FunctionRef function, long jobId, int chunkIndex, int offset, byte[] values, ItemFailure[]? failures, int count) =>
+    public static object DecodeResult(FunctionRef function, long jobId, long chunkIndex, long offset, byte[] values, ItemFailure[]? failures, int count) =>
         ShapeOf(function).MakeResult(jobId, chunkIndex, offset, values, failures, count);
 
     /// <summary>An exception from another process, rebuilt as its own type where that is safe, with the remote stack trace.</summary>
@@ -75,7 +75,7 @@ internal static class WireCodec
         var makeWork = typeof(WireCodec).GetMethod(factory, BindingFlags.NonPublic | BindingFlags.Static)!
             .MakeGenericMethod(types).CreateDelegate<Func<Delegate, byte[], ChunkWork>>();
         var makeResult = typeof(WireCodec).GetMethod(nameof(Result), BindingFlags.NonPublic | BindingFlags.Static)!
-            .MakeGenericMethod(method.ReturnType).CreateDelegate<Func<long, int, int, byte[], ItemFailure[]?, int, object>>();
+            .MakeGenericMethod(method.ReturnType).CreateDelegate<Func<long, long, long, byte[], ItemFailure[]?, int, object>>();
         return new Shape(function, makeWork, makeResult);
     });
 
@@ -91,9 +91,9 @@ internal static class WireCodec
     private static ChunkWork StarMap3<T1, T2, T3, TResult>(Delegate function, byte[] items) =>
         new StarMap3Work<T1, T2, T3, TResult>((Func<T1, T2, T3, TResult>)function, MessagePackSerializer.Deserialize<(T1, T2, T3)[]>(items, Options));
 
-    private static object Result<TResult>(long jobId, int chunkIndex, int offset, byte[] values, ItemFailure[]? failures, int count) =>
+    private static object Result<TResult>(long jobId, long chunkIndex, long offset, byte[] values, ItemFailure[]? failures, int count) =>
         new ChunkResult<TResult>(jobId, chunkIndex, offset,
             values.Length == 0 ? new TResult[count] : MessagePackSerializer.Deserialize<TResult[]>(values, Options), failures);
 
-    private sealed record Shape(Delegate Function, Func<Delegate, byte[], ChunkWork> MakeWork, Func<long, int, int, byte[], ItemFailure[]?, int, object> MakeResult);
+    private sealed record Shape(Delegate Function, Func<Delegate, byte[], ChunkWork> MakeWork, Func<long, long, long, byte[], ItemFailure[]?, int, object> MakeResult);
 }

@@ -121,8 +121,8 @@ internal sealed class WireSerializer : SerializerWithStringManifest
         {
             Expect(reader.ReadArrayHeader(), 7);
             var jobId = reader.ReadInt64();
-            var chunkIndex = reader.ReadInt32();
-            var offset = reader.ReadInt32();
+            var chunkIndex = reader.ReadInt64();
+            var offset = reader.ReadInt64();
             var replyTo = ReadActorRef(ref reader);
             var function = ReadFunction(ref reader);
             var count = reader.ReadInt32();
@@ -161,23 +161,22 @@ internal sealed class WireSerializer : SerializerWithStringManifest
     {
         Expect(reader.ReadArrayHeader(), 7);
         var jobId = reader.ReadInt64();
-        var chunkIndex = reader.ReadInt32();
-        var offset = reader.ReadInt32();
+        var chunkIndex = reader.ReadInt64();
+        var offset = reader.ReadInt64();
         var function = ReadFunction(ref reader);
         var count = reader.ReadInt32();
         var values = ReadBytes(ref reader);
-        ItemFailure[]? failures = null;
+        WireFailure[]? failures = null;
         if (!reader.TryReadNil())
         {
-            failures = new ItemFailure[reader.ReadArrayHeader()];
+            failures = new WireFailure[reader.ReadArrayHeader()];
             for (var i = 0; i < failures.Length; i++)
             {
                 Expect(reader.ReadArrayHeader(), 4);
-                failures[i] = new WireFailure(reader.ReadInt32(), reader.ReadString()!, reader.ReadString()!, reader.ReadString()).Decode();
+                failures[i] = new WireFailure(reader.ReadInt32(), reader.ReadString()!, reader.ReadString()!, reader.ReadString());
             }
         }
-        // A chunk that failed as a whole carries no values: its items are the result type's default.
-        return WireCodec.DecodeResult(function, jobId, chunkIndex, offset, values, failures, count);
+        return new EncodedChunkResult(jobId, chunkIndex, offset, function, count, values, failures).Decode();
     }
 
     private static void WriteFunction(ref MessagePackWriter writer, FunctionRef function)

@@ -15,18 +15,20 @@ internal sealed class PoolRouterActor : UntypedActor
 {
     private readonly PoolSettings _settings;
     private readonly JobRegistry _registry;
+    private readonly CancellationToken _stopping;
     private WorkerGroup _group = null!; // set in PreStart, before any message
 
-    public PoolRouterActor(PoolSettings settings, JobRegistry registry)
+    public PoolRouterActor(PoolSettings settings, JobRegistry registry, CancellationToken stopping)
     {
         _settings = settings;
         _registry = registry;
+        _stopping = stopping;
     }
 
-    public static Props Props(PoolSettings settings, JobRegistry registry) =>
-        Akka.Actor.Props.Create(() => new PoolRouterActor(settings, registry));
+    public static Props Props(PoolSettings settings, JobRegistry registry, CancellationToken stopping) =>
+        Akka.Actor.Props.Create(() => new PoolRouterActor(settings, registry, stopping));
 
-    protected override void PreStart() => _group = WorkerGroup.Create(Context, _settings);
+    protected override void PreStart() => _group = WorkerGroup.Create(Context, _settings, _stopping);
 
     protected override void OnReceive(object message)
     {

@@ -1,7 +1,9 @@
 using ActorPool.Configuration;
 using ActorPool.Protocol;
+using ActorPool.Remote;
 using ActorPool.Workers;
 using Akka.Actor;
+using Akka.Cluster;
 using Akka.Event;
 
 namespace ActorPool.Routing;
@@ -13,13 +15,22 @@ namespace ActorPool.Routing;
 /// cannot promise.
 /// </summary>
 /// <remarks>
-/// Invariants: every chunk received is either in <see cref="_pending"/> or in exactly one worker's
-/// <see cref="Slot.InFlight"/> until that worker reports the batch done; a worker processes its
+/// <para>Invariants: every chunk received is either in <see cref="_pending"/> or in exactly one
+/// worker's <see cref="Slot.InFlight"/> until that worker reports the batch done; a worker runs its
 /// batches in the order sent, so the oldest in-flight batch is the one a <see cref="BatchDone"/>
-/// answers. Knowing where every chunk is, is what lets lost work be sent again.
+/// answers. Knowing where every chunk is, is what lets lost work be sent again.</para>
+/// <para>With workers in other processes (no local worker props), workers are found on cluster
+/// nodes with the worker role, and a worker lost with its node (unreachable, left, removed, or its
+/// actor terminated) has its in-flight chunks queued again, first in line. Akka's cluster routers
+/// drop such messages silently. A chunk lost with its worker more than the allowed number of times
+/// fails with <see cref="WorkerLostException"/>; results are de-duplicated by the coordinators, so
+/// a chunk sent twice counts once.</para>
 /// </remarks>
 internal sealed class WorkPullingRouter : UntypedActor
 {
+    /// <summary>The router's name under the pool's router actor; nodes address it by path.</summary>
+    public const string Name = "workers";
+
     private sealed class Slot(IActorRef worker)
     {
         public IActorRef Worker { get; } = worker;
@@ -27,31 +38,53 @@ internal sealed class WorkPullingRouter : UntypedActor
         public int ChunksInFlight { get; set; }
     }
 
-    private readonly Props _workerProps;
+    private sealed class NoWorkerDeadline(int generation)
+    {
+        public int Generation { get; } = generation;
+    }
+
+    private readonly Props? _localWorkerProps;
     private readonly PoolSettings _settings;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly List<Slot> _slots = new();
     private readonly Dictionary<IActorRef, Slot> _slotOf = new();
+    private readonly Dictionary<(long JobId, long ChunkIndex), int> _losses = new();
     private Queue<RunChunk> _pending = new();
+    private ICancelable? _noWorkerTimer;
+    private int _noWorkerGeneration;
 
-    public WorkPullingRouter(Props workerProps, PoolSettings settings)
+    /// <param name="localWorkerProps">Props of local workers, one per process; null to use the workers of cluster nodes.</param>
+    /// <param name="settings">The pool's settings.</param>
+    public WorkPullingRouter(Props? localWorkerProps, PoolSettings settings)
     {
-        _workerProps = workerProps;
+        _localWorkerProps = localWorkerProps;
         _settings = settings;
     }
 
-    public static Props Props(Props workerProps, PoolSettings settings) =>
-        Akka.Actor.Props.Create(() => new WorkPullingRouter(workerProps, settings));
+    public static Props Props(Props? localWorkerProps, PoolSettings settings) =>
+        Akka.Actor.Props.Create(() => new WorkPullingRouter(localWorkerProps, settings));
 
-    protected override SupervisorStrategy SupervisorStrategy() => WorkerSupervision.Create(Context.GetLogger());
+    private bool UsesClusterWorkers => _localWorkerProps is null;
+
+    protected override SupervisorStrategy SupervisorStrategy() => WorkerSupervision.Create(_log);
 
     protected override void PreStart()
     {
-        for (var i = 0; i < _settings.Processes; i++)
+        if (UsesClusterWorkers)
         {
-            var slot = new Slot(Context.ActorOf(_workerProps, $"worker-{i}"));
-            _slots.Add(slot);
-            _slotOf.Add(slot.Worker, slot);
+            Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
+                typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
+            return;
         }
+        for (var i = 0; i < _settings.Processes; i++)
+            AddSlot(Context.ActorOf(_localWorkerProps!, $"worker-{i}"));
+    }
+
+    protected override void PostStop()
+    {
+        _noWorkerTimer?.Cancel();
+        if (UsesClusterWorkers)
+            Cluster.Get(Context.System).Unsubscribe(Self);
     }
 
     protected override void OnReceive(object message)
@@ -65,6 +98,12 @@ internal sealed class WorkPullingRouter : UntypedActor
             case BatchDone done when _slotOf.TryGetValue(Sender, out var slot):
                 var batch = slot.InFlight.Dequeue();
                 slot.ChunksInFlight -= batch.Length;
+                if (_losses.Count > 0)
+                {
+                    var returned = done.Returned.Select(Key).ToHashSet();
+                    foreach (var finished in batch.Where(chunk => !returned.Contains(Key(chunk))))
+                        _losses.Remove(Key(finished));
+                }
                 if (done.Returned.Length > 0)
                     _pending = new Queue<RunChunk>(done.Returned.Concat(_pending));
                 Dispatch();
@@ -73,14 +112,114 @@ internal sealed class WorkPullingRouter : UntypedActor
                 if (_pending.Any(chunk => chunk.JobId == drop.JobId))
                     _pending = new Queue<RunChunk>(_pending.Where(chunk => chunk.JobId != drop.JobId));
                 break;
+            case NodeWorkers node:
+                foreach (var worker in node.Workers.Where(worker => !_slotOf.ContainsKey(worker)))
+                {
+                    Context.Watch(worker);
+                    AddSlot(worker);
+                }
+                Dispatch();
+                break;
+            case ClusterEvent.MemberUp up when IsWorkerNode(up.Member):
+                AskForWorkers(up.Member.Address);
+                break;
+            case ClusterEvent.ReachableMember reachable when IsWorkerNode(reachable.Member):
+                AskForWorkers(reachable.Member.Address);
+                break;
+            case ClusterEvent.UnreachableMember unreachable:
+                LoseNode(unreachable.Member.Address, "became unreachable");
+                break;
+            case ClusterEvent.MemberLeft left:
+                LoseNode(left.Member.Address, "is leaving the cluster");
+                break;
+            case ClusterEvent.MemberExited exited:
+                LoseNode(exited.Member.Address, "left the cluster");
+                break;
+            case ClusterEvent.MemberRemoved removed:
+                LoseNode(removed.Member.Address, "was removed from the cluster");
+                break;
+            case ClusterEvent.IMemberEvent or ClusterEvent.IReachabilityEvent:
+                break;
+            case Terminated terminated when _slotOf.TryGetValue(terminated.ActorRef, out var lost):
+                LoseSlot(lost, "stopped");
+                Dispatch();
+                break;
+            case NodeLost nodeLost:
+                LoseNode(nodeLost.Address, nodeLost.Reason);
+                break;
+            case NoWorkerDeadline deadline when deadline.Generation == _noWorkerGeneration && _slots.Count == 0:
+                FailPending(new TimeoutException(
+                    $"No worker joined the pool within {_settings.NoWorkerTimeout.TotalSeconds:0.#} s, so its pending tasks fail. "
+                    + $"Start nodes with the role '{_settings.WorkerRole}' that join the pool's cluster."));
+                break;
             default:
                 Unhandled(message);
                 break;
         }
     }
 
+    private bool IsWorkerNode(Member member) => member.HasRole(_settings.WorkerRole);
+
+    private void AskForWorkers(Address address) =>
+        Context.ActorSelection(new RootActorPath(address) / "user" / NodeActor.Name).Tell(GetWorkers.Instance, Self);
+
+    private void AddSlot(IActorRef worker)
+    {
+        var slot = new Slot(worker);
+        _slots.Add(slot);
+        _slotOf.Add(worker, slot);
+        _noWorkerTimer?.Cancel();
+        _noWorkerTimer = null;
+    }
+
+    private void LoseNode(Address address, string reason)
+    {
+        foreach (var slot in _slots.Where(slot => slot.Worker.Path.Address == address).ToList())
+            LoseSlot(slot, $"on {address} {reason}");
+        Dispatch();
+    }
+
+    /// <summary>The worker is gone: its in-flight chunks go back to the front of the queue.</summary>
+    private void LoseSlot(Slot slot, string reason)
+    {
+        _slots.Remove(slot);
+        _slotOf.Remove(slot.Worker);
+        Context.Unwatch(slot.Worker);
+        var again = new List<RunChunk>();
+        var running = true; // only the oldest batch was running; later ones were queued and are blameless
+        foreach (var batch in slot.InFlight)
+        {
+            foreach (var chunk in batch)
+            {
+                var losses = running ? (_losses[Key(chunk)] = _losses.GetValueOrDefault(Key(chunk)) + 1) : 0;
+                if (losses >= _settings.MaxWorkerLosses)
+                {
+                    _losses.Remove(Key(chunk));
+                    Fail(chunk, new WorkerLostException(
+                        $"Chunk {chunk.ChunkIndex} of job {chunk.JobId} (input positions {chunk.Offset} to {chunk.Offset + chunk.Work.Count - 1}) "
+                        + $"was running on {losses} workers that died; it fails rather than take down another. The last worker {reason}."));
+                }
+                else
+                {
+                    again.Add(chunk);
+                }
+            }
+            running = false;
+        }
+        if (again.Count > 0)
+        {
+            _log.Warning("ActorPool worker {0} {1}: sending its {2} chunks in flight to other workers.", slot.Worker, reason, again.Count);
+            _pending = new Queue<RunChunk>(again.Concat(_pending));
+        }
+    }
+
     private void Dispatch()
     {
+        if (_slots.Count == 0)
+        {
+            StartNoWorkerTimer();
+            return;
+        }
         while (_pending.Count > 0)
         {
             // A worker that already holds work gets more only while there is plenty for everyone;
@@ -98,16 +237,53 @@ internal sealed class WorkPullingRouter : UntypedActor
             if (target is null)
                 return;
 
-            // Guided self-scheduling: batches shrink as the queue drains.
+            // Guided self-scheduling: batches shrink as the queue drains. A chunk that has lost a
+            // worker before travels alone, so that if it is the killer it takes no other chunk with it.
             var size = (int)Math.Clamp(
                 (_pending.Count + (long)_settings.BatchDivisor * _slots.Count - 1) / ((long)_settings.BatchDivisor * _slots.Count),
                 1, _settings.MaxBatch);
-            var batch = new RunChunk[size];
-            for (var i = 0; i < size; i++)
-                batch[i] = _pending.Dequeue();
-            target.InFlight.Enqueue(batch);
-            target.ChunksInFlight += size;
-            target.Worker.Tell(new RunBatch(batch), Self);
+            var batch = new List<RunChunk>(size);
+            while (batch.Count < size && _pending.Count > 0)
+            {
+                var suspect = _losses.Count > 0 && _losses.ContainsKey(Key(_pending.Peek()));
+                if (suspect && batch.Count > 0)
+                    break;
+                batch.Add(_pending.Dequeue());
+                if (suspect)
+                    break;
+            }
+            var chunks = batch.ToArray();
+            target.InFlight.Enqueue(chunks);
+            target.ChunksInFlight += chunks.Length;
+            target.Worker.Tell(new RunBatch(chunks), Self);
         }
     }
+
+    private void StartNoWorkerTimer()
+    {
+        if (_pending.Count == 0 || _noWorkerTimer is not null)
+            return;
+        _noWorkerTimer = Context.System.Scheduler.ScheduleTellOnceCancelable(
+            _settings.NoWorkerTimeout, Self, new NoWorkerDeadline(++_noWorkerGeneration), Self);
+    }
+
+    private void FailPending(Exception error)
+    {
+        _noWorkerTimer = null;
+        foreach (var chunk in _pending)
+            Fail(chunk, error);
+        _pending.Clear();
+    }
+
+    /// <summary>Answers a chunk with every item failed, in the typed form its coordinator takes.</summary>
+    private static void Fail(RunChunk chunk, Exception error)
+    {
+        var result = chunk.Work.FailAll(chunk.JobId, chunk.ChunkIndex, chunk.Offset, error);
+        chunk.ReplyTo.Tell(result is EncodedChunkResult encoded ? encoded.Decode() : result);
+    }
+
+    private static (long, long) Key(RunChunk chunk) => (chunk.JobId, chunk.ChunkIndex);
 }
+
+/// <summary>To the work-pulling router: the node at <see cref="Address"/> is gone (its process exited), without waiting for failure detection.</summary>
+internal sealed record NodeLost(Address Address, string Reason);

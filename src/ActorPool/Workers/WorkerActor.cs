@@ -10,24 +10,32 @@ namespace ActorPool.Workers;
 /// <remarks>
 /// Replacement (MaxTasksPerChild) is an actor restart: after its last task the worker throws
 /// <see cref="WorkerRecycle"/>, its supervisor restarts it, and the new incarnation runs the
-/// initializer again. The mailbox survives a restart, so no queued chunk is lost; only the message
-/// being handled is, and the worker has already answered for all of it by then.
+/// initializer again. The mailbox survives a restart, so no queued chunk is lost; the chunks of
+/// the batch being run that were not run yet are handed back to the router, whatever ended the
+/// incarnation, so no chunk of a batch is lost either.
 /// </remarks>
 internal sealed class WorkerActor : UntypedActor
 {
     private readonly Action? _initializer;
     private readonly int? _maxTasks;
+    private readonly CancellationToken _stopping;
     private Exception? _initializerFailure;
     private int _tasksRun;
 
-    public WorkerActor(Action? initializer, int? maxTasks)
+    // The batch being run, for handing back what is left if this incarnation ends mid-batch.
+    private RunChunk[]? _batch;
+    private int _nextInBatch;
+    private IActorRef? _batchSender;
+
+    public WorkerActor(Action? initializer, int? maxTasks, CancellationToken stopping)
     {
         _initializer = initializer;
         _maxTasks = maxTasks;
+        _stopping = stopping;
     }
 
-    public static Props Props(Action? initializer, int? maxTasks) =>
-        Akka.Actor.Props.Create(() => new WorkerActor(initializer, maxTasks));
+    public static Props Props(Action? initializer, int? maxTasks, CancellationToken stopping) =>
+        Akka.Actor.Props.Create(() => new WorkerActor(initializer, maxTasks, stopping));
 
     protected override void PreStart()
     {
@@ -43,6 +51,18 @@ internal sealed class WorkerActor : UntypedActor
             // the actor: a failing actor would be restarted and run the initializer again, forever.
             _initializerFailure = ex;
         }
+    }
+
+    protected override void PreRestart(Exception reason, object message)
+    {
+        if (_batch is not null && _batchSender is not null)
+        {
+            // The router counts this batch as in flight until it hears back; answer for it now.
+            var rest = _batch[_nextInBatch..];
+            _batchSender.Tell(rest.Length == 0 ? BatchDone.Completed : new BatchDone(rest), Self);
+            _batch = null;
+        }
+        base.PreRestart(reason, message);
     }
 
     protected override void OnReceive(object message)
@@ -67,16 +87,17 @@ internal sealed class WorkerActor : UntypedActor
 
     private void RunBatch(RunChunk[] chunks)
     {
-        for (var i = 0; i < chunks.Length; i++)
+        _batch = chunks;
+        _batchSender = Sender;
+        for (_nextInBatch = 0; _nextInBatch < chunks.Length;)
         {
-            Run(chunks[i]);
+            if (_stopping.IsCancellationRequested)
+                return; // terminated: the rest of the batch is dropped with the pool
+            Run(chunks[_nextInBatch++]);
             if (RecycleDue)
-            {
-                // Hand the chunks not yet run back to the router before this incarnation ends.
-                Sender.Tell(i + 1 == chunks.Length ? BatchDone.Completed : new BatchDone(chunks[(i + 1)..]), Self);
-                throw new WorkerRecycle();
-            }
+                throw new WorkerRecycle(); // PreRestart hands back the chunks not run
         }
+        _batch = null;
         Sender.Tell(BatchDone.Completed, Self);
     }
 

@@ -35,4 +35,14 @@ public abstract partial class PoolContract
             () => new Pool(new PoolOptions { MaxTasksPerChild = 0 })).ParamName);
         Assert.Equal("options", Assert.Throws<ArgumentNullException>(() => new Pool((PoolOptions)null!)).ParamName);
     }
+
+    [Fact]
+    public void Map_ChunkSizeLargerThanTheInput_RunsOneChunkAndJoinFinishes()
+    {
+        var pool = NewPool();
+        Assert.Equal([2, 3, 4], pool.Map(Func, [1, 2, 3], chunkSize: int.MaxValue));
+        Assert.Equal([2, 3], pool.IMap(Func, [1, 2], chunkSize: int.MaxValue).ToList());
+        pool.Close();
+        pool.Join();
+    }
 }

@@ -156,6 +156,24 @@ public abstract class SharedMemoryPoolContract : PoolContract
         Assert.Throws<DllNotFoundException>(() => pool.IMap(Func, [1]).Next(Limit));
     }
 
+    [Fact]
+    public void MaxTasksPerChild_ManyChunksPerBatch_NoChunkLostAcrossReplacements()
+    {
+        var incarnations = 0;
+        var pool = NewPool(processes: 1, maxTasksPerChild: 3,
+            initializer: () => WorkerState.Incarnation = Interlocked.Increment(ref incarnations));
+        // 300 one-item chunks for one worker: work pulling sends them in batches of many, so workers
+        // are replaced in the middle of batches and hand the rest back.
+        var seen = pool.Map(_ => WorkerState.Incarnation, Enumerable.Range(0, 300), chunkSize: 1);
+        // Every task ran once, and every incarnation ran exactly three (not in input order: a
+        // replaced worker's next message may be a batch sent after the one it handed back).
+        Assert.Equal(300, seen.Count);
+        Assert.Equal(Enumerable.Range(1, 100), seen.Distinct().Order());
+        Assert.All(seen.GroupBy(incarnation => incarnation), group => Assert.Equal(3, group.Count()));
+        pool.Close();
+        pool.Join();
+    }
+
     private static class WorkerState
     {
         [ThreadStatic] public static bool Initialized;

@@ -68,6 +68,24 @@ public sealed class PoolRouterActorTests : TestKit
     }
 
     [Fact]
+    public void MapRequest_HugeChunkSize_RepliesAndThePoolCarriesOn()
+    {
+        using var pool = NewPool();
+        pool.Router.Tell(new MapRequest<int, int>(Square, [1, 2, 3], ChunkSize: int.MaxValue), TestActor);
+        Assert.Equal([1, 4, 9], ExpectMsg<IReadOnlyList<int>>());
+        Assert.Equal([16], pool.Map(Square, [4]));
+    }
+
+    [Fact]
+    public void ApplyRequest_NullResult_RepliesStatusSuccessAndThePoolCarriesOn()
+    {
+        using var pool = new Pool(new PoolOptions { Processes = 1, ActorSystem = Sys });
+        pool.Router.Tell(new ApplyRequest<string?>(() => null), TestActor);
+        Assert.Null(ExpectMsg<Status.Success>().Status);
+        Assert.Equal(4, pool.Apply(Square, 2));
+    }
+
+    [Fact]
     public void Request_AfterClose_RepliesNotRunning()
     {
         var pool = NewPool();

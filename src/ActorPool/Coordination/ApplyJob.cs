@@ -1,0 +1,28 @@
+using ActorPool.Protocol;
+using ActorPool.Routing;
+using Akka.Actor;
+
+namespace ActorPool.Coordination;
+
+/// <summary>
+/// A single task (<c>Apply</c>): one chunk of one item, answered straight to a reply address.
+/// An apply has a single result, so there is nothing for a coordinator actor to reassemble and no
+/// hop is spent on one. The one way both <c>Pool.ApplyAsync</c> and <c>ApplyRequest</c> run.
+/// </summary>
+internal static class ApplyJob
+{
+    public static void Dispatch<TResult>(long jobId, ChunkWork<TResult> work, WorkerGroup group, IActorRefProvider provider,
+        Action<TResult> onValue, Action<Exception> onError)
+    {
+        var reply = new ReplyRef(provider, message =>
+        {
+            if (message is not ChunkResult<TResult> result)
+                return;
+            if (result.FirstError is { } error)
+                onError(error);
+            else
+                onValue(result.Values[0]);
+        });
+        group.Dispatch(new RunChunk(jobId, 0, 0, group.Prepare(work), reply), reply);
+    }
+}

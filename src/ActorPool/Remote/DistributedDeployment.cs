@@ -1,0 +1,68 @@
+using System.Net;
+using Akka.Actor;
+using Akka.Configuration;
+
+namespace ActorPool.Remote;
+
+/// <summary>The driver side of <see cref="PoolDeployment.Cluster"/> and <see cref="PoolDeployment.LocalProcesses"/>.</summary>
+internal static class DistributedDeployment
+{
+    /// <summary>The ActorSystem name every node and driver of a pool cluster shares.</summary>
+    public const string SystemName = "actorpool";
+
+    /// <summary>Checks the options a distributed pool needs; returns the seed nodes' addresses (empty for LocalProcesses).</summary>
+    public static Address[] Validate(PoolOptions options)
+    {
+        if (options.Deployment == PoolDeployment.LocalProcesses)
+            throw new NotSupportedException("PoolDeployment.LocalProcesses is not available yet; use Cluster with node hosts started by hand.");
+        if (options.Routing != PoolRouting.WorkPulling)
+            throw new ArgumentOutOfRangeException("options.Routing", options.Routing,
+                "A distributed pool always routes by work pulling: it tracks every chunk in flight, so work on a node that dies is sent again.");
+        if (options.Initializer is not null)
+            throw new ArgumentException("Initializer is not supported with a distributed deployment: a delegate cannot run on other nodes.", "options.Initializer");
+        if (options.MaxTasksPerChild is not null)
+            throw new ArgumentException("MaxTasksPerChild is not supported with a distributed deployment.", "options.MaxTasksPerChild");
+        if (options.ActorSystem is not null)
+            throw new ArgumentException("A distributed pool creates its own cluster member; ActorSystem must be null.", "options.ActorSystem");
+        if (options.Port is < 0 or > 65535)
+            throw new ArgumentOutOfRangeException("options.Port", options.Port, "Port must be 0 (a free port) to 65535.");
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.Hostname, "options.Hostname");
+        ArgumentNullException.ThrowIfNull(options.SeedNodes, "options.SeedNodes");
+        if (options.Deployment == PoolDeployment.Cluster && options.SeedNodes.Count == 0)
+            throw new ArgumentException("A Cluster deployment needs at least one seed node, \"host:port\".", "options.SeedNodes");
+        return options.SeedNodes.Select(ParseSeed).ToArray();
+    }
+
+    /// <summary>Parses <c>"host:port"</c> into a cluster address.</summary>
+    public static Address ParseSeed(string seed)
+    {
+        if (seed is null || !IPEndPoint.TryParse(seed, out _) && !TryHostPort(seed))
+            throw new ArgumentException($"Seed node '{seed}' is not \"host:port\".", "options.SeedNodes");
+        var colon = seed.LastIndexOf(':');
+        return new Address("akka.tcp", SystemName, seed[..colon], int.Parse(seed[(colon + 1)..]));
+    }
+
+    public static Config DriverConfig(PoolOptions options) => ConfigurationFactory.ParseString($$"""
+        akka.actor.provider = cluster
+        akka.remote.dot-netty.tcp.hostname = "{{options.Hostname}}"
+        akka.remote.dot-netty.tcp.port = {{options.Port}}
+        akka.cluster.roles = ["{{NodeActor.DriverRole}}"]
+        akka.cluster.log-info = off
+        """);
+
+    /// <summary>Joins the seed nodes, or, with none, starts a cluster of this process alone that nodes join.</summary>
+    public static void Join(ActorSystem system, Address[] seeds)
+    {
+        var cluster = Akka.Cluster.Cluster.Get(system);
+        if (seeds.Length == 0)
+            cluster.Join(cluster.SelfAddress);
+        else
+            cluster.JoinSeedNodes(seeds);
+    }
+
+    private static bool TryHostPort(string seed)
+    {
+        var colon = seed.LastIndexOf(':');
+        return colon > 0 && int.TryParse(seed[(colon + 1)..], out var port) && port is > 0 and <= 65535;
+    }
+}

@@ -1,0 +1,67 @@
+using ActorPool.Configuration;
+using ActorPool.Protocol;
+using ActorPool.Routing;
+using ActorPool.Workers;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Event;
+
+namespace ActorPool.Remote;
+
+/// <summary>
+/// The actor a node host runs at <c>/user/actorpool-node</c>: it owns the node's workers (one per
+/// core by default, on the worker dispatcher) and makes them known to every pool in the cluster.
+/// Pools ask it when the node comes up; it also tells each pool that comes up, so that whichever of
+/// the two starts first, the pool learns of the workers.
+/// </summary>
+internal sealed class NodeActor : UntypedActor
+{
+    public const string Name = "actorpool-node";
+
+    /// <summary>The cluster role of processes that run a pool (its driver side).</summary>
+    public const string DriverRole = "actorpool-driver";
+
+    private readonly int _workers;
+    private readonly List<IActorRef> _children = new();
+
+    public NodeActor(int workers) => _workers = workers;
+
+    public static Props Props(int workers) => Akka.Actor.Props.Create(() => new NodeActor(workers));
+
+    protected override SupervisorStrategy SupervisorStrategy() => WorkerSupervision.Create(Context.GetLogger());
+
+    protected override void PreStart()
+    {
+        for (var i = 0; i < _workers; i++)
+        {
+            _children.Add(Context.ActorOf(
+                WorkerActor.Props(initializer: null, maxTasks: null, CancellationToken.None).WithDispatcher(PoolSettings.WorkerDispatcherId),
+                $"worker-{i}"));
+        }
+        Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.MemberUp));
+    }
+
+    protected override void PostStop() => Cluster.Get(Context.System).Unsubscribe(Self);
+
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case GetWorkers:
+                Sender.Tell(new NodeWorkers(_children.ToArray()));
+                break;
+            case ClusterEvent.MemberUp up when up.Member.HasRole(DriverRole):
+                Context.ActorSelection(new RootActorPath(up.Member.Address) / "user" / PoolRouterActorName / WorkPullingRouter.Name)
+                    .Tell(new NodeWorkers(_children.ToArray()), Self);
+                break;
+            case ClusterEvent.MemberUp:
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    /// <summary>The name of a distributed pool's router actor (one pool per driver system).</summary>
+    public const string PoolRouterActorName = "actorpool";
+}
