@@ -1,0 +1,78 @@
+using System.Reflection;
+using ActorPool.Configuration;
+using ActorPool.Remote;
+using Akka.Cluster.Hosting;
+using Akka.Configuration;
+using Akka.Hosting;
+using Akka.Remote.Hosting;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace ActorPool.Node;
+
+/// <summary>
+/// Runs a node: an ActorSystem on the .NET Generic Host (Akka.Hosting), joined to the pool's
+/// cluster, with a <see cref="NodeActor"/> hosting the workers. On SIGTERM or Ctrl-C the host
+/// stops the system through Akka's coordinated shutdown, which leaves the cluster gracefully:
+/// pools see the node leave and send the work it held to other workers.
+/// </summary>
+internal static class NodeHost
+{
+    /// <summary>The start of the one line a node prints on standard output once it is ready; the address follows.</summary>
+    public const string ReadyLine = "ActorPool node ready at ";
+
+    public static async Task<int> RunAsync(NodeHostOptions options, CancellationToken cancellation)
+    {
+        if (options.Workers < 1)
+        {
+            await Console.Error.WriteLineAsync($"--workers must be at least 1, not {options.Workers}.").ConfigureAwait(false);
+            return 2;
+        }
+        if (options.Port is < 0 or > 65535)
+        {
+            await Console.Error.WriteLineAsync($"--port must be 0 (a free port) to 65535, not {options.Port}.").ConfigureAwait(false);
+            return 2;
+        }
+        Akka.Actor.Address[] seeds;
+        Config? fileConfig;
+        try
+        {
+            seeds = options.Seeds.Select(DistributedDeployment.ParseSeed).ToArray();
+            fileConfig = options.Config is null ? null : ConfigurationFactory.ParseString(await File.ReadAllTextAsync(options.Config.FullName, cancellation).ConfigureAwait(false));
+            foreach (var assembly in options.Load)
+                Assembly.LoadFrom(assembly.FullName);
+        }
+        catch (Exception ex) when (ex is ArgumentException or IOException or BadImageFormatException or ConfigurationException)
+        {
+            await Console.Error.WriteLineAsync(ex.Message).ConfigureAwait(false);
+            return 2;
+        }
+
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddAkka(DistributedDeployment.SystemName, akka =>
+        {
+            if (fileConfig is not null)
+                akka.AddHocon(fileConfig, HoconAddMode.Prepend);
+            akka.AddHocon("akka.loglevel = WARNING\nakka.cluster.log-info = off", HoconAddMode.Append);
+            akka.AddHocon(ReferenceConfig.Get(), HoconAddMode.Append);
+            akka.WithRemoting(options.Hostname, options.Port);
+            akka.WithClustering(new ClusterOptions
+            {
+                Roles = [options.Role],
+                SeedNodes = seeds.Select(seed => seed.ToString()).ToArray(),
+            });
+            akka.WithActors((system, _) =>
+            {
+                system.ActorOf(NodeActor.Props(options.Workers), NodeActor.Name);
+                var cluster = Akka.Cluster.Cluster.Get(system);
+                if (seeds.Length == 0)
+                    cluster.Join(cluster.SelfAddress); // the first node: a cluster of its own, for others to join
+                Console.Out.WriteLine($"{ReadyLine}{cluster.SelfAddress.Host}:{cluster.SelfAddress.Port}");
+                Console.Out.Flush();
+            });
+        });
+        await builder.Build().RunAsync(cancellation).ConfigureAwait(false);
+        return 0;
+    }
+}

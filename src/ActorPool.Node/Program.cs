@@ -1,0 +1,27 @@
+// The ActorPool node host: one process of a distributed pool's workers.
+//   dotnet run --project src/ActorPool.Node -- --port 4053                      a seed node
+//   dotnet run --project src/ActorPool.Node -- --seed 127.0.0.1:4053            a node that joins it
+using System.CommandLine;
+using ActorPool.Node;
+
+var hostname = new Option<string>("--hostname") { Description = "Address to listen on.", DefaultValueFactory = _ => "127.0.0.1" };
+var port = new Option<int>("--port") { Description = "Port to listen on; 0 picks a free port.", DefaultValueFactory = _ => 0 };
+var seeds = new Option<string[]>("--seed") { Description = "A seed node to join, host:port (repeatable). With none, this node starts a cluster of its own." };
+var workers = new Option<int>("--workers") { Description = "Worker actors on this node.", DefaultValueFactory = _ => Environment.ProcessorCount };
+var role = new Option<string>("--role") { Description = "Cluster role; pools send work to nodes with their WorkerRole.", DefaultValueFactory = _ => "worker" };
+var config = new Option<FileInfo?>("--config") { Description = "A HOCON file whose settings override the defaults (see hocon/)." };
+var load = new Option<FileInfo[]>("--load") { Description = "An assembly that holds user functions (repeatable)." };
+
+var root = new RootCommand("ActorPool node host: runs workers for distributed ActorPool pools.")
+{
+    hostname, port, seeds, workers, role, config, load,
+};
+root.SetAction((result, cancellation) => NodeHost.RunAsync(new NodeHostOptions(
+    result.GetValue(hostname)!,
+    result.GetValue(port),
+    result.GetValue(seeds) ?? [],
+    result.GetValue(workers),
+    result.GetValue(role)!,
+    result.GetValue(config),
+    result.GetValue(load) ?? []), cancellation));
+return await root.Parse(args).InvokeAsync();

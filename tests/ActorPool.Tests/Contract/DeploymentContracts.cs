@@ -1,0 +1,14 @@
+using ActorPool.Tests.Remote;
+
+namespace ActorPool.Tests.Contract;
+
+/// <summary>The contract against a two-node cluster of real node host processes (one worker each).</summary>
+public sealed class ClusterPoolContract(TwoNodeCluster cluster) : PoolContract, IClassFixture<TwoNodeCluster>
+{
+    protected override Pool NewPool() => new(new PoolOptions
+    {
+        Deployment = PoolDeployment.Cluster,
+        SeedNodes = [cluster.Seed.Endpoint],
+        Processes = 2,
+    });
+}
