@@ -18,9 +18,6 @@ namespace ActorPool.Node;
 /// </summary>
 internal static class NodeHost
 {
-    /// <summary>The start of the one line a node prints on standard output once it is ready; the address follows.</summary>
-    public const string ReadyLine = "ActorPool node ready at ";
-
     public static async Task<int> RunAsync(NodeHostOptions options, CancellationToken cancellation)
     {
         if (options.Workers < 1)
@@ -68,7 +65,7 @@ internal static class NodeHost
                 var cluster = Akka.Cluster.Cluster.Get(system);
                 if (seeds.Length == 0)
                     cluster.Join(cluster.SelfAddress); // the first node: a cluster of its own, for others to join
-                Console.Out.WriteLine($"{ReadyLine}{cluster.SelfAddress.Host}:{cluster.SelfAddress.Port}");
+                Console.Out.WriteLine($"{DistributedDeployment.NodeReadyLine}{cluster.SelfAddress.Host}:{cluster.SelfAddress.Port}");
                 Console.Out.Flush();
             });
         });

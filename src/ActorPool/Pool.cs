@@ -36,6 +36,7 @@ public sealed partial class Pool : IDisposable, IAsyncDisposable
     private readonly ILoggingAdapter _log;
     private readonly object _shutdownGate = new();
     private readonly CancellationTokenSource _stopping = new();
+    private readonly LocalNodes? _localNodes;
     private Task? _shutdown;
 
     /// <summary>Creates a pool with <see cref="Environment.ProcessorCount"/> workers and default options.</summary>
@@ -91,6 +92,8 @@ public sealed partial class Pool : IDisposable, IAsyncDisposable
             _settings = PoolSettings.Create(options, _system.Settings.Config);
             _router = _system.ActorOf(PoolRouterActor.Props(_settings, _registry, _stopping.Token), poolName);
             _group = _router.Ask<WorkerGroup>(GetWorkers.Instance).GetAwaiter().GetResult();
+            if (options.Deployment == PoolDeployment.LocalProcesses)
+                _localNodes = LocalNodes.Start(_system, _group.Workers, options.Processes, options.NodeHostPath);
         }
         catch
         {
@@ -172,6 +175,7 @@ public sealed partial class Pool : IDisposable, IAsyncDisposable
     {
         // Stopping the router stops its children: the workers (each after its current task) and
         // any coordinator still alive. Results are already settled by now (drained or aborted).
+        _localNodes?.Dispose();
         var stopped = _router.WatchAsync();
         _system.Stop(_router);
         await stopped.ConfigureAwait(false);

@@ -10,11 +10,12 @@ internal static class DistributedDeployment
     /// <summary>The ActorSystem name every node and driver of a pool cluster shares.</summary>
     public const string SystemName = "actorpool";
 
+    /// <summary>The start of the one line a node host prints on standard output once it is ready; "host:port" follows.</summary>
+    public const string NodeReadyLine = "ActorPool node ready at ";
+
     /// <summary>Checks the options a distributed pool needs; returns the seed nodes' addresses (empty for LocalProcesses).</summary>
     public static Address[] Validate(PoolOptions options)
     {
-        if (options.Deployment == PoolDeployment.LocalProcesses)
-            throw new NotSupportedException("PoolDeployment.LocalProcesses is not available yet; use Cluster with node hosts started by hand.");
         if (options.Routing != PoolRouting.WorkPulling)
             throw new ArgumentOutOfRangeException("options.Routing", options.Routing,
                 "A distributed pool always routes by work pulling: it tracks every chunk in flight, so work on a node that dies is sent again.");
@@ -48,7 +49,11 @@ internal static class DistributedDeployment
         akka.remote.dot-netty.tcp.port = {{options.Port}}
         akka.cluster.roles = ["{{NodeActor.DriverRole}}"]
         akka.cluster.log-info = off
-        """);
+        """).WithFallback(options.Deployment == PoolDeployment.LocalProcesses
+            // The pool's own processes are stopped before its system is: there is no one left to
+            // leave gracefully, and waiting for unreachable members to agree would only stall Join.
+            ? ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-actor-system-terminate = off")
+            : Config.Empty);
 
     /// <summary>Joins the seed nodes, or, with none, starts a cluster of this process alone that nodes join.</summary>
     public static void Join(ActorSystem system, Address[] seeds)

@@ -112,7 +112,7 @@ internal sealed class WorkPullingRouter : UntypedActor
                 if (_pending.Any(chunk => chunk.JobId == drop.JobId))
                     _pending = new Queue<RunChunk>(_pending.Where(chunk => chunk.JobId != drop.JobId));
                 break;
-            case NodeWorkers node:
+            case NodeWorkers node when !UsesClusterWorkers || IsWorkerNode(Sender.Path.Address):
                 foreach (var worker in node.Workers.Where(worker => !_slotOf.ContainsKey(worker)))
                 {
                     Context.Watch(worker);
@@ -120,6 +120,8 @@ internal sealed class WorkPullingRouter : UntypedActor
                 }
                 Dispatch();
                 break;
+            case NodeWorkers:
+                break; // a node without the worker role, or not (yet) an Up member: its MemberUp, if any, asks again
             case ClusterEvent.MemberUp up when IsWorkerNode(up.Member):
                 AskForWorkers(up.Member.Address);
                 break;
@@ -159,6 +161,10 @@ internal sealed class WorkPullingRouter : UntypedActor
     }
 
     private bool IsWorkerNode(Member member) => member.HasRole(_settings.WorkerRole);
+
+    private bool IsWorkerNode(Address address) =>
+        Cluster.Get(Context.System).State.Members.Any(member =>
+            member.Address == address && member.Status == MemberStatus.Up && IsWorkerNode(member));
 
     private void AskForWorkers(Address address) =>
         Context.ActorSelection(new RootActorPath(address) / "user" / NodeActor.Name).Tell(GetWorkers.Instance, Self);

@@ -12,3 +12,9 @@ public sealed class ClusterPoolContract(TwoNodeCluster cluster) : PoolContract, 
         Processes = 2,
     });
 }
+
+/// <summary>The contract against a pool of two worker processes of its own.</summary>
+public sealed class LocalProcessesPoolContract : PoolContract
+{
+    protected override Pool NewPool() => new(new PoolOptions { Deployment = PoolDeployment.LocalProcesses, Processes = 2 });
+}

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ActorPool.Remote;
 
 namespace ActorPool.Tests.Remote;
 
@@ -25,7 +26,7 @@ public sealed class NodeProcess : IDisposable
     public bool HasExited => _process.HasExited;
 
     /// <summary>Starts a node and waits for its ready line.</summary>
-    public static NodeProcess Start(string? seed = null, int workers = 1)
+    public static NodeProcess Start(string? seed = null, int workers = 1, string role = "worker")
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -34,7 +35,7 @@ public sealed class NodeProcess : IDisposable
             UseShellExecute = false,
         };
         start.ArgumentList.Add(NodeHostPath);
-        foreach (var argument in new[] { "--port", "0", "--workers", workers.ToString(), "--load", typeof(NodeProcess).Assembly.Location })
+        foreach (var argument in new[] { "--port", "0", "--workers", workers.ToString(), "--role", role, "--load", typeof(NodeProcess).Assembly.Location })
             start.ArgumentList.Add(argument);
         if (seed is not null)
         {
@@ -49,8 +50,8 @@ public sealed class NodeProcess : IDisposable
         {
             if (line.Data is null)
                 ready.TrySetException(new InvalidOperationException("The node host exited before it was ready."));
-            else if (line.Data.StartsWith("ActorPool node ready at ", StringComparison.Ordinal))
-                ready.TrySetResult(line.Data["ActorPool node ready at ".Length..].Trim());
+            else if (line.Data.StartsWith(DistributedDeployment.NodeReadyLine, StringComparison.Ordinal))
+                ready.TrySetResult(line.Data[DistributedDeployment.NodeReadyLine.Length..].Trim());
         };
         process.BeginOutputReadLine();
         if (!ready.Task.Wait(Gate.Limit))

@@ -1,0 +1,178 @@
+using System.Diagnostics;
+using System.Runtime.Serialization;
+
+namespace ActorPool.Tests.Remote;
+
+/// <summary>
+/// What distributed pools owe beyond the contract: no work lost when a worker process or node
+/// dies, work for nodes that join mid-job, and functions and values refused or failed cleanly.
+/// Every process a test starts is stopped by it.
+/// </summary>
+public sealed class DistributedPoolTests : IDisposable
+{
+    private static readonly TimeSpan Limit = Gate.Limit;
+    private readonly string _markers = Directory.CreateTempSubdirectory("actorpool-test-").FullName;
+
+    public void Dispose() => Directory.Delete(_markers, recursive: true);
+
+    // ---- functions that run on the nodes (static: they travel by reference) ----
+
+    /// <summary>Leaves a marker naming its process on first use there, then does half a millisecond of work.</summary>
+    internal static int MarkAndWork(string markers, int x)
+    {
+        var marker = Path.Combine(markers, $"started-{Environment.ProcessId}");
+        if (!File.Exists(marker))
+            File.WriteAllText(marker, "");
+        var until = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 2000;
+        while (Stopwatch.GetTimestamp() < until)
+        {
+        }
+        return x * 2;
+    }
+
+    /// <summary>Kills the process that runs it on item 7, every time.</summary>
+    internal static int Poison(int x)
+    {
+        if (x == 7)
+            Environment.Exit(3);
+        return x;
+    }
+
+    /// <summary>On the first node (whose pid is in the argument), waits until a task has run on another node.</summary>
+    internal static int WaitForAnotherNode(string gateAndFirstPid, int x)
+    {
+        var (gate, firstPid) = (gateAndFirstPid.Split('|')[0], int.Parse(gateAndFirstPid.Split('|')[1]));
+        if (Environment.ProcessId != firstPid)
+            File.WriteAllText(gate, "");
+        else if (!SpinWait.SpinUntil(() => File.Exists(gate), Gate.Limit))
+            throw new TimeoutException("No task ran on another node.");
+        return Environment.ProcessId;
+    }
+
+    internal static int ProcessId(int x) => Environment.ProcessId;
+
+    internal static int Twice(int x) => x * 2;
+
+    public sealed class Box
+    {
+        public int Value { get; set; }
+
+        public object? Extra { get; set; }
+    }
+
+    /// <summary>Item 2's result holds a delegate, which has no wire form.</summary>
+    internal static Box MaybeUnserializable(int x) => new() { Value = x, Extra = x == 2 ? new Action(() => { }) : null };
+
+    private int WaitForMarker(Func<int, bool>? ofProcess = null)
+    {
+        int? pid = null;
+        Assert.True(SpinWait.SpinUntil(() =>
+        {
+            pid = Directory.GetFiles(_markers, "started-*")
+                .Select(file => int.Parse(Path.GetFileName(file)["started-".Length..]))
+                .Cast<int?>()
+                .FirstOrDefault(id => ofProcess?.Invoke(id!.Value) ?? true);
+            return pid is not null;
+        }, Limit), "No task started on a worker.");
+        return pid!.Value;
+    }
+
+    private static Pool LocalProcesses(int processes = 2) =>
+        new(new PoolOptions { Deployment = PoolDeployment.LocalProcesses, Processes = processes });
+
+    private static Pool ClusterPool(string seed, TimeSpan? noWorkerTimeout = null) =>
+        new(new PoolOptions { Deployment = PoolDeployment.Cluster, SeedNodes = [seed], Processes = 2, NoWorkerTimeout = noWorkerTimeout });
+
+    // ---- no work lost ----
+
+    [Fact]
+    public void LocalProcesses_WorkerProcessKilledMidMap_MapReturnsEveryResultOnceInOrder()
+    {
+        using var pool = LocalProcesses();
+        var input = Enumerable.Range(0, 4000).ToList();
+        var result = pool.StarMapAsync<string, int, int>(MarkAndWork, input.Select(x => (_markers, x)), chunkSize: 10);
+        Process.GetProcessById(WaitForMarker()).Kill(); // SIGKILL, in the middle of the job
+        Assert.Equal(input.Select(x => x * 2), result.Get(Limit));
+        Assert.Equal([2, 4], pool.Map(Twice, [1, 2])); // a replacement took its place
+    }
+
+    [Fact]
+    public void Cluster_NodeKilledWithSigkillMidMap_MapReturnsEveryResultOnceInOrder()
+    {
+        using var seed = NodeProcess.Start();
+        using var doomed = NodeProcess.Start(seed.Endpoint);
+        using var pool = ClusterPool(seed.Endpoint);
+        var input = Enumerable.Range(0, 4000).ToList();
+        var result = pool.StarMapAsync<string, int, int>(MarkAndWork, input.Select(x => (_markers, x)), chunkSize: 10);
+        WaitForMarker(pid => pid == doomed.ProcessId);
+        doomed.Kill();
+        Assert.Equal(input.Select(x => x * 2), result.Get(Limit));
+    }
+
+    [Fact]
+    public void LocalProcesses_PoisonTask_FailsWithWorkerLostExceptionNamingIt()
+    {
+        using var pool = LocalProcesses();
+        var error = Assert.Throws<WorkerLostException>(() => pool.Map(Poison, Enumerable.Range(0, 20), chunkSize: 1));
+        Assert.Contains("input positions 7 to 7", error.Message);
+        Assert.Equal([1, 2], pool.Map(Poison, [1, 2])); // the pool goes on with fresh processes
+    }
+
+    [Fact]
+    public void Cluster_NodeJoiningMidJob_ReceivesWork()
+    {
+        using var first = NodeProcess.Start();
+        using var pool = ClusterPool(first.Endpoint);
+        var gate = $"{Path.Combine(_markers, "gate")}|{first.ProcessId}";
+        var result = pool.StarMapAsync<string, int, int>(WaitForAnotherNode, Enumerable.Range(0, 20).Select(x => (gate, x)), chunkSize: 1);
+        using var joiner = NodeProcess.Start(first.Endpoint);
+        var pids = result.Get(Limit);
+        Assert.Contains(joiner.ProcessId, pids);
+    }
+
+    [Fact]
+    public void Cluster_TasksRunOnTheNodesNotInThisProcess()
+    {
+        using var node = NodeProcess.Start();
+        using var pool = ClusterPool(node.Endpoint);
+        Assert.All(pool.Map(ProcessId, Enumerable.Range(0, 10)), pid => Assert.Equal(node.ProcessId, pid));
+    }
+
+    [Fact]
+    public void Cluster_NoWorkerNode_PendingWorkFailsAfterTheTimeout()
+    {
+        using var other = NodeProcess.Start(role: "not-a-worker");
+        using var pool = ClusterPool(other.Endpoint, noWorkerTimeout: TimeSpan.FromSeconds(1));
+        var error = Assert.Throws<TimeoutException>(() => pool.Apply(Twice, 1));
+        Assert.Contains("No worker joined", error.Message);
+    }
+
+    // ---- functions and values across the wire ----
+
+    [Fact]
+    public void Distributed_CapturingLambda_IsRefusedAtSubmissionNamingIt()
+    {
+        var pool = LocalProcesses(processes: 1);
+        var factor = 3;
+        var error = Assert.Throws<ArgumentException>(() => pool.Map(x => x * factor, [1, 2]));
+        Assert.Equal("func", error.ParamName);
+        Assert.Contains(nameof(Distributed_CapturingLambda_IsRefusedAtSubmissionNamingIt), error.Message);
+        Assert.Throws<ArgumentException>(() => pool.ApplyAsync(() => factor));
+        Assert.Throws<ArgumentException>(() => pool.IMap(x => x * factor, [1]));
+        pool.Close();
+        pool.Join(); // nothing was left registered
+    }
+
+    [Fact]
+    public void Distributed_UnserializableResult_FailsOnlyItsTask()
+    {
+        using var pool = LocalProcesses(processes: 1);
+        var results = pool.IMap(MaybeUnserializable, Enumerable.Range(0, 5));
+        Assert.Equal(0, results.Next(Limit).Value);
+        Assert.Equal(1, results.Next(Limit).Value);
+        var error = Assert.Throws<SerializationException>(() => results.Next(Limit));
+        Assert.Contains(nameof(MaybeUnserializable), error.Message);
+        Assert.Equal(3, results.Next(Limit).Value);
+        Assert.Equal(4, results.Next(Limit).Value);
+    }
+}
