@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Reflection;
+using System.Runtime.InteropServices;
 using ActorPool.Configuration;
 using ActorPool.Remote;
 using Akka.Cluster.Hosting;
@@ -45,6 +47,20 @@ internal static class NodeHost
             return 2;
         }
 
+        // A stop that was asked for (SIGTERM, Ctrl-C) leaves the cluster gracefully and hands the
+        // node's work back. A process exit that was not asked for comes from user code (a task
+        // that calls Environment.Exit): that is a task killing its worker, so the node dies at once,
+        // without the graceful leave, and pools count the loss against the task. This handler is
+        // registered before the host's own, so it runs first.
+        var stopAsked = 0;
+        using var onSigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => Volatile.Write(ref stopAsked, 1));
+        using var onSigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => Volatile.Write(ref stopAsked, 1));
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            if (Volatile.Read(ref stopAsked) == 0)
+                Process.GetCurrentProcess().Kill();
+        };
+
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddAkka(DistributedDeployment.SystemName, akka =>
@@ -70,6 +86,7 @@ internal static class NodeHost
             });
         });
         await builder.Build().RunAsync(cancellation).ConfigureAwait(false);
+        Volatile.Write(ref stopAsked, 1); // the host stopped (shutdown asked for, or the node was removed): exit normally
         return 0;
     }
 }

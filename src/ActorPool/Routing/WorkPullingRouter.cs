@@ -129,25 +129,27 @@ internal sealed class WorkPullingRouter : UntypedActor
                 AskForWorkers(reachable.Member.Address);
                 break;
             case ClusterEvent.UnreachableMember unreachable:
-                LoseNode(unreachable.Member.Address, "became unreachable");
+                LoseNode(unreachable.Member.Address, "became unreachable", crashed: true);
                 break;
+            // A node that leaves (SIGTERM, Ctrl-C) hands its work back: what it held is queued
+            // again, and no chunk is blamed, since none of them brought the node down.
             case ClusterEvent.MemberLeft left:
-                LoseNode(left.Member.Address, "is leaving the cluster");
+                LoseNode(left.Member.Address, "is leaving the cluster", crashed: false);
                 break;
             case ClusterEvent.MemberExited exited:
-                LoseNode(exited.Member.Address, "left the cluster");
+                LoseNode(exited.Member.Address, "left the cluster", crashed: false);
                 break;
             case ClusterEvent.MemberRemoved removed:
-                LoseNode(removed.Member.Address, "was removed from the cluster");
+                LoseNode(removed.Member.Address, "was removed from the cluster", crashed: false);
                 break;
             case ClusterEvent.IMemberEvent or ClusterEvent.IReachabilityEvent:
                 break;
             case Terminated terminated when _slotOf.TryGetValue(terminated.ActorRef, out var lost):
-                LoseSlot(lost, "stopped");
+                LoseSlot(lost, "stopped", crashed: true);
                 Dispatch();
                 break;
             case NodeLost nodeLost:
-                LoseNode(nodeLost.Address, nodeLost.Reason);
+                LoseNode(nodeLost.Address, nodeLost.Reason, crashed: true);
                 break;
             case NoWorkerDeadline deadline when deadline.Generation == _noWorkerGeneration && _slots.Count == 0:
                 FailPending(new TimeoutException(
@@ -178,21 +180,24 @@ internal sealed class WorkPullingRouter : UntypedActor
         _noWorkerTimer = null;
     }
 
-    private void LoseNode(Address address, string reason)
+    private void LoseNode(Address address, string reason, bool crashed)
     {
         foreach (var slot in _slots.Where(slot => slot.Worker.Path.Address == address).ToList())
-            LoseSlot(slot, $"on {address} {reason}");
+            LoseSlot(slot, $"on {address} {reason}", crashed);
         Dispatch();
     }
 
-    /// <summary>The worker is gone: its in-flight chunks go back to the front of the queue.</summary>
-    private void LoseSlot(Slot slot, string reason)
+    /// <summary>
+    /// The worker is gone: its in-flight chunks go back to the front of the queue. If it crashed,
+    /// the chunks it was running (its oldest batch) count a loss each.
+    /// </summary>
+    private void LoseSlot(Slot slot, string reason, bool crashed)
     {
         _slots.Remove(slot);
         _slotOf.Remove(slot.Worker);
         Context.Unwatch(slot.Worker);
         var again = new List<RunChunk>();
-        var running = true; // only the oldest batch was running; later ones were queued and are blameless
+        var running = crashed; // only the oldest batch was running; later ones were queued and are blameless
         foreach (var batch in slot.InFlight)
         {
             foreach (var chunk in batch)

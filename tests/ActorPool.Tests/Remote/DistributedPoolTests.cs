@@ -110,6 +110,19 @@ public sealed class DistributedPoolTests : IDisposable
     }
 
     [Fact]
+    public void Cluster_NodeStoppedWithSigtermMidMap_LeavesGracefullyAndEveryResultArrivesOnce()
+    {
+        using var seed = NodeProcess.Start();
+        using var leaving = NodeProcess.Start(seed.Endpoint);
+        using var pool = ClusterPool(seed.Endpoint);
+        var input = Enumerable.Range(0, 4000).ToList();
+        var result = pool.StarMapAsync<string, int, int>(MarkAndWork, input.Select(x => (_markers, x)), chunkSize: 10);
+        WaitForMarker(pid => pid == leaving.ProcessId);
+        leaving.Terminate();
+        Assert.Equal(input.Select(x => x * 2), result.Get(Limit));
+    }
+
+    [Fact]
     public void LocalProcesses_PoisonTask_FailsWithWorkerLostExceptionNamingIt()
     {
         using var pool = LocalProcesses();

@@ -62,6 +62,15 @@ public sealed class NodeProcess : IDisposable
         return new NodeProcess(process, ready.Task.Result);
     }
 
+    /// <summary>Asks the node to stop (SIGTERM), as a service manager would, and waits until it has.</summary>
+    public void Terminate()
+    {
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()]))
+            kill.WaitForExit();
+        if (!_process.WaitForExit(Gate.Limit))
+            throw new TimeoutException("The node did not stop after SIGTERM.");
+    }
+
     /// <summary>Kills the node at once (SIGKILL): no goodbye to the cluster.</summary>
     public void Kill()
     {
