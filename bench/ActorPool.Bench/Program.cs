@@ -1,122 +1,133 @@
 // ActorPool benchmarks: side by side in one run, reported as ratios, because this machine is noisy.
-//   dotnet run -c Release --project bench/ActorPool.Bench
-// Python's multiprocessing.Pool runs the same jobs (python_pool.py) in the same run.
+//   bench/run        (installs Dask from Debian's python3-distributed, then runs this program)
+// Python's multiprocessing.Pool (python_pool.py) and Dask's LocalCluster (dask_bench.py) run the
+// same jobs in the same run.
 using System.Diagnostics;
 using System.Text.Json;
 using ActorPool;
 
-var workers = Environment.ProcessorCount;
-const int TrivialItems = 1_000_000;
-const int CpuItems = 400;
-const int ImapItems = 200_000;
-const int ApplyRoundTrips = 20_000;
-const int SkewedItems = 200;
-
-Console.WriteLine($"ActorPool benchmark: {workers} workers, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd}");
-var trivialInput = Enumerable.Range(0, TrivialItems).ToArray();
-var cpuInput = Enumerable.Range(0, CpuItems).ToArray();
-
-// ---- .NET side ----
-var serialTrivial = Median(5, () => { var r = new int[trivialInput.Length]; for (var i = 0; i < r.Length; i++) r[i] = Jobs.Trivial(trivialInput[i]); });
-var plinqTrivial = Median(5, () => trivialInput.AsParallel().AsOrdered().Select(Jobs.Trivial).ToArray());
-double mapTrivial, imap1, applyRoundTrip, mapCpu, serialCpu, plinqCpu;
-using (var pool = new Pool(workers))
+internal static class Program
 {
-    pool.Map(Jobs.Trivial, trivialInput); // warm-up
-    mapTrivial = Median(5, () => pool.Map(Jobs.Trivial, trivialInput));
-    serialCpu = Median(1, () => { foreach (var x in cpuInput) Jobs.Cpu(x); });
-    plinqCpu = Median(1, () => cpuInput.AsParallel().AsOrdered().Select(Jobs.Cpu).ToArray());
-    mapCpu = Median(1, () => pool.Map(Jobs.Cpu, cpuInput));
-    imap1 = Median(3, () => { foreach (var _ in pool.IMap(Jobs.Trivial, Enumerable.Range(0, ImapItems))) { } });
-    applyRoundTrip = Median(3, () => { for (var i = 0; i < ApplyRoundTrips; i++) pool.ApplyAsync(Jobs.Trivial, i).Get(); });
-}
-var skewed = new Dictionary<PoolRouting, double>();
-foreach (var routing in Enum.GetValues<PoolRouting>())
-{
-    using var pool = new Pool(new PoolOptions { Processes = workers, Routing = routing });
-    pool.Map(Jobs.Trivial, [1]);
-    skewed[routing] = Median(1, () => pool.Map(Jobs.Skewed, Enumerable.Range(0, SkewedItems), chunkSize: 1));
-}
-var skewedWork = Enumerable.Range(0, SkewedItems).Sum(x => Jobs.SkewedSeconds(x));
-var idealMakespan = Math.Max(skewedWork / workers, Enumerable.Range(0, SkewedItems).Max(Jobs.SkewedSeconds));
-
-// ---- Python side, same run ----
-var python = RunPython(new
-{
-    workers,
-    trivial_items = TrivialItems,
-    cpu_items = CpuItems,
-    imap_items = ImapItems,
-    apply_round_trips = ApplyRoundTrips,
-    skewed_items = SkewedItems,
-});
-
-// ---- report ----
-Console.WriteLine();
-Console.WriteLine("| job | ActorPool | comparison | ratio | target |");
-Console.WriteLine("|---|---|---|---|---|");
-Row("trivial Map, 1M ints (throughput)", mapTrivial, "PLINQ AsOrdered", plinqTrivial, plinqTrivial / mapTrivial, ">= 0.8x PLINQ");
-Row("trivial Map, 1M ints (throughput)", mapTrivial, "serial loop", serialTrivial, serialTrivial / mapTrivial, "");
-if (python is not null)
-    Row("trivial Map, 1M ints (throughput)", mapTrivial, "Python Pool.map", python["map_trivial_s"], python["map_trivial_s"] / mapTrivial, ">= 10x Python");
-Row($"CPU-bound Map, {CpuItems} items (speedup)", mapCpu, "serial loop", serialCpu, serialCpu / mapCpu, ">= 1.9x serial");
-Row($"CPU-bound Map, {CpuItems} items (speedup)", mapCpu, "PLINQ AsOrdered", plinqCpu, plinqCpu / mapCpu, "");
-if (python is not null)
-{
-    Console.WriteLine($"| Python CPU-bound speedup (its own serial / its map) | | | {python["cpu_serial_s"] / python["cpu_map_s"]:F2}x | (reference) |");
-    Row($"IMap chunk size 1, {ImapItems:N0} items (throughput)", imap1, "Python imap(chunksize=1)", python["imap1_s"], python["imap1_s"] / imap1, ">= 20x Python");
-    Row($"ApplyAsync+Get, {ApplyRoundTrips:N0} round trips", applyRoundTrip, "Python apply_async+get", python["apply_s"], python["apply_s"] / applyRoundTrip, ">= 20x Python");
-}
-foreach (var (routing, seconds) in skewed)
-    Row($"skewed tasks, {routing} (makespan)", seconds, "ideal makespan", idealMakespan, seconds / idealMakespan, routing == PoolRouting.WorkPulling ? "<= 1.1x ideal (default)" : "");
-if (python is not null)
-    Row("skewed tasks, Python Pool.map chunksize=1 (makespan)", python["skewed_s"], "ideal makespan", idealMakespan, python["skewed_s"] / idealMakespan, "");
-Console.WriteLine();
-Console.WriteLine($"Per item: IMap chunk 1 {imap1 / ImapItems * 1e6:F2} us, ApplyAsync+Get {applyRoundTrip / ApplyRoundTrips * 1e6:F2} us" +
-    (python is null ? "" : $"; Python {python["imap1_s"] / ImapItems * 1e6:F2} us and {python["apply_s"] / ApplyRoundTrips * 1e6:F2} us"));
-return;
-
-static void Row(string job, double ours, string against, double theirs, double ratio, string target) =>
-    Console.WriteLine($"| {job} | {Format(ours)} | {against}: {Format(theirs)} | {ratio:F2}x | {target} |");
-
-static string Format(double seconds) => seconds >= 1 ? $"{seconds:F2} s" : $"{seconds * 1000:F1} ms";
-
-static double Median(int runs, Action action)
-{
-    var times = new List<double>();
-    for (var i = 0; i < runs; i++)
+    private static void Main()
     {
-        var watch = Stopwatch.StartNew();
-        action();
-        times.Add(watch.Elapsed.TotalSeconds);
-    }
-    times.Sort();
-    return times[times.Count / 2];
-}
+        var workers = Environment.ProcessorCount;
 
-static Dictionary<string, double>? RunPython(object config)
-{
-    var script = Path.Combine(AppContext.BaseDirectory, "python_pool.py");
-    var start = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true };
-    start.ArgumentList.Add(script);
-    start.ArgumentList.Add(JsonSerializer.Serialize(config));
-    try
-    {
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEnd();
-        var errors = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
+        const int TrivialItems = 1_000_000;
+        const int CpuItems = 400;
+        const int ImapItems = 200_000;
+        const int ApplyRoundTrips = 20_000;
+        const int SkewedItems = 200;
+
+        Console.WriteLine($"ActorPool benchmark: {workers} workers, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd}");
+        var trivialInput = Enumerable.Range(0, TrivialItems).ToArray();
+        var cpuInput = Enumerable.Range(0, CpuItems).ToArray();
+
+        // ---- .NET side ----
+        var serialTrivial = Median(5, () => { var r = new int[trivialInput.Length]; for (var i = 0; i < r.Length; i++) r[i] = Jobs.Trivial(trivialInput[i]); });
+        var plinqTrivial = Median(5, () => trivialInput.AsParallel().AsOrdered().Select(Jobs.Trivial).ToArray());
+        double mapTrivial, imap1, applyRoundTrip, mapCpu, serialCpu, plinqCpu;
+        using (var pool = new Pool(workers))
         {
-            Console.Error.WriteLine($"python3 failed ({process.ExitCode}): {errors}");
+            pool.Map(Jobs.Trivial, trivialInput); // warm-up
+            mapTrivial = Median(5, () => pool.Map(Jobs.Trivial, trivialInput));
+            serialCpu = Median(1, () => { foreach (var x in cpuInput) Jobs.Cpu(x); });
+            plinqCpu = Median(1, () => cpuInput.AsParallel().AsOrdered().Select(Jobs.Cpu).ToArray());
+            mapCpu = Median(1, () => pool.Map(Jobs.Cpu, cpuInput));
+            imap1 = Median(3, () => { foreach (var _ in pool.IMap(Jobs.Trivial, Enumerable.Range(0, ImapItems))) { } });
+            applyRoundTrip = Median(3, () => { for (var i = 0; i < ApplyRoundTrips; i++) pool.ApplyAsync(Jobs.Trivial, i).Get(); });
+        }
+        var skewed = new Dictionary<PoolRouting, double>();
+        foreach (var routing in Enum.GetValues<PoolRouting>())
+        {
+            using var pool = new Pool(new PoolOptions { Processes = workers, Routing = routing });
+            pool.Map(Jobs.Trivial, [1]);
+            skewed[routing] = Median(1, () => pool.Map(Jobs.Skewed, Enumerable.Range(0, SkewedItems), chunkSize: 1));
+        }
+        var skewedWork = Enumerable.Range(0, SkewedItems).Sum(x => Jobs.SkewedSeconds(x));
+        var idealMakespan = Math.Max(skewedWork / workers, Enumerable.Range(0, SkewedItems).Max(Jobs.SkewedSeconds));
+
+        // ---- Python side, same run ----
+        var python = RunPython("python3", "python_pool.py", new
+        {
+            workers,
+            trivial_items = TrivialItems,
+            cpu_items = CpuItems,
+            imap_items = ImapItems,
+            apply_round_trips = ApplyRoundTrips,
+            skewed_items = SkewedItems,
+            mode = "core",
+        });
+
+        // ---- report ----
+        Console.WriteLine();
+        Console.WriteLine("| job | ActorPool | comparison | ratio | target |");
+        Console.WriteLine("|---|---|---|---|---|");
+        Row("trivial Map, 1M ints (throughput)", mapTrivial, "PLINQ AsOrdered", plinqTrivial, plinqTrivial / mapTrivial, ">= 0.8x PLINQ");
+        Row("trivial Map, 1M ints (throughput)", mapTrivial, "serial loop", serialTrivial, serialTrivial / mapTrivial, "");
+        if (python is not null)
+            Row("trivial Map, 1M ints (throughput)", mapTrivial, "Python Pool.map", python["map_trivial_s"], python["map_trivial_s"] / mapTrivial, ">= 10x Python");
+        Row($"CPU-bound Map, {CpuItems} items (speedup)", mapCpu, "serial loop", serialCpu, serialCpu / mapCpu, ">= 1.9x serial");
+        Row($"CPU-bound Map, {CpuItems} items (speedup)", mapCpu, "PLINQ AsOrdered", plinqCpu, plinqCpu / mapCpu, "");
+        if (python is not null)
+        {
+            Console.WriteLine($"| Python CPU-bound speedup (its own serial / its map) | | | {python["cpu_serial_s"] / python["cpu_map_s"]:F2}x | (reference) |");
+            Row($"IMap chunk size 1, {ImapItems:N0} items (throughput)", imap1, "Python imap(chunksize=1)", python["imap1_s"], python["imap1_s"] / imap1, ">= 20x Python");
+            Row($"ApplyAsync+Get, {ApplyRoundTrips:N0} round trips", applyRoundTrip, "Python apply_async+get", python["apply_s"], python["apply_s"] / applyRoundTrip, ">= 20x Python");
+        }
+        foreach (var (routing, seconds) in skewed)
+            Row($"skewed tasks, {routing} (makespan)", seconds, "ideal makespan", idealMakespan, seconds / idealMakespan, routing == PoolRouting.WorkPulling ? "<= 1.1x ideal (default)" : "");
+        if (python is not null)
+            Row("skewed tasks, Python Pool.map chunksize=1 (makespan)", python["skewed_s"], "ideal makespan", idealMakespan, python["skewed_s"] / idealMakespan, "");
+        Console.WriteLine();
+        Console.WriteLine($"Per item: IMap chunk 1 {imap1 / ImapItems * 1e6:F2} us, ApplyAsync+Get {applyRoundTrip / ApplyRoundTrips * 1e6:F2} us" +
+            (python is null ? "" : $"; Python {python["imap1_s"] / ImapItems * 1e6:F2} us and {python["apply_s"] / ApplyRoundTrips * 1e6:F2} us"));
+
+        Distributed.Run(workers, serialCpu, mapCpu);
+    }
+
+
+    internal static void Row(string job, double ours, string against, double theirs, double ratio, string target) =>
+        Console.WriteLine($"| {job} | {Format(ours)} | {against}: {Format(theirs)} | {ratio:F2}x | {target} |");
+
+    private static string Format(double seconds) => seconds >= 1 ? $"{seconds:F2} s" : $"{seconds * 1000:F1} ms";
+
+    internal static double Median(int runs, Action action)
+    {
+        var times = new List<double>();
+        for (var i = 0; i < runs; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            action();
+            times.Add(watch.Elapsed.TotalSeconds);
+        }
+        times.Sort();
+        return times[times.Count / 2];
+    }
+
+    internal static Dictionary<string, double>? RunPython(string python, string scriptName, object config)
+    {
+        var script = Path.Combine(AppContext.BaseDirectory, scriptName);
+        var start = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(script);
+        start.ArgumentList.Add(JsonSerializer.Serialize(config));
+        try
+        {
+            using var process = Process.Start(start)!;
+            var output = process.StandardOutput.ReadToEnd();
+            var errors = process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            if (process.ExitCode != 0)
+            {
+                Console.Error.WriteLine($"{python} {scriptName} failed ({process.ExitCode}): {errors}");
+                return null;
+            }
+            return JsonSerializer.Deserialize<Dictionary<string, double>>(output);
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            Console.Error.WriteLine($"{python} is not installed: the {scriptName} comparison is skipped (bench/run installs what it needs).");
             return null;
         }
-        return JsonSerializer.Deserialize<Dictionary<string, double>>(output);
-    }
-    catch (System.ComponentModel.Win32Exception)
-    {
-        Console.Error.WriteLine("python3 is not on PATH: the Python comparison is skipped.");
-        return null;
     }
 }
 
@@ -135,6 +146,19 @@ internal static class Jobs
     // Every tenth task is ten times longer, and they all fall on even positions, which is what
     // round-robin over two workers handles worst. Sleeping isolates scheduling from CPU contention.
     public static double SkewedSeconds(int x) => x % 10 == 0 ? 0.020 : 0.002;
+
+    /// <summary>Leaves a marker naming its process on first use there, then does a millisecond of work.</summary>
+    public static int MarkAndWork(string markers, int x)
+    {
+        var marker = Path.Combine(markers, $"started-{Environment.ProcessId}");
+        if (!File.Exists(marker))
+            File.WriteAllText(marker, "");
+        var until = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 1000;
+        while (Stopwatch.GetTimestamp() < until)
+        {
+        }
+        return x;
+    }
 
     public static int Skewed(int x)
     {

@@ -27,6 +27,13 @@ if __name__ == "__main__":
     cfg = json.loads(sys.argv[1])
     workers = cfg["workers"]
     out = {}
+    if cfg["mode"] == "distributed":
+        with mp.Pool(workers) as pool:
+            pool.map(trivial, range(1000))
+            out["tiny_chunked_s"] = best_of(3, lambda: pool.map(trivial, range(cfg["tiny_chunked"])))
+            out["tiny_one_by_one_s"] = best_of(3, lambda: sum(1 for _ in pool.imap(trivial, range(cfg["tiny_one_by_one"]), 1)))
+        print(json.dumps(out))
+        sys.exit(0)
     with mp.Pool(workers) as pool:
         pool.map(trivial, range(1000))
         n = cfg["trivial_items"]

@@ -67,7 +67,7 @@ internal static class NodeHost
         {
             if (fileConfig is not null)
                 akka.AddHocon(fileConfig, HoconAddMode.Prepend);
-            akka.AddHocon("akka.loglevel = WARNING\nakka.cluster.log-info = off", HoconAddMode.Append);
+            akka.AddHocon("akka.loglevel = WARNING\nakka.cluster.log-info = off\nakka.remote.log-remote-lifecycle-events = off", HoconAddMode.Append);
             akka.AddHocon(ReferenceConfig.Get(), HoconAddMode.Append);
             akka.WithRemoting(options.Hostname, options.Port);
             akka.WithClustering(new ClusterOptions

@@ -49,6 +49,10 @@ internal sealed class WorkPullingRouter : UntypedActor
     private readonly List<Slot> _slots = new();
     private readonly Dictionary<IActorRef, Slot> _slotOf = new();
     private readonly Dictionary<(long JobId, long ChunkIndex), int> _losses = new();
+    // Worker-role nodes that are Up, as this router's own cluster events say: Cluster.State is a
+    // read view updated asynchronously, which can lag behind the events and so refuse a node's
+    // answer to the very request its MemberUp triggered.
+    private readonly HashSet<Address> _workerNodes = new();
     private Queue<RunChunk> _pending = new();
     private ICancelable? _noWorkerTimer;
     private int _noWorkerGeneration;
@@ -123,9 +127,11 @@ internal sealed class WorkPullingRouter : UntypedActor
             case NodeWorkers:
                 break; // a node without the worker role, or not (yet) an Up member: its MemberUp, if any, asks again
             case ClusterEvent.MemberUp up when IsWorkerNode(up.Member):
+                _workerNodes.Add(up.Member.Address);
                 AskForWorkers(up.Member.Address);
                 break;
-            case ClusterEvent.ReachableMember reachable when IsWorkerNode(reachable.Member):
+            case ClusterEvent.ReachableMember reachable when IsWorkerNode(reachable.Member) && reachable.Member.Status == MemberStatus.Up:
+                _workerNodes.Add(reachable.Member.Address);
                 AskForWorkers(reachable.Member.Address);
                 break;
             case ClusterEvent.UnreachableMember unreachable:
@@ -164,9 +170,7 @@ internal sealed class WorkPullingRouter : UntypedActor
 
     private bool IsWorkerNode(Member member) => member.HasRole(_settings.WorkerRole);
 
-    private bool IsWorkerNode(Address address) =>
-        Cluster.Get(Context.System).State.Members.Any(member =>
-            member.Address == address && member.Status == MemberStatus.Up && IsWorkerNode(member));
+    private bool IsWorkerNode(Address address) => _workerNodes.Contains(address);
 
     private void AskForWorkers(Address address) =>
         Context.ActorSelection(new RootActorPath(address) / "user" / NodeActor.Name).Tell(GetWorkers.Instance, Self);
@@ -182,6 +186,7 @@ internal sealed class WorkPullingRouter : UntypedActor
 
     private void LoseNode(Address address, string reason, bool crashed)
     {
+        _workerNodes.Remove(address);
         foreach (var slot in _slots.Where(slot => slot.Worker.Path.Address == address).ToList())
             LoseSlot(slot, $"on {address} {reason}", crashed);
         Dispatch();

@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using System.Text.Json;
+using ActorPool;
+
+/// <summary>
+/// The distributed half of the benchmark: LocalProcesses and a two-node cluster of node host
+/// processes on 127.0.0.1, against serial and in-process runs, Python's Pool and Dask's
+/// LocalCluster, all in this one run.
+/// </summary>
+internal static class Distributed
+{
+    public const int CpuItems = 400;
+    public const int TinyChunked = 100_000;
+    public const int TinyOneByOne = 20_000;
+    public const int DaskTasks = 2_000;
+
+    public static void Run(int workers, double serialCpu, double inProcessCpu)
+    {
+        Console.WriteLine();
+        Console.WriteLine("## Distributed");
+        var cpuInput = Enumerable.Range(0, CpuItems).ToArray();
+        double localProcessesCpu;
+        using (var pool = new Pool(new PoolOptions { Deployment = PoolDeployment.LocalProcesses, Processes = workers }))
+        {
+            Warm(pool);
+            localProcessesCpu = Program.Median(1, () => pool.Map(Jobs.Cpu, cpuInput));
+        }
+
+        double clusterCpu, clusterChunked, clusterOneByOne, killToDone;
+        using (var seed = Node.Start(null))
+        using (var second = Node.Start(seed.Endpoint))
+        {
+            using (var pool = ClusterPool(seed.Endpoint, workers))
+            {
+                Warm(pool);
+                clusterCpu = Program.Median(1, () => pool.Map(Jobs.Cpu, cpuInput));
+                clusterChunked = Program.Median(3, () => pool.Map(Jobs.Trivial, Enumerable.Range(0, TinyChunked)));
+                clusterOneByOne = Program.Median(3, () => pool.Map(Jobs.Trivial, Enumerable.Range(0, TinyOneByOne), chunkSize: 1));
+                killToDone = KillToCompletion(pool, second);
+            }
+        }
+
+        var python = Program.RunPython("python3", "python_pool.py", new { workers, tiny_chunked = TinyChunked, tiny_one_by_one = TinyOneByOne, mode = "distributed" });
+        var dask = Program.RunPython("/usr/bin/python3", "dask_bench.py", new { workers, tasks = DaskTasks });
+
+        Console.WriteLine();
+        Console.WriteLine("| job | ActorPool | comparison | ratio | target |");
+        Console.WriteLine("|---|---|---|---|---|");
+        Program.Row($"CPU-bound Map, {CpuItems} items, LocalProcesses ({workers} processes)", localProcessesCpu, "serial loop", serialCpu, serialCpu / localProcessesCpu, ">= 1.8x serial");
+        Program.Row($"CPU-bound Map, {CpuItems} items, LocalProcesses", localProcessesCpu, "in-process pool", inProcessCpu, inProcessCpu / localProcessesCpu, "");
+        Program.Row($"CPU-bound Map, {CpuItems} items, 2-node cluster", clusterCpu, "serial loop", serialCpu, serialCpu / clusterCpu, ">= 1.8x serial");
+        Program.Row($"CPU-bound Map, {CpuItems} items, 2-node cluster", clusterCpu, "in-process pool", inProcessCpu, inProcessCpu / clusterCpu, "");
+        Console.WriteLine($"| tiny tasks through the cluster, chunked | {Rate(TinyChunked, clusterChunked)} | | | |");
+        Console.WriteLine($"| tiny tasks through the cluster, one at a time (chunk size 1) | {Rate(TinyOneByOne, clusterOneByOne)} | | | |");
+        if (python is not null)
+        {
+            RateRow("tiny tasks, chunked", TinyChunked / clusterChunked, "Python Pool.map", TinyChunked / python["tiny_chunked_s"], "");
+            RateRow("tiny tasks, one at a time", TinyOneByOne / clusterOneByOne, "Python imap(chunksize=1)", TinyOneByOne / python["tiny_one_by_one_s"], "");
+        }
+        if (dask is not null)
+            RateRow("tiny tasks, one at a time", TinyOneByOne / clusterOneByOne, "Dask LocalCluster client.map", DaskTasks / dask["tasks_s"], ">= 100x Dask");
+        Console.WriteLine($"| SIGKILL of a node mid-Map to the Map's completion | {killToDone:F2} s | failure detection (~5 s default) + lost chunks (10 ms each) | | <= detection + lost chunks' run time |");
+    }
+
+    /// <summary>
+    /// Every worker has joined and has run the functions measured, as the serial and in-process
+    /// runs have in this process: a fresh process would otherwise time the JIT, not the pool.
+    /// </summary>
+    private static void Warm(Pool pool)
+    {
+        pool.Map(Jobs.Trivial, Enumerable.Range(0, 1000), chunkSize: 1);
+        pool.Map(Jobs.Cpu, Enumerable.Range(0, 8), chunkSize: 1);
+    }
+
+    private static Pool ClusterPool(string seed, int workers) =>
+        new(new PoolOptions { Deployment = PoolDeployment.Cluster, SeedNodes = [seed], Processes = workers });
+
+    /// <summary>Seconds from SIGKILL of <paramref name="victim"/>, once it is running the job, to the job's end.</summary>
+    private static double KillToCompletion(Pool pool, Node victim)
+    {
+        var markers = Directory.CreateTempSubdirectory("actorpool-bench-").FullName;
+        try
+        {
+            var input = Enumerable.Range(0, 2000).Select(x => (markers, x));
+            var result = pool.StarMapAsync<string, int, int>(Jobs.MarkAndWork, input, chunkSize: 10);
+            var marker = Path.Combine(markers, $"started-{victim.ProcessId}");
+            if (!SpinWait.SpinUntil(() => File.Exists(marker), TimeSpan.FromSeconds(30)))
+                throw new TimeoutException("The victim node never started work.");
+            var watch = Stopwatch.StartNew();
+            victim.Kill();
+            result.Get();
+            return watch.Elapsed.TotalSeconds;
+        }
+        finally
+        {
+            Directory.Delete(markers, recursive: true);
+        }
+    }
+
+    private static string Rate(int tasks, double seconds) => $"{tasks / seconds:N0} tasks/s";
+
+    private static void RateRow(string job, double ours, string against, double theirs, string target) =>
+        Console.WriteLine($"| {job} | {ours:N0} tasks/s | {against}: {theirs:N0} tasks/s | {ours / theirs:F1}x | {target} |");
+
+    /// <summary>A node host process started by the benchmark, killed when disposed.</summary>
+    private sealed class Node : IDisposable
+    {
+        private readonly Process _process;
+
+        private Node(Process process, string endpoint)
+        {
+            _process = process;
+            Endpoint = endpoint;
+        }
+
+        public string Endpoint { get; }
+
+        public int ProcessId => _process.Id;
+
+        public static Node Start(string? seed)
+        {
+            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
+            foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "ActorPool.Node.dll"), "--port", "0", "--workers", "1", "--load", typeof(Jobs).Assembly.Location })
+                start.ArgumentList.Add(argument);
+            if (seed is not null)
+            {
+                start.ArgumentList.Add("--seed");
+                start.ArgumentList.Add(seed);
+            }
+            var process = Process.Start(start)!;
+            while (process.StandardOutput.ReadLine() is { } line)
+            {
+                if (line.StartsWith("ActorPool node ready at ", StringComparison.Ordinal))
+                    return new Node(process, line["ActorPool node ready at ".Length..].Trim());
+            }
+            throw new InvalidOperationException("The node host exited before it was ready.");
+        }
+
+        public void Kill()
+        {
+            if (!_process.HasExited)
+                _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
+
+        public void Dispose()
+        {
+            Kill();
+            _process.Dispose();
+        }
+    }
+}
