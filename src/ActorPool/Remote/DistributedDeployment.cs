@@ -50,10 +50,6 @@ internal static class DistributedDeployment
         akka.cluster.roles = ["{{NodeActor.DriverRole}}"]
         akka.cluster.log-info = off
         akka.remote.log-remote-lifecycle-events = off
-        # The driver is a client of the cluster: when it leaves, it need not wait long for
-        # members that died (unreachable ones never agree), or Join would stall on a dead node.
-        akka.coordinated-shutdown.phases.cluster-leave.timeout = 2 s
-        akka.coordinated-shutdown.phases.cluster-exiting.timeout = 2 s
         """).WithFallback(options.Deployment == PoolDeployment.LocalProcesses
             // The pool's own processes are stopped before its system is: there is no one left to
             // leave gracefully, and waiting for unreachable members to agree would only stall Join.
