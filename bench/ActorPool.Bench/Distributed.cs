@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using ActorPool;
+using ActorPool.Testing;
 
 /// <summary>
 /// The distributed half of the benchmark: LocalProcesses and a two-node cluster of node host
@@ -27,8 +28,8 @@ internal static class Distributed
         }
 
         double clusterCpu, clusterChunked, clusterOneByOne, killToDone;
-        using (var seed = Node.Start(null))
-        using (var second = Node.Start(seed.Endpoint))
+        using (var seed = NodeProcess.Start(typeof(Jobs).Assembly))
+        using (var second = NodeProcess.Start(typeof(Jobs).Assembly, seed.Endpoint))
         {
             using (var pool = ClusterPool(seed.Endpoint, workers))
             {
@@ -76,7 +77,7 @@ internal static class Distributed
         new(new PoolOptions { Deployment = PoolDeployment.Cluster, SeedNodes = [seed], Processes = workers });
 
     /// <summary>Seconds from SIGKILL of <paramref name="victim"/>, once it is running the job, to the job's end.</summary>
-    private static double KillToCompletion(Pool pool, Node victim)
+    private static double KillToCompletion(Pool pool, NodeProcess victim)
     {
         var markers = Directory.CreateTempSubdirectory("actorpool-bench-").FullName;
         try
@@ -101,52 +102,4 @@ internal static class Distributed
 
     private static void RateRow(string job, double ours, string against, double theirs, string target) =>
         Console.WriteLine($"| {job} | {ours:N0} tasks/s | {against}: {theirs:N0} tasks/s | {ours / theirs:F1}x | {target} |");
-
-    /// <summary>A node host process started by the benchmark, killed when disposed.</summary>
-    private sealed class Node : IDisposable
-    {
-        private readonly Process _process;
-
-        private Node(Process process, string endpoint)
-        {
-            _process = process;
-            Endpoint = endpoint;
-        }
-
-        public string Endpoint { get; }
-
-        public int ProcessId => _process.Id;
-
-        public static Node Start(string? seed)
-        {
-            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
-            foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "ActorPool.Node.dll"), "--port", "0", "--workers", "1", "--load", typeof(Jobs).Assembly.Location })
-                start.ArgumentList.Add(argument);
-            if (seed is not null)
-            {
-                start.ArgumentList.Add("--seed");
-                start.ArgumentList.Add(seed);
-            }
-            var process = Process.Start(start)!;
-            while (process.StandardOutput.ReadLine() is { } line)
-            {
-                if (line.StartsWith("ActorPool node ready at ", StringComparison.Ordinal))
-                    return new Node(process, line["ActorPool node ready at ".Length..].Trim());
-            }
-            throw new InvalidOperationException("The node host exited before it was ready.");
-        }
-
-        public void Kill()
-        {
-            if (!_process.HasExited)
-                _process.Kill(entireProcessTree: true);
-            _process.WaitForExit();
-        }
-
-        public void Dispose()
-        {
-            Kill();
-            _process.Dispose();
-        }
-    }
 }

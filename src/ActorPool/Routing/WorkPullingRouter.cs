@@ -194,7 +194,11 @@ internal sealed class WorkPullingRouter : UntypedActor
 
     /// <summary>
     /// The worker is gone: its in-flight chunks go back to the front of the queue. If it crashed,
-    /// the chunks it was running (its oldest batch) count a loss each.
+    /// every chunk it had not reported done counts a loss. Not only the oldest batch: the report
+    /// of a batch it finished may still be on its way when the news of its death arrives, and the
+    /// chunk that killed it must not escape blame. Innocent chunks blamed alongside it are harmless:
+    /// from then on they travel alone, to workers that hold nothing else, so each is blamed again
+    /// only if it kills a worker itself.
     /// </summary>
     private void LoseSlot(Slot slot, string reason, bool crashed)
     {
@@ -202,12 +206,11 @@ internal sealed class WorkPullingRouter : UntypedActor
         _slotOf.Remove(slot.Worker);
         Context.Unwatch(slot.Worker);
         var again = new List<RunChunk>();
-        var running = crashed; // only the oldest batch was running; later ones were queued and are blameless
         foreach (var batch in slot.InFlight)
         {
             foreach (var chunk in batch)
             {
-                var losses = running ? (_losses[Key(chunk)] = _losses.GetValueOrDefault(Key(chunk)) + 1) : 0;
+                var losses = crashed ? (_losses[Key(chunk)] = _losses.GetValueOrDefault(Key(chunk)) + 1) : 0;
                 if (losses >= _settings.MaxWorkerLosses)
                 {
                     _losses.Remove(Key(chunk));
@@ -220,7 +223,6 @@ internal sealed class WorkPullingRouter : UntypedActor
                     again.Add(chunk);
                 }
             }
-            running = false;
         }
         if (again.Count > 0)
         {
@@ -242,11 +244,14 @@ internal sealed class WorkPullingRouter : UntypedActor
             // near the end of the work each chunk goes to a worker with nothing at all, so no
             // chunk waits behind a long task while another worker idles.
             var plenty = _pending.Count >= 2 * _slots.Count;
+            var suspectNext = IsSuspect(_pending.Peek());
             Slot? target = null;
             foreach (var slot in _slots)
             {
+                // A chunk that has lost workers goes only to a worker holding nothing, and a worker
+                // holding such a chunk gets nothing else: if it dies, the blame falls where it belongs.
                 var hasRoom = slot.InFlight.Count == 0
-                    || (plenty && slot.InFlight.Count < _settings.MessagesInFlightPerWorker);
+                    || (plenty && !suspectNext && slot.InFlight.Count < _settings.MessagesInFlightPerWorker && !HoldsSuspect(slot));
                 if (hasRoom && (target is null || slot.ChunksInFlight < target.ChunksInFlight))
                     target = slot;
             }
@@ -261,7 +266,7 @@ internal sealed class WorkPullingRouter : UntypedActor
             var batch = new List<RunChunk>(size);
             while (batch.Count < size && _pending.Count > 0)
             {
-                var suspect = _losses.Count > 0 && _losses.ContainsKey(Key(_pending.Peek()));
+                var suspect = IsSuspect(_pending.Peek());
                 if (suspect && batch.Count > 0)
                     break;
                 batch.Add(_pending.Dequeue());
@@ -299,6 +304,10 @@ internal sealed class WorkPullingRouter : UntypedActor
     }
 
     private static (long, long) Key(RunChunk chunk) => (chunk.JobId, chunk.ChunkIndex);
+
+    private bool IsSuspect(RunChunk chunk) => _losses.Count > 0 && _losses.ContainsKey(Key(chunk));
+
+    private bool HoldsSuspect(Slot slot) => _losses.Count > 0 && slot.InFlight.Any(batch => batch.Any(IsSuspect));
 }
 
 /// <summary>To the work-pulling router: the node at <see cref="Address"/> is gone (its process exited), without waiting for failure detection.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.Serialization;
+using ActorPool.Testing;
 
 namespace ActorPool.Tests.Remote;
 
@@ -11,6 +12,7 @@ namespace ActorPool.Tests.Remote;
 public sealed class DistributedPoolTests : IDisposable
 {
     private static readonly TimeSpan Limit = Gate.Limit;
+    private static readonly System.Reflection.Assembly Functions = typeof(DistributedPoolTests).Assembly;
     private readonly string _markers = Directory.CreateTempSubdirectory("actorpool-test-").FullName;
 
     public void Dispose() => Directory.Delete(_markers, recursive: true);
@@ -99,8 +101,8 @@ public sealed class DistributedPoolTests : IDisposable
     [Fact]
     public void Cluster_NodeKilledWithSigkillMidMap_MapReturnsEveryResultOnceInOrder()
     {
-        using var seed = NodeProcess.Start();
-        using var doomed = NodeProcess.Start(seed.Endpoint);
+        using var seed = NodeProcess.Start(Functions);
+        using var doomed = NodeProcess.Start(Functions, seed.Endpoint);
         using var pool = ClusterPool(seed.Endpoint);
         var input = Enumerable.Range(0, 4000).ToList();
         var result = pool.StarMapAsync<string, int, int>(MarkAndWork, input.Select(x => (_markers, x)), chunkSize: 10);
@@ -112,8 +114,8 @@ public sealed class DistributedPoolTests : IDisposable
     [Fact]
     public void Cluster_NodeStoppedWithSigtermMidMap_LeavesGracefullyAndEveryResultArrivesOnce()
     {
-        using var seed = NodeProcess.Start();
-        using var leaving = NodeProcess.Start(seed.Endpoint);
+        using var seed = NodeProcess.Start(Functions);
+        using var leaving = NodeProcess.Start(Functions, seed.Endpoint);
         using var pool = ClusterPool(seed.Endpoint);
         var input = Enumerable.Range(0, 4000).ToList();
         var result = pool.StarMapAsync<string, int, int>(MarkAndWork, input.Select(x => (_markers, x)), chunkSize: 10);
@@ -134,11 +136,11 @@ public sealed class DistributedPoolTests : IDisposable
     [Fact]
     public void Cluster_NodeJoiningMidJob_ReceivesWork()
     {
-        using var first = NodeProcess.Start();
+        using var first = NodeProcess.Start(Functions);
         using var pool = ClusterPool(first.Endpoint);
         var gate = $"{Path.Combine(_markers, "gate")}|{first.ProcessId}";
         var result = pool.StarMapAsync<string, int, int>(WaitForAnotherNode, Enumerable.Range(0, 20).Select(x => (gate, x)), chunkSize: 1);
-        using var joiner = NodeProcess.Start(first.Endpoint);
+        using var joiner = NodeProcess.Start(Functions, first.Endpoint);
         var pids = result.Get(Limit);
         Assert.Contains(joiner.ProcessId, pids);
     }
@@ -146,7 +148,7 @@ public sealed class DistributedPoolTests : IDisposable
     [Fact]
     public void Cluster_TasksRunOnTheNodesNotInThisProcess()
     {
-        using var node = NodeProcess.Start();
+        using var node = NodeProcess.Start(Functions);
         using var pool = ClusterPool(node.Endpoint);
         Assert.All(pool.Map(ProcessId, Enumerable.Range(0, 10)), pid => Assert.Equal(node.ProcessId, pid));
     }
@@ -154,7 +156,7 @@ public sealed class DistributedPoolTests : IDisposable
     [Fact]
     public void Cluster_NoWorkerNode_PendingWorkFailsAfterTheTimeout()
     {
-        using var other = NodeProcess.Start(role: "not-a-worker");
+        using var other = NodeProcess.Start(Functions, role: "not-a-worker");
         using var pool = ClusterPool(other.Endpoint, noWorkerTimeout: TimeSpan.FromSeconds(1));
         var error = Assert.Throws<TimeoutException>(() => pool.Apply(Twice, 1));
         Assert.Contains("No worker joined", error.Message);

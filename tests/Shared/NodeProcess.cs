@@ -1,14 +1,15 @@
 using System.Diagnostics;
 using ActorPool.Remote;
 
-namespace ActorPool.Tests.Remote;
+namespace ActorPool.Testing;
 
 /// <summary>
-/// A real node host process (src/ActorPool.Node) on 127.0.0.1 and a free port, for tests. It is
-/// started with this test assembly loaded, so test functions resolve on it, and it is killed when
-/// disposed: a test stops exactly what it started.
+/// A real node host process (src/ActorPool.Node) on 127.0.0.1 and a free port, for the tests and
+/// the benchmark (this file is linked into both). It is started with the calling assembly loaded,
+/// so its functions resolve on the node, and it is killed when disposed: whoever starts a node
+/// stops exactly what it started.
 /// </summary>
-public sealed class NodeProcess : IDisposable
+internal sealed class NodeProcess : IDisposable
 {
     private readonly Process _process;
 
@@ -25,8 +26,11 @@ public sealed class NodeProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
-    /// <summary>Starts a node and waits for its ready line.</summary>
-    public static NodeProcess Start(string? seed = null, int workers = 1, string role = "worker")
+    /// <summary>How long a node may take to start, or to stop after SIGTERM.</summary>
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
+
+    /// <summary>Starts a node that loads <paramref name="functions"/>, and waits for its ready line.</summary>
+    public static NodeProcess Start(System.Reflection.Assembly functions, string? seed = null, int workers = 1, string role = "worker")
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -35,7 +39,7 @@ public sealed class NodeProcess : IDisposable
             UseShellExecute = false,
         };
         start.ArgumentList.Add(NodeHostPath);
-        foreach (var argument in new[] { "--port", "0", "--workers", workers.ToString(), "--role", role, "--load", typeof(NodeProcess).Assembly.Location })
+        foreach (var argument in new[] { "--port", "0", "--workers", workers.ToString(), "--role", role, "--load", functions.Location })
             start.ArgumentList.Add(argument);
         if (seed is not null)
         {
@@ -54,7 +58,7 @@ public sealed class NodeProcess : IDisposable
                 ready.TrySetResult(line.Data[DistributedDeployment.NodeReadyLine.Length..].Trim());
         };
         process.BeginOutputReadLine();
-        if (!ready.Task.Wait(Gate.Limit))
+        if (!ready.Task.Wait(Limit))
         {
             process.Kill(entireProcessTree: true);
             throw new TimeoutException("The node host did not report ready.");
@@ -67,7 +71,7 @@ public sealed class NodeProcess : IDisposable
     {
         using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()]))
             kill.WaitForExit();
-        if (!_process.WaitForExit(Gate.Limit))
+        if (!_process.WaitForExit(Limit))
             throw new TimeoutException("The node did not stop after SIGTERM.");
     }
 
@@ -85,26 +89,6 @@ public sealed class NodeProcess : IDisposable
         _process.Dispose();
     }
 
-    /// <summary>The node host built next to this test assembly (ActorPool.Node is a project reference).</summary>
+    /// <summary>The node host built next to the calling program (ActorPool.Node is a project reference).</summary>
     public static string NodeHostPath => Path.Combine(AppContext.BaseDirectory, "ActorPool.Node.dll");
-}
-
-/// <summary>A two-node cluster shared by the tests of one class.</summary>
-public sealed class TwoNodeCluster : IDisposable
-{
-    public TwoNodeCluster()
-    {
-        Seed = NodeProcess.Start();
-        Second = NodeProcess.Start(Seed.Endpoint);
-    }
-
-    public NodeProcess Seed { get; }
-
-    public NodeProcess Second { get; }
-
-    public void Dispose()
-    {
-        Second.Dispose();
-        Seed.Dispose();
-    }
 }
