@@ -39,7 +39,7 @@ internal static class NodeHost
             seeds = options.Seeds.Select(DistributedDeployment.ParseSeed).ToArray();
             fileConfig = options.Config is null ? null : ConfigurationFactory.ParseString(await File.ReadAllTextAsync(options.Config.FullName, cancellation).ConfigureAwait(false));
             foreach (var assembly in options.Load)
-                Assembly.LoadFrom(assembly.FullName);
+                FunctionRef.Trust(Assembly.LoadFrom(assembly.FullName));
         }
         catch (Exception ex) when (ex is ArgumentException or IOException or BadImageFormatException or ConfigurationException)
         {

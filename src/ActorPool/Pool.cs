@@ -110,7 +110,12 @@ public sealed partial class Pool : IDisposable, IAsyncDisposable
         akka.log-dead-letters-during-shutdown = off
         """);
 
-    /// <summary>Number of workers.</summary>
+    /// <summary>
+    /// Number of workers (<see cref="PoolOptions.Processes"/>): threads in process, worker processes
+    /// for <see cref="PoolDeployment.LocalProcesses"/>. For <see cref="PoolDeployment.Cluster"/>,
+    /// where the nodes decide how many workers there are, it is the parallelism assumed for default
+    /// chunk sizes and for how far IMap reads ahead.
+    /// </summary>
     public int Processes => _settings.Processes;
 
     /// <summary>

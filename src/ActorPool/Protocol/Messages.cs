@@ -25,18 +25,16 @@ internal interface IChunkResult
 /// </summary>
 internal sealed record RunChunk(long JobId, long ChunkIndex, long Offset, ChunkWork Work, IActorRef ReplyTo);
 
-/// <summary>Several chunks for one worker, sent by the work-pulling router; answered with <see cref="BatchDone"/>.</summary>
-internal sealed record RunBatch(RunChunk[] Chunks) : IWireMessage;
+/// <summary>Several chunks for one worker, sent by the work-pulling router; answered with a <see cref="BatchDone"/> carrying the same id.</summary>
+internal sealed record RunBatch(long BatchId, RunChunk[] Chunks) : IWireMessage;
 
 /// <summary>
-/// Worker to work-pulling router: the oldest batch it was sent is finished. <see cref="Returned"/>
-/// holds the chunks it did not run (it was recycled by MaxTasksPerChild mid-batch); the router
-/// queues them again, first in line.
+/// Worker to work-pulling router: batch <see cref="BatchId"/> is finished. <see cref="Returned"/>
+/// holds the chunks it did not run (it was replaced mid-batch); the router queues them again,
+/// first in line. The id lets the router ignore the answer to a batch it has already given up on
+/// (its worker was lost, then came back).
 /// </summary>
-internal sealed record BatchDone(RunChunk[] Returned) : IWireMessage
-{
-    public static BatchDone Completed { get; } = new(Array.Empty<RunChunk>());
-}
+internal sealed record BatchDone(long BatchId, RunChunk[] Returned) : IWireMessage;
 
 /// <summary>
 /// The outcome of one chunk: a value per item, and the items that threw (<see cref="Failures"/>,

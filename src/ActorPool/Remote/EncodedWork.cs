@@ -25,20 +25,32 @@ internal sealed class EncodedWork : ChunkWork
 
     public override int Count { get; }
 
+    /// <summary>
+    /// The most bytes a chunk's arguments or result may take: half of the transport's frame
+    /// (<c>akka.remote.dot-netty.tcp.maximum-frame-size</c>, 32 MiB in reference.conf). Above it a
+    /// message would be dropped by the transport, so the chunk fails instead, with the reason.
+    /// </summary>
+    public const int MaxBytes = 16 * 1024 * 1024;
+
     /// <summary>The wire form of <paramref name="work"/>, or, if its arguments cannot be serialized, work that fails with the reason.</summary>
     public static ChunkWork Encode(ChunkWork work)
     {
         var typed = (ITypedWork)work;
         var function = FunctionRef.Create(typed.Function, "func");
+        byte[] items;
         try
         {
-            return new EncodedWork(function, WireCodec.EncodeItems(typed.Items), work.Count);
+            items = WireCodec.EncodeItems(typed.Items);
         }
         catch (Exception ex)
         {
             return new FailedWork(work, new SerializationException(
                 $"The arguments of {function.Display} cannot be serialized to be sent to a worker: {ex.Message}", ex));
         }
+        return items.Length <= MaxBytes
+            ? new EncodedWork(function, items, work.Count)
+            : new FailedWork(work, new SerializationException(
+                $"The arguments of a chunk of {function.Display} take {items.Length} bytes, over the {MaxBytes} a chunk may send; use a smaller chunk size."));
     }
 
     public override object Execute(long jobId, long chunkIndex, long offset)
@@ -53,16 +65,23 @@ internal sealed class EncodedWork : ChunkWork
             return FailAll(jobId, chunkIndex, offset, ex);
         }
         var result = (IChunkResult)work.Execute(jobId, chunkIndex, offset);
+        byte[] values;
         try
         {
-            return new EncodedChunkResult(jobId, chunkIndex, offset, Function, Count, WireCodec.EncodeValues(result.Values),
-                result.Failures?.Select(failure => WireFailure.From(failure.Index, failure.Error)).ToArray());
+            values = WireCodec.EncodeValues(result.Values);
         }
         catch (Exception ex)
         {
             return FailAll(jobId, chunkIndex, offset, new SerializationException(
                 $"The result of {Function.Display} cannot be serialized to be sent back: {ex.Message}", ex));
         }
+        if (values.Length > MaxBytes)
+        {
+            return FailAll(jobId, chunkIndex, offset, new SerializationException(
+                $"The results of a chunk of {Function.Display} take {values.Length} bytes, over the {MaxBytes} a chunk may send back; use a smaller chunk size."));
+        }
+        return new EncodedChunkResult(jobId, chunkIndex, offset, Function, Count, values,
+            result.Failures?.Select(failure => WireFailure.From(failure.Index, failure.Error)).ToArray());
     }
 
     public override object FailAll(long jobId, long chunkIndex, long offset, Exception error) =>
@@ -88,8 +107,21 @@ internal sealed record EncodedChunkResult(long JobId, long ChunkIndex, long Offs
     : IWireMessage
 {
     /// <summary>The typed <c>ChunkResult&lt;TResult&gt;</c>, TResult being the function's return type; a chunk failed as a whole carries no values.</summary>
-    public object Decode() =>
-        WireCodec.DecodeResult(Function, JobId, ChunkIndex, Offset, Values, Failures?.Select(failure => failure.Decode()).ToArray(), Count);
+    public object Decode()
+    {
+        try
+        {
+            return WireCodec.DecodeResult(Function, JobId, ChunkIndex, Offset, Values, Failures?.Select(failure => failure.Decode()).ToArray(), Count);
+        }
+        catch (Exception ex) when (Values.Length > 0)
+        {
+            // Values that were written but cannot be read back here (an abstract result type, say)
+            // must fail their chunk, not vanish in the transport while the job waits for them.
+            var error = new SerializationException($"The results of a chunk of {Function.Display} cannot be read back: {ex.Message}", ex);
+            return WireCodec.DecodeResult(Function, JobId, ChunkIndex, Offset, [],
+                Enumerable.Range(0, Count).Select(index => new ItemFailure(index, error)).ToArray(), Count);
+        }
+    }
 }
 
 /// <summary>A failed item in wire form: the exception's type name, message and stack trace, never the exception object.</summary>

@@ -10,10 +10,19 @@ namespace ActorPool.Remote;
 /// may travel: static methods, and lambdas that capture nothing (C# compiles those to methods of
 /// a stateless singleton). A closure or an instance method is refused when it is submitted.
 /// </summary>
+/// <remarks>
+/// A reference read from the wire resolves only in an assembly this process trusts: one it named
+/// a function from itself, or, on a node host, one given with <c>--load</c>. It never loads an
+/// assembly by a name read from the wire, and never reaches the framework's own methods.
+/// </remarks>
 internal sealed record FunctionRef(string AssemblyName, Guid ModuleVersionId, int MetadataToken, string Display)
 {
     private static readonly ConcurrentDictionary<FunctionRef, (MethodInfo Method, object? Target)> Resolved = new();
     private static readonly ConditionalWeakTable<MethodInfo, FunctionRef> Created = new();
+    private static readonly ConcurrentDictionary<Assembly, bool> Trusted = new();
+
+    /// <summary>Trusts <paramref name="assembly"/>'s functions to be run when named from the wire (the node host's <c>--load</c>).</summary>
+    public static void Trust(Assembly assembly) => Trusted[assembly] = true;
 
     /// <summary>The reference for <paramref name="function"/>.</summary>
     /// <exception cref="ArgumentException">The function cannot be named: it captures state, is an instance method, is generic or is dynamic.</exception>
@@ -35,6 +44,7 @@ internal sealed record FunctionRef(string AssemblyName, Guid ModuleVersionId, in
             throw Refuse(paramName, display, "was emitted at run time");
         var reference = new FunctionRef(method.Module.Assembly.FullName!, method.Module.ModuleVersionId, method.MetadataToken, display);
         Created.AddOrUpdate(method, reference);
+        Trust(method.Module.Assembly);
         return reference;
     }
 
@@ -44,16 +54,9 @@ internal sealed record FunctionRef(string AssemblyName, Guid ModuleVersionId, in
 
     private (MethodInfo Method, object? Target) Load()
     {
-        Assembly assembly;
-        try
-        {
-            assembly = Assembly.Load(new AssemblyName(AssemblyName));
-        }
-        catch (Exception ex)
-        {
-            throw new InvalidOperationException(
-                $"The function {Display} cannot run here: its assembly {AssemblyName} cannot be loaded (start the node with --load <path to the assembly>).", ex);
-        }
+        var assembly = Trusted.Keys.FirstOrDefault(candidate => candidate.FullName == AssemblyName)
+            ?? throw new InvalidOperationException(
+                $"The function {Display} cannot run here: its assembly {AssemblyName} is not one this process trusts (start the node with --load <path to the assembly>).");
         var module = assembly.ManifestModule;
         if (module.ModuleVersionId != ModuleVersionId)
             throw new InvalidOperationException(

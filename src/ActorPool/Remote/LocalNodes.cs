@@ -50,8 +50,16 @@ internal sealed class LocalNodes : IDisposable
             .SelectMany(assembly => new[] { "--load", assembly.Location })
             .ToArray();
         var nodes = new LocalNodes(system, workers, path, loads);
-        for (var i = 0; i < count; i++)
-            nodes.StartOne();
+        try
+        {
+            for (var i = 0; i < count; i++)
+                nodes.StartOne();
+        }
+        catch
+        {
+            nodes.Dispose(); // stop the ones already started
+            throw;
+        }
         return nodes;
     }
 
@@ -70,10 +78,16 @@ internal sealed class LocalNodes : IDisposable
         Address? address = null;
         process.OutputDataReceived += (_, line) =>
         {
-            if (line.Data?.StartsWith(DistributedDeployment.NodeReadyLine, StringComparison.Ordinal) == true)
+            if (line.Data?.StartsWith(DistributedDeployment.NodeReadyLine, StringComparison.Ordinal) != true)
+                return;
+            try
             {
                 Volatile.Write(ref address, DistributedDeployment.ParseSeed(line.Data[DistributedDeployment.NodeReadyLine.Length..].Trim()));
                 Interlocked.Exchange(ref _failedStarts, 0);
+            }
+            catch (ArgumentException ex)
+            {
+                _log.Error(ex, "A worker process reported a malformed address: {0}", line.Data);
             }
         };
         process.ErrorDataReceived += (_, line) =>
@@ -81,7 +95,7 @@ internal sealed class LocalNodes : IDisposable
             if (line.Data is { Length: > 0 } text)
                 _log.Warning("Worker process {0}: {1}", SafeId(process), text);
         };
-        process.Exited += (_, _) => OnExited(process, Volatile.Read(ref address));
+        process.Exited += (_, _) => OnExited(process, () => Volatile.Read(ref address));
         lock (_gate)
         {
             if (_stopped)
@@ -93,7 +107,7 @@ internal sealed class LocalNodes : IDisposable
         process.BeginErrorReadLine();
     }
 
-    private void OnExited(Process process, Address? address)
+    private void OnExited(Process process, Func<Address?> addressOf)
     {
         lock (_gate)
         {
@@ -101,6 +115,10 @@ internal sealed class LocalNodes : IDisposable
             if (_stopped)
                 return;
         }
+        // Exited can fire before the last lines of output are handled: drain them first, so a
+        // process that did report ready is not taken for one that never did.
+        process.WaitForExit();
+        var address = addressOf();
         var code = process.ExitCode;
         process.Dispose();
         if (address is null)
@@ -116,7 +134,15 @@ internal sealed class LocalNodes : IDisposable
             _workers.Tell(new NodeLost(address, $"exited with code {code}"));
             Akka.Cluster.Cluster.Get(_system).Down(address);
         }
-        StartOne();
+        try
+        {
+            StartOne();
+        }
+        catch (Exception ex)
+        {
+            // This runs on a thread-pool thread: an exception here would take the whole process down.
+            _log.Error(ex, "A replacement worker process could not be started.");
+        }
     }
 
     /// <summary>Stops every worker process; no replacement is started from now on.</summary>

@@ -9,9 +9,12 @@ namespace ActorPool.Remote;
 
 /// <summary>
 /// The pool's wire format, for every <see cref="IWireMessage"/>: MessagePack written field by
-/// field, with a short manifest per message kind. No type name is ever read from the wire: a
-/// message's shape is fixed by its manifest, and the values inside a chunk are typed by the
-/// function's signature (<see cref="WireCodec"/>).
+/// field, with a short manifest per message kind. A message's shape is fixed by its manifest, and
+/// the values inside a chunk are typed by the function's signature (<see cref="WireCodec"/>).
+/// What names code on the wire is limited: a function reference resolves only in the assemblies
+/// this process trusts (<see cref="FunctionRef"/>), and an exception type name only to an
+/// exception type already loaded. Peers are trusted to be the pool's own: there is no
+/// authentication between nodes yet.
 /// </summary>
 internal sealed class WireSerializer : SerializerWithStringManifest
 {
@@ -48,9 +51,11 @@ internal sealed class WireSerializer : SerializerWithStringManifest
         switch (obj)
         {
             case RunBatch batch:
+                writer.Write(batch.BatchId);
                 WriteChunks(ref writer, batch.Chunks);
                 break;
             case BatchDone done:
+                writer.Write(done.BatchId);
                 WriteChunks(ref writer, done.Returned);
                 break;
             case EncodedChunkResult result:
@@ -77,10 +82,11 @@ internal sealed class WireSerializer : SerializerWithStringManifest
         switch (manifest)
         {
             case BatchManifest:
-                return new RunBatch(ReadChunks(ref reader));
+                var batchId = reader.ReadInt64();
+                return new RunBatch(batchId, ReadChunks(ref reader));
             case BatchDoneManifest:
-                var returned = ReadChunks(ref reader);
-                return returned.Length == 0 ? BatchDone.Completed : new BatchDone(returned);
+                var doneId = reader.ReadInt64();
+                return new BatchDone(doneId, ReadChunks(ref reader));
             case ResultManifest:
                 return ReadResult(ref reader);
             case GetWorkersManifest:

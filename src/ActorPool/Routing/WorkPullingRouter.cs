@@ -34,7 +34,7 @@ internal sealed class WorkPullingRouter : UntypedActor
     private sealed class Slot(IActorRef worker)
     {
         public IActorRef Worker { get; } = worker;
-        public Queue<RunChunk[]> InFlight { get; } = new();
+        public Queue<(long Id, RunChunk[] Chunks)> InFlight { get; } = new();
         public int ChunksInFlight { get; set; }
     }
 
@@ -55,6 +55,7 @@ internal sealed class WorkPullingRouter : UntypedActor
     private readonly HashSet<Address> _workerNodes = new();
     private Queue<RunChunk> _pending = new();
     private ICancelable? _noWorkerTimer;
+    private long _lastBatchId;
     private int _noWorkerGeneration;
 
     /// <param name="localWorkerProps">Props of local workers, one per process; null to use the workers of cluster nodes.</param>
@@ -99,8 +100,9 @@ internal sealed class WorkPullingRouter : UntypedActor
                 _pending.Enqueue(chunk);
                 Dispatch();
                 break;
-            case BatchDone done when _slotOf.TryGetValue(Sender, out var slot):
-                var batch = slot.InFlight.Dequeue();
+            case BatchDone done when _slotOf.TryGetValue(Sender, out var slot)
+                                     && slot.InFlight.TryPeek(out var oldest) && oldest.Id == done.BatchId:
+                var batch = slot.InFlight.Dequeue().Chunks;
                 slot.ChunksInFlight -= batch.Length;
                 if (_losses.Count > 0)
                 {
@@ -112,6 +114,8 @@ internal sealed class WorkPullingRouter : UntypedActor
                     _pending = new Queue<RunChunk>(done.Returned.Concat(_pending));
                 Dispatch();
                 break;
+            case BatchDone:
+                break; // for a batch already given up on (its worker was lost): its chunks were queued again
             case DropJob drop:
                 if (_pending.Any(chunk => chunk.JobId == drop.JobId))
                     _pending = new Queue<RunChunk>(_pending.Where(chunk => chunk.JobId != drop.JobId));
@@ -135,7 +139,8 @@ internal sealed class WorkPullingRouter : UntypedActor
                 AskForWorkers(reachable.Member.Address);
                 break;
             case ClusterEvent.UnreachableMember unreachable:
-                LoseNode(unreachable.Member.Address, "became unreachable", crashed: true);
+                // Unreachable may be a crash or only a stall (a loaded machine): blame only what was running.
+                LoseNode(unreachable.Member.Address, "became unreachable", crashed: true, runningOnly: true);
                 break;
             // A node that leaves (SIGTERM, Ctrl-C) hands its work back: what it held is queued
             // again, and no chunk is blamed, since none of them brought the node down.
@@ -184,11 +189,11 @@ internal sealed class WorkPullingRouter : UntypedActor
         _noWorkerTimer = null;
     }
 
-    private void LoseNode(Address address, string reason, bool crashed)
+    private void LoseNode(Address address, string reason, bool crashed, bool runningOnly = false)
     {
         _workerNodes.Remove(address);
         foreach (var slot in _slots.Where(slot => slot.Worker.Path.Address == address).ToList())
-            LoseSlot(slot, $"on {address} {reason}", crashed);
+            LoseSlot(slot, $"on {address} {reason}", crashed, runningOnly);
         Dispatch();
     }
 
@@ -200,17 +205,18 @@ internal sealed class WorkPullingRouter : UntypedActor
     /// from then on they travel alone, to workers that hold nothing else, so each is blamed again
     /// only if it kills a worker itself.
     /// </summary>
-    private void LoseSlot(Slot slot, string reason, bool crashed)
+    private void LoseSlot(Slot slot, string reason, bool crashed, bool runningOnly = false)
     {
         _slots.Remove(slot);
         _slotOf.Remove(slot.Worker);
         Context.Unwatch(slot.Worker);
         var again = new List<RunChunk>();
-        foreach (var batch in slot.InFlight)
+        var blame = crashed;
+        foreach (var (_, batch) in slot.InFlight)
         {
             foreach (var chunk in batch)
             {
-                var losses = crashed ? (_losses[Key(chunk)] = _losses.GetValueOrDefault(Key(chunk)) + 1) : 0;
+                var losses = blame ? (_losses[Key(chunk)] = _losses.GetValueOrDefault(Key(chunk)) + 1) : 0;
                 if (losses >= _settings.MaxWorkerLosses)
                 {
                     _losses.Remove(Key(chunk));
@@ -223,6 +229,7 @@ internal sealed class WorkPullingRouter : UntypedActor
                     again.Add(chunk);
                 }
             }
+            blame &= !runningOnly; // detected late (unreachable): every earlier batch report has arrived, so only the oldest was running
         }
         if (again.Count > 0)
         {
@@ -264,19 +271,25 @@ internal sealed class WorkPullingRouter : UntypedActor
                 (_pending.Count + (long)_settings.BatchDivisor * _slots.Count - 1) / ((long)_settings.BatchDivisor * _slots.Count),
                 1, _settings.MaxBatch);
             var batch = new List<RunChunk>(size);
+            var bytes = 0L;
             while (batch.Count < size && _pending.Count > 0)
             {
                 var suspect = IsSuspect(_pending.Peek());
                 if (suspect && batch.Count > 0)
+                    break;
+                // A batch for another process must fit in one transport frame.
+                bytes += (_pending.Peek().Work as EncodedWork)?.Items.Length ?? 0;
+                if (batch.Count > 0 && bytes > EncodedWork.MaxBytes)
                     break;
                 batch.Add(_pending.Dequeue());
                 if (suspect)
                     break;
             }
             var chunks = batch.ToArray();
-            target.InFlight.Enqueue(chunks);
+            var id = ++_lastBatchId;
+            target.InFlight.Enqueue((id, chunks));
             target.ChunksInFlight += chunks.Length;
-            target.Worker.Tell(new RunBatch(chunks), Self);
+            target.Worker.Tell(new RunBatch(id, chunks), Self);
         }
     }
 
@@ -307,7 +320,7 @@ internal sealed class WorkPullingRouter : UntypedActor
 
     private bool IsSuspect(RunChunk chunk) => _losses.Count > 0 && _losses.ContainsKey(Key(chunk));
 
-    private bool HoldsSuspect(Slot slot) => _losses.Count > 0 && slot.InFlight.Any(batch => batch.Any(IsSuspect));
+    private bool HoldsSuspect(Slot slot) => _losses.Count > 0 && slot.InFlight.Any(batch => batch.Chunks.Any(IsSuspect));
 }
 
 /// <summary>To the work-pulling router: the node at <see cref="Address"/> is gone (its process exited), without waiting for failure detection.</summary>

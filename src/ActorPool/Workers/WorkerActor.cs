@@ -24,6 +24,7 @@ internal sealed class WorkerActor : UntypedActor
 
     // The batch being run, for handing back what is left if this incarnation ends mid-batch.
     private RunChunk[]? _batch;
+    private long _batchId;
     private int _nextInBatch;
     private IActorRef? _batchSender;
 
@@ -59,7 +60,7 @@ internal sealed class WorkerActor : UntypedActor
         {
             // The router counts this batch as in flight until it hears back; answer for it now.
             var rest = _batch[_nextInBatch..];
-            _batchSender.Tell(rest.Length == 0 ? BatchDone.Completed : new BatchDone(rest), Self);
+            _batchSender.Tell(new BatchDone(_batchId, rest), Self);
             _batch = null;
         }
         base.PreRestart(reason, message);
@@ -75,7 +76,7 @@ internal sealed class WorkerActor : UntypedActor
                     throw new WorkerRecycle();
                 break;
             case RunBatch batch:
-                RunBatch(batch.Chunks);
+                RunBatch(batch.BatchId, batch.Chunks);
                 break;
             default:
                 Unhandled(message);
@@ -85,9 +86,10 @@ internal sealed class WorkerActor : UntypedActor
 
     private bool RecycleDue => _tasksRun >= _maxTasks;
 
-    private void RunBatch(RunChunk[] chunks)
+    private void RunBatch(long batchId, RunChunk[] chunks)
     {
         _batch = chunks;
+        _batchId = batchId;
         _batchSender = Sender;
         for (_nextInBatch = 0; _nextInBatch < chunks.Length;)
         {
@@ -98,7 +100,7 @@ internal sealed class WorkerActor : UntypedActor
                 throw new WorkerRecycle(); // PreRestart hands back the chunks not run
         }
         _batch = null;
-        Sender.Tell(BatchDone.Completed, Self);
+        Sender.Tell(new BatchDone(batchId, []), Self);
     }
 
     private void Run(RunChunk chunk)

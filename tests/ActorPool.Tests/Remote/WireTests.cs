@@ -35,7 +35,7 @@ public sealed class WireTests : TestKit
     private ChunkResult<TResult> RunRemotely<T, TResult>(Func<T, TResult> func, T[] items)
     {
         var work = EncodedWork.Encode(new MapWork<T, TResult>(func, items));
-        var batch = (RunBatch)RoundTrip(new RunBatch([new RunChunk(7, 3, 30, work, TestActor)]));
+        var batch = (RunBatch)RoundTrip(new RunBatch(1, [new RunChunk(7, 3, 30, work, TestActor)]));
         var chunk = Assert.Single(batch.Chunks);
         Assert.Equal((7L, 3, 30), (chunk.JobId, chunk.ChunkIndex, chunk.Offset));
         Assert.Equal(TestActor, chunk.ReplyTo);
@@ -102,6 +102,19 @@ public sealed class WireTests : TestKit
         Assert.Equal(2, result.Failures!.Length);
         var error = Assert.IsType<SerializationException>(result.Failures[0].Error);
         Assert.Contains(nameof(MakeUnserializable), error.Message);
+    }
+
+    [Fact]
+    public void FunctionFromTheWire_InAnAssemblyNotTrusted_IsNotResolved()
+    {
+        // What a hostile peer could send: a reference to a framework method, with the genuine
+        // module version. It must not resolve, let alone run.
+        var delete = typeof(File).GetMethod(nameof(File.Delete), [typeof(string)])!;
+        var forged = new FunctionRef(delete.Module.Assembly.FullName!, delete.Module.ModuleVersionId, delete.MetadataToken, "System.IO.File.Delete");
+        var error = Assert.Throws<InvalidOperationException>(() => forged.Resolve());
+        Assert.Contains("not one this process trusts", error.Message);
+        var work = new EncodedWork(forged, WireCodec.EncodeItems(new[] { "/tmp/anything" }), 1);
+        Assert.Throws<InvalidOperationException>(() => ((EncodedChunkResult)work.Execute(1, 0, 0)).Decode());
     }
 
     [Fact]
