@@ -167,6 +167,8 @@ internal sealed class WorkPullingRouter : UntypedActor
                     $"No worker joined the pool within {_settings.NoWorkerTimeout.TotalSeconds:0.#} s, so its pending tasks fail. "
                     + $"Start nodes with the role '{_settings.WorkerRole}' that join the pool's cluster."));
                 break;
+            case NoWorkerDeadline:
+                break; // a worker joined in time, or a later deadline replaced this one
             default:
                 Unhandled(message);
                 break;

@@ -99,28 +99,23 @@ public sealed class DistributedPoolTests : IDisposable
     }
 
     [Fact]
-    public void Cluster_NodeKilledWithSigkillMidMap_MapReturnsEveryResultOnceInOrder()
-    {
-        using var seed = NodeProcess.Start(Functions);
-        using var doomed = NodeProcess.Start(Functions, seed.Endpoint);
-        using var pool = ClusterPool(seed.Endpoint);
-        var input = Enumerable.Range(0, 4000).ToList();
-        var result = pool.StarMapAsync<string, int, int>(MarkAndWork, input.Select(x => (_markers, x)), chunkSize: 10);
-        WaitForMarker(pid => pid == doomed.ProcessId);
-        doomed.Kill();
-        Assert.Equal(input.Select(x => x * 2), result.Get(Limit));
-    }
+    public void Cluster_NodeKilledWithSigkillMidMap_MapReturnsEveryResultOnceInOrder() =>
+        StopANodeMidMap_MapReturnsEveryResultOnceInOrder(node => node.Kill());
 
     [Fact]
-    public void Cluster_NodeStoppedWithSigtermMidMap_LeavesGracefullyAndEveryResultArrivesOnce()
+    public void Cluster_NodeStoppedWithSigtermMidMap_LeavesGracefullyAndEveryResultArrivesOnce() =>
+        StopANodeMidMap_MapReturnsEveryResultOnceInOrder(node => node.Terminate());
+
+    /// <summary>Two nodes; once the second has started on a 4000-item Map, <paramref name="stop"/> it.</summary>
+    private void StopANodeMidMap_MapReturnsEveryResultOnceInOrder(Action<NodeProcess> stop)
     {
         using var seed = NodeProcess.Start(Functions);
-        using var leaving = NodeProcess.Start(Functions, seed.Endpoint);
+        using var stopped = NodeProcess.Start(Functions, seed.Endpoint);
         using var pool = ClusterPool(seed.Endpoint);
         var input = Enumerable.Range(0, 4000).ToList();
         var result = pool.StarMapAsync<string, int, int>(MarkAndWork, input.Select(x => (_markers, x)), chunkSize: 10);
-        WaitForMarker(pid => pid == leaving.ProcessId);
-        leaving.Terminate();
+        WaitForMarker(pid => pid == stopped.ProcessId);
+        stop(stopped);
         Assert.Equal(input.Select(x => x * 2), result.Get(Limit));
     }
 
