@@ -15,30 +15,41 @@ internal static class Distributed
     public const int TinyOneByOne = 20_000;
     public const int DaskTasks = 2_000;
 
-    public static void Run(int workers, double serialCpu, double inProcessCpu)
+    /// <summary>Rounds of the CPU-bound comparison; each round runs all four contenders back to back.</summary>
+    public const int CpuRounds = 7;
+
+    public static void Run(int workers)
     {
         Console.WriteLine();
         Console.WriteLine("## Distributed");
         var cpuInput = Enumerable.Range(0, CpuItems).ToArray();
-        double localProcessesCpu;
-        using (var pool = new Pool(new PoolOptions { Deployment = PoolDeployment.LocalProcesses, Processes = workers }))
-        {
-            Warm(pool);
-            localProcessesCpu = Program.Median(1, () => pool.Map(Jobs.Cpu, cpuInput));
-        }
-
-        double clusterCpu, clusterChunked, clusterOneByOne, killToDone;
+        double clusterChunked, clusterOneByOne, killToDone;
+        CpuRound[] rounds;
         using (var seed = NodeProcess.Start(typeof(Jobs).Assembly))
         using (var second = NodeProcess.Start(typeof(Jobs).Assembly, seed.Endpoint))
+        using (var inProcess = new Pool(workers))
+        using (var localProcesses = new Pool(new PoolOptions { Deployment = PoolDeployment.LocalProcesses, Processes = workers }))
+        using (var cluster = ClusterPool(seed.Endpoint, workers))
         {
-            using (var pool = ClusterPool(seed.Endpoint, workers))
-            {
+            foreach (var pool in new[] { inProcess, localProcesses, cluster })
                 Warm(pool);
-                clusterCpu = Program.Median(1, () => pool.Map(Jobs.Cpu, cpuInput));
-                clusterChunked = Program.Median(3, () => pool.Map(Jobs.Trivial, Enumerable.Range(0, TinyChunked)));
-                clusterOneByOne = Program.Median(3, () => pool.Map(Jobs.Trivial, Enumerable.Range(0, TinyOneByOne), chunkSize: 1));
-                killToDone = KillToCompletion(pool, second);
+
+            // The machine's speed drifts by more than the effect measured (serial runs of the same
+            // loop differ by 20% minutes apart), so each round times serial, in-process,
+            // LocalProcesses and cluster back to back, and each ratio is taken within its round.
+            rounds = new CpuRound[CpuRounds];
+            for (var i = 0; i < rounds.Length; i++)
+            {
+                rounds[i] = new CpuRound(
+                    Serial: Program.Median(1, () => { foreach (var x in cpuInput) Jobs.Cpu(x); }),
+                    InProcess: Program.Median(1, () => inProcess.Map(Jobs.Cpu, cpuInput)),
+                    LocalProcesses: Program.Median(1, () => localProcesses.Map(Jobs.Cpu, cpuInput)),
+                    Cluster: Program.Median(1, () => cluster.Map(Jobs.Cpu, cpuInput)));
             }
+
+            clusterChunked = Program.Median(3, () => cluster.Map(Jobs.Trivial, Enumerable.Range(0, TinyChunked)));
+            clusterOneByOne = Program.Median(3, () => cluster.Map(Jobs.Trivial, Enumerable.Range(0, TinyOneByOne), chunkSize: 1));
+            killToDone = KillToCompletion(cluster, second);
         }
 
         var python = Program.RunPython("python3", "python_pool.py", new { workers, tiny_chunked = TinyChunked, tiny_one_by_one = TinyOneByOne, mode = "distributed" });
@@ -47,10 +58,11 @@ internal static class Distributed
         Console.WriteLine();
         Console.WriteLine("| job | ActorPool | comparison | ratio | target |");
         Console.WriteLine("|---|---|---|---|---|");
-        Program.Row($"CPU-bound Map, {CpuItems} items, LocalProcesses ({workers} processes)", localProcessesCpu, "serial loop", serialCpu, serialCpu / localProcessesCpu, ">= 1.8x serial");
-        Program.Row($"CPU-bound Map, {CpuItems} items, LocalProcesses", localProcessesCpu, "in-process pool", inProcessCpu, inProcessCpu / localProcessesCpu, "");
-        Program.Row($"CPU-bound Map, {CpuItems} items, 2-node cluster", clusterCpu, "serial loop", serialCpu, serialCpu / clusterCpu, ">= 1.8x serial");
-        Program.Row($"CPU-bound Map, {CpuItems} items, 2-node cluster", clusterCpu, "in-process pool", inProcessCpu, inProcessCpu / clusterCpu, "");
+        CpuRow($"CPU-bound Map, {CpuItems} items, LocalProcesses ({workers} processes)", rounds, r => r.LocalProcesses, "serial loop", r => r.Serial, ">= 1.8x serial");
+        CpuRow($"CPU-bound Map, {CpuItems} items, LocalProcesses", rounds, r => r.LocalProcesses, "in-process pool", r => r.InProcess, "");
+        CpuRow($"CPU-bound Map, {CpuItems} items, 2-node cluster", rounds, r => r.Cluster, "serial loop", r => r.Serial, ">= 1.8x serial");
+        CpuRow($"CPU-bound Map, {CpuItems} items, 2-node cluster", rounds, r => r.Cluster, "in-process pool", r => r.InProcess, "");
+        CpuRow($"CPU-bound Map, {CpuItems} items, in-process ({workers} workers)", rounds, r => r.InProcess, "serial loop", r => r.Serial, "(reference)");
         Console.WriteLine($"| tiny tasks through the cluster, chunked | {Rate(TinyChunked, clusterChunked)} | | | |");
         Console.WriteLine($"| tiny tasks through the cluster, one at a time (chunk size 1) | {Rate(TinyOneByOne, clusterOneByOne)} | | | |");
         if (python is not null)
@@ -96,6 +108,17 @@ internal static class Distributed
         {
             Directory.Delete(markers, recursive: true);
         }
+    }
+
+    /// <summary>Seconds of one round of the CPU-bound comparison, all measured within seconds of each other.</summary>
+    private sealed record CpuRound(double Serial, double InProcess, double LocalProcesses, double Cluster);
+
+    /// <summary>A row with the medians of the times and of the per-round ratios (theirs / ours), and the ratios' range.</summary>
+    private static void CpuRow(string job, CpuRound[] rounds, Func<CpuRound, double> ours, string against, Func<CpuRound, double> theirs, string target)
+    {
+        var ratios = rounds.Select(r => theirs(r) / ours(r)).Order().ToArray();
+        Console.WriteLine($"| {job} | {Program.Format(Program.MedianOf(rounds.Select(ours)))} | {against}: {Program.Format(Program.MedianOf(rounds.Select(theirs)))} "
+            + $"| {Program.MedianOf(ratios):F2}x (rounds {ratios[0]:F2}x to {ratios[^1]:F2}x) | {target} |");
     }
 
     private static string Rate(int tasks, double seconds) => $"{tasks / seconds:N0} tasks/s";

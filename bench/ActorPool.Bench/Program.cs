@@ -82,14 +82,14 @@ internal static class Program
         Console.WriteLine($"Per item: IMap chunk 1 {imap1 / ImapItems * 1e6:F2} us, ApplyAsync+Get {applyRoundTrip / ApplyRoundTrips * 1e6:F2} us" +
             (python is null ? "" : $"; Python {python["imap1_s"] / ImapItems * 1e6:F2} us and {python["apply_s"] / ApplyRoundTrips * 1e6:F2} us"));
 
-        Distributed.Run(workers, serialCpu, mapCpu);
+        Distributed.Run(workers);
     }
 
 
     internal static void Row(string job, double ours, string against, double theirs, double ratio, string target) =>
         Console.WriteLine($"| {job} | {Format(ours)} | {against}: {Format(theirs)} | {ratio:F2}x | {target} |");
 
-    private static string Format(double seconds) => seconds >= 1 ? $"{seconds:F2} s" : $"{seconds * 1000:F1} ms";
+    internal static string Format(double seconds) => seconds >= 1 ? $"{seconds:F2} s" : $"{seconds * 1000:F1} ms";
 
     internal static double Median(int runs, Action action)
     {
@@ -100,8 +100,13 @@ internal static class Program
             action();
             times.Add(watch.Elapsed.TotalSeconds);
         }
-        times.Sort();
-        return times[times.Count / 2];
+        return MedianOf(times);
+    }
+
+    internal static double MedianOf(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return (sorted[sorted.Length / 2] + sorted[(sorted.Length - 1) / 2]) / 2;
     }
 
     internal static Dictionary<string, double>? RunPython(string python, string scriptName, object config)

@@ -34,6 +34,17 @@ internal static class NodeHost
         }
         Akka.Actor.Address[] seeds;
         Config? fileConfig;
+        Process? parent = null;
+        try
+        {
+            if (options.ParentPid is { } pid)
+                parent = Process.GetProcessById(pid);
+        }
+        catch (ArgumentException)
+        {
+            await Console.Error.WriteLineAsync($"--parent-pid {options.ParentPid}: no such process; it has exited already.").ConfigureAwait(false);
+            return 2;
+        }
         try
         {
             seeds = options.Seeds.Select(DistributedDeployment.ParseSeed).ToArray();
@@ -61,13 +72,28 @@ internal static class NodeHost
                 Process.GetCurrentProcess().Kill();
         };
 
+        // A LocalProcesses node belongs to the pool that started it. If that process dies without
+        // disposing its pool (SIGKILL, a crash), nothing else would ever stop this one. There is
+        // no pool left to hand work back to, and a graceful leave would wait for a cluster whose
+        // leader is gone, so the node exits at once.
+        if (parent is not null)
+        {
+            parent.Exited += (_, _) =>
+            {
+                Volatile.Write(ref stopAsked, 1);
+                Console.Error.WriteLine($"The pool's process {options.ParentPid} has exited; this node stops.");
+                Environment.Exit(0);
+            };
+            parent.EnableRaisingEvents = true; // raises Exited at once if the parent is already gone
+        }
+
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddAkka(DistributedDeployment.SystemName, akka =>
         {
             if (fileConfig is not null)
                 akka.AddHocon(fileConfig, HoconAddMode.Prepend);
-            akka.AddHocon("akka.loglevel = WARNING\nakka.cluster.log-info = off\nakka.remote.log-remote-lifecycle-events = off", HoconAddMode.Append);
+            akka.AddHocon(OwnSystemConfig.Get(), HoconAddMode.Append);
             akka.AddHocon(ReferenceConfig.Get(), HoconAddMode.Append);
             akka.WithRemoting(options.Hostname, options.Port);
             akka.WithClustering(new ClusterOptions

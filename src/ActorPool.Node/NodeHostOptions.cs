@@ -8,4 +8,5 @@ internal sealed record NodeHostOptions(
     int Workers,
     string Role,
     FileInfo? Config,
-    IReadOnlyList<FileInfo> Load);
+    IReadOnlyList<FileInfo> Load,
+    int? ParentPid);

@@ -11,10 +11,11 @@ var workers = new Option<int>("--workers") { Description = "Worker actors on thi
 var role = new Option<string>("--role") { Description = "Cluster role; pools send work to nodes with their WorkerRole.", DefaultValueFactory = _ => "worker" };
 var config = new Option<FileInfo?>("--config") { Description = "A HOCON file whose settings override the defaults (see hocon/)." };
 var load = new Option<FileInfo[]>("--load") { Description = "An assembly that holds user functions (repeatable)." };
+var parentPid = new Option<int?>("--parent-pid") { Description = "Exit when this process exits (LocalProcesses pools pass their own id, so no worker outlives its pool)." };
 
 var root = new RootCommand("ActorPool node host: runs workers for distributed ActorPool pools.")
 {
-    hostname, port, seeds, workers, role, config, load,
+    hostname, port, seeds, workers, role, config, load, parentPid,
 };
 root.SetAction((result, cancellation) => NodeHost.RunAsync(new NodeHostOptions(
     result.GetValue(hostname)!,
@@ -23,5 +24,6 @@ root.SetAction((result, cancellation) => NodeHost.RunAsync(new NodeHostOptions(
     result.GetValue(workers),
     result.GetValue(role)!,
     result.GetValue(config),
-    result.GetValue(load) ?? []), cancellation));
+    result.GetValue(load) ?? [],
+    result.GetValue(parentPid)), cancellation));
 return await root.Parse(args).InvokeAsync();

@@ -73,7 +73,7 @@ public sealed partial class Pool : IDisposable, IAsyncDisposable
             var seeds = DistributedDeployment.Validate(options);
             poolName = NodeActor.PoolRouterActorName;
             _system = ActorSystem.Create(DistributedDeployment.SystemName,
-                DistributedDeployment.DriverConfig(options).WithFallback(OwnSystemConfig).WithFallback(ReferenceConfig.Get()));
+                DistributedDeployment.DriverConfig(options).WithFallback(OwnSystemConfig.Get()).WithFallback(ReferenceConfig.Get()));
             DistributedDeployment.Join(_system, seeds);
         }
         else if (options.ActorSystem is { } system)
@@ -84,7 +84,7 @@ public sealed partial class Pool : IDisposable, IAsyncDisposable
         }
         else
         {
-            _system = ActorSystem.Create(poolName, OwnSystemConfig.WithFallback(ReferenceConfig.Get()));
+            _system = ActorSystem.Create(poolName, OwnSystemConfig.Get().WithFallback(ReferenceConfig.Get()));
         }
         _log = Logging.GetLogger(_system, typeof(Pool));
         try
@@ -102,13 +102,6 @@ public sealed partial class Pool : IDisposable, IAsyncDisposable
             throw;
         }
     }
-
-    // A pool's own system is an implementation detail: quiet unless something is wrong.
-    private static readonly Config OwnSystemConfig = ConfigurationFactory.ParseString("""
-        akka.loglevel = WARNING
-        akka.stdout-loglevel = WARNING
-        akka.log-dead-letters-during-shutdown = off
-        """);
 
     /// <summary>
     /// Number of workers (<see cref="PoolOptions.Processes"/>): threads in process, worker processes

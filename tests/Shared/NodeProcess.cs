@@ -30,7 +30,7 @@ internal sealed class NodeProcess : IDisposable
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
 
     /// <summary>Starts a node that loads <paramref name="functions"/>, and waits for its ready line.</summary>
-    public static NodeProcess Start(System.Reflection.Assembly functions, string? seed = null, int workers = 1, string role = "worker")
+    public static NodeProcess Start(System.Reflection.Assembly functions, string? seed = null, int workers = 1, string role = "worker", IEnumerable<string>? arguments = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -46,14 +46,22 @@ internal sealed class NodeProcess : IDisposable
             start.ArgumentList.Add("--seed");
             start.ArgumentList.Add(seed);
         }
+        foreach (var argument in arguments ?? [])
+            start.ArgumentList.Add(argument);
         var process = Process.Start(start)!;
-        process.ErrorDataReceived += (_, _) => { };
+        var errors = new System.Text.StringBuilder();
+        process.ErrorDataReceived += (_, line) =>
+        {
+            if (line.Data is not null)
+                lock (errors)
+                    errors.AppendLine(line.Data);
+        };
         process.BeginErrorReadLine();
-        var ready = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var ready = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
         process.OutputDataReceived += (_, line) =>
         {
             if (line.Data is null)
-                ready.TrySetException(new InvalidOperationException("The node host exited before it was ready."));
+                ready.TrySetResult(null); // the output ended: the process is exiting
             else if (line.Data.StartsWith(DistributedDeployment.NodeReadyLine, StringComparison.Ordinal))
                 ready.TrySetResult(line.Data[DistributedDeployment.NodeReadyLine.Length..].Trim());
         };
@@ -63,7 +71,13 @@ internal sealed class NodeProcess : IDisposable
             process.Kill(entireProcessTree: true);
             throw new TimeoutException("The node host did not report ready.");
         }
-        return new NodeProcess(process, ready.Task.Result);
+        if (ready.Task.Result is not { } endpoint)
+        {
+            process.WaitForExit(); // and for the rest of its error output
+            lock (errors)
+                throw new InvalidOperationException($"The node host exited with code {process.ExitCode} before it was ready: {errors}");
+        }
+        return new NodeProcess(process, endpoint);
     }
 
     /// <summary>Asks the node to stop (SIGTERM), as a service manager would, and waits until it has.</summary>
@@ -74,6 +88,9 @@ internal sealed class NodeProcess : IDisposable
         if (!_process.WaitForExit(Limit))
             throw new TimeoutException("The node did not stop after SIGTERM.");
     }
+
+    /// <summary>Waits until the node has exited on its own; false if it is still running after <paramref name="limit"/>.</summary>
+    public bool WaitForExit(TimeSpan limit) => _process.WaitForExit(limit);
 
     /// <summary>Kills the node at once (SIGKILL): no goodbye to the cluster.</summary>
     public void Kill()

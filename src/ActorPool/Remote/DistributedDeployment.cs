@@ -48,8 +48,6 @@ internal static class DistributedDeployment
         akka.remote.dot-netty.tcp.hostname = "{{options.Hostname}}"
         akka.remote.dot-netty.tcp.port = {{options.Port}}
         akka.cluster.roles = ["{{NodeActor.DriverRole}}"]
-        akka.cluster.log-info = off
-        akka.remote.log-remote-lifecycle-events = off
         """).WithFallback(options.Deployment == PoolDeployment.LocalProcesses
             // The pool's own processes are stopped before its system is: there is no one left to
             // leave gracefully, and waiting for unreachable members to agree would only stall Join.

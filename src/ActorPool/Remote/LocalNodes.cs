@@ -72,7 +72,7 @@ internal sealed class LocalNodes : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { _nodeHostPath, "--hostname", self.Host, "--port", "0", "--seed", $"{self.Host}:{self.Port}", "--workers", "1" }.Concat(_loadArguments))
+        foreach (var argument in new[] { _nodeHostPath, "--hostname", self.Host, "--port", "0", "--seed", $"{self.Host}:{self.Port}", "--workers", "1", "--parent-pid", Environment.ProcessId.ToString() }.Concat(_loadArguments))
             start.ArgumentList.Add(argument);
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         Address? address = null;

@@ -157,6 +157,42 @@ public sealed class DistributedPoolTests : IDisposable
         Assert.Contains("No worker joined", error.Message);
     }
 
+    // ---- no process outlives the pool that started it ----
+
+    [Fact]
+    public void LocalProcesses_WorkerProcess_IsToldToExitWithThePoolsProcess()
+    {
+        using var pool = LocalProcesses(processes: 1);
+        var worker = pool.Apply(ProcessId, 0);
+        var arguments = File.ReadAllText($"/proc/{worker}/cmdline").Split('\0');
+        var at = Array.IndexOf(arguments, "--parent-pid");
+        Assert.True(at >= 0, $"The worker process was started without --parent-pid: {string.Join(' ', arguments)}");
+        Assert.Equal(Environment.ProcessId.ToString(), arguments[at + 1]);
+    }
+
+    [Fact]
+    public void NodeHost_ParentProcessKilled_NodeExits()
+    {
+        using var parent = Process.Start("sleep", "600");
+        using var node = NodeProcess.Start(Functions, arguments: ["--parent-pid", parent.Id.ToString()]);
+        parent.Kill();
+        parent.WaitForExit();
+        Assert.True(node.WaitForExit(Limit), "The node outlived the process named by --parent-pid.");
+    }
+
+    [Fact]
+    public void NodeHost_ParentProcessAlreadyGone_RefusesToStart()
+    {
+        int gone;
+        using (var parent = Process.Start("true"))
+        {
+            parent.WaitForExit();
+            gone = parent.Id;
+        }
+        var error = Assert.Throws<InvalidOperationException>(() => NodeProcess.Start(Functions, arguments: ["--parent-pid", gone.ToString()]));
+        Assert.Contains($"--parent-pid {gone}: no such process", error.Message);
+    }
+
     // ---- functions and values across the wire ----
 
     [Fact]

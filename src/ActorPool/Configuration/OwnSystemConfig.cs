@@ -1,0 +1,28 @@
+using Akka.Configuration;
+
+namespace ActorPool.Configuration;
+
+/// <summary>
+/// Settings for the ActorSystems ActorPool creates itself (a pool's own system, a node host's),
+/// never applied to a system the application passes in. They sit under the application's or the
+/// node's configuration file and over <c>reference.conf</c>.
+/// </summary>
+internal static class OwnSystemConfig
+{
+    private static readonly Config Instance = ConfigurationFactory.ParseString("""
+        # A pool's system is an implementation detail: quiet unless something is wrong.
+        akka.loglevel = WARNING
+        akka.stdout-loglevel = WARNING
+        akka.log-dead-letters-during-shutdown = off
+        akka.cluster.log-info = off
+        akka.remote.log-remote-lifecycle-events = off
+
+        # Akka's scheduler clock ticks every 10 ms whether or not a timer is due, and each tick
+        # wakes threads that take a core from the workers running user functions. The timers of a
+        # pool's system are a second or longer (the no-worker timeout, the cluster's heartbeats and
+        # gossip), so a coarser clock costs them nothing.
+        akka.scheduler.tick-duration = 50ms
+        """);
+
+    public static Config Get() => Instance;
+}
