@@ -47,7 +47,7 @@ public sealed partial class Pool
     public AsyncResult<TResult> ApplyAsync<T1, TResult>(Func<T1, TResult> func, T1 arg1, Action<TResult>? callback = null, Action<Exception>? errorCallback = null)
     {
         ArgumentNullException.ThrowIfNull(func);
-        return SubmitApply(new MapWork<T1, TResult>(func, [arg1]), callback, errorCallback);
+        return SubmitApply(new MapWork<T1, TResult>(func, new[] { arg1 }), callback, errorCallback);
     }
 
     /// <summary>Submits <paramref name="func"/>(<paramref name="arg1"/>, <paramref name="arg2"/>) to run on a worker and returns at once.</summary>
@@ -61,7 +61,7 @@ public sealed partial class Pool
     public AsyncResult<TResult> ApplyAsync<T1, T2, TResult>(Func<T1, T2, TResult> func, T1 arg1, T2 arg2, Action<TResult>? callback = null, Action<Exception>? errorCallback = null)
     {
         ArgumentNullException.ThrowIfNull(func);
-        return SubmitApply(new StarMapWork<T1, T2, TResult>(func, [(arg1, arg2)]), callback, errorCallback);
+        return SubmitApply(new StarMapWork<T1, T2, TResult>(func, new[] { (arg1, arg2) }), callback, errorCallback);
     }
 
     /// <summary>Submits <paramref name="func"/>(<paramref name="arg1"/>, <paramref name="arg2"/>, <paramref name="arg3"/>) to run on a worker and returns at once.</summary>

@@ -99,7 +99,7 @@ public sealed partial class Pool
         Stream(func, iterable, chunkSize, ordered: false);
 
     private AsyncResult<IReadOnlyList<TResult>> SubmitMap<T, TResult>(IEnumerable<T> iterable, int? chunkSize,
-        Func<T[], ChunkWork<TResult>> makeWork, Action<IReadOnlyList<TResult>>? callback, Action<Exception>? errorCallback)
+        Func<ArraySegment<T>, ChunkWork<TResult>> makeWork, Action<IReadOnlyList<TResult>>? callback, Action<Exception>? errorCallback)
     {
         var result = NewResult(callback, errorCallback);
         // From here on every failure, the input's included, is the result's: the job is registered,

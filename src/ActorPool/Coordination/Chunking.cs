@@ -9,8 +9,8 @@ internal static class Chunking
     public static int DefaultChunkSize(int itemCount, int workers) =>
         Math.Max(1, (int)((itemCount + 4L * workers - 1) / (4L * workers)));
 
-    /// <summary>Cuts <paramref name="items"/> into chunks of <paramref name="chunkSize"/> (the last may be shorter), each with its own copy of its items.</summary>
-    public static ChunkWork[] Split<T>(T[] items, int chunkSize, Func<T[], ChunkWork> makeWork)
+    /// <summary>Cuts <paramref name="items"/> into chunks of <paramref name="chunkSize"/> (the last may be shorter), each a view of its part of the array.</summary>
+    public static ChunkWork[] Split<T>(T[] items, int chunkSize, Func<ArraySegment<T>, ChunkWork> makeWork)
     {
         // long arithmetic: a chunk size near int.MaxValue must mean "one chunk", not an overflow.
         var chunks = new ChunkWork[(int)(((long)items.Length + chunkSize - 1) / chunkSize)];
@@ -18,7 +18,7 @@ internal static class Chunking
         {
             var start = (int)Math.Min((long)i * chunkSize, items.Length);
             var end = (int)Math.Min((long)start + chunkSize, items.Length);
-            chunks[i] = makeWork(items[start..end]);
+            chunks[i] = makeWork(new ArraySegment<T>(items, start, end - start));
         }
         return chunks;
     }

@@ -17,17 +17,19 @@ internal sealed class CollectingCoordinator<TResult> : UntypedActor
     private readonly IActorRef _dropTarget;
     private readonly ChunkTracker _arrived = new();
 
-    public CollectingCoordinator(long jobId, int chunkCount, int itemCount, IActorRef replyTo, IActorRef dropTarget)
+    // results: the job's result array, one element per input item. Chunks run in process have
+    // written their parts of it already when they report.
+    public CollectingCoordinator(long jobId, int chunkCount, TResult[] results, IActorRef replyTo, IActorRef dropTarget)
     {
         _jobId = jobId;
         _chunkCount = chunkCount;
-        _results = new TResult[itemCount];
+        _results = results;
         _replyTo = replyTo;
         _dropTarget = dropTarget;
     }
 
-    public static Props Props(long jobId, int chunkCount, int itemCount, IActorRef replyTo, IActorRef dropTarget) =>
-        Akka.Actor.Props.Create(() => new CollectingCoordinator<TResult>(jobId, chunkCount, itemCount, replyTo, dropTarget));
+    public static Props Props(long jobId, int chunkCount, TResult[] results, IActorRef replyTo, IActorRef dropTarget) =>
+        Akka.Actor.Props.Create(() => new CollectingCoordinator<TResult>(jobId, chunkCount, results, replyTo, dropTarget));
 
     protected override void OnReceive(object message)
     {
@@ -45,7 +47,8 @@ internal sealed class CollectingCoordinator<TResult> : UntypedActor
             Context.Stop(Self);
             return;
         }
-        Array.Copy(result.Values, 0, _results, result.Offset, result.Values.Length);
+        if (result.Values.Array != _results)
+            result.Values.CopyTo(_results, checked((int)result.Offset)); // from another process: an array of its own
         if (_arrived.Count == _chunkCount)
         {
             _replyTo.Tell(_results);

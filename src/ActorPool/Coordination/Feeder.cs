@@ -17,7 +17,7 @@ namespace ActorPool.Coordination;
 internal static class Feeder
 {
     public static void Start<T, TResult>(
-        IEnumerable<T> input, int chunkSize, Func<T[], ChunkWork<TResult>> makeWork, bool ordered,
+        IEnumerable<T> input, int chunkSize, Func<ArraySegment<T>, ChunkWork<TResult>> makeWork, bool ordered,
         ResultSink<TResult> sink, IActorRef router, WorkerGroup group, ILoggingAdapter log) =>
         Task.Factory.StartNew(
             () => Run(input, chunkSize, makeWork, ordered, sink, router, group, log),
@@ -26,7 +26,7 @@ internal static class Feeder
             TaskScheduler.Default);
 
     private static void Run<T, TResult>(
-        IEnumerable<T> input, int chunkSize, Func<T[], ChunkWork<TResult>> makeWork, bool ordered,
+        IEnumerable<T> input, int chunkSize, Func<ArraySegment<T>, ChunkWork<TResult>> makeWork, bool ordered,
         ResultSink<TResult> sink, IActorRef router, WorkerGroup group, ILoggingAdapter log)
     {
         var jobId = sink.JobId;

@@ -15,24 +15,33 @@ internal interface IJobStart
 /// chunk to the workers with that coordinator as the reply address. The final list (or a
 /// <see cref="Status.Failure"/>) goes to <see cref="ReplyTo"/>.
 /// </summary>
-internal sealed record MapJob<TResult>(long JobId, ChunkWork[] Chunks, IActorRef ReplyTo) : IJobStart
+internal sealed record MapJob<TResult>(long JobId, ChunkWork[] Chunks, TResult[] Results, IActorRef ReplyTo) : IJobStart
 {
     /// <summary>
     /// Cuts <paramref name="items"/> into chunks of <paramref name="chunkSize"/> (null: CPython's
     /// default for <paramref name="processes"/> workers), each prepared for the group's workers.
     /// The one way both <c>Pool.MapAsync</c> and <c>MapRequest</c> build a job.
     /// </summary>
+    /// <remarks>
+    /// In process, each chunk writes its results straight into its own part of the job's result
+    /// array: the parts are disjoint, so no two workers touch one element, and the coordinator
+    /// reads the array only once every chunk has reported, through the mailbox that orders those
+    /// writes before its read. Chunks run in other processes come back as arrays of their own,
+    /// which the coordinator copies in.
+    /// </remarks>
     public static MapJob<TResult> Create<T>(long jobId, T[] items, int? chunkSize, int processes,
-        Func<T[], ChunkWork<TResult>> makeWork, WorkerGroup group, IActorRef replyTo) =>
-        new(jobId,
-            Chunking.Split(items, chunkSize ?? Chunking.DefaultChunkSize(items.Length, processes), chunk => group.Prepare(makeWork(chunk))),
-            replyTo);
+        Func<ArraySegment<T>, ChunkWork<TResult>> makeWork, WorkerGroup group, IActorRef replyTo)
+    {
+        var results = new TResult[items.Length];
+        var chunks = Chunking.Split(items, chunkSize ?? Chunking.DefaultChunkSize(items.Length, processes),
+            chunk => group.Prepare(makeWork(chunk).WritingTo(new ArraySegment<TResult>(results, chunk.Offset, chunk.Count))));
+        return new(jobId, chunks, results, replyTo);
+    }
 
     public void Start(IActorContext context, WorkerGroup group)
     {
-        var itemCount = Chunks.Sum(chunk => chunk.Count);
         var coordinator = context.ActorOf(
-            CollectingCoordinator<TResult>.Props(JobId, Chunks.Length, itemCount, ReplyTo, group.DropTarget),
+            CollectingCoordinator<TResult>.Props(JobId, Chunks.Length, Results, ReplyTo, group.DropTarget),
             $"job-{JobId}");
         var offset = 0L;
         for (var i = 0; i < Chunks.Length; i++)

@@ -36,16 +36,16 @@ internal sealed class ResultSink<T> : IJob
     /// <summary>Cancelled when the job ends early (consumer left, or the pool was terminated): the feeder stops.</summary>
     public CancellationToken Stopped => _stop.Token;
 
-    public void WriteChunk(T[] values, ItemFailure[]? failures)
+    public void WriteChunk(ArraySegment<T> values, ItemFailure[]? failures)
     {
         var writer = _channel.Writer;
         var nextFailure = 0;
-        for (var i = 0; i < values.Length; i++)
+        for (var i = 0; i < values.Count; i++)
         {
             Exception? error = null;
             if (failures is not null && nextFailure < failures.Length && failures[nextFailure].Index == i)
                 error = failures[nextFailure++].Error;
-            writer.TryWrite(new ItemOutcome<T>(values[i], error, EndsChunk: i == values.Length - 1));
+            writer.TryWrite(new ItemOutcome<T>(values[i], error, EndsChunk: i == values.Count - 1));
         }
     }
 

@@ -34,13 +34,29 @@ internal abstract class ChunkWork<TResult> : ChunkWork, ITypedWork
 
     public abstract Array? Items { get; }
 
+    private ArraySegment<TResult> _output;
+
     /// <summary>Calls the function on item <paramref name="index"/>.</summary>
     protected abstract TResult Invoke(int index);
+
+    /// <summary>
+    /// Makes <see cref="Execute"/> write the results into <paramref name="output"/> (the chunk's
+    /// part of its job's result array, in process) instead of an array of its own, and returns this
+    /// work. Called once, before the work is sent: the message that carries it publishes the field.
+    /// </summary>
+    public ChunkWork<TResult> WritingTo(ArraySegment<TResult> output)
+    {
+        if (output.Count != Count)
+            throw new ArgumentException($"The output holds {output.Count} items; the chunk has {Count}.", nameof(output));
+        _output = output;
+        return this;
+    }
 
     public sealed override object Execute(long jobId, long chunkIndex, long offset)
     {
         var count = Count;
-        var values = new TResult[count];
+        var output = _output.Array is null ? new ArraySegment<TResult>(new TResult[count]) : _output;
+        var (values, start) = (output.Array!, output.Offset);
         List<ItemFailure>? failures = null;
         var i = 0;
         // The try block sits outside the hot loop so the loop stays tight; after a failure the
@@ -50,7 +66,7 @@ internal abstract class ChunkWork<TResult> : ChunkWork, ITypedWork
             try
             {
                 for (; i < count; i++)
-                    values[i] = Invoke(i);
+                    values[start + i] = Invoke(i);
             }
             catch (Exception ex)
             {
@@ -58,7 +74,7 @@ internal abstract class ChunkWork<TResult> : ChunkWork, ITypedWork
                 i++;
             }
         }
-        return new ChunkResult<TResult>(jobId, chunkIndex, offset, values, failures?.ToArray());
+        return new ChunkResult<TResult>(jobId, chunkIndex, offset, output, failures?.ToArray());
     }
 
     public sealed override object FailAll(long jobId, long chunkIndex, long offset, Exception error)
@@ -80,21 +96,33 @@ internal sealed class ThunkWork<TResult>(Func<TResult> func) : ChunkWork<TResult
 }
 
 /// <summary>A function of one argument over items (<c>Map</c>, <c>IMap</c>, <c>Apply(func, a)</c>).</summary>
-internal sealed class MapWork<T, TResult>(Func<T, TResult> func, T[] items) : ChunkWork<TResult>
+/// <remarks>
+/// The items are a view of an array the pool owns (a Map's private copy of its input): chunks in
+/// process share it instead of each copying its part, which for a large Map is megabytes of
+/// large-object heap, and gen-2 collections, saved per call. Nothing writes to that array once the
+/// job is cut into chunks.
+/// </remarks>
+internal sealed class MapWork<T, TResult>(Func<T, TResult> func, ArraySegment<T> items) : ChunkWork<TResult>
 {
-    public override int Count => items.Length;
+    private readonly T[] _array = items.Array!;
+    private readonly int _start = items.Offset;
+
+    public override int Count => items.Count;
     public override Delegate Function => func;
-    public override Array Items => items;
-    protected override TResult Invoke(int index) => func(items[index]);
+    public override Array Items => items.ToArray(); // a copy: only encoding for the wire asks, and it copies anyway
+    protected override TResult Invoke(int index) => func(_array[_start + index]);
 }
 
-/// <summary>A function of two arguments over pairs (<c>StarMap</c>, <c>Apply(func, a, b)</c>).</summary>
-internal sealed class StarMapWork<T1, T2, TResult>(Func<T1, T2, TResult> func, (T1, T2)[] items) : ChunkWork<TResult>
+/// <summary>A function of two arguments over pairs (<c>StarMap</c>, <c>Apply(func, a, b)</c>); items are a view, as for <see cref="MapWork{T, TResult}"/>.</summary>
+internal sealed class StarMapWork<T1, T2, TResult>(Func<T1, T2, TResult> func, ArraySegment<(T1, T2)> items) : ChunkWork<TResult>
 {
-    public override int Count => items.Length;
+    private readonly (T1, T2)[] _array = items.Array!;
+    private readonly int _start = items.Offset;
+
+    public override int Count => items.Count;
     public override Delegate Function => func;
-    public override Array Items => items;
-    protected override TResult Invoke(int index) => func(items[index].Item1, items[index].Item2);
+    public override Array Items => items.ToArray();
+    protected override TResult Invoke(int index) => func(_array[_start + index].Item1, _array[_start + index].Item2);
 }
 
 /// <summary>A function of three arguments over triples (<c>Apply(func, a, b, c)</c>).</summary>

@@ -14,8 +14,9 @@ internal interface IChunkResult
     ItemFailure[]? Failures { get; }
 }
 
-// Every message the pool's actors exchange. All are immutable: arrays inside them are never written
-// after the message is built, so a message could be serialized and sent to another node as it is.
+// Every message the pool's actors exchange. All are immutable: arrays inside them (or the part of an
+// array a segment in them covers) are never written after the message is built, so a message could
+// be serialized and sent to another node as it is.
 // Replies go to an explicit ReplyTo, never to an implicit Sender, so routers and wires can sit
 // between the parties.
 
@@ -40,10 +41,10 @@ internal sealed record BatchDone(long BatchId, RunChunk[] Returned) : IWireMessa
 /// The outcome of one chunk: a value per item, and the items that threw (<see cref="Failures"/>,
 /// null when every item succeeded, otherwise sorted by index).
 /// </summary>
-internal sealed record ChunkResult<TResult>(long JobId, long ChunkIndex, long Offset, TResult[] Values, ItemFailure[]? Failures)
+internal sealed record ChunkResult<TResult>(long JobId, long ChunkIndex, long Offset, ArraySegment<TResult> Values, ItemFailure[]? Failures)
     : IChunkResult, IDeadLetterSuppression // results that reach a job already finished (failed fast, cancelled) are expected
 {
-    Array IChunkResult.Values => Values;
+    Array IChunkResult.Values => Values.Offset == 0 && Values.Count == Values.Array!.Length ? Values.Array : Values.ToArray();
 
     /// <summary>The exception of the chunk's first failed item; null when every item succeeded.</summary>
     public Exception? FirstError => Failures is { Length: > 0 } failures ? failures[0].Error : null;

@@ -90,7 +90,7 @@ public sealed class WireTests : TestKit
     [Fact]
     public void UnserializableArgument_FailsItsChunkBeforeSending()
     {
-        var work = EncodedWork.Encode(new MapWork<Unserializable, int>(TakesUnserializable, [new Unserializable()]));
+        var work = EncodedWork.Encode(new MapWork<Unserializable, int>(TakesUnserializable, new[] { new Unserializable() }));
         var result = Assert.IsType<ChunkResult<int>>(work.Execute(1, 0, 0));
         Assert.IsType<SerializationException>(Assert.Single(result.Failures!).Error);
     }
