@@ -24,7 +24,7 @@ internal static class Distributed
         Console.WriteLine("## Distributed");
         var cpuInput = Enumerable.Range(0, CpuItems).ToArray();
         double clusterChunked, clusterOneByOne, killToDone;
-        CpuRound[] rounds;
+        Rounds cpu;
         using (var seed = NodeProcess.Start(typeof(Jobs).Assembly))
         using (var second = NodeProcess.Start(typeof(Jobs).Assembly, seed.Endpoint))
         using (var inProcess = new Pool(workers))
@@ -33,22 +33,16 @@ internal static class Distributed
         {
             foreach (var pool in new[] { inProcess, localProcesses, cluster })
                 Warm(pool);
+            // A few Maps each first: the JIT's background tiering of the pool's own code goes on
+            // for several seconds in every process, and takes CPU from the workers meanwhile.
+            cpu = Rounds.Run(CpuRounds, TimeSpan.FromSeconds(3),
+                () => localProcesses.Map(Jobs.Cpu, cpuInput),
+                () => cluster.Map(Jobs.Cpu, cpuInput),
+                () => inProcess.Map(Jobs.Cpu, cpuInput),
+                () => { foreach (var x in cpuInput) Jobs.Cpu(x); });
 
-            // The machine's speed drifts by more than the effect measured (serial runs of the same
-            // loop differ by 20% minutes apart), so each round times serial, in-process,
-            // LocalProcesses and cluster back to back, and each ratio is taken within its round.
-            rounds = new CpuRound[CpuRounds];
-            for (var i = 0; i < rounds.Length; i++)
-            {
-                rounds[i] = new CpuRound(
-                    Serial: Program.Median(1, () => { foreach (var x in cpuInput) Jobs.Cpu(x); }),
-                    InProcess: Program.Median(1, () => inProcess.Map(Jobs.Cpu, cpuInput)),
-                    LocalProcesses: Program.Median(1, () => localProcesses.Map(Jobs.Cpu, cpuInput)),
-                    Cluster: Program.Median(1, () => cluster.Map(Jobs.Cpu, cpuInput)));
-            }
-
-            clusterChunked = Program.Median(3, () => cluster.Map(Jobs.Trivial, Enumerable.Range(0, TinyChunked)));
-            clusterOneByOne = Program.Median(3, () => cluster.Map(Jobs.Trivial, Enumerable.Range(0, TinyOneByOne), chunkSize: 1));
+            clusterChunked = Rounds.Run(3, TimeSpan.FromSeconds(1), () => cluster.Map(Jobs.Trivial, Enumerable.Range(0, TinyChunked))).Median(0);
+            clusterOneByOne = Rounds.Run(3, TimeSpan.FromSeconds(1), () => cluster.Map(Jobs.Trivial, Enumerable.Range(0, TinyOneByOne), chunkSize: 1)).Median(0);
             killToDone = KillToCompletion(cluster, second);
         }
 
@@ -58,11 +52,12 @@ internal static class Distributed
         Console.WriteLine();
         Console.WriteLine("| job | ActorPool | comparison | ratio | target |");
         Console.WriteLine("|---|---|---|---|---|");
-        CpuRow($"CPU-bound Map, {CpuItems} items, LocalProcesses ({workers} processes)", rounds, r => r.LocalProcesses, "serial loop", r => r.Serial, ">= 1.8x serial");
-        CpuRow($"CPU-bound Map, {CpuItems} items, LocalProcesses", rounds, r => r.LocalProcesses, "in-process pool", r => r.InProcess, "");
-        CpuRow($"CPU-bound Map, {CpuItems} items, 2-node cluster", rounds, r => r.Cluster, "serial loop", r => r.Serial, ">= 1.8x serial");
-        CpuRow($"CPU-bound Map, {CpuItems} items, 2-node cluster", rounds, r => r.Cluster, "in-process pool", r => r.InProcess, "");
-        CpuRow($"CPU-bound Map, {CpuItems} items, in-process ({workers} workers)", rounds, r => r.InProcess, "serial loop", r => r.Serial, "(reference)");
+        const int LocalProcesses = 0, Cluster = 1, InProcess = 2, Serial = 3;
+        cpu.Row($"CPU-bound Map, {CpuItems} items, LocalProcesses ({workers} processes)", LocalProcesses, "serial loop", Serial, ">= 1.8x serial");
+        cpu.Row($"CPU-bound Map, {CpuItems} items, LocalProcesses", LocalProcesses, "in-process pool", InProcess, "");
+        cpu.Row($"CPU-bound Map, {CpuItems} items, 2-node cluster", Cluster, "serial loop", Serial, ">= 1.8x serial");
+        cpu.Row($"CPU-bound Map, {CpuItems} items, 2-node cluster", Cluster, "in-process pool", InProcess, "");
+        cpu.Row($"CPU-bound Map, {CpuItems} items, in-process ({workers} workers)", InProcess, "serial loop", Serial, "(reference)");
         Console.WriteLine($"| tiny tasks through the cluster, chunked | {Rate(TinyChunked, clusterChunked)} | | | |");
         Console.WriteLine($"| tiny tasks through the cluster, one at a time (chunk size 1) | {Rate(TinyOneByOne, clusterOneByOne)} | | | |");
         if (python is not null)
@@ -108,17 +103,6 @@ internal static class Distributed
         {
             Directory.Delete(markers, recursive: true);
         }
-    }
-
-    /// <summary>Seconds of one round of the CPU-bound comparison, all measured within seconds of each other.</summary>
-    private sealed record CpuRound(double Serial, double InProcess, double LocalProcesses, double Cluster);
-
-    /// <summary>A row with the medians of the times and of the per-round ratios (theirs / ours), and the ratios' range.</summary>
-    private static void CpuRow(string job, CpuRound[] rounds, Func<CpuRound, double> ours, string against, Func<CpuRound, double> theirs, string target)
-    {
-        var ratios = rounds.Select(r => theirs(r) / ours(r)).Order().ToArray();
-        Console.WriteLine($"| {job} | {Program.Format(Program.MedianOf(rounds.Select(ours)))} | {against}: {Program.Format(Program.MedianOf(rounds.Select(theirs)))} "
-            + $"| {Program.MedianOf(ratios):F2}x (rounds {ratios[0]:F2}x to {ratios[^1]:F2}x) | {target} |");
     }
 
     private static string Rate(int tasks, double seconds) => $"{tasks / seconds:N0} tasks/s";

@@ -23,25 +23,27 @@ internal static class Program
         var cpuInput = Enumerable.Range(0, CpuItems).ToArray();
 
         // ---- .NET side ----
-        var serialTrivial = Median(5, () => { var r = new int[trivialInput.Length]; for (var i = 0; i < r.Length; i++) r[i] = Jobs.Trivial(trivialInput[i]); });
-        var plinqTrivial = Median(5, () => trivialInput.AsParallel().AsOrdered().Select(Jobs.Trivial).ToArray());
-        double mapTrivial, imap1, applyRoundTrip, mapCpu, serialCpu, plinqCpu;
+        Rounds trivial, cpu;
+        double imap1, applyRoundTrip;
         using (var pool = new Pool(workers))
         {
-            pool.Map(Jobs.Trivial, trivialInput); // warm-up
-            mapTrivial = Median(5, () => pool.Map(Jobs.Trivial, trivialInput));
-            serialCpu = Median(1, () => { foreach (var x in cpuInput) Jobs.Cpu(x); });
-            plinqCpu = Median(1, () => cpuInput.AsParallel().AsOrdered().Select(Jobs.Cpu).ToArray());
-            mapCpu = Median(1, () => pool.Map(Jobs.Cpu, cpuInput));
-            imap1 = Median(3, () => { foreach (var _ in pool.IMap(Jobs.Trivial, Enumerable.Range(0, ImapItems))) { } });
-            applyRoundTrip = Median(3, () => { for (var i = 0; i < ApplyRoundTrips; i++) pool.ApplyAsync(Jobs.Trivial, i).Get(); });
+            trivial = Rounds.Run(7, TimeSpan.FromSeconds(1),
+                () => pool.Map(Jobs.Trivial, trivialInput),
+                () => trivialInput.AsParallel().AsOrdered().Select(Jobs.Trivial).ToArray(),
+                () => { var r = new int[trivialInput.Length]; for (var i = 0; i < r.Length; i++) r[i] = Jobs.Trivial(trivialInput[i]); });
+            cpu = Rounds.Run(3, TimeSpan.FromSeconds(2),
+                () => pool.Map(Jobs.Cpu, cpuInput),
+                () => cpuInput.AsParallel().AsOrdered().Select(Jobs.Cpu).ToArray(),
+                () => { foreach (var x in cpuInput) Jobs.Cpu(x); });
+            imap1 = Rounds.Run(3, TimeSpan.FromSeconds(1), () => { foreach (var _ in pool.IMap(Jobs.Trivial, Enumerable.Range(0, ImapItems))) { } }).Median(0);
+            applyRoundTrip = Rounds.Run(3, TimeSpan.FromSeconds(1), () => { for (var i = 0; i < ApplyRoundTrips; i++) pool.ApplyAsync(Jobs.Trivial, i).Get(); }).Median(0);
         }
+        const int Pool = 0, Plinq = 1, Serial = 2;
         var skewed = new Dictionary<PoolRouting, double>();
         foreach (var routing in Enum.GetValues<PoolRouting>())
         {
             using var pool = new Pool(new PoolOptions { Processes = workers, Routing = routing });
-            pool.Map(Jobs.Trivial, [1]);
-            skewed[routing] = Median(1, () => pool.Map(Jobs.Skewed, Enumerable.Range(0, SkewedItems), chunkSize: 1));
+            skewed[routing] = Rounds.Run(1, TimeSpan.Zero, () => pool.Map(Jobs.Skewed, Enumerable.Range(0, SkewedItems), chunkSize: 1)).Median(0);
         }
         var skewedWork = Enumerable.Range(0, SkewedItems).Sum(x => Jobs.SkewedSeconds(x));
         var idealMakespan = Math.Max(skewedWork / workers, Enumerable.Range(0, SkewedItems).Max(Jobs.SkewedSeconds));
@@ -62,12 +64,12 @@ internal static class Program
         Console.WriteLine();
         Console.WriteLine("| job | ActorPool | comparison | ratio | target |");
         Console.WriteLine("|---|---|---|---|---|");
-        Row("trivial Map, 1M ints (throughput)", mapTrivial, "PLINQ AsOrdered", plinqTrivial, plinqTrivial / mapTrivial, ">= 0.8x PLINQ");
-        Row("trivial Map, 1M ints (throughput)", mapTrivial, "serial loop", serialTrivial, serialTrivial / mapTrivial, "");
+        trivial.Row("trivial Map, 1M ints (throughput)", Pool, "PLINQ AsOrdered", Plinq, ">= 0.8x PLINQ");
+        trivial.Row("trivial Map, 1M ints (throughput)", Pool, "serial loop", Serial, "");
         if (python is not null)
-            Row("trivial Map, 1M ints (throughput)", mapTrivial, "Python Pool.map", python["map_trivial_s"], python["map_trivial_s"] / mapTrivial, ">= 10x Python");
-        Row($"CPU-bound Map, {CpuItems} items (speedup)", mapCpu, "serial loop", serialCpu, serialCpu / mapCpu, ">= 1.9x serial");
-        Row($"CPU-bound Map, {CpuItems} items (speedup)", mapCpu, "PLINQ AsOrdered", plinqCpu, plinqCpu / mapCpu, "");
+            Row("trivial Map, 1M ints (throughput)", trivial.Median(Pool), "Python Pool.map", python["map_trivial_s"], python["map_trivial_s"] / trivial.Median(Pool), ">= 10x Python");
+        cpu.Row($"CPU-bound Map, {CpuItems} items (speedup)", Pool, "serial loop", Serial, ">= 1.9x serial");
+        cpu.Row($"CPU-bound Map, {CpuItems} items (speedup)", Pool, "PLINQ AsOrdered", Plinq, "");
         if (python is not null)
         {
             Console.WriteLine($"| Python CPU-bound speedup (its own serial / its map) | | | {python["cpu_serial_s"] / python["cpu_map_s"]:F2}x | (reference) |");
@@ -90,18 +92,6 @@ internal static class Program
         Console.WriteLine($"| {job} | {Format(ours)} | {against}: {Format(theirs)} | {ratio:F2}x | {target} |");
 
     internal static string Format(double seconds) => seconds >= 1 ? $"{seconds:F2} s" : $"{seconds * 1000:F1} ms";
-
-    internal static double Median(int runs, Action action)
-    {
-        var times = new List<double>();
-        for (var i = 0; i < runs; i++)
-        {
-            var watch = Stopwatch.StartNew();
-            action();
-            times.Add(watch.Elapsed.TotalSeconds);
-        }
-        return MedianOf(times);
-    }
 
     internal static double MedianOf(IEnumerable<double> values)
     {

@@ -1,0 +1,59 @@
+using System.Diagnostics;
+
+/// <summary>
+/// Times contenders side by side. The machine's speed drifts by more than many of the effects
+/// measured (the same serial loop differs by 20% minutes apart), so after a warm-up each round runs
+/// every contender once, back to back, and each ratio is taken within its round.
+/// </summary>
+internal sealed class Rounds
+{
+    private readonly double[][] _seconds; // [round][contender]
+
+    private Rounds(double[][] seconds) => _seconds = seconds;
+
+    /// <summary>
+    /// Runs each contender repeatedly for at least <paramref name="warmUp"/> (and at least once),
+    /// then <paramref name="count"/> rounds. The warm-up lets the JIT promote hot code to its
+    /// optimized tiers, which it does in the background after a method has run a while: timing
+    /// before that measures the JIT, not the contender.
+    /// </summary>
+    public static Rounds Run(int count, TimeSpan warmUp, params Action[] contenders)
+    {
+        foreach (var contender in contenders)
+        {
+            var watch = Stopwatch.StartNew();
+            do
+                contender();
+            while (watch.Elapsed < warmUp);
+        }
+        var seconds = new double[count][];
+        for (var round = 0; round < count; round++)
+            seconds[round] = contenders.Select(Time).ToArray();
+        return new Rounds(seconds);
+    }
+
+    /// <summary>The median of one contender's times, in seconds.</summary>
+    public double Median(int contender) => Program.MedianOf(_seconds.Select(round => round[contender]));
+
+    /// <summary>How many times faster <paramref name="ours"/> is than <paramref name="theirs"/>: the median over rounds, and the lowest and highest round.</summary>
+    public (double Median, double Low, double High) Ratio(int ours, int theirs)
+    {
+        var ratios = _seconds.Select(round => round[theirs] / round[ours]).ToArray();
+        return (Program.MedianOf(ratios), ratios.Min(), ratios.Max());
+    }
+
+    /// <summary>Prints a report row: the two medians, and the ratio with its range over the rounds.</summary>
+    public void Row(string job, int ours, string against, int theirs, string target)
+    {
+        var (median, low, high) = Ratio(ours, theirs);
+        Console.WriteLine($"| {job} | {Program.Format(Median(ours))} | {against}: {Program.Format(Median(theirs))} "
+            + $"| {median:F2}x (rounds {low:F2}x to {high:F2}x) | {target} |");
+    }
+
+    private static double Time(Action contender)
+    {
+        var watch = Stopwatch.StartNew();
+        contender();
+        return watch.Elapsed.TotalSeconds;
+    }
+}
