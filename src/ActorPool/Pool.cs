@@ -4,7 +4,6 @@ using ActorPool.Protocol;
 using ActorPool.Remote;
 using ActorPool.Routing;
 using Akka.Actor;
-using Akka.Configuration;
 using Akka.Event;
 
 namespace ActorPool;
