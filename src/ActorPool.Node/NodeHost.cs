@@ -72,24 +72,8 @@ internal static class NodeHost
                 Process.GetCurrentProcess().Kill();
         };
 
-        // A LocalProcesses node belongs to the pool that started it. If that process dies without
-        // disposing its pool (SIGKILL, a crash), nothing else would ever stop this one. There is
-        // no pool left to hand work back to, and a graceful leave would wait for a cluster whose
-        // leader is gone, so the node exits at once. The parent is not this process's to wait on,
-        // so it is polled; once a second is cheap (Process.Exited polls a non-child dozens of
-        // times a second, waking threads that would take the core from the worker).
         if (parent is not null)
-        {
-            _ = Task.Run(async () =>
-            {
-                using var poll = new PeriodicTimer(TimeSpan.FromSeconds(1));
-                while (!parent.HasExited)
-                    await poll.WaitForNextTickAsync(CancellationToken.None).ConfigureAwait(false);
-                Volatile.Write(ref stopAsked, 1);
-                await Console.Error.WriteLineAsync($"The pool's process {options.ParentPid} has exited; this node stops.").ConfigureAwait(false);
-                Environment.Exit(0);
-            }, CancellationToken.None);
-        }
+            ParentWatch.Start(parent);
 
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);

@@ -89,6 +89,9 @@ internal sealed class NodeProcess : IDisposable
             throw new TimeoutException("The node did not stop after SIGTERM.");
     }
 
+    /// <summary>The exit code once it has exited: 128 + the signal's number if a signal ended it.</summary>
+    public int ExitCode => _process.ExitCode;
+
     /// <summary>Waits until the node has exited on its own; false if it is still running after <paramref name="limit"/>.</summary>
     public bool WaitForExit(TimeSpan limit) => _process.WaitForExit(limit);
 

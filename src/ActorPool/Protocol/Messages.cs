@@ -16,7 +16,9 @@ internal interface IChunkResult
 
 // Every message the pool's actors exchange. All are immutable: arrays inside them (or the part of an
 // array a segment in them covers) are never written after the message is built, so a message could
-// be serialized and sent to another node as it is.
+// be serialized and sent to another node as it is. One exception, in process only: the work of a
+// Map's chunk holds that chunk's part of the job's result array, which running it fills
+// (MapJob.Create). Work encoded for another process carries no such part.
 // Replies go to an explicit ReplyTo, never to an implicit Sender, so routers and wires can sit
 // between the parties.
 

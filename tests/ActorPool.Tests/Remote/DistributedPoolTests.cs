@@ -170,14 +170,66 @@ public sealed class DistributedPoolTests : IDisposable
         Assert.Equal(Environment.ProcessId.ToString(), arguments[at + 1]);
     }
 
+    /// <summary>128 + SIGKILL: how a process that killed itself at once, with no graceful leave, ends.</summary>
+    private const int KilledAtOnce = 137;
+
     [Fact]
-    public void NodeHost_ParentProcessKilled_NodeExits()
+    public void NodeHost_ParentProcessKilled_NodeExitsAtOnceWithoutGracefulLeave()
     {
-        using var parent = Process.Start("sleep", "600");
-        using var node = NodeProcess.Start(Functions, arguments: ["--parent-pid", parent.Id.ToString()]);
+        // As in a LocalProcesses pool, the parent is the node's cluster: once it is gone a
+        // graceful leave could only wait for a leader that will never answer.
+        using var parent = NodeProcess.Start(Functions);
+        using var node = NodeProcess.Start(Functions, seed: parent.Endpoint, arguments: ["--parent-pid", parent.ProcessId.ToString()]);
         parent.Kill();
-        parent.WaitForExit();
         Assert.True(node.WaitForExit(Limit), "The node outlived the process named by --parent-pid.");
+        Assert.Equal(KilledAtOnce, node.ExitCode);
+    }
+
+    [Fact]
+    public void NodeHost_ParentKilledButNeverReaped_NodeExits()
+    {
+        // The node's parent is a shell that runs it; the shell's own parent is `sleep`, which
+        // never reaps children, so the killed shell stays a zombie, which still answers kill(pid, 0).
+        var start = new ProcessStartInfo("sh") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add("""sh -c 'dotnet "$NODE" --port 0 --load "$LOAD" --parent-pid $$ & echo "node $! parent $$"; wait' & exec sleep 600""");
+        start.Environment["NODE"] = NodeProcess.NodeHostPath;
+        start.Environment["LOAD"] = Functions.Location;
+        using var outer = Process.Start(start)!;
+        int? node = null;
+        try
+        {
+            var ids = outer.StandardOutput.ReadLine()!.Split(' ');
+            node = int.Parse(ids[1]);
+            var shell = int.Parse(ids[3]);
+            Assert.StartsWith(ActorPool.Remote.DistributedDeployment.NodeReadyLine, outer.StandardOutput.ReadLine());
+            using (var kill = Process.Start("kill", ["-KILL", shell.ToString()]))
+                kill.WaitForExit();
+            Assert.True(SpinWait.SpinUntil(() => ProcessState(shell) == 'Z', Limit), "The shell did not become a zombie.");
+            Assert.True(SpinWait.SpinUntil(() => ProcessState(node.Value) is null or 'Z', Limit), "The node outlived its parent shell.");
+        }
+        finally
+        {
+            // The node is no longer in the outer process's tree once its shell has died.
+            if (node is { } pid && ProcessState(pid) is not (null or 'Z'))
+                Process.GetProcessById(pid).Kill();
+            outer.Kill(entireProcessTree: true);
+            outer.WaitForExit();
+        }
+    }
+
+    /// <summary>The state letter in /proc/<paramref name="pid"/>/stat (R, S, Z, …); null once the process is gone.</summary>
+    private static char? ProcessState(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[stat.LastIndexOf(')') + 2];
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     [Fact]
