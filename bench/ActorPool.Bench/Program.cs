@@ -38,7 +38,7 @@ internal static class Program
             imap1 = Rounds.Run(3, TimeSpan.FromSeconds(1), () => { foreach (var _ in pool.IMap(Jobs.Trivial, Enumerable.Range(0, ImapItems))) { } }).Median(0);
             applyRoundTrip = Rounds.Run(3, TimeSpan.FromSeconds(1), () => { for (var i = 0; i < ApplyRoundTrips; i++) pool.ApplyAsync(Jobs.Trivial, i).Get(); }).Median(0);
         }
-        const int Pool = 0, Plinq = 1, Serial = 2;
+        const int Ours = 0, Plinq = 1, Serial = 2;
         var skewed = new Dictionary<PoolRouting, double>();
         foreach (var routing in Enum.GetValues<PoolRouting>())
         {
@@ -64,12 +64,12 @@ internal static class Program
         Console.WriteLine();
         Console.WriteLine("| job | ActorPool | comparison | ratio | target |");
         Console.WriteLine("|---|---|---|---|---|");
-        trivial.Row("trivial Map, 1M ints (throughput)", Pool, "PLINQ AsOrdered", Plinq, ">= 0.8x PLINQ");
-        trivial.Row("trivial Map, 1M ints (throughput)", Pool, "serial loop", Serial, "");
+        trivial.Row("trivial Map, 1M ints (throughput)", Ours, "PLINQ AsOrdered", Plinq, ">= 0.8x PLINQ");
+        trivial.Row("trivial Map, 1M ints (throughput)", Ours, "serial loop", Serial, "");
         if (python is not null)
-            Row("trivial Map, 1M ints (throughput)", trivial.Median(Pool), "Python Pool.map", python["map_trivial_s"], python["map_trivial_s"] / trivial.Median(Pool), ">= 10x Python");
-        cpu.Row($"CPU-bound Map, {CpuItems} items (speedup)", Pool, "serial loop", Serial, ">= 1.9x serial");
-        cpu.Row($"CPU-bound Map, {CpuItems} items (speedup)", Pool, "PLINQ AsOrdered", Plinq, "");
+            Row("trivial Map, 1M ints (throughput)", trivial.Median(Ours), "Python Pool.map", python["map_trivial_s"], python["map_trivial_s"] / trivial.Median(Ours), ">= 10x Python");
+        cpu.Row($"CPU-bound Map, {CpuItems} items (speedup)", Ours, "serial loop", Serial, ">= 1.9x serial");
+        cpu.Row($"CPU-bound Map, {CpuItems} items (speedup)", Ours, "PLINQ AsOrdered", Plinq, "");
         if (python is not null)
         {
             Console.WriteLine($"| Python CPU-bound speedup (its own serial / its map) | | | {python["cpu_serial_s"] / python["cpu_map_s"]:F2}x | (reference) |");
