@@ -91,7 +91,7 @@ internal static class Distributed
         {
             var input = Enumerable.Range(0, 2000).Select(x => (markers, x));
             var result = pool.StarMapAsync<string, int, int>(Jobs.MarkAndWork, input, chunkSize: 10);
-            var marker = Path.Combine(markers, $"started-{victim.ProcessId}");
+            var marker = ProcessMarker.PathFor(markers, victim.ProcessId);
             if (!SpinWait.SpinUntil(() => File.Exists(marker), TimeSpan.FromSeconds(30)))
                 throw new TimeoutException("The victim node never started work.");
             var watch = Stopwatch.StartNew();

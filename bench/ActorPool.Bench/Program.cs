@@ -5,6 +5,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using ActorPool;
+using ActorPool.Testing;
 
 internal static class Program
 {
@@ -145,13 +146,8 @@ internal static class Jobs
     /// <summary>Leaves a marker naming its process on first use there, then does a millisecond of work.</summary>
     public static int MarkAndWork(string markers, int x)
     {
-        var marker = Path.Combine(markers, $"started-{Environment.ProcessId}");
-        if (!File.Exists(marker))
-            File.WriteAllText(marker, "");
-        var until = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 1000;
-        while (Stopwatch.GetTimestamp() < until)
-        {
-        }
+        ProcessMarker.Leave(markers);
+        ProcessMarker.Spin(0.001);
         return x;
     }
 

@@ -22,13 +22,8 @@ public sealed class DistributedPoolTests : IDisposable
     /// <summary>Leaves a marker naming its process on first use there, then does half a millisecond of work.</summary>
     internal static int MarkAndWork(string markers, int x)
     {
-        var marker = Path.Combine(markers, $"started-{Environment.ProcessId}");
-        if (!File.Exists(marker))
-            File.WriteAllText(marker, "");
-        var until = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 2000;
-        while (Stopwatch.GetTimestamp() < until)
-        {
-        }
+        ProcessMarker.Leave(markers);
+        ProcessMarker.Spin(0.0005);
         return x * 2;
     }
 
@@ -70,8 +65,7 @@ public sealed class DistributedPoolTests : IDisposable
         int? pid = null;
         Assert.True(SpinWait.SpinUntil(() =>
         {
-            pid = Directory.GetFiles(_markers, "started-*")
-                .Select(file => int.Parse(Path.GetFileName(file)["started-".Length..]))
+            pid = ProcessMarker.Found(_markers)
                 .Cast<int?>()
                 .FirstOrDefault(id => ofProcess?.Invoke(id!.Value) ?? true);
             return pid is not null;
