@@ -41,8 +41,10 @@ public sealed class AsyncResult<T> : IJob
     /// <param name="timeout">How long to wait; null (the default) waits without limit.</param>
     /// <exception cref="TimeoutException">The result was not ready in time; it stays usable.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative.</exception>
+    /// <exception cref="InvalidOperationException">Called from a task or callback of the same pool, where it would wait for ever.</exception>
     public T Get(TimeSpan? timeout = null)
     {
+        OwnPool.ThrowIfBlockingOn(_registry, nameof(Get));
         if (!Wait(timeout))
             throw new TimeoutException($"The result was not ready within {timeout}.");
         return _completion.Task.GetAwaiter().GetResult();
@@ -52,8 +54,12 @@ public sealed class AsyncResult<T> : IJob
     /// <param name="timeout">How long to wait; null (the default) waits without limit.</param>
     /// <returns>True when the result is ready; false when <paramref name="timeout"/> passed first.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative.</exception>
-    public bool Wait(TimeSpan? timeout = null) =>
-        _ready.Wait(Timeouts.ToMilliseconds(timeout, nameof(timeout)));
+    /// <exception cref="InvalidOperationException">Called from a task or callback of the same pool, where it would wait for ever.</exception>
+    public bool Wait(TimeSpan? timeout = null)
+    {
+        OwnPool.ThrowIfBlockingOn(_registry, nameof(Wait));
+        return _ready.Wait(Timeouts.ToMilliseconds(timeout, nameof(timeout)));
+    }
 
     /// <summary>Whether the result is ready (completed successfully or with an error).</summary>
     public bool Ready() => _completion.Task.IsCompleted;
@@ -96,10 +102,13 @@ public sealed class AsyncResult<T> : IJob
         {
             try
             {
-                if (error is null)
-                    _callback!(value);
-                else
-                    _errorCallback!(error);
+                using (OwnPool.EnterCallback(_registry))
+                {
+                    if (error is null)
+                        _callback!(value);
+                    else
+                        _errorCallback!(error);
+                }
             }
             catch (Exception ex)
             {

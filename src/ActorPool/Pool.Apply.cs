@@ -7,23 +7,27 @@ public sealed partial class Pool
 {
     /// <summary>Runs <paramref name="func"/> on a worker and waits for its result (Python's <c>apply</c>).</summary>
     /// <exception cref="ArgumentNullException"><paramref name="func"/> is null.</exception>
-    /// <exception cref="InvalidOperationException">The pool is closing or terminated.</exception>
-    public TResult Apply<TResult>(Func<TResult> func) => ApplyAsync(func).Get();
+    /// <exception cref="InvalidOperationException">The pool is closing or terminated, or this is called from one of its own tasks or callbacks.</exception>
+    public TResult Apply<TResult>(Func<TResult> func) =>
+        WaitOutside(nameof(Apply)).ApplyAsync(func).Get();
 
     /// <summary>Runs <paramref name="func"/>(<paramref name="arg1"/>) on a worker and waits for its result.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="func"/> is null.</exception>
-    /// <exception cref="InvalidOperationException">The pool is closing or terminated.</exception>
-    public TResult Apply<T1, TResult>(Func<T1, TResult> func, T1 arg1) => ApplyAsync(func, arg1).Get();
+    /// <exception cref="InvalidOperationException">The pool is closing or terminated, or this is called from one of its own tasks or callbacks.</exception>
+    public TResult Apply<T1, TResult>(Func<T1, TResult> func, T1 arg1) =>
+        WaitOutside(nameof(Apply)).ApplyAsync(func, arg1).Get();
 
     /// <summary>Runs <paramref name="func"/>(<paramref name="arg1"/>, <paramref name="arg2"/>) on a worker and waits for its result.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="func"/> is null.</exception>
-    /// <exception cref="InvalidOperationException">The pool is closing or terminated.</exception>
-    public TResult Apply<T1, T2, TResult>(Func<T1, T2, TResult> func, T1 arg1, T2 arg2) => ApplyAsync(func, arg1, arg2).Get();
+    /// <exception cref="InvalidOperationException">The pool is closing or terminated, or this is called from one of its own tasks or callbacks.</exception>
+    public TResult Apply<T1, T2, TResult>(Func<T1, T2, TResult> func, T1 arg1, T2 arg2) =>
+        WaitOutside(nameof(Apply)).ApplyAsync(func, arg1, arg2).Get();
 
     /// <summary>Runs <paramref name="func"/>(<paramref name="arg1"/>, <paramref name="arg2"/>, <paramref name="arg3"/>) on a worker and waits for its result.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="func"/> is null.</exception>
-    /// <exception cref="InvalidOperationException">The pool is closing or terminated.</exception>
-    public TResult Apply<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> func, T1 arg1, T2 arg2, T3 arg3) => ApplyAsync(func, arg1, arg2, arg3).Get();
+    /// <exception cref="InvalidOperationException">The pool is closing or terminated, or this is called from one of its own tasks or callbacks.</exception>
+    public TResult Apply<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> func, T1 arg1, T2 arg2, T3 arg3) =>
+        WaitOutside(nameof(Apply)).ApplyAsync(func, arg1, arg2, arg3).Get();
 
     /// <summary>Submits <paramref name="func"/> to run on a worker and returns at once (Python's <c>apply_async</c>).</summary>
     /// <param name="func">The function.</param>

@@ -15,10 +15,10 @@ public sealed partial class Pool
     /// <param name="chunkSize">Items per task; null (the default) uses CPython's ceil(n / (4 × <see cref="Processes"/>)).</param>
     /// <exception cref="ArgumentNullException"><paramref name="func"/> or <paramref name="iterable"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> is less than 1.</exception>
-    /// <exception cref="InvalidOperationException">The pool is closing or terminated.</exception>
+    /// <exception cref="InvalidOperationException">The pool is closing or terminated, or this is called from one of its own tasks or callbacks.</exception>
     /// <remarks>If a task throws, Map throws that exception (the first to arrive) and the job's remaining tasks are abandoned.</remarks>
     public IReadOnlyList<TResult> Map<T, TResult>(Func<T, TResult> func, IEnumerable<T> iterable, int? chunkSize = null) =>
-        MapAsync(func, iterable, chunkSize).Get();
+        WaitOutside(nameof(Map)).MapAsync(func, iterable, chunkSize).Get();
 
     /// <summary>The asynchronous form of <see cref="Map{T, TResult}"/> (Python's <c>map_async</c>): returns at once.</summary>
     /// <param name="func">The function.</param>
@@ -48,9 +48,9 @@ public sealed partial class Pool
     /// <param name="chunkSize">Items per task; null (the default) uses ceil(n / (4 × <see cref="Processes"/>)).</param>
     /// <exception cref="ArgumentNullException"><paramref name="func"/> or <paramref name="iterable"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> is less than 1.</exception>
-    /// <exception cref="InvalidOperationException">The pool is closing or terminated.</exception>
+    /// <exception cref="InvalidOperationException">The pool is closing or terminated, or this is called from one of its own tasks or callbacks.</exception>
     public IReadOnlyList<TResult> StarMap<T1, T2, TResult>(Func<T1, T2, TResult> func, IEnumerable<(T1, T2)> iterable, int? chunkSize = null) =>
-        StarMapAsync(func, iterable, chunkSize).Get();
+        WaitOutside(nameof(StarMap)).StarMapAsync(func, iterable, chunkSize).Get();
 
     /// <summary>The asynchronous form of <see cref="StarMap{T1, T2, TResult}"/> (Python's <c>starmap_async</c>).</summary>
     /// <param name="func">The function.</param>
@@ -124,7 +124,8 @@ public sealed partial class Pool
                         break;
                 }
             });
-            _router.Tell(MapJob<TResult>.Create(result.JobId, items, chunkSize, Processes, makeWork, _group, reply), reply);
+            // No sender: the router would hold it, and with it this job's results, until its next message.
+            _router.Tell(MapJob<TResult>.Create(result.JobId, items, chunkSize, Processes, makeWork, _group, reply), ActorRefs.NoSender);
         }
         catch (Exception ex)
         {

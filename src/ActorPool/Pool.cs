@@ -20,6 +20,13 @@ namespace ActorPool;
 /// <see cref="PoolTerminatedException"/>), then <see cref="Join"/> waits for the end.</para>
 /// <para><see cref="Dispose"/> and <see cref="DisposeAsync"/> close and join: they let submitted
 /// work finish. This differs from Python's <c>with Pool() as p:</c>, which terminates.</para>
+/// <para>If the ActorSystem under the pool stops (SIGTERM, a host stopping, a call to
+/// <c>ActorSystem.Terminate</c> or <c>CoordinatedShutdown.Run</c>), the pool terminates: every
+/// outstanding result fails at once with <see cref="PoolTerminatedException"/>, new submissions
+/// are refused, and <see cref="Join"/> and <see cref="Dispose"/> return.</para>
+/// <para>A task or callback must not wait on its own pool (<c>Map</c>, <c>Apply</c>, <c>Get</c>,
+/// <c>Wait</c>, <c>Next</c>, <c>Join</c>, <c>Dispose</c>): that wait could never end, so it throws
+/// <see cref="InvalidOperationException"/> at once. Submitting without waiting is allowed.</para>
 /// <para>All members are thread-safe.</para>
 /// </remarks>
 public sealed partial class Pool : IDisposable, IAsyncDisposable
@@ -36,6 +43,7 @@ public sealed partial class Pool : IDisposable, IAsyncDisposable
     private readonly object _shutdownGate = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly LocalNodes? _localNodes;
+    private readonly SystemStopWatch _systemStop;
     private Task? _shutdown;
 
     /// <summary>Creates a pool with <see cref="Environment.ProcessorCount"/> workers and default options.</summary>
@@ -64,6 +72,10 @@ public sealed partial class Pool : IDisposable, IAsyncDisposable
             throw new ArgumentOutOfRangeException("options.Routing", options.Routing, "Unknown routing strategy.");
         if (!Enum.IsDefined(options.Deployment))
             throw new ArgumentOutOfRangeException("options.Deployment", options.Deployment, "Unknown deployment.");
+        if (options.MaxWorkerLosses < 1)
+            throw new ArgumentOutOfRangeException("options.MaxWorkerLosses", options.MaxWorkerLosses, "MaxWorkerLosses must be at least 1, or null for the default.");
+        if (options.NoWorkerTimeout is { } noWorkerTimeout && (noWorkerTimeout <= TimeSpan.Zero || noWorkerTimeout.TotalMilliseconds > int.MaxValue))
+            throw new ArgumentOutOfRangeException("options.NoWorkerTimeout", noWorkerTimeout, $"NoWorkerTimeout must be positive and at most {int.MaxValue} ms, or null for the default.");
 
         var poolName = $"actorpool-{Interlocked.Increment(ref s_poolCount)}";
         _ownsSystem = options.ActorSystem is null;
@@ -93,9 +105,11 @@ public sealed partial class Pool : IDisposable, IAsyncDisposable
             _group = _router.Ask<WorkerGroup>(GetWorkers.Instance).GetAwaiter().GetResult();
             if (options.Deployment == PoolDeployment.LocalProcesses)
                 _localNodes = LocalNodes.Start(_system, _group.Workers, options.Processes, options.NodeHostPath);
+            _systemStop = SystemStopWatch.Start(_system, poolName, OnSystemStopping);
         }
         catch
         {
+            _localNodes?.Dispose();
             if (_ownsSystem)
                 _system.Terminate().GetAwaiter().GetResult();
             throw;
@@ -136,12 +150,19 @@ public sealed partial class Pool : IDisposable, IAsyncDisposable
     /// Waits for the pool to finish: after <see cref="Close"/>, until every submitted job is done;
     /// then until the workers (and the pool's own ActorSystem, if it made one) have stopped.
     /// </summary>
-    /// <exception cref="InvalidOperationException">Neither <see cref="Close"/> nor <see cref="Terminate"/> was called.</exception>
-    public void Join() => JoinAsync().GetAwaiter().GetResult();
+    /// <exception cref="InvalidOperationException">Neither <see cref="Close"/> nor <see cref="Terminate"/> was called,
+    /// or it was called from a task or callback of this pool, which it would wait for ever.</exception>
+    public void Join()
+    {
+        OwnPool.ThrowIfBlockingOn(_registry, nameof(Join));
+        JoinAsync().GetAwaiter().GetResult();
+    }
 
     /// <summary>Closes the pool if it is running and joins it: submitted work finishes first (unlike Python's <c>with</c>, which terminates).</summary>
+    /// <exception cref="InvalidOperationException">Called from a task or callback of this pool, which it would wait for ever.</exception>
     public void Dispose()
     {
+        OwnPool.ThrowIfBlockingOn(_registry, nameof(Dispose));
         Close();
         Join();
     }
@@ -170,14 +191,46 @@ public sealed partial class Pool : IDisposable, IAsyncDisposable
 
     private async Task ShutdownAsync()
     {
-        // Stopping the router stops its children: the workers (each after its current task) and
-        // any coordinator still alive. Results are already settled by now (drained or aborted).
-        _localNodes?.Dispose();
-        var stopped = _router.WatchAsync();
-        _system.Stop(_router);
-        await stopped.ConfigureAwait(false);
+        _systemStop.Dispose();
+        // From here on a worker process that exits is the pool stopping, not a loss to repair.
+        _localNodes?.Stop();
+        if (!_system.WhenTerminated.IsCompleted)
+        {
+            // Stopping the router stops its children: the workers (each after its current task)
+            // and any coordinator still alive. Results are already settled by now (drained or
+            // aborted). A system that is shutting down may terminate before the router's stop is
+            // reported: that ends the wait too.
+            var stopped = _router.WatchAsync();
+            _system.Stop(_router);
+            await Task.WhenAny(stopped, _system.WhenTerminated).ConfigureAwait(false);
+        }
         if (_ownsSystem)
             await _system.Terminate().ConfigureAwait(false);
+        // Worker processes go last, once this side has closed its connections to them: killed
+        // first, they would be reported as failed associations, errors for a planned stop.
+        _localNodes?.Dispose();
+    }
+
+    /// <summary>The ActorSystem under the pool began to stop: the pool terminates, since its actors are about to go.</summary>
+    private void OnSystemStopping()
+    {
+        _registry.Terminate(
+            new PoolTerminatedException("The pool's ActorSystem shut down before this task completed."),
+            stoppedBy: "its ActorSystem has shut down");
+        _stopping.Cancel();
+        _localNodes?.Stop();
+        // The system stops the pool's actors itself; this only makes Join's shutdown step ready.
+        BeginShutdown();
+    }
+
+    /// <summary>The ActorSystem the pool runs in (for tests).</summary>
+    internal ActorSystem System => _system;
+
+    /// <summary>Refuses a call that waits on this pool from one of its own tasks or callbacks, before it submits anything; returns this pool.</summary>
+    private Pool WaitOutside(string operation)
+    {
+        OwnPool.ThrowIfBlockingOn(_registry, operation);
+        return this;
     }
 
     private static int ValidProcesses(int processes, string paramName) =>

@@ -15,11 +15,14 @@ namespace ActorPool;
 /// works through <see cref="GetAsyncEnumerator"/> by pattern, and implementing
 /// <see cref="IAsyncEnumerable{T}"/> as well would make every LINQ call on it ambiguous.</para>
 /// <para>Disposing the iterator, or leaving a <c>foreach</c> before the end (break, exception),
-/// stops the job: the input is no longer read and pending tasks are dropped.</para>
+/// stops the job: the input is no longer read and pending tasks are dropped. After that, <see cref="Next"/>
+/// and enumerating again throw <see cref="ObjectDisposedException"/>: the results not taken are
+/// gone, and that is never passed off as the end of the input.</para>
 /// </remarks>
 public sealed class PoolIterator<T> : IEnumerable<T>, IDisposable
 {
     private readonly ResultSink<T> _sink;
+    private volatile bool _disposed;
     private Task<bool>? _pendingWait; // a wait that timed out, reused by the next call instead of piling up waiters
 
     internal PoolIterator(ResultSink<T> sink) => _sink = sink;
@@ -30,19 +33,23 @@ public sealed class PoolIterator<T> : IEnumerable<T>, IDisposable
     /// </summary>
     /// <param name="timeout">How long to wait; null (the default) waits without limit.</param>
     /// <exception cref="TimeoutException">No result was ready in time; the iterator stays usable.</exception>
-    /// <exception cref="InvalidOperationException">Every result has been returned already.</exception>
+    /// <exception cref="InvalidOperationException">Every result has been returned already, or this is called from a task or callback of the same pool.</exception>
+    /// <exception cref="ObjectDisposedException">The iterator was disposed (or a <c>foreach</c> over it left early).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative.</exception>
     public T Next(TimeSpan? timeout = null)
     {
         var milliseconds = Timeouts.ToMilliseconds(timeout, nameof(timeout));
+        OwnPool.ThrowIfBlockingOn(_sink.Registry, nameof(Next));
         return TryNext(milliseconds, out var value)
             ? value
             : throw new InvalidOperationException("The iterator has no more results.");
     }
 
     /// <summary>Enumerates the remaining results; a failed item throws its exception from <c>MoveNext</c>.</summary>
+    /// <remarks><c>MoveNext</c> throws <see cref="ObjectDisposedException"/> once the iterator is disposed, and <see cref="InvalidOperationException"/> on a task or callback of the same pool.</remarks>
     public IEnumerator<T> GetEnumerator()
     {
+        OwnPool.ThrowIfBlockingOn(_sink.Registry, "Enumerating an IMap");
         var finished = false;
         try
         {
@@ -67,11 +74,14 @@ public sealed class PoolIterator<T> : IEnumerable<T>, IDisposable
         try
         {
             var reader = _sink.Reader;
+            ThrowIfDisposed();
             while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                while (reader.TryRead(out var outcome))
+                while (!_disposed && reader.TryRead(out var outcome))
                     yield return Take(outcome);
+                ThrowIfDisposed();
             }
+            ThrowIfDisposed();
             finished = true;
         }
         finally
@@ -82,13 +92,24 @@ public sealed class PoolIterator<T> : IEnumerable<T>, IDisposable
     }
 
     /// <summary>Stops the job if it is still running: the input is no longer read and pending tasks are dropped. Idempotent.</summary>
-    public void Dispose() => _sink.Cancel();
+    public void Dispose()
+    {
+        _disposed = true;
+        _sink.Cancel();
+    }
+
+    private void ThrowIfDisposed()
+    {
+        if (_disposed)
+            throw new ObjectDisposedException(nameof(PoolIterator<T>), "The iterator was disposed (or a foreach over it was left early): its remaining results are gone.");
+    }
 
     private bool TryNext(int milliseconds, out T value)
     {
         var reader = _sink.Reader;
         while (true)
         {
+            ThrowIfDisposed();
             if (reader.TryRead(out var outcome))
             {
                 value = Take(outcome);
@@ -110,6 +131,7 @@ public sealed class PoolIterator<T> : IEnumerable<T>, IDisposable
             more = task.Result;
             if (!more)
             {
+                ThrowIfDisposed(); // the channel was completed by Dispose, not by the end of the input
                 value = default!;
                 return false;
             }

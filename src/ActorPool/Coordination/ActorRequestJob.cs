@@ -26,7 +26,7 @@ internal sealed class ActorRequestJob : IJob
         var job = new ActorRequestJob(requester, registry);
         if (!registry.TryRegister(job, out job._id))
         {
-            requester.Tell(new Status.Failure(JobRegistry.NotRunning()));
+            requester.Tell(new Status.Failure(registry.NotRunning()));
             return null;
         }
         return job;

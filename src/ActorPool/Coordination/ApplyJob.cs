@@ -23,6 +23,6 @@ internal static class ApplyJob
             else
                 onValue(result.Values[0]);
         });
-        group.Dispatch(new RunChunk(jobId, 0, 0, group.Prepare(work), reply), reply);
+        group.Dispatch(new RunChunk(jobId, 0, 0, group.Prepare(work), reply));
     }
 }

@@ -70,7 +70,7 @@ internal static class Feeder
                 }
                 if (buffer.Count > 0)
                 {
-                    group.Dispatch(new RunChunk(jobId, chunkIndex, offset, group.Prepare(makeWork(buffer.ToArray())), coordinator), coordinator);
+                    group.Dispatch(new RunChunk(jobId, chunkIndex, offset, group.Prepare(makeWork(buffer.ToArray())), coordinator));
                     chunkIndex++;
                     offset += buffer.Count;
                 }

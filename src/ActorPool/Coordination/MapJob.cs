@@ -46,7 +46,7 @@ internal sealed record MapJob<TResult>(long JobId, ChunkWork[] Chunks, TResult[]
         var offset = 0L;
         for (var i = 0; i < Chunks.Length; i++)
         {
-            group.Dispatch(new RunChunk(JobId, i, offset, Chunks[i], coordinator), context.Self);
+            group.Dispatch(new RunChunk(JobId, i, offset, Chunks[i], coordinator));
             offset += Chunks[i].Count;
         }
     }

@@ -29,6 +29,9 @@ internal sealed class ResultSink<T> : IJob
 
     public long JobId { get; }
 
+    /// <summary>The pool's registry: the pool's own tasks and callbacks must not wait on this job.</summary>
+    public JobRegistry Registry => _registry;
+
     public Window Window { get; }
 
     public ChannelReader<ItemOutcome<T>> Reader => _channel.Reader;

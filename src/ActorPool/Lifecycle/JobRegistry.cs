@@ -7,8 +7,8 @@ namespace ActorPool.Lifecycle;
 /// <remarks>
 /// State and registrations change under one lock, so a job cannot register after Close() has
 /// seen the registry empty: a submission racing Close() either registers first (and Join waits for
-/// it) or fails with "Pool not running". Jobs are called back (Abort, OnPoolClosing) outside the
-/// lock, since those calls reach user-facing results and actors.
+/// it) or fails with "Pool not running". Jobs are called back (Abort, OnJoin) outside the lock,
+/// since those calls reach user-facing results and actors.
 /// </remarks>
 internal sealed class JobRegistry
 {
@@ -16,6 +16,7 @@ internal sealed class JobRegistry
     private readonly Dictionary<long, IJob> _jobs = new();
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private PoolState _state = PoolState.Running;
+    private string _stoppedBy = "Close() or Terminate() has been called";
     private long _lastId;
 
     public PoolState State
@@ -30,6 +31,13 @@ internal sealed class JobRegistry
     /// <exception cref="InvalidOperationException">The pool is closing or terminated.</exception>
     public long Register(IJob job) =>
         TryRegister(job, out var id) ? id : throw NotRunning();
+
+    /// <summary>The pool's state as an exception, for work submitted when it is not running.</summary>
+    public InvalidOperationException NotRunning()
+    {
+        lock (_gate)
+            return new($"Pool not running: {_stoppedBy}, so it accepts no new work.");
+    }
 
     public bool TryRegister(IJob job, out long id)
     {
@@ -78,7 +86,8 @@ internal sealed class JobRegistry
             job.OnJoin();
     }
 
-    public void Terminate(Exception reason)
+    /// <summary>Fails every outstanding job with <paramref name="reason"/>; new work is refused, naming <paramref name="stoppedBy"/>.</summary>
+    public void Terminate(Exception reason, string? stoppedBy = null)
     {
         IJob[] jobs;
         lock (_gate)
@@ -86,6 +95,7 @@ internal sealed class JobRegistry
             if (_state == PoolState.Terminated)
                 return;
             _state = PoolState.Terminated;
+            _stoppedBy = stoppedBy ?? _stoppedBy;
             jobs = _jobs.Values.ToArray();
             _jobs.Clear();
             _drained.TrySetResult();
@@ -93,7 +103,4 @@ internal sealed class JobRegistry
         foreach (var job in jobs)
             job.Abort(reason);
     }
-
-    public static InvalidOperationException NotRunning() =>
-        new("Pool not running: Close() or Terminate() has been called, so it accepts no new work.");
 }

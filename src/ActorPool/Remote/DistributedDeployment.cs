@@ -31,7 +31,30 @@ internal static class DistributedDeployment
         ArgumentNullException.ThrowIfNull(options.SeedNodes, "options.SeedNodes");
         if (options.Deployment == PoolDeployment.Cluster && options.SeedNodes.Count == 0)
             throw new ArgumentException("A Cluster deployment needs at least one seed node, \"host:port\".", "options.SeedNodes");
+        if (options.Deployment == PoolDeployment.LocalProcesses && options.NodeHostPath is { } nodeHost)
+            ValidateNodeHost(nodeHost);
         return options.SeedNodes.Select(ParseSeed).ToArray();
+    }
+
+    /// <summary>The name of the node host's assembly, which <see cref="PoolOptions.NodeHostPath"/> must name.</summary>
+    public const string NodeHostAssembly = "ActorPool.Node";
+
+    /// <summary>Refuses a node host path that is not the node host, now, instead of after the no-worker timeout.</summary>
+    private static void ValidateNodeHost(string path)
+    {
+        if (!File.Exists(path))
+            throw new ArgumentException($"NodeHostPath '{path}' does not exist; it must name {NodeHostAssembly}.dll.", "options.NodeHostPath");
+        string? name;
+        try
+        {
+            name = System.Reflection.AssemblyName.GetAssemblyName(path).Name;
+        }
+        catch (Exception ex) when (ex is BadImageFormatException or IOException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"NodeHostPath '{path}' is not a .NET assembly; it must name {NodeHostAssembly}.dll.", "options.NodeHostPath", ex);
+        }
+        if (name != NodeHostAssembly)
+            throw new ArgumentException($"NodeHostPath '{path}' is the assembly {name}, not the node host {NodeHostAssembly}.", "options.NodeHostPath");
     }
 
     /// <summary>Parses <c>"host:port"</c> into a cluster address.</summary>

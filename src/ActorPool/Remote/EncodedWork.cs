@@ -80,13 +80,16 @@ internal sealed class EncodedWork : ChunkWork
             return FailAll(jobId, chunkIndex, offset, new SerializationException(
                 $"The results of a chunk of {Function.Display} take {values.Length} bytes, over the {MaxBytes} a chunk may send back; use a smaller chunk size."));
         }
+        // Failures share the frame with the values: whatever a task threw, its chunk's answer fits.
         return new EncodedChunkResult(jobId, chunkIndex, offset, Function, Count, values,
-            result.Failures?.Select(failure => WireFailure.From(failure.Index, failure.Error)).ToArray());
+            result.Failures is { } failures
+                ? WireFailure.Encode(failures.Select(failure => (failure.Index, failure.Error)).ToArray(), MaxBytes - values.Length)
+                : null);
     }
 
     public override object FailAll(long jobId, long chunkIndex, long offset, Exception error) =>
         new EncodedChunkResult(jobId, chunkIndex, offset, Function, Count, [],
-            Enumerable.Range(0, Count).Select(index => WireFailure.From(index, error)).ToArray());
+            WireFailure.Encode(Enumerable.Range(0, Count).Select(index => (index, error)).ToArray(), MaxBytes));
 }
 
 /// <summary>
@@ -111,7 +114,7 @@ internal sealed record EncodedChunkResult(long JobId, long ChunkIndex, long Offs
     {
         try
         {
-            return WireCodec.DecodeResult(Function, JobId, ChunkIndex, Offset, Values, Failures?.Select(failure => failure.Decode()).ToArray(), Count);
+            return WireCodec.DecodeResult(Function, JobId, ChunkIndex, Offset, Values, DecodeFailures(), Count);
         }
         catch (Exception ex) when (Values.Length > 0)
         {
@@ -122,13 +125,15 @@ internal sealed record EncodedChunkResult(long JobId, long ChunkIndex, long Offs
                 Enumerable.Range(0, Count).Select(index => new ItemFailure(index, error)).ToArray(), Count);
         }
     }
+
+    /// <summary>The failed items, each exception rebuilt once however many items share it (as they do in process).</summary>
+    private ItemFailure[]? DecodeFailures()
+    {
+        if (Failures is null)
+            return null;
+        var decoded = new Dictionary<WireError, Exception>(ReferenceEqualityComparer.Instance);
+        return Failures.Select(failure => new ItemFailure(failure.Index,
+            decoded.TryGetValue(failure.Error, out var known) ? known : decoded[failure.Error] = failure.Error.Decode())).ToArray();
+    }
 }
 
-/// <summary>A failed item in wire form: the exception's type name, message and stack trace, never the exception object.</summary>
-internal sealed record WireFailure(int Index, string Type, string Message, string? StackTrace)
-{
-    public static WireFailure From(int index, Exception error) =>
-        new(index, error is RemoteTaskException remote ? remote.RemoteType : error.GetType().FullName!, error.Message, error.StackTrace);
-
-    public ItemFailure Decode() => new(Index, WireCodec.DecodeException(Type, Message, StackTrace));
-}

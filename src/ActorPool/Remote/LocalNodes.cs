@@ -76,6 +76,7 @@ internal sealed class LocalNodes : IDisposable
             start.ArgumentList.Add(argument);
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         Address? address = null;
+        string? lastError = null; // what a process that dies before it is ready said last, for the reason
         process.OutputDataReceived += (_, line) =>
         {
             if (line.Data?.StartsWith(DistributedDeployment.NodeReadyLine, StringComparison.Ordinal) != true)
@@ -92,10 +93,13 @@ internal sealed class LocalNodes : IDisposable
         };
         process.ErrorDataReceived += (_, line) =>
         {
-            if (line.Data is { Length: > 0 } text)
-                _log.Warning("Worker process {0}: {1}", SafeId(process), text);
+            // Once the pool stops, what a worker process says about losing its pool is expected.
+            if (line.Data is not { Length: > 0 } text || Volatile.Read(ref _stopped))
+                return;
+            Volatile.Write(ref lastError, text);
+            _log.Warning("Worker process {0}: {1}", SafeId(process), text);
         };
-        process.Exited += (_, _) => OnExited(process, () => Volatile.Read(ref address));
+        process.Exited += (_, _) => OnExited(process, () => Volatile.Read(ref address), () => Volatile.Read(ref lastError));
         lock (_gate)
         {
             if (_stopped)
@@ -107,7 +111,7 @@ internal sealed class LocalNodes : IDisposable
         process.BeginErrorReadLine();
     }
 
-    private void OnExited(Process process, Func<Address?> addressOf)
+    private void OnExited(Process process, Func<Address?> addressOf, Func<string?> lastErrorOf)
     {
         lock (_gate)
         {
@@ -125,7 +129,11 @@ internal sealed class LocalNodes : IDisposable
         {
             if (Interlocked.Increment(ref _failedStarts) >= MaxFailedStarts)
             {
-                _log.Error("{0} worker processes in a row exited before they were ready; no more are started. Pending work fails after the no-worker timeout.", MaxFailedStarts);
+                // No worker will come: the router fails what waits, and what is submitted later, at once.
+                var reason = $"{MaxFailedStarts} worker processes in a row ({_nodeHostPath}) exited before they were ready, "
+                    + $"the last with code {code}{(lastErrorOf() is { } said ? $", saying: {said}" : "")}. No more are started.";
+                _log.Error(reason);
+                _workers.Tell(new WorkersCannotStart(reason));
                 return;
             }
         }
@@ -145,7 +153,18 @@ internal sealed class LocalNodes : IDisposable
         }
     }
 
-    /// <summary>Stops every worker process; no replacement is started from now on.</summary>
+    /// <summary>
+    /// The pool is stopping: from now on a process that exits is not replaced, and what processes
+    /// print is no longer logged. They keep running until <see cref="Dispose"/>, so that the pool's
+    /// system can close its connections to them first. Idempotent.
+    /// </summary>
+    public void Stop()
+    {
+        lock (_gate)
+            _stopped = true;
+    }
+
+    /// <summary>Stops every worker process; no replacement is started from now on. Idempotent.</summary>
     public void Dispose()
     {
         Process[] running;

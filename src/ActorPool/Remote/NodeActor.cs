@@ -35,7 +35,7 @@ internal sealed class NodeActor : UntypedActor
         for (var i = 0; i < _workers; i++)
         {
             _children.Add(Context.ActorOf(
-                WorkerActor.Props(initializer: null, maxTasks: null, CancellationToken.None).WithDispatcher(PoolSettings.WorkerDispatcherId),
+                WorkerActor.Props(initializer: null, maxTasks: null, CancellationToken.None, pool: null).WithDispatcher(PoolSettings.WorkerDispatcherId),
                 $"worker-{i}"));
         }
         Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.MemberUp));

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Reflection;
-using System.Runtime.ExceptionServices;
 using ActorPool.Protocol;
 using MessagePack;
 using MessagePack.Resolvers;
@@ -36,27 +35,6 @@ internal static class WireCodec
     /// <summary>Rebuilds a typed <c>ChunkResult&lt;TResult&gt;</c>, TResult being the function's return type.</summary>
     public static object DecodeResult(FunctionRef function, long jobId, long chunkIndex, long offset, byte[] values, ItemFailure[]? failures, int count) =>
         ShapeOf(function).MakeResult(jobId, chunkIndex, offset, values, failures, count);
-
-    /// <summary>An exception from another process, rebuilt as its own type where that is safe, with the remote stack trace.</summary>
-    public static Exception DecodeException(string typeName, string message, string? stackTrace)
-    {
-        // Only an exception type already loaded here is created, and only through its (string) constructor.
-        var type = AppDomain.CurrentDomain.GetAssemblies()
-            .Select(assembly => assembly.GetType(typeName, throwOnError: false))
-            .FirstOrDefault(candidate => candidate is not null && typeof(Exception).IsAssignableFrom(candidate) && !candidate.IsAbstract);
-        Exception error;
-        try
-        {
-            error = type?.GetConstructor([typeof(string)]) is { } constructor
-                ? (Exception)constructor.Invoke([message])
-                : new RemoteTaskException(typeName, message);
-        }
-        catch (Exception)
-        {
-            error = new RemoteTaskException(typeName, message);
-        }
-        return stackTrace is null ? error : ExceptionDispatchInfo.SetRemoteStackTrace(error, stackTrace);
-    }
 
     private static Shape ShapeOf(FunctionRef function) => Shapes.GetOrAdd(function, static reference =>
     {

@@ -152,15 +152,51 @@ internal sealed class WireSerializer : SerializerWithStringManifest
             writer.WriteNil();
             return;
         }
+        // [errors, items]: each distinct error once, then each failed item as [index, error number],
+        // so a chunk whose items all failed with one exception carries it once.
+        var numbers = new Dictionary<WireError, int>(ReferenceEqualityComparer.Instance);
+        foreach (var failure in result.Failures)
+            numbers.TryAdd(failure.Error, numbers.Count);
+        writer.WriteArrayHeader(2);
+        writer.WriteArrayHeader(numbers.Count);
+        foreach (var error in numbers.Keys)
+            WriteError(ref writer, error);
         writer.WriteArrayHeader(result.Failures.Length);
         foreach (var failure in result.Failures)
         {
-            writer.WriteArrayHeader(4);
+            writer.WriteArrayHeader(2);
             writer.Write(failure.Index);
-            writer.Write(failure.Type);
-            writer.Write(failure.Message);
-            writer.Write(failure.StackTrace);
+            writer.Write(numbers[failure.Error]);
         }
+    }
+
+    private static void WriteError(ref MessagePackWriter writer, WireError error)
+    {
+        writer.WriteArrayHeader(6);
+        writer.Write(error.Type);
+        writer.Write(error.Message);
+        writer.Write(error.StackTrace);
+        writer.Write(error.ParamName);
+        writer.Write(error.ActualValue);
+        writer.WriteArrayHeader(error.Inner.Length);
+        foreach (var inner in error.Inner)
+            WriteError(ref writer, inner);
+    }
+
+    private static WireError ReadError(ref MessagePackReader reader, int depth)
+    {
+        if (depth > WireError.MaxDepth)
+            throw new SerializationException($"Malformed ActorPool message: inner exceptions nested deeper than {WireError.MaxDepth}.");
+        Expect(reader.ReadArrayHeader(), 6);
+        var type = reader.ReadString()!;
+        var message = reader.ReadString()!;
+        var stackTrace = reader.ReadString();
+        var paramName = reader.ReadString();
+        var actualValue = reader.ReadString();
+        var inner = new WireError[reader.ReadArrayHeader()];
+        for (var i = 0; i < inner.Length; i++)
+            inner[i] = ReadError(ref reader, depth + 1);
+        return new WireError(type, message, stackTrace, paramName, actualValue, inner);
     }
 
     private static object ReadResult(ref MessagePackReader reader)
@@ -175,11 +211,19 @@ internal sealed class WireSerializer : SerializerWithStringManifest
         WireFailure[]? failures = null;
         if (!reader.TryReadNil())
         {
+            Expect(reader.ReadArrayHeader(), 2);
+            var errors = new WireError[reader.ReadArrayHeader()];
+            for (var i = 0; i < errors.Length; i++)
+                errors[i] = ReadError(ref reader, depth: 0);
             failures = new WireFailure[reader.ReadArrayHeader()];
             for (var i = 0; i < failures.Length; i++)
             {
-                Expect(reader.ReadArrayHeader(), 4);
-                failures[i] = new WireFailure(reader.ReadInt32(), reader.ReadString()!, reader.ReadString()!, reader.ReadString());
+                Expect(reader.ReadArrayHeader(), 2);
+                var index = reader.ReadInt32();
+                var number = reader.ReadInt32();
+                if ((uint)number >= (uint)errors.Length)
+                    throw new SerializationException($"Malformed ActorPool message: failure refers to error {number} of {errors.Length}.");
+                failures[i] = new WireFailure(index, errors[number]);
             }
         }
         return new EncodedChunkResult(jobId, chunkIndex, offset, function, count, values, failures).Decode();

@@ -28,7 +28,7 @@ internal sealed class PoolRouterActor : UntypedActor
     public static Props Props(PoolSettings settings, JobRegistry registry, CancellationToken stopping) =>
         Akka.Actor.Props.Create(() => new PoolRouterActor(settings, registry, stopping));
 
-    protected override void PreStart() => _group = WorkerGroup.Create(Context, _settings, _stopping);
+    protected override void PreStart() => _group = WorkerGroup.Create(Context, _settings, _stopping, _registry);
 
     protected override void OnReceive(object message)
     {

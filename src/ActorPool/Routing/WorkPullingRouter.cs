@@ -55,6 +55,7 @@ internal sealed class WorkPullingRouter : UntypedActor
     private readonly HashSet<Address> _workerNodes = new();
     private Queue<RunChunk> _pending = new();
     private ICancelable? _noWorkerTimer;
+    private string? _cannotStart; // set when no worker can ever join: pending work fails at once
     private long _lastBatchId;
     private int _noWorkerGeneration;
 
@@ -169,6 +170,10 @@ internal sealed class WorkPullingRouter : UntypedActor
                 break;
             case NoWorkerDeadline:
                 break; // a worker joined in time, or a later deadline replaced this one
+            case WorkersCannotStart cannotStart:
+                _cannotStart = cannotStart.Reason;
+                Dispatch();
+                break;
             default:
                 Unhandled(message);
                 break;
@@ -244,7 +249,10 @@ internal sealed class WorkPullingRouter : UntypedActor
     {
         if (_slots.Count == 0)
         {
-            StartNoWorkerTimer();
+            if (_cannotStart is not null)
+                FailPending(new InvalidOperationException($"The pool has no worker and cannot start one: {_cannotStart}"));
+            else
+                StartNoWorkerTimer();
             return;
         }
         while (_pending.Count > 0)
@@ -327,3 +335,6 @@ internal sealed class WorkPullingRouter : UntypedActor
 
 /// <summary>To the work-pulling router: the node at <see cref="Address"/> is gone (its process exited), without waiting for failure detection.</summary>
 internal sealed record NodeLost(Address Address, string Reason);
+
+/// <summary>To the work-pulling router: worker processes keep dying before they are ready, and no more are started; without a worker, work fails at once.</summary>
+internal sealed record WorkersCannotStart(string Reason);

@@ -1,4 +1,5 @@
 using ActorPool.Configuration;
+using ActorPool.Lifecycle;
 using ActorPool.Protocol;
 using ActorPool.Remote;
 using ActorPool.Workers;
@@ -18,14 +19,15 @@ internal sealed record WorkerGroup(IActorRef Workers, IActorRef DropTarget, bool
     /// <param name="context">The pool's router actor.</param>
     /// <param name="settings">The pool's settings.</param>
     /// <param name="stopping">Cancelled when the pool terminates: workers stop between chunks of a batch.</param>
-    public static WorkerGroup Create(IActorContext context, PoolSettings settings, CancellationToken stopping)
+    /// <param name="pool">The pool's registry: its workers' tasks must not wait on it.</param>
+    public static WorkerGroup Create(IActorContext context, PoolSettings settings, CancellationToken stopping, JobRegistry pool)
     {
         if (settings.Deployment != PoolDeployment.InProcess)
         {
             var remote = context.ActorOf(WorkPullingRouter.Props(null, settings), WorkPullingRouter.Name);
             return new WorkerGroup(remote, remote, Remote: true);
         }
-        var workerProps = WorkerActor.Props(settings.Initializer, settings.MaxTasksPerChild, stopping)
+        var workerProps = WorkerActor.Props(settings.Initializer, settings.MaxTasksPerChild, stopping, pool)
             .WithDispatcher(PoolSettings.WorkerDispatcherId);
         var supervision = WorkerSupervision.Create(context.GetLogger());
         switch (settings.Routing)
@@ -55,11 +57,16 @@ internal sealed record WorkerGroup(IActorRef Workers, IActorRef DropTarget, bool
     public ChunkWork Prepare(ChunkWork work) => Remote ? EncodedWork.Encode(work) : work;
 
     /// <summary>Sends a chunk to the workers; a chunk that could not be encoded is answered at once with its failure.</summary>
-    public void Dispatch(RunChunk chunk, IActorRef sender)
+    /// <remarks>
+    /// Sent without a sender: an actor keeps the sender of the last message it handled until the
+    /// next one arrives, and a sender that is a job's reply address would keep the job's caller,
+    /// and so its results, reachable after the job has ended. Replies go to <see cref="RunChunk.ReplyTo"/>.
+    /// </remarks>
+    public void Dispatch(RunChunk chunk)
     {
         if (chunk.Work is FailedWork)
-            chunk.ReplyTo.Tell(chunk.Work.Execute(chunk.JobId, chunk.ChunkIndex, chunk.Offset), sender);
+            chunk.ReplyTo.Tell(chunk.Work.Execute(chunk.JobId, chunk.ChunkIndex, chunk.Offset), ActorRefs.NoSender);
         else
-            Workers.Tell(chunk, sender);
+            Workers.Tell(chunk, ActorRefs.NoSender);
     }
 }

@@ -1,5 +1,7 @@
+using ActorPool.Lifecycle;
 using ActorPool.Protocol;
 using Akka.Actor;
+using Akka.Event;
 
 namespace ActorPool.Workers;
 
@@ -19,6 +21,7 @@ internal sealed class WorkerActor : UntypedActor
     private readonly Action? _initializer;
     private readonly int? _maxTasks;
     private readonly CancellationToken _stopping;
+    private readonly JobRegistry? _pool;
     private Exception? _initializerFailure;
     private int _tasksRun;
 
@@ -28,18 +31,25 @@ internal sealed class WorkerActor : UntypedActor
     private int _nextInBatch;
     private IActorRef? _batchSender;
 
-    public WorkerActor(Action? initializer, int? maxTasks, CancellationToken stopping)
+    /// <param name="initializer">Runs before the first task of each incarnation; null for none.</param>
+    /// <param name="maxTasks">Tasks before the worker is replaced; null for no limit.</param>
+    /// <param name="stopping">Cancelled when the pool terminates.</param>
+    /// <param name="pool">The pool whose tasks this worker runs, so that a task cannot wait on it; null on a node host.</param>
+    public WorkerActor(Action? initializer, int? maxTasks, CancellationToken stopping, JobRegistry? pool)
     {
         _initializer = initializer;
         _maxTasks = maxTasks;
         _stopping = stopping;
+        _pool = pool;
     }
 
-    public static Props Props(Action? initializer, int? maxTasks, CancellationToken stopping) =>
-        Akka.Actor.Props.Create(() => new WorkerActor(initializer, maxTasks, stopping));
+    public static Props Props(Action? initializer, int? maxTasks, CancellationToken stopping, JobRegistry? pool) =>
+        Akka.Actor.Props.Create(() => new WorkerActor(initializer, maxTasks, stopping, pool));
 
     protected override void PreStart()
     {
+        // The worker dispatcher gives this actor a thread of its own: whatever runs on it is this pool's user code.
+        OwnPool.MarkWorkerThread(_pool);
         if (_initializer is null)
             return;
         try
@@ -105,9 +115,21 @@ internal sealed class WorkerActor : UntypedActor
 
     private void Run(RunChunk chunk)
     {
-        var result = _initializerFailure is null
-            ? chunk.Work.Execute(chunk.JobId, chunk.ChunkIndex, chunk.Offset)
-            : chunk.Work.FailAll(chunk.JobId, chunk.ChunkIndex, chunk.Offset, _initializerFailure);
+        object result;
+        try
+        {
+            result = _initializerFailure is null
+                ? chunk.Work.Execute(chunk.JobId, chunk.ChunkIndex, chunk.Offset)
+                : chunk.Work.FailAll(chunk.JobId, chunk.ChunkIndex, chunk.Offset, _initializerFailure);
+        }
+        catch (Exception ex)
+        {
+            // Execute catches what user code throws, and the wire form of a failure is built so as
+            // never to throw; this is the last line: whatever escapes fails the chunk, so that its
+            // result always arrives, instead of restarting the worker with the chunk counted as run.
+            Context.GetLogger().Error(ex, "ActorPool could not run or encode chunk {0} of job {1}; it fails with the reason.", chunk.ChunkIndex, chunk.JobId);
+            result = chunk.Work.FailAll(chunk.JobId, chunk.ChunkIndex, chunk.Offset, ex);
+        }
         _tasksRun++;
         chunk.ReplyTo.Tell(result, Self);
     }

@@ -34,6 +34,24 @@ public abstract partial class PoolContract
         Assert.Equal("options.MaxTasksPerChild", Assert.Throws<ArgumentOutOfRangeException>(
             () => new Pool(new PoolOptions { MaxTasksPerChild = 0 })).ParamName);
         Assert.Equal("options", Assert.Throws<ArgumentNullException>(() => new Pool((PoolOptions)null!)).ParamName);
+        Assert.Equal("options.MaxWorkerLosses", Assert.Throws<ArgumentOutOfRangeException>(
+            () => new Pool(new PoolOptions { MaxWorkerLosses = 0 })).ParamName);
+        Assert.Equal("options.NoWorkerTimeout", Assert.Throws<ArgumentOutOfRangeException>(
+            () => new Pool(new PoolOptions { NoWorkerTimeout = TimeSpan.Zero })).ParamName);
+        Assert.Equal("options.NoWorkerTimeout", Assert.Throws<ArgumentOutOfRangeException>(
+            () => new Pool(new PoolOptions { NoWorkerTimeout = TimeSpan.FromSeconds(-1) })).ParamName);
+        var notANodeHost = Assert.Throws<ArgumentException>(() => new Pool(new PoolOptions
+        {
+            Deployment = PoolDeployment.LocalProcesses,
+            NodeHostPath = typeof(PoolContract).Assembly.Location,
+        }));
+        Assert.Equal("options.NodeHostPath", notANodeHost.ParamName);
+        Assert.Contains(typeof(PoolContract).Assembly.Location, notANodeHost.Message);
+        Assert.Equal("options.NodeHostPath", Assert.Throws<ArgumentException>(() => new Pool(new PoolOptions
+        {
+            Deployment = PoolDeployment.LocalProcesses,
+            NodeHostPath = "/no/such/ActorPool.Node.dll",
+        })).ParamName);
     }
 
     [Fact]

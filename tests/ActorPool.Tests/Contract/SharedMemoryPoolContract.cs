@@ -174,6 +174,101 @@ public abstract class SharedMemoryPoolContract : PoolContract
         pool.Join();
     }
 
+    [Fact]
+    public void Task_WaitsOnItsOwnPool_ThrowsAtOnceAndThePoolCarriesOn()
+    {
+        using var pool = NewPool();
+        var earlier = pool.ApplyAsync(Func, 1);
+        Assert.Equal(2, earlier.Get(Limit));
+        var refused = pool.Apply(() =>
+        {
+            var names = new List<string>();
+            void Refused(string name, Action wait)
+            {
+                try
+                {
+                    wait();
+                }
+                catch (InvalidOperationException ex) when (ex.Message.Contains("same pool"))
+                {
+                    names.Add(name);
+                }
+            }
+            Refused("Map", () => pool.Map(Func, [1]));
+            Refused("StarMap", () => pool.StarMap<int, int, int>(FuncApply, [(1, 2)]));
+            Refused("Apply", () => pool.Apply(Func, 1));
+            Refused("Get", () => earlier.Get());
+            Refused("Wait", () => earlier.Wait());
+            Refused("Next", () => pool.IMap(Func, [1]).Next());
+            Refused("foreach", () => pool.IMapUnordered(Func, [1]).ToList());
+            Refused("Join", pool.Join);
+            Refused("Dispose", pool.Dispose);
+            pool.ApplyAsync(Func, 5); // submitting without waiting stays allowed
+            return names;
+        });
+        Assert.Equal(["Map", "StarMap", "Apply", "Get", "Wait", "Next", "foreach", "Join", "Dispose"], refused);
+        Assert.Equal(3, pool.ApplyAsync(Func, 2).Get(Limit)); // no worker is wedged
+    }
+
+    [Fact]
+    public async Task Callback_DisposesItsOwnPool_ThrowsInsteadOfDeadlocking()
+    {
+        var pool = NewPool();
+        var outcome = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var result = pool.ApplyAsync(Func, 1, callback: _ =>
+        {
+            try
+            {
+                pool.Dispose();
+                outcome.SetResult(null);
+            }
+            catch (Exception ex)
+            {
+                outcome.SetResult(ex);
+            }
+        });
+        Assert.Equal(2, result.Get(Limit));
+        Assert.IsType<InvalidOperationException>(await outcome.Task.WaitAsync(Limit));
+        pool.Dispose();
+    }
+
+    [Fact]
+    public async Task SystemPassedIn_Terminated_OutstandingResultsFailAndDisposeReturns()
+    {
+        var system = Akka.Actor.ActorSystem.Create("user-system");
+        var pool = new Pool(new PoolOptions { ActorSystem = system, Processes = 2, Routing = Routing });
+        var gate = new Gate();
+        var result = pool.MapAsync(x => { gate.Pass(); return x; }, Enumerable.Range(0, 20), chunkSize: 1);
+
+        var terminated = system.Terminate();
+
+        Assert.True(result.Wait(Limit), "The result never became ready after the system terminated.");
+        Assert.Throws<PoolTerminatedException>(() => result.Get(TimeSpan.Zero));
+        Assert.Throws<InvalidOperationException>(() => pool.Map(Func, [1]));
+        gate.Open();
+        await terminated.WaitAsync(Limit);
+        await pool.DisposeAsync().AsTask().WaitAsync(Limit);
+    }
+
+    [Fact]
+    public void Map_Finished_LeavesNoReferenceToItsFunction()
+    {
+        using var pool = NewPool();
+        var captured = MapWithClosure(pool);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Assert.False(captured.IsAlive, "The state a finished job's function captured is still reachable.");
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static WeakReference MapWithClosure(Pool pool)
+    {
+        var state = new int[1_000];
+        Assert.Equal(1_000, pool.Map(x => x + state.Length, [0])[0]);
+        return new WeakReference(state);
+    }
+
     private static class WorkerState
     {
         [ThreadStatic] public static bool Initialized;

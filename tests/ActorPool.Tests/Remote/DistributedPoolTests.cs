@@ -151,6 +151,25 @@ public sealed class DistributedPoolTests : IDisposable
         Assert.Contains("No worker joined", error.Message);
     }
 
+    [Fact]
+    public void LocalProcesses_NodeHostThatCannotStart_WorkFailsAtOnceNamingIt()
+    {
+        // The node host alone, without its dependencies and runtime configuration: every process dies at start.
+        var lonely = Path.Combine(_markers, "ActorPool.Node.dll");
+        File.Copy(NodeProcess.NodeHostPath, lonely);
+        using var pool = new Pool(new PoolOptions
+        {
+            Deployment = PoolDeployment.LocalProcesses,
+            Processes = 1,
+            NodeHostPath = lonely,
+            NoWorkerTimeout = TimeSpan.FromHours(1), // not what ends the wait
+        });
+        var error = Assert.Throws<InvalidOperationException>(() => pool.Apply(Twice, 1));
+        Assert.Contains("cannot start", error.Message);
+        Assert.Contains(lonely, error.Message);
+        Assert.Throws<InvalidOperationException>(() => pool.Apply(Twice, 2)); // and so does later work
+    }
+
     // ---- no process outlives the pool that started it ----
 
     [Fact]

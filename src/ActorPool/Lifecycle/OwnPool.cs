@@ -1,0 +1,44 @@
+namespace ActorPool.Lifecycle;
+
+/// <summary>
+/// Which pool's user code the current thread is running: a worker's task (and its initializer),
+/// or a callback of one of the pool's results. Blocking on that same pool from there can never
+/// end: the wait needs the very task, worker or callback that is waiting. CPython deadlocks
+/// there ("cannot join current thread" is the one case it catches); ActorPool refuses at once.
+/// </summary>
+internal static class OwnPool
+{
+    [ThreadStatic] private static JobRegistry? t_current;
+
+    /// <summary>Marks the current thread as one of <paramref name="pool"/>'s workers, for as long as it lives (a worker's thread is its own).</summary>
+    public static void MarkWorkerThread(JobRegistry? pool) => t_current = pool;
+
+    /// <summary>Marks the current thread as running a callback of <paramref name="pool"/> until the scope is disposed.</summary>
+    public static Scope EnterCallback(JobRegistry pool)
+    {
+        var previous = t_current;
+        t_current = pool;
+        return new Scope(previous);
+    }
+
+    /// <summary>Throws if the current thread runs a task or callback of <paramref name="pool"/>.</summary>
+    /// <param name="pool">The pool about to be waited on.</param>
+    /// <param name="operation">What was called, for the message: <c>Map</c>, <c>Get</c>, <c>Join</c>, ….</param>
+    /// <exception cref="InvalidOperationException">The wait could never end.</exception>
+    public static void ThrowIfBlockingOn(JobRegistry pool, string operation)
+    {
+        if (ReferenceEquals(t_current, pool))
+        {
+            throw new InvalidOperationException(
+                $"{operation} was called from a task or callback of the same pool and would wait for ever: the wait needs the very "
+                + "worker or callback that is waiting. Submit without waiting (ApplyAsync, MapAsync, IMap) and collect the results "
+                + "outside the pool, or use another pool.");
+        }
+    }
+
+    /// <summary>Restores the thread's previous mark.</summary>
+    public readonly struct Scope(JobRegistry? previous) : IDisposable
+    {
+        public void Dispose() => t_current = previous;
+    }
+}

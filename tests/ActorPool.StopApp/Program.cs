@@ -1,0 +1,107 @@
+// A user's application, run by the tests as a process of its own (tests/ActorPool.Tests/Stopping).
+//   stop-app plain <InProcess|LocalProcesses>   a pool of its own runs a ten-second job
+//   stop-app hosted                             the same inside a Generic Host, on the host's ActorSystem
+//   stop-app dispose                            a LocalProcesses pool runs a Map and is disposed
+// It prints "running" once the job is under way, and "failed: <type>: <message>" when the job fails.
+using ActorPool;
+using Akka.Actor;
+using Akka.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+switch (args[0])
+{
+    case "plain":
+        var deployment = Enum.Parse<PoolDeployment>(args[1]);
+        using (var pool = new Pool(new PoolOptions { Deployment = deployment, Processes = 2 }))
+            RunJob(pool);
+        Console.WriteLine("disposed");
+        return 0;
+    case "hosted":
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // Registered before Akka, so stopped after it: the host stops Akka's system (its
+        // coordinated shutdown) while this service still waits on the job.
+        builder.Services.AddHostedService<JobService>();
+        builder.Services.AddAkka("stop-app", _ => { });
+        await builder.Build().RunAsync();
+        Console.WriteLine("host stopped");
+        return 0;
+    case "dispose":
+        using (var pool = new Pool(new PoolOptions { Deployment = PoolDeployment.LocalProcesses, Processes = 2 }))
+            Console.WriteLine($"mapped {pool.Map(Jobs.Twice, Enumerable.Range(0, 100)).Count}");
+        Console.WriteLine("disposed");
+        return 0;
+    default:
+        Console.Error.WriteLine($"unknown mode {args[0]}");
+        return 2;
+}
+
+static void RunJob(Pool pool)
+{
+    // Twenty tasks of a second each on two workers: two run, the rest wait.
+    var result = pool.MapAsync(Jobs.Slow, Enumerable.Range(0, 20), chunkSize: 1);
+    Console.WriteLine("running");
+    try
+    {
+        result.Get();
+        Console.WriteLine("completed");
+    }
+    catch (Exception ex)
+    {
+        Console.WriteLine($"failed: {ex.GetType().Name}: {ex.Message}");
+    }
+}
+
+internal static class Jobs
+{
+    public static int Twice(int x) => 2 * x;
+
+    /// <summary>A task of a second: twenty of them on two workers are a job of ten seconds.</summary>
+    public static int Slow(int x)
+    {
+        Thread.Sleep(1000);
+        return x;
+    }
+}
+
+internal sealed class JobService(IServiceProvider services, IHostApplicationLifetime lifetime) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+            await started.Task;
+        var system = services.GetRequiredService<ActorSystem>();
+        await Task.Run(() => RunJob(system), CancellationToken.None);
+    }
+
+    private void RunJob(ActorSystem system)
+    {
+        var pool = new Pool(new PoolOptions { ActorSystem = system, Processes = 2 });
+        var result = pool.MapAsync(Jobs.Slow, Enumerable.Range(0, 20), chunkSize: 1);
+        Console.WriteLine("running");
+        try
+        {
+            result.Get();
+            Console.WriteLine("completed");
+        }
+        catch (Exception ex)
+        {
+            Console.WriteLine($"failed: {ex.GetType().Name}: {ex.Message}");
+        }
+        try
+        {
+            pool.ApplyAsync(Jobs.Twice, 1);
+            Console.WriteLine("accepted new work");
+        }
+        catch (InvalidOperationException ex)
+        {
+            Console.WriteLine($"refused: {ex.Message}");
+        }
+        pool.Dispose();
+        Console.WriteLine("disposed");
+        lifetime.StopApplication();
+    }
+}

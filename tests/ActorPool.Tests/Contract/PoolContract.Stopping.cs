@@ -1,0 +1,108 @@
+using System.Runtime.CompilerServices;
+using Akka.Actor;
+
+namespace ActorPool.Tests.Contract;
+
+public abstract partial class PoolContract
+{
+    /// <summary>Waits (on its worker, wherever that is) until the file at <paramref name="gate"/> exists: a gate that crosses processes.</summary>
+    internal static int WaitForFile(string gate)
+    {
+        if (!SpinWait.SpinUntil(() => File.Exists(gate), Gate.Limit))
+            throw new TimeoutException("The test's file gate never opened.");
+        return 1;
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task SystemStops_OutstandingResultsFailAtOnceAndDisposeReturns(bool coordinatedShutdown)
+    {
+        var gate = Path.Combine(Path.GetTempPath(), $"actorpool-gate-{Guid.NewGuid():N}");
+        var pool = NewPool();
+        try
+        {
+            var result = pool.MapAsync(WaitForFile, Enumerable.Repeat(gate, 20), chunkSize: 1);
+
+            if (coordinatedShutdown)
+                _ = CoordinatedShutdown.Get(pool.System).Run(CoordinatedShutdown.UnknownReason.Instance);
+            else
+                _ = pool.System.Terminate();
+
+            // The job cannot have finished: its tasks wait on the gate, which is still shut.
+            Assert.True(result.Wait(Limit), "The result never became ready after the pool's system stopped.");
+            Assert.Throws<PoolTerminatedException>(() => result.Get(TimeSpan.Zero));
+            var refused = Assert.Throws<InvalidOperationException>(() => pool.ApplyAsync(Func, 1));
+            Assert.Contains("ActorSystem", refused.Message);
+        }
+        finally
+        {
+            File.WriteAllText(gate, ""); // let the tasks already running on workers return
+        }
+        await pool.DisposeAsync().AsTask().WaitAsync(Limit); // throws TimeoutException if Dispose hangs
+        File.Delete(gate);
+    }
+
+    [Fact]
+    public void IMap_NextAfterDispose_ThrowsObjectDisposedExceptionNotTheEnd()
+    {
+        using var pool = NewPool();
+        var results = pool.IMap(Func, Enumerable.Range(0, 200));
+        Assert.Equal(1, results.Next(Limit));
+        results.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => results.Next(Limit));
+        Assert.Throws<ObjectDisposedException>(() => results.Next(Limit));
+    }
+
+    [Fact]
+    public void IMap_SecondForeachAfterBreak_ThrowsObjectDisposedException()
+    {
+        using var pool = NewPool();
+        var results = pool.IMap(Func, Enumerable.Range(0, 200));
+        foreach (var result in results)
+        {
+            if (result == 3)
+                break;
+        }
+        Assert.Throws<ObjectDisposedException>(() => results.ToList());
+    }
+
+    public sealed class Payload
+    {
+        public int Value { get; set; }
+    }
+
+    internal static Payload Echo(Payload payload) => new() { Value = payload.Value + 1 };
+
+    [Fact]
+    public void FinishedJobs_LeaveNoReferenceToTheirArgumentsOrResults()
+    {
+        using var pool = NewPool();
+        var references = RunAndDrop(pool);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Assert.All(references, reference => Assert.False(reference.Target.IsAlive, $"{reference.What} is still reachable after its job ended."));
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static (string What, WeakReference Target)[] RunAndDrop(Pool pool)
+    {
+        var mapInput = Enumerable.Range(0, 100).Select(i => new Payload { Value = i }).ToArray();
+        var mapOutput = pool.Map(Echo, mapInput, chunkSize: 10);
+        var applyInput = new Payload { Value = 1 };
+        var applyOutput = pool.ApplyAsync(Echo, applyInput).Get(Limit);
+        var streamInput = Enumerable.Range(0, 20).Select(i => new Payload { Value = i }).ToArray();
+        var streamOutput = pool.IMap(Echo, streamInput, chunkSize: 3).ToList();
+        Assert.Equal(6, mapOutput[5].Value);
+        return
+        [
+            ("a Map's argument", new WeakReference(mapInput[5])),
+            ("a Map's result", new WeakReference(mapOutput[5])),
+            ("an Apply's argument", new WeakReference(applyInput)),
+            ("an Apply's result", new WeakReference(applyOutput)),
+            ("an IMap's argument", new WeakReference(streamInput[5])),
+            ("an IMap's result", new WeakReference(streamOutput[5])),
+        ];
+    }
+}
