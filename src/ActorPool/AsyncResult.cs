@@ -41,11 +41,10 @@ public sealed class AsyncResult<T> : IJob
     /// <param name="timeout">How long to wait; null (the default) waits without limit.</param>
     /// <exception cref="TimeoutException">The result was not ready in time; it stays usable.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative.</exception>
-    /// <exception cref="InvalidOperationException">Called from a task or callback of the same pool, where it would wait for ever.</exception>
+    /// <exception cref="InvalidOperationException">Called without a timeout, before the result is ready, from a task or callback of the same pool, where it would wait for ever.</exception>
     public T Get(TimeSpan? timeout = null)
     {
-        OwnPool.ThrowIfBlockingOn(_registry, nameof(Get));
-        if (!Wait(timeout))
+        if (!WaitCore(timeout, nameof(Get)))
             throw new TimeoutException($"The result was not ready within {timeout}.");
         return _completion.Task.GetAwaiter().GetResult();
     }
@@ -54,11 +53,16 @@ public sealed class AsyncResult<T> : IJob
     /// <param name="timeout">How long to wait; null (the default) waits without limit.</param>
     /// <returns>True when the result is ready; false when <paramref name="timeout"/> passed first.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative.</exception>
-    /// <exception cref="InvalidOperationException">Called from a task or callback of the same pool, where it would wait for ever.</exception>
-    public bool Wait(TimeSpan? timeout = null)
+    /// <exception cref="InvalidOperationException">Called without a timeout, before the result is ready, from a task or callback of the same pool, where it would wait for ever.</exception>
+    public bool Wait(TimeSpan? timeout = null) => WaitCore(timeout, nameof(Wait));
+
+    private bool WaitCore(TimeSpan? timeout, string operation)
     {
-        OwnPool.ThrowIfBlockingOn(_registry, nameof(Wait));
-        return _ready.Wait(Timeouts.ToMilliseconds(timeout, nameof(timeout)));
+        var milliseconds = Timeouts.ToMilliseconds(timeout, nameof(timeout));
+        // A ready result, or a wait with a limit, always ends: only an endless wait on the pool's own thread is refused.
+        if (milliseconds == Timeout.Infinite && !_completion.Task.IsCompleted)
+            OwnPool.ThrowIfBlockingOn(_registry, operation);
+        return _ready.Wait(milliseconds);
     }
 
     /// <summary>Whether the result is ready (completed successfully or with an error).</summary>
@@ -102,7 +106,7 @@ public sealed class AsyncResult<T> : IJob
         {
             try
             {
-                using (OwnPool.EnterCallback(_registry))
+                using (OwnPool.Enter(_registry))
                 {
                     if (error is null)
                         _callback!(value);

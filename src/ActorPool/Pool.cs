@@ -24,9 +24,12 @@ namespace ActorPool;
 /// <c>ActorSystem.Terminate</c> or <c>CoordinatedShutdown.Run</c>), the pool terminates: every
 /// outstanding result fails at once with <see cref="PoolTerminatedException"/>, new submissions
 /// are refused, and <see cref="Join"/> and <see cref="Dispose"/> return.</para>
-/// <para>A task or callback must not wait on its own pool (<c>Map</c>, <c>Apply</c>, <c>Get</c>,
-/// <c>Wait</c>, <c>Next</c>, <c>Join</c>, <c>Dispose</c>): that wait could never end, so it throws
-/// <see cref="InvalidOperationException"/> at once. Submitting without waiting is allowed.</para>
+/// <para>A task or callback must not wait on its own pool: <c>Map</c>, <c>StarMap</c>,
+/// <c>Apply</c>, <c>Join</c>, <c>Dispose</c>, <c>foreach</c> over an <c>IMap</c>, and <c>Get</c>,
+/// <c>Wait</c> or <c>Next</c> without a timeout on something not ready yet. Such a wait may never
+/// end (it can need the very worker or callback that waits), so it throws
+/// <see cref="InvalidOperationException"/> at once. Submitting without waiting, and waiting with
+/// a timeout, are allowed.</para>
 /// <para>All members are thread-safe.</para>
 /// </remarks>
 public sealed partial class Pool : IDisposable, IAsyncDisposable
@@ -105,7 +108,8 @@ public sealed partial class Pool : IDisposable, IAsyncDisposable
             _group = _router.Ask<WorkerGroup>(GetWorkers.Instance).GetAwaiter().GetResult();
             if (options.Deployment == PoolDeployment.LocalProcesses)
                 _localNodes = LocalNodes.Start(_system, _group.Workers, options.Processes, options.NodeHostPath);
-            _systemStop = SystemStopWatch.Start(_system, poolName, OnSystemStopping);
+            _systemStop = new SystemStopWatch(OnSystemStopping);
+            _systemStop.Arm(_system, poolName);
         }
         catch
         {

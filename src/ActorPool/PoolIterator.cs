@@ -33,13 +33,15 @@ public sealed class PoolIterator<T> : IEnumerable<T>, IDisposable
     /// </summary>
     /// <param name="timeout">How long to wait; null (the default) waits without limit.</param>
     /// <exception cref="TimeoutException">No result was ready in time; the iterator stays usable.</exception>
-    /// <exception cref="InvalidOperationException">Every result has been returned already, or this is called from a task or callback of the same pool.</exception>
+    /// <exception cref="InvalidOperationException">Every result has been returned already, or this is called without a timeout, with no result ready, from a task or callback of the same pool.</exception>
     /// <exception cref="ObjectDisposedException">The iterator was disposed (or a <c>foreach</c> over it left early).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative.</exception>
     public T Next(TimeSpan? timeout = null)
     {
         var milliseconds = Timeouts.ToMilliseconds(timeout, nameof(timeout));
-        OwnPool.ThrowIfBlockingOn(_sink.Registry, nameof(Next));
+        // A buffered result, or a wait with a limit, always ends: only an endless wait on the pool's own thread is refused.
+        if (milliseconds == Timeout.Infinite && !_sink.Reader.TryPeek(out _))
+            OwnPool.ThrowIfBlockingOn(_sink.Registry, nameof(Next));
         return TryNext(milliseconds, out var value)
             ? value
             : throw new InvalidOperationException("The iterator has no more results.");

@@ -15,7 +15,7 @@ switch (args[0])
     case "plain":
         var deployment = Enum.Parse<PoolDeployment>(args[1]);
         using (var pool = new Pool(new PoolOptions { Deployment = deployment, Processes = 2 }))
-            RunJob(pool);
+            Jobs.RunAndReport(pool);
         Console.WriteLine("disposed");
         return 0;
     case "hosted":
@@ -38,24 +38,25 @@ switch (args[0])
         return 2;
 }
 
-static void RunJob(Pool pool)
-{
-    // Twenty tasks of a second each on two workers: two run, the rest wait.
-    var result = pool.MapAsync(Jobs.Slow, Enumerable.Range(0, 20), chunkSize: 1);
-    Console.WriteLine("running");
-    try
-    {
-        result.Get();
-        Console.WriteLine("completed");
-    }
-    catch (Exception ex)
-    {
-        Console.WriteLine($"failed: {ex.GetType().Name}: {ex.Message}");
-    }
-}
-
 internal static class Jobs
 {
+    /// <summary>Runs a ten-second job on the pool and prints how it ended.</summary>
+    public static void RunAndReport(Pool pool)
+    {
+        // Twenty tasks of a second each on two workers: two run, the rest wait.
+        var result = pool.MapAsync(Slow, Enumerable.Range(0, 20), chunkSize: 1);
+        Console.WriteLine("running");
+        try
+        {
+            result.Get();
+            Console.WriteLine("completed");
+        }
+        catch (Exception ex)
+        {
+            Console.WriteLine($"failed: {ex.GetType().Name}: {ex.Message}");
+        }
+    }
+
     public static int Twice(int x) => 2 * x;
 
     /// <summary>A task of a second: twenty of them on two workers are a job of ten seconds.</summary>
@@ -80,17 +81,7 @@ internal sealed class JobService(IServiceProvider services, IHostApplicationLife
     private void RunJob(ActorSystem system)
     {
         var pool = new Pool(new PoolOptions { ActorSystem = system, Processes = 2 });
-        var result = pool.MapAsync(Jobs.Slow, Enumerable.Range(0, 20), chunkSize: 1);
-        Console.WriteLine("running");
-        try
-        {
-            result.Get();
-            Console.WriteLine("completed");
-        }
-        catch (Exception ex)
-        {
-            Console.WriteLine($"failed: {ex.GetType().Name}: {ex.Message}");
-        }
+        Jobs.RunAndReport(pool);
         try
         {
             pool.ApplyAsync(Jobs.Twice, 1);

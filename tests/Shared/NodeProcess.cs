@@ -24,8 +24,6 @@ internal sealed class NodeProcess : IDisposable
 
     public int ProcessId => _process.Id;
 
-    public bool HasExited => _process.HasExited;
-
     /// <summary>How long a node may take to start, or to stop after SIGTERM.</summary>
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
 

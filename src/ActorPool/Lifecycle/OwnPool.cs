@@ -2,19 +2,17 @@ namespace ActorPool.Lifecycle;
 
 /// <summary>
 /// Which pool's user code the current thread is running: a worker's task (and its initializer),
-/// or a callback of one of the pool's results. Blocking on that same pool from there can never
-/// end: the wait needs the very task, worker or callback that is waiting. CPython deadlocks
-/// there ("cannot join current thread" is the one case it catches); ActorPool refuses at once.
+/// or a callback of one of the pool's results. An endless wait on that same pool from there may
+/// never end: it can need the very worker or callback that is waiting. CPython deadlocks there
+/// ("cannot join current thread" is the one case it catches); ActorPool refuses at once.
 /// </summary>
 internal static class OwnPool
 {
     [ThreadStatic] private static JobRegistry? t_current;
 
-    /// <summary>Marks the current thread as one of <paramref name="pool"/>'s workers, for as long as it lives (a worker's thread is its own).</summary>
-    public static void MarkWorkerThread(JobRegistry? pool) => t_current = pool;
-
-    /// <summary>Marks the current thread as running a callback of <paramref name="pool"/> until the scope is disposed.</summary>
-    public static Scope EnterCallback(JobRegistry pool)
+    /// <summary>Marks the current thread as running a task or callback of <paramref name="pool"/> until the scope is disposed.</summary>
+    /// <remarks>Per call, not per thread: a worker dispatcher configured to share threads must not leave them marked.</remarks>
+    public static Scope Enter(JobRegistry? pool)
     {
         var previous = t_current;
         t_current = pool;
@@ -30,9 +28,9 @@ internal static class OwnPool
         if (ReferenceEquals(t_current, pool))
         {
             throw new InvalidOperationException(
-                $"{operation} was called from a task or callback of the same pool and would wait for ever: the wait needs the very "
+                $"{operation} was called from a task or callback of the same pool and could wait for ever: the wait can need the very "
                 + "worker or callback that is waiting. Submit without waiting (ApplyAsync, MapAsync, IMap) and collect the results "
-                + "outside the pool, or use another pool.");
+                + "outside the pool, wait with a timeout, or use another pool.");
         }
     }
 

@@ -18,12 +18,16 @@ internal sealed class SystemStopWatch : IDisposable
 {
     private Action? _onStop;
 
-    private SystemStopWatch(Action onStop) => _onStop = onStop;
+    /// <param name="onStop">Called once, when the system <see cref="Arm"/> names begins to stop.</param>
+    public SystemStopWatch(Action onStop) => _onStop = onStop;
 
-    /// <summary>Calls <paramref name="onStop"/> once, when <paramref name="system"/> begins to stop.</summary>
-    public static SystemStopWatch Start(ActorSystem system, string name, Action onStop)
+    /// <summary>
+    /// Starts watching <paramref name="system"/>. <c>onStop</c> may run before this returns (the
+    /// system is stopping already): whoever holds the watch must have stored it first.
+    /// </summary>
+    public void Arm(ActorSystem system, string name)
     {
-        var watch = new SystemStopWatch(onStop);
+        var watch = this;
         // The first phase: results fail before the pool's actors (and the cluster membership) go.
         CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, $"{name}-stop", () =>
         {
@@ -34,7 +38,6 @@ internal sealed class SystemStopWatch : IDisposable
         // first phase when the task was added) still ends the pool.
         system.WhenTerminated.ContinueWith(static (_, state) => ((SystemStopWatch)state!).Fire(), watch,
             CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        return watch;
     }
 
     private void Fire() => Interlocked.Exchange(ref _onStop, null)?.Invoke();

@@ -113,11 +113,16 @@ internal sealed class LocalNodes : IDisposable
 
     private void OnExited(Process process, Func<Address?> addressOf, Func<string?> lastErrorOf)
     {
+        bool othersRunning;
         lock (_gate)
         {
             _running.Remove(process);
+            othersRunning = _running.Count > 0;
             if (_stopped)
+            {
+                process.Dispose();
                 return;
+            }
         }
         // Exited can fire before the last lines of output are handled: drain them first, so a
         // process that did report ready is not taken for one that never did.
@@ -133,7 +138,8 @@ internal sealed class LocalNodes : IDisposable
                 var reason = $"{MaxFailedStarts} worker processes in a row ({_nodeHostPath}) exited before they were ready, "
                     + $"the last with code {code}{(lastErrorOf() is { } said ? $", saying: {said}" : "")}. No more are started.";
                 _log.Error(reason);
-                _workers.Tell(new WorkersCannotStart(reason));
+                if (!othersRunning) // while another process runs, it may still serve: only its loss would leave none
+                    _workers.Tell(new WorkersCannotStart(reason));
                 return;
             }
         }

@@ -45,8 +45,8 @@ internal sealed record WireError(string Type, string Message, string? StackTrace
         var type = error.GetType().FullName ?? error.GetType().Name;
         if (error is RemoteTaskException remote)
             type = remote.RemoteType;
-        var message = Read(() => error.Message, "the exception's Message");
-        var stackTrace = Read(() => error.StackTrace, "the exception's StackTrace");
+        var message = Read(() => error.Message, "the exception's Message") ?? "";
+        var stackTrace = Read(() => error.StackTrace, "the exception's StackTrace"); // null for one never thrown
         string? paramName = null;
         string? actualValue = null;
         var inner = new List<WireError>();
@@ -94,9 +94,9 @@ internal sealed record WireError(string Type, string Message, string? StackTrace
         return new WireError(type, Truncate(message)!, Truncate(stackTrace), paramName, Truncate(actualValue), [.. inner]);
     }
 
-    /// <summary>A small form of this error: the start of its message only, no stack trace and no inner exceptions.</summary>
+    /// <summary>A small form of this error: the start of its message, no stack trace, and the small form of its first inner exception only.</summary>
     public WireError Compact() =>
-        new(Type, Truncate(Message, 1024)!, null, ParamName, Truncate(ActualValue, 256), []);
+        new(Type, Truncate(Message, 1024)!, null, ParamName, Truncate(ActualValue, 256), Inner.Length > 0 ? [Inner[0].Compact()] : []);
 
     /// <summary>About how many bytes this error takes on the wire.</summary>
     public long Bytes =>
@@ -130,21 +130,26 @@ internal sealed record WireError(string Type, string Message, string? StackTrace
             .FirstOrDefault(candidate => candidate is not null && typeof(Exception).IsAssignableFrom(candidate) && !candidate.IsAbstract);
         if (type is null)
             return null;
+        var first = inner.FirstOrDefault();
         // The types whose one-string constructor takes a parameter name, not a message, and those
         // that carry more than a message, are built with the constructor that says what each value is.
         if (type == typeof(ArgumentOutOfRangeException))
-            return new ArgumentOutOfRangeException(ParamName, ActualValue, Message);
+            return ParamName is null && first is not null ? new ArgumentOutOfRangeException(Message, first) : new ArgumentOutOfRangeException(ParamName, ActualValue, Message);
         if (type == typeof(ArgumentNullException))
-            return new ArgumentNullException(ParamName, Message);
+            return ParamName is null && first is not null ? new ArgumentNullException(Message, first) : new ArgumentNullException(ParamName, Message);
         if (type == typeof(ArgumentException))
-            return new ArgumentException(Message, ParamName, inner.FirstOrDefault());
+            return new ArgumentException(Message, ParamName, first);
         if (type == typeof(AggregateException))
             return new AggregateException(Message, inner);
+        // Constructors that break the conventions below: rebuilt as RemoteTaskException, which keeps the message.
+        if (type == typeof(TypeInitializationException))
+            return null;
         // By .NET's convention a (string, Exception) constructor takes the message and the inner
-        // exception; a (string) constructor usually takes the message, but not always.
+        // exception, and a (string) constructor the message. Without the former, the type is kept
+        // and the inner exception dropped.
         if (type.GetConstructor([typeof(string), typeof(Exception)]) is { } withInner)
-            return (Exception)withInner.Invoke([Message, inner.FirstOrDefault()]);
-        if (inner.Length == 0 && type.GetConstructor([typeof(string)]) is { } plain)
+            return (Exception)withInner.Invoke([Message, first]);
+        if (type.GetConstructor([typeof(string)]) is { } plain)
             return (Exception)plain.Invoke([Message]);
         return null;
     }
@@ -174,11 +179,11 @@ internal sealed record WireError(string Type, string Message, string? StackTrace
         return added.Length > 0 && message.EndsWith(added, StringComparison.Ordinal) ? message[..^added.Length] : message;
     }
 
-    private static string Read(Func<string?> getter, string what)
+    private static string? Read(Func<string?> getter, string what)
     {
         try
         {
-            return getter() ?? "";
+            return getter();
         }
         catch (Exception ex)
         {

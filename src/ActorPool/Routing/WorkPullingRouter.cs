@@ -194,6 +194,7 @@ internal sealed class WorkPullingRouter : UntypedActor
         _slotOf.Add(worker, slot);
         _noWorkerTimer?.Cancel();
         _noWorkerTimer = null;
+        _cannotStart = null; // a worker did come after all
     }
 
     private void LoseNode(Address address, string reason, bool crashed, bool runningOnly = false)

@@ -48,13 +48,12 @@ internal sealed class WorkerActor : UntypedActor
 
     protected override void PreStart()
     {
-        // The worker dispatcher gives this actor a thread of its own: whatever runs on it is this pool's user code.
-        OwnPool.MarkWorkerThread(_pool);
         if (_initializer is null)
             return;
         try
         {
-            _initializer();
+            using (OwnPool.Enter(_pool))
+                _initializer();
         }
         catch (Exception ex)
         {
@@ -78,6 +77,8 @@ internal sealed class WorkerActor : UntypedActor
 
     protected override void OnReceive(object message)
     {
+        // What runs here is this pool's user code, which must not wait on its own pool.
+        using var scope = OwnPool.Enter(_pool);
         switch (message)
         {
             case RunChunk chunk:

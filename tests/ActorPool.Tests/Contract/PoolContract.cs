@@ -31,7 +31,7 @@ public abstract partial class PoolContract
     // ---- map / map_async / starmap ----
 
     [Fact]
-    public void Map_NotebookQuerys_ReturnsResultsInInputOrder()
+    public void Map_NotebookQueries_ReturnsResultsInInputOrder()
     {
         using var pool = NewPool();
         Assert.Equal([2, 3, 4, 5], pool.Map(Func, [1, 2, 3, 4]));
@@ -139,7 +139,7 @@ public abstract partial class PoolContract
     }
 
     [Fact]
-    public void IMap_NotebookQuerys_NextReturnsEachThenThrowsAtEnd()
+    public void IMap_NotebookQueries_NextReturnsEachThenThrowsAtEnd()
     {
         using var pool = NewPool();
         var results = pool.IMap(Func, [1, 2, 3, 4]);
