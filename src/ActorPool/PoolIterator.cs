@@ -76,7 +76,6 @@ public sealed class PoolIterator<T> : IEnumerable<T>, IDisposable
         try
         {
             var reader = _sink.Reader;
-            ThrowIfDisposed();
             while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 while (!_disposed && reader.TryRead(out var outcome))

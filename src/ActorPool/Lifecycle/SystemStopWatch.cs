@@ -27,16 +27,15 @@ internal sealed class SystemStopWatch : IDisposable
     /// </summary>
     public void Arm(ActorSystem system, string name)
     {
-        var watch = this;
         // The first phase: results fail before the pool's actors (and the cluster membership) go.
         CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, $"{name}-stop", () =>
         {
-            watch.Fire();
+            Fire();
             return Task.FromResult(Done.Instance);
         });
         // A system terminated without running its coordinated shutdown (or one already past the
         // first phase when the task was added) still ends the pool.
-        system.WhenTerminated.ContinueWith(static (_, state) => ((SystemStopWatch)state!).Fire(), watch,
+        system.WhenTerminated.ContinueWith(static (_, state) => ((SystemStopWatch)state!).Fire(), this,
             CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 

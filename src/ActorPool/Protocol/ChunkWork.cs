@@ -77,13 +77,8 @@ internal abstract class ChunkWork<TResult> : ChunkWork, ITypedWork
         return new ChunkResult<TResult>(jobId, chunkIndex, offset, output, failures?.ToArray());
     }
 
-    public sealed override object FailAll(long jobId, long chunkIndex, long offset, Exception error)
-    {
-        var failures = new ItemFailure[Count];
-        for (var i = 0; i < failures.Length; i++)
-            failures[i] = new ItemFailure(i, error);
-        return new ChunkResult<TResult>(jobId, chunkIndex, offset, new TResult[Count], failures);
-    }
+    public sealed override object FailAll(long jobId, long chunkIndex, long offset, Exception error) =>
+        new ChunkResult<TResult>(jobId, chunkIndex, offset, new TResult[Count], ItemFailure.Every(Count, error));
 }
 
 /// <summary>A function of no arguments: one item (<c>Apply(func)</c>).</summary>

@@ -53,7 +53,17 @@ internal sealed record ChunkResult<TResult>(long JobId, long ChunkIndex, long Of
 }
 
 /// <summary>An item that threw: its index within the chunk and the exception, with the worker's stack.</summary>
-internal sealed record ItemFailure(int Index, Exception Error);
+internal sealed record ItemFailure(int Index, Exception Error)
+{
+    /// <summary>Every item of a chunk of <paramref name="count"/> failed with <paramref name="error"/>.</summary>
+    public static ItemFailure[] Every(int count, Exception error)
+    {
+        var failures = new ItemFailure[count];
+        for (var i = 0; i < failures.Length; i++)
+            failures[i] = new ItemFailure(i, error);
+        return failures;
+    }
+}
 
 /// <summary>Feeder to streaming coordinator: the input ended after <see cref="ChunkCount"/> chunks.</summary>
 internal sealed record InputEnded(long ChunkCount);

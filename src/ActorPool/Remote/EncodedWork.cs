@@ -83,13 +83,13 @@ internal sealed class EncodedWork : ChunkWork
         // Failures share the frame with the values: whatever a task threw, its chunk's answer fits.
         return new EncodedChunkResult(jobId, chunkIndex, offset, Function, Count, values,
             result.Failures is { } failures
-                ? WireFailure.Encode(failures.Select(failure => (failure.Index, failure.Error)).ToArray(), MaxBytes - values.Length)
+                ? WireFailure.Encode(failures, MaxBytes - values.Length)
                 : null);
     }
 
     public override object FailAll(long jobId, long chunkIndex, long offset, Exception error) =>
         new EncodedChunkResult(jobId, chunkIndex, offset, Function, Count, [],
-            WireFailure.Encode(Enumerable.Range(0, Count).Select(index => (index, error)).ToArray(), MaxBytes));
+            WireFailure.Encode(ItemFailure.Every(Count, error), MaxBytes));
 }
 
 /// <summary>
@@ -122,7 +122,7 @@ internal sealed record EncodedChunkResult(long JobId, long ChunkIndex, long Offs
             // must fail their chunk, not vanish in the transport while the job waits for them.
             var error = new SerializationException($"The results of a chunk of {Function.Display} cannot be read back: {ex.Message}", ex);
             return WireCodec.DecodeResult(Function, JobId, ChunkIndex, Offset, [],
-                Enumerable.Range(0, Count).Select(index => new ItemFailure(index, error)).ToArray(), Count);
+                ItemFailure.Every(Count, error), Count);
         }
     }
 

@@ -39,7 +39,7 @@ internal sealed class LocalNodes : IDisposable
     /// <summary>Starts <paramref name="count"/> worker processes that join the cluster of <paramref name="system"/>.</summary>
     public static LocalNodes Start(ActorSystem system, IActorRef workers, int count, string? nodeHostPath)
     {
-        var path = nodeHostPath ?? Path.Combine(AppContext.BaseDirectory, "ActorPool.Node.dll");
+        var path = nodeHostPath ?? Path.Combine(AppContext.BaseDirectory, $"{DistributedDeployment.NodeHostAssembly}.dll");
         if (!File.Exists(path))
             throw new FileNotFoundException(
                 $"The node host ActorPool.Node.dll was not found at {path}. Reference the ActorPool.Node project, or set PoolOptions.NodeHostPath.", path);

@@ -1,5 +1,6 @@
 using System.Runtime.ExceptionServices;
 using System.Text;
+using ActorPool.Protocol;
 
 namespace ActorPool.Remote;
 
@@ -110,16 +111,21 @@ internal sealed record WireError(string Type, string Message, string? StackTrace
     public Exception Decode()
     {
         var inner = Inner.Select(error => error.Decode()).ToArray();
-        Exception error;
+        var error = TryCreate(inner) ?? new RemoteTaskException(Type, Message, inner.FirstOrDefault());
+        return StackTrace is null ? error : ExceptionDispatchInfo.SetRemoteStackTrace(error, StackTrace);
+    }
+
+    /// <summary>The exception as its own type, or null where that type is not here or cannot be built.</summary>
+    private Exception? TryCreate(Exception[] inner)
+    {
         try
         {
-            error = Create(inner) ?? new RemoteTaskException(Type, Message, inner.FirstOrDefault());
+            return Create(inner);
         }
         catch (Exception)
         {
-            error = new RemoteTaskException(Type, Message, inner.FirstOrDefault());
+            return null; // a constructor that threw
         }
-        return StackTrace is null ? error : ExceptionDispatchInfo.SetRemoteStackTrace(error, StackTrace);
     }
 
     private Exception? Create(Exception[] inner)
@@ -205,7 +211,7 @@ internal sealed record WireFailure(int Index, WireError Error)
     /// they fit, otherwise each in its compact form, otherwise one error for every item that says
     /// why and what the first was. An exception shared by several items is encoded once.
     /// </summary>
-    public static WireFailure[] Encode(IReadOnlyList<(int Index, Exception Error)> failures, long budget)
+    public static WireFailure[] Encode(ItemFailure[] failures, long budget)
     {
         var errors = new Dictionary<Exception, WireError>(ReferenceEqualityComparer.Instance);
         var encoded = failures.Select(failure => new WireFailure(failure.Index,
