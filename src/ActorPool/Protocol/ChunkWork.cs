@@ -40,6 +40,14 @@ internal abstract class ChunkWork<TResult> : ChunkWork, ITypedWork
     protected abstract TResult Invoke(int index);
 
     /// <summary>
+    /// Drops the function and the items: the work has run, and runs only once. The message that
+    /// carried it can stay reachable after the job has ended (Akka's dedicated worker thread keeps
+    /// the last message it handled in a stack slot until the next), and it must not keep the
+    /// caller's function, arguments or results alive with it. <see cref="ChunkWork.Count"/> stays.
+    /// </summary>
+    protected abstract void Release();
+
+    /// <summary>
     /// Makes <see cref="Execute"/> write the results into <paramref name="output"/> (the chunk's
     /// part of its job's result array, in process) instead of an array of its own, and returns this
     /// work. Called once, before the work is sent: the message that carries it publishes the field.
@@ -74,20 +82,28 @@ internal abstract class ChunkWork<TResult> : ChunkWork, ITypedWork
                 i++;
             }
         }
+        _output = default;
+        Release();
         return new ChunkResult<TResult>(jobId, chunkIndex, offset, output, failures?.ToArray());
     }
 
     public sealed override object FailAll(long jobId, long chunkIndex, long offset, Exception error) =>
         new ChunkResult<TResult>(jobId, chunkIndex, offset, new TResult[Count], ItemFailure.Every(Count, error));
+
+    /// <summary>What asking a run work for its function or items is: a bug, since work runs once and is read before.</summary>
+    protected static InvalidOperationException Ran() => new("This work has run and let go of its function and items.");
 }
 
 /// <summary>A function of no arguments: one item (<c>Apply(func)</c>).</summary>
 internal sealed class ThunkWork<TResult>(Func<TResult> func) : ChunkWork<TResult>
 {
+    private Func<TResult>? _func = func;
+
     public override int Count => 1;
-    public override Delegate Function => func;
+    public override Delegate Function => _func ?? throw Ran();
     public override Array? Items => null;
-    protected override TResult Invoke(int index) => func();
+    protected override TResult Invoke(int index) => _func!();
+    protected override void Release() => _func = null;
 }
 
 /// <summary>A function of one argument over items (<c>Map</c>, <c>IMap</c>, <c>Apply(func, a)</c>).</summary>
@@ -99,32 +115,40 @@ internal sealed class ThunkWork<TResult>(Func<TResult> func) : ChunkWork<TResult
 /// </remarks>
 internal sealed class MapWork<T, TResult>(Func<T, TResult> func, ArraySegment<T> items) : ChunkWork<TResult>
 {
-    private readonly T[] _array = items.Array!;
+    private Func<T, TResult>? _func = func;
+    private T[]? _array = items.Array;
     private readonly int _start = items.Offset;
 
-    public override int Count => items.Count;
-    public override Delegate Function => func;
-    public override Array Items => items.ToArray(); // a copy: only encoding for the wire asks, and it copies anyway
-    protected override TResult Invoke(int index) => func(_array[_start + index]);
+    public override int Count { get; } = items.Count;
+    public override Delegate Function => _func ?? throw Ran();
+    public override Array Items => _array is { } array ? array.AsSpan(_start, Count).ToArray() : throw Ran(); // a copy: only encoding for the wire asks, and it copies anyway
+    protected override TResult Invoke(int index) => _func!(_array![_start + index]);
+    protected override void Release() => (_func, _array) = (null, null);
 }
 
 /// <summary>A function of two arguments over pairs (<c>StarMap</c>, <c>Apply(func, a, b)</c>); items are a view, as for <see cref="MapWork{T, TResult}"/>.</summary>
 internal sealed class StarMapWork<T1, T2, TResult>(Func<T1, T2, TResult> func, ArraySegment<(T1, T2)> items) : ChunkWork<TResult>
 {
-    private readonly (T1, T2)[] _array = items.Array!;
+    private Func<T1, T2, TResult>? _func = func;
+    private (T1, T2)[]? _array = items.Array;
     private readonly int _start = items.Offset;
 
-    public override int Count => items.Count;
-    public override Delegate Function => func;
-    public override Array Items => items.ToArray();
-    protected override TResult Invoke(int index) => func(_array[_start + index].Item1, _array[_start + index].Item2);
+    public override int Count { get; } = items.Count;
+    public override Delegate Function => _func ?? throw Ran();
+    public override Array Items => _array is { } array ? array.AsSpan(_start, Count).ToArray() : throw Ran();
+    protected override TResult Invoke(int index) => _func!(_array![_start + index].Item1, _array[_start + index].Item2);
+    protected override void Release() => (_func, _array) = (null, null);
 }
 
 /// <summary>A function of three arguments over triples (<c>Apply(func, a, b, c)</c>).</summary>
 internal sealed class StarMap3Work<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> func, (T1, T2, T3)[] items) : ChunkWork<TResult>
 {
-    public override int Count => items.Length;
-    public override Delegate Function => func;
-    public override Array Items => items;
-    protected override TResult Invoke(int index) => func(items[index].Item1, items[index].Item2, items[index].Item3);
+    private Func<T1, T2, T3, TResult>? _func = func;
+    private (T1, T2, T3)[]? _items = items;
+
+    public override int Count { get; } = items.Length;
+    public override Delegate Function => _func ?? throw Ran();
+    public override Array Items => _items ?? throw Ran();
+    protected override TResult Invoke(int index) => _func!(_items![index].Item1, _items[index].Item2, _items[index].Item3);
+    protected override void Release() => (_func, _items) = (null, null);
 }
