@@ -109,13 +109,13 @@ public sealed partial class Pool : IDisposable, IAsyncDisposable
             if (options.Deployment == PoolDeployment.LocalProcesses)
                 _localNodes = LocalNodes.Start(_system, _group.Workers, options.Processes, options.NodeHostPath);
             _systemStop = new SystemStopWatch(OnSystemStopping);
-            _systemStop.Arm(_system, poolName);
+            _systemStop.Arm(_system);
         }
         catch
         {
             _localNodes?.Dispose();
             if (_ownsSystem)
-                _system.Terminate().GetAwaiter().GetResult();
+                TerminateOwnSystemAsync().GetAwaiter().GetResult();
             throw;
         }
     }
@@ -209,10 +209,18 @@ public sealed partial class Pool : IDisposable, IAsyncDisposable
             await Task.WhenAny(stopped, _system.WhenTerminated).ConfigureAwait(false);
         }
         if (_ownsSystem)
-            await _system.Terminate().ConfigureAwait(false);
+            await TerminateOwnSystemAsync().ConfigureAwait(false);
         // Worker processes go last, once this side has closed its connections to them: killed
         // first, they would be reported as failed associations, errors for a planned stop.
         _localNodes?.Dispose();
+    }
+
+    /// <summary>Terminates the pool's own system, and lets go of it at once (see <see cref="RemotingRemains"/>).</summary>
+    private async Task TerminateOwnSystemAsync()
+    {
+        var remains = RemotingRemains.Of(_system);
+        await _system.Terminate().ConfigureAwait(false);
+        await remains.ReleaseAsync().ConfigureAwait(false);
     }
 
     /// <summary>The ActorSystem under the pool began to stop: the pool terminates, since its actors are about to go.</summary>

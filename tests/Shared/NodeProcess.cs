@@ -87,6 +87,9 @@ internal sealed class NodeProcess : IDisposable
             throw new TimeoutException("The node did not stop after SIGTERM.");
     }
 
+    /// <summary>Whether the node has exited, for whatever reason.</summary>
+    public bool HasExited => _process.HasExited;
+
     /// <summary>The exit code once it has exited: 128 + the signal's number if a signal ended it.</summary>
     public int ExitCode => _process.ExitCode;
 

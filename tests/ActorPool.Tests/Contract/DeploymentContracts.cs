@@ -8,7 +8,7 @@ public sealed class ClusterPoolContract(TwoNodeCluster cluster) : PoolContract, 
     protected override Pool NewPool() => new(new PoolOptions
     {
         Deployment = PoolDeployment.Cluster,
-        SeedNodes = [cluster.Seed.Endpoint],
+        SeedNodes = [cluster.SeedEndpoint],
         Processes = 2,
     });
 }

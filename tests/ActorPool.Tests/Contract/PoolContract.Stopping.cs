@@ -82,18 +82,42 @@ public abstract partial class PoolContract
         Assert.All(references, reference => Assert.True(Collected(reference.Target), $"{reference.What} is still reachable after its job ended."));
     }
 
+    [Fact]
+    public void Dispose_LetsGoOfThePoolAndItsActorSystemWithinSeconds()
+    {
+        var (pool, system) = RunAndDispose();
+        // Dispose waits for what the pool started to let go of it (remoting's per-thread caches and
+        // socket threads among them), but the system's last termination callbacks may still be
+        // returning on other threads: collect until they have. Remoting used to hold a disposed
+        // pool's system for about 22 s (until idle thread-pool threads retired), well past this limit.
+        var within = TimeSpan.FromSeconds(10);
+        Assert.True(Collected(pool, within), "The disposed pool is still reachable.");
+        Assert.True(Collected(system, within), "The disposed pool's ActorSystem is still reachable.");
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private (WeakReference Pool, WeakReference System) RunAndDispose()
+    {
+        var pool = NewPool();
+        Assert.Equal(5050, pool.Map(Func, Enumerable.Range(0, 100)).Sum());
+        var references = (new WeakReference(pool), new WeakReference(pool.System));
+        pool.Dispose();
+        return references;
+    }
+
     /// <summary>
     /// Whether <paramref name="target"/> is collected. A job's result reaches its caller before its
     /// worker's report that the batch is done reaches the router, which holds the batch until
-    /// then, so this collects until the object is gone or the tests' safety limit has passed.
+    /// then, so this collects until the object is gone or <paramref name="within"/> (by default the
+    /// tests' safety limit) has passed.
     /// </summary>
-    protected static bool Collected(WeakReference target) => SpinWait.SpinUntil(() =>
+    protected static bool Collected(WeakReference target, TimeSpan? within = null) => SpinWait.SpinUntil(() =>
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
         return !target.IsAlive;
-    }, Limit);
+    }, within ?? Limit);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static (string What, WeakReference Target)[] RunAndDrop(Pool pool)

@@ -47,7 +47,11 @@ public sealed class StoppedProcessTests
         Assert.Contains("mapped 100", app.Output);
         Assert.Contains("disposed", app.Output);
         Assert.DoesNotContain("[ERROR]", app.Output);
-        Assert.DoesNotContain("[WARNING]", app.Output);
+        // The failure detector warns when heartbeats arrive late, which a busy machine causes at
+        // any time (the suite runs many processes on two cores): that reports load, not the stop.
+        var warnings = app.Output.Split('\n')
+            .Where(line => line.Contains("[WARNING]") && !line.Contains("heartbeat interval is growing too large"));
+        Assert.Empty(warnings);
     }
 
     private static void AssertGone(int pid)
