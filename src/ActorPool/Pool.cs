@@ -1,4 +1,5 @@
 using ActorPool.Configuration;
+using ActorPool.Deployment;
 using ActorPool.Lifecycle;
 using ActorPool.Protocol;
 using ActorPool.Remote;
@@ -37,7 +38,7 @@ public sealed partial class Pool : IDisposable, IAsyncDisposable
     private static int s_poolCount;
 
     private readonly ActorSystem _system;
-    private readonly bool _ownsSystem;
+    private readonly WorkerDeployment _deployment;
     private readonly IActorRef _router;
     private readonly WorkerGroup _group;
     private readonly JobRegistry _registry = new();
@@ -45,7 +46,6 @@ public sealed partial class Pool : IDisposable, IAsyncDisposable
     private readonly ILoggingAdapter _log;
     private readonly object _shutdownGate = new();
     private readonly CancellationTokenSource _stopping = new();
-    private readonly LocalNodes? _localNodes;
     private readonly SystemStopWatch _systemStop;
     private Task? _shutdown;
 
@@ -80,42 +80,24 @@ public sealed partial class Pool : IDisposable, IAsyncDisposable
         if (options.NoWorkerTimeout is { } noWorkerTimeout && (noWorkerTimeout <= TimeSpan.Zero || noWorkerTimeout.TotalMilliseconds > int.MaxValue))
             throw new ArgumentOutOfRangeException("options.NoWorkerTimeout", noWorkerTimeout, $"NoWorkerTimeout must be positive and at most {int.MaxValue} ms, or null for the default.");
 
-        var poolName = $"actorpool-{Interlocked.Increment(ref s_poolCount)}";
-        _ownsSystem = options.ActorSystem is null;
-        if (options.Deployment != PoolDeployment.InProcess)
-        {
-            var seeds = DistributedDeployment.Validate(options);
-            poolName = NodeActor.PoolRouterActorName;
-            _system = ActorSystem.Create(DistributedDeployment.SystemName,
-                DistributedDeployment.DriverConfig(options).WithFallback(OwnSystemConfig.Get()).WithFallback(ReferenceConfig.Get()));
-            DistributedDeployment.Join(_system, seeds);
-        }
-        else if (options.ActorSystem is { } system)
-        {
-            _system = system;
-            system.Settings.InjectTopLevelFallback(ReferenceConfig.Get());
-            WireSetup.Register(system);
-        }
-        else
-        {
-            _system = ActorSystem.Create(poolName, OwnSystemConfig.Get().WithFallback(ReferenceConfig.Get()));
-        }
+        _deployment = WorkerDeployment.For(options, $"actorpool-{Interlocked.Increment(ref s_poolCount)}");
+        _system = _deployment.System;
         _log = Logging.GetLogger(_system, typeof(Pool));
         try
         {
             _settings = PoolSettings.Create(options, _system.Settings.Config);
-            _router = _system.ActorOf(PoolRouterActor.Props(_settings, _registry, _stopping.Token), poolName);
+            _router = _system.ActorOf(PoolRouterActor.Props(_deployment, _settings, _registry, _stopping.Token), _deployment.RouterName);
             _group = _router.Ask<WorkerGroup>(GetWorkers.Instance).GetAwaiter().GetResult();
-            if (options.Deployment == PoolDeployment.LocalProcesses)
-                _localNodes = LocalNodes.Start(_system, _group.Workers, options.Processes, options.NodeHostPath);
+            _deployment.Started(_group);
             _systemStop = new SystemStopWatch(OnSystemStopping);
             _systemStop.Arm(_system);
         }
         catch
         {
-            _localNodes?.Dispose();
-            if (_ownsSystem)
+            _deployment.Stopping();
+            if (_deployment.OwnsSystem)
                 TerminateOwnSystemAsync().GetAwaiter().GetResult();
+            _deployment.Stopped();
             throw;
         }
     }
@@ -197,7 +179,7 @@ public sealed partial class Pool : IDisposable, IAsyncDisposable
     {
         _systemStop.Dispose();
         // From here on a worker process that exits is the pool stopping, not a loss to repair.
-        _localNodes?.Stop();
+        _deployment.Stopping();
         if (!_system.WhenTerminated.IsCompleted)
         {
             // Stopping the router stops its children: the workers (each after its current task)
@@ -208,11 +190,9 @@ public sealed partial class Pool : IDisposable, IAsyncDisposable
             _system.Stop(_router);
             await Task.WhenAny(stopped, _system.WhenTerminated).ConfigureAwait(false);
         }
-        if (_ownsSystem)
+        if (_deployment.OwnsSystem)
             await TerminateOwnSystemAsync().ConfigureAwait(false);
-        // Worker processes go last, once this side has closed its connections to them: killed
-        // first, they would be reported as failed associations, errors for a planned stop.
-        _localNodes?.Dispose();
+        _deployment.Stopped();
     }
 
     /// <summary>Terminates the pool's own system, and lets go of it at once (see <see cref="RemotingRemains"/>).</summary>
@@ -230,7 +210,7 @@ public sealed partial class Pool : IDisposable, IAsyncDisposable
             new PoolTerminatedException("The pool's ActorSystem shut down before this task completed."),
             stoppedBy: "its ActorSystem has shut down");
         _stopping.Cancel();
-        _localNodes?.Stop();
+        _deployment.Stopping();
         // The system stops the pool's actors itself; this only makes Join's shutdown step ready.
         BeginShutdown();
     }
@@ -248,16 +228,8 @@ public sealed partial class Pool : IDisposable, IAsyncDisposable
     private static int ValidProcesses(int processes, string paramName) =>
         processes >= 1 ? processes : throw new ArgumentOutOfRangeException(paramName, processes, "A pool needs at least 1 process.");
 
-    /// <summary>
-    /// Where workers are other processes, a function must be one that can be named there: a
-    /// closure or an instance method is refused now, with a message that says what to do, rather
-    /// than failing later on a node.
-    /// </summary>
-    private void ValidateFunction(Delegate func)
-    {
-        if (_group.Remote)
-            FunctionRef.Create(func, nameof(func));
-    }
+    /// <summary>A function the deployment's workers cannot run is refused now (see <see cref="WorkerDeployment.CheckFunction"/>).</summary>
+    private void ValidateFunction(Delegate func) => _deployment.CheckFunction(func, nameof(func));
 
     private static void ValidateChunkSize(int? chunkSize, string paramName)
     {

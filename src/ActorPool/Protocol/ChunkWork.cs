@@ -15,6 +15,29 @@ internal abstract class ChunkWork
 
     /// <summary>Fails every item with <paramref name="error"/>, without running any.</summary>
     public abstract object FailAll(long jobId, long chunkIndex, long offset, Exception error);
+
+    /// <summary>
+    /// The most bytes a chunk's arguments, a batch of chunks, or a chunk's result may take on the
+    /// wire: half of the transport's frame (<c>akka.remote.dot-netty.tcp.maximum-frame-size</c>,
+    /// 32 MiB in reference.conf). Above it a message would be dropped by the transport.
+    /// </summary>
+    public const int MaxWireBytes = 16 * 1024 * 1024;
+
+    /// <summary>
+    /// Work that cannot reach a worker (its arguments could not be encoded for the wire): it is not
+    /// sent, and <see cref="Execute"/> answers with its failure where it was made.
+    /// </summary>
+    public virtual bool CannotBeSent => false;
+
+    /// <summary>Bytes the work takes on the wire to another process; 0 for work that stays in process.</summary>
+    public virtual long WireBytes => 0;
+
+    /// <summary>
+    /// Fails every item of work that was never sent (no worker could take it), with the result in
+    /// the form its coordinator takes, which for work encoded for the wire is the decoded one.
+    /// </summary>
+    public virtual object FailUnsent(long jobId, long chunkIndex, long offset, Exception error) =>
+        FailAll(jobId, chunkIndex, offset, error);
 }
 
 /// <summary>Work that still holds its delegate and argument values, as the caller passed them.</summary>

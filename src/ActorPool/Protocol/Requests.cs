@@ -89,11 +89,11 @@ file static class RequestArguments
         Exception? error = chunkSize < 1
             ? new ArgumentOutOfRangeException("ChunkSize", chunkSize, "ChunkSize must be at least 1.")
             : null;
-        if (error is null && scope.Group.Remote)
+        if (error is null)
         {
             try
             {
-                FunctionRef.Create(func, "Func");
+                scope.Deployment.CheckFunction(func, "Func");
             }
             catch (ArgumentException ex)
             {

@@ -25,12 +25,8 @@ internal sealed class EncodedWork : ChunkWork
 
     public override int Count { get; }
 
-    /// <summary>
-    /// The most bytes a chunk's arguments or result may take: half of the transport's frame
-    /// (<c>akka.remote.dot-netty.tcp.maximum-frame-size</c>, 32 MiB in reference.conf). Above it a
-    /// message would be dropped by the transport, so the chunk fails instead, with the reason.
-    /// </summary>
-    public const int MaxBytes = 16 * 1024 * 1024;
+    /// <inheritdoc />
+    public override long WireBytes => Items.Length;
 
     /// <summary>The wire form of <paramref name="work"/>, or, if its arguments cannot be serialized, work that fails with the reason.</summary>
     public static ChunkWork Encode(ChunkWork work)
@@ -47,10 +43,10 @@ internal sealed class EncodedWork : ChunkWork
             return new FailedWork(work, new SerializationException(
                 $"The arguments of {function.Display} cannot be serialized to be sent to a worker: {ex.Message}", ex));
         }
-        return items.Length <= MaxBytes
+        return items.Length <= MaxWireBytes
             ? new EncodedWork(function, items, work.Count)
             : new FailedWork(work, new SerializationException(
-                $"The arguments of a chunk of {function.Display} take {items.Length} bytes, over the {MaxBytes} a chunk may send; use a smaller chunk size."));
+                $"The arguments of a chunk of {function.Display} take {items.Length} bytes, over the {MaxWireBytes} a chunk may send; use a smaller chunk size."));
     }
 
     public override object Execute(long jobId, long chunkIndex, long offset)
@@ -75,21 +71,25 @@ internal sealed class EncodedWork : ChunkWork
             return FailAll(jobId, chunkIndex, offset, new SerializationException(
                 $"The result of {Function.Display} cannot be serialized to be sent back: {ex.Message}", ex));
         }
-        if (values.Length > MaxBytes)
+        if (values.Length > MaxWireBytes)
         {
             return FailAll(jobId, chunkIndex, offset, new SerializationException(
-                $"The results of a chunk of {Function.Display} take {values.Length} bytes, over the {MaxBytes} a chunk may send back; use a smaller chunk size."));
+                $"The results of a chunk of {Function.Display} take {values.Length} bytes, over the {MaxWireBytes} a chunk may send back; use a smaller chunk size."));
         }
         // Failures share the frame with the values: whatever a task threw, its chunk's answer fits.
         return new EncodedChunkResult(jobId, chunkIndex, offset, Function, Count, values,
             result.Failures is { } failures
-                ? WireFailure.Encode(failures, MaxBytes - values.Length)
+                ? WireFailure.Encode(failures, MaxWireBytes - values.Length)
                 : null);
     }
 
     public override object FailAll(long jobId, long chunkIndex, long offset, Exception error) =>
         new EncodedChunkResult(jobId, chunkIndex, offset, Function, Count, [],
-            WireFailure.Encode(ItemFailure.Every(Count, error), MaxBytes));
+            WireFailure.Encode(ItemFailure.Every(Count, error), MaxWireBytes));
+
+    /// <inheritdoc />
+    public override object FailUnsent(long jobId, long chunkIndex, long offset, Exception error) =>
+        ((EncodedChunkResult)FailAll(jobId, chunkIndex, offset, error)).Decode();
 }
 
 /// <summary>
@@ -99,6 +99,8 @@ internal sealed class EncodedWork : ChunkWork
 internal sealed class FailedWork(ChunkWork original, Exception error) : ChunkWork
 {
     public override int Count => original.Count;
+
+    public override bool CannotBeSent => true;
 
     public override object Execute(long jobId, long chunkIndex, long offset) => original.FailAll(jobId, chunkIndex, offset, error);
 

@@ -1,5 +1,6 @@
 using ActorPool.Configuration;
 using ActorPool.Coordination;
+using ActorPool.Deployment;
 using ActorPool.Lifecycle;
 using ActorPool.Protocol;
 using Akka.Actor;
@@ -13,22 +14,24 @@ namespace ActorPool.Routing;
 /// </summary>
 internal sealed class PoolRouterActor : UntypedActor
 {
+    private readonly WorkerDeployment _deployment;
     private readonly PoolSettings _settings;
     private readonly JobRegistry _registry;
     private readonly CancellationToken _stopping;
     private WorkerGroup _group = null!; // set in PreStart, before any message
 
-    public PoolRouterActor(PoolSettings settings, JobRegistry registry, CancellationToken stopping)
+    public PoolRouterActor(WorkerDeployment deployment, PoolSettings settings, JobRegistry registry, CancellationToken stopping)
     {
+        _deployment = deployment;
         _settings = settings;
         _registry = registry;
         _stopping = stopping;
     }
 
-    public static Props Props(PoolSettings settings, JobRegistry registry, CancellationToken stopping) =>
-        Akka.Actor.Props.Create(() => new PoolRouterActor(settings, registry, stopping));
+    public static Props Props(WorkerDeployment deployment, PoolSettings settings, JobRegistry registry, CancellationToken stopping) =>
+        Akka.Actor.Props.Create(() => new PoolRouterActor(deployment, settings, registry, stopping));
 
-    protected override void PreStart() => _group = WorkerGroup.Create(Context, _settings, _stopping, _registry);
+    protected override void PreStart() => _group = _deployment.CreateWorkers(Context, _settings, _stopping, _registry);
 
     protected override void OnReceive(object message)
     {
@@ -38,7 +41,7 @@ internal sealed class PoolRouterActor : UntypedActor
                 job.Start(Context, _group);
                 break;
             case IPoolRequest request:
-                request.Submit(new RequestScope(Context, _group, _registry, _settings.Processes), Sender);
+                request.Submit(new RequestScope(Context, _group, _registry, _settings.Processes, _deployment), Sender);
                 break;
             case SpawnCoordinator spawn:
                 Sender.Tell(Context.ActorOf(spawn.Props));
@@ -54,7 +57,7 @@ internal sealed class PoolRouterActor : UntypedActor
 }
 
 /// <summary>What a request from another actor needs from the router to start its job.</summary>
-internal sealed record RequestScope(IActorContext Context, WorkerGroup Group, JobRegistry Registry, int Processes)
+internal sealed record RequestScope(IActorContext Context, WorkerGroup Group, JobRegistry Registry, int Processes, WorkerDeployment Deployment)
 {
     public IActorRefProvider Provider => ((ExtendedActorSystem)Context.System).Provider;
 }

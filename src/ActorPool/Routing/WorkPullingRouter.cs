@@ -15,10 +15,10 @@ namespace ActorPool.Routing;
 /// cannot promise.
 /// </summary>
 /// <remarks>
-/// <para>Invariants: every chunk received is either in <see cref="_pending"/> or in exactly one
-/// worker's <see cref="Slot.InFlight"/> until that worker reports the batch done; a worker runs its
-/// batches in the order sent, so the oldest in-flight batch is the one a <see cref="BatchDone"/>
-/// answers. Knowing where every chunk is, is what lets lost work be sent again.</para>
+/// <para>This actor only wires messages and cluster membership to two pure parts: the
+/// <see cref="WorkQueue"/> (what waits, and how it is cut into batches) and the
+/// <see cref="LossLedger{TWorker}"/> (which worker holds what, and who is blamed when one dies).
+/// Every chunk received is in one of them until its worker reports it done.</para>
 /// <para>With workers in other processes (no local worker props), workers are found on cluster
 /// nodes with the worker role, and a worker lost with its node (unreachable, left, removed, or its
 /// actor terminated) has its in-flight chunks queued again, first in line. Akka's cluster routers
@@ -31,13 +31,6 @@ internal sealed class WorkPullingRouter : UntypedActor
     /// <summary>The router's name under the pool's router actor; nodes address it by path.</summary>
     public const string Name = "workers";
 
-    private sealed class Slot(IActorRef worker)
-    {
-        public IActorRef Worker { get; } = worker;
-        public Queue<(long Id, RunChunk[] Chunks)> InFlight { get; } = new();
-        public int ChunksInFlight { get; set; }
-    }
-
     private sealed class NoWorkerDeadline(int generation)
     {
         public int Generation { get; } = generation;
@@ -46,17 +39,15 @@ internal sealed class WorkPullingRouter : UntypedActor
     private readonly Props? _localWorkerProps;
     private readonly PoolSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly List<Slot> _slots = new();
-    private readonly Dictionary<IActorRef, Slot> _slotOf = new();
-    private readonly Dictionary<(long JobId, long ChunkIndex), int> _losses = new();
+    private readonly WorkQueue _queue;
+    private readonly LossLedger<IActorRef> _ledger;
+    private readonly Action<IActorRef, RunBatch> _send;
     // Worker-role nodes that are Up, as this router's own cluster events say: Cluster.State is a
     // read view updated asynchronously, which can lag behind the events and so refuse a node's
     // answer to the very request its MemberUp triggered.
     private readonly HashSet<Address> _workerNodes = new();
-    private Queue<RunChunk> _pending = new();
     private ICancelable? _noWorkerTimer;
     private string? _cannotStart; // set when no worker can ever join: pending work fails at once
-    private long _lastBatchId;
     private int _noWorkerGeneration;
 
     /// <param name="localWorkerProps">Props of local workers, one per process; null to use the workers of cluster nodes.</param>
@@ -65,6 +56,9 @@ internal sealed class WorkPullingRouter : UntypedActor
     {
         _localWorkerProps = localWorkerProps;
         _settings = settings;
+        _queue = new WorkQueue(settings.BatchDivisor, settings.MaxBatch);
+        _ledger = new LossLedger<IActorRef>(settings.MaxWorkerLosses, settings.MessagesInFlightPerWorker);
+        _send = (worker, batch) => worker.Tell(batch, Self);
     }
 
     public static Props Props(Props? localWorkerProps, PoolSettings settings) =>
@@ -83,7 +77,7 @@ internal sealed class WorkPullingRouter : UntypedActor
             return;
         }
         for (var i = 0; i < _settings.Processes; i++)
-            AddSlot(Context.ActorOf(_localWorkerProps!, $"worker-{i}"));
+            AddWorker(Context.ActorOf(_localWorkerProps!, $"worker-{i}"));
     }
 
     protected override void PostStop()
@@ -98,34 +92,25 @@ internal sealed class WorkPullingRouter : UntypedActor
         switch (message)
         {
             case RunChunk chunk:
-                _pending.Enqueue(chunk);
+                _queue.Enqueue(chunk);
                 Dispatch();
                 break;
-            case BatchDone done when _slotOf.TryGetValue(Sender, out var slot)
-                                     && slot.InFlight.TryPeek(out var oldest) && oldest.Id == done.BatchId:
-                var batch = slot.InFlight.Dequeue().Chunks;
-                slot.ChunksInFlight -= batch.Length;
-                if (_losses.Count > 0)
+            case BatchDone done:
+                // False for a batch already given up on (its worker was lost): its chunks were queued again.
+                if (_ledger.Complete(Sender, done.BatchId, done.Returned))
                 {
-                    var returned = done.Returned.Select(Key).ToHashSet();
-                    foreach (var finished in batch.Where(chunk => !returned.Contains(Key(chunk))))
-                        _losses.Remove(Key(finished));
+                    _queue.Requeue(done.Returned);
+                    Dispatch();
                 }
-                if (done.Returned.Length > 0)
-                    _pending = new Queue<RunChunk>(done.Returned.Concat(_pending));
-                Dispatch();
                 break;
-            case BatchDone:
-                break; // for a batch already given up on (its worker was lost): its chunks were queued again
             case DropJob drop:
-                if (_pending.Any(chunk => chunk.JobId == drop.JobId))
-                    _pending = new Queue<RunChunk>(_pending.Where(chunk => chunk.JobId != drop.JobId));
+                _ledger.Forget(_queue.Drop(drop.JobId));
                 break;
             case NodeWorkers node when !UsesClusterWorkers || IsWorkerNode(Sender.Path.Address):
-                foreach (var worker in node.Workers.Where(worker => !_slotOf.ContainsKey(worker)))
+                foreach (var worker in node.Workers.Where(worker => !_ledger.Has(worker)))
                 {
                     Context.Watch(worker);
-                    AddSlot(worker);
+                    AddWorker(worker);
                 }
                 Dispatch();
                 break;
@@ -156,14 +141,14 @@ internal sealed class WorkPullingRouter : UntypedActor
                 break;
             case ClusterEvent.IMemberEvent or ClusterEvent.IReachabilityEvent:
                 break;
-            case Terminated terminated when _slotOf.TryGetValue(terminated.ActorRef, out var lost):
-                LoseSlot(lost, "stopped", crashed: true);
+            case Terminated terminated when _ledger.Has(terminated.ActorRef):
+                LoseWorker(terminated.ActorRef, "stopped", crashed: true);
                 Dispatch();
                 break;
             case NodeLost nodeLost:
                 LoseNode(nodeLost.Address, nodeLost.Reason, crashed: true);
                 break;
-            case NoWorkerDeadline deadline when deadline.Generation == _noWorkerGeneration && _slots.Count == 0:
+            case NoWorkerDeadline deadline when deadline.Generation == _noWorkerGeneration && _ledger.WorkerCount == 0:
                 FailPending(new TimeoutException(
                     $"No worker joined the pool within {_settings.NoWorkerTimeout.TotalSeconds:0.#} s, so its pending tasks fail. "
                     + $"Start nodes with the role '{_settings.WorkerRole}' that join the pool's cluster."));
@@ -187,11 +172,9 @@ internal sealed class WorkPullingRouter : UntypedActor
     private void AskForWorkers(Address address) =>
         Context.ActorSelection(new RootActorPath(address) / "user" / NodeActor.Name).Tell(GetWorkers.Instance, Self);
 
-    private void AddSlot(IActorRef worker)
+    private void AddWorker(IActorRef worker)
     {
-        var slot = new Slot(worker);
-        _slots.Add(slot);
-        _slotOf.Add(worker, slot);
+        _ledger.Add(worker);
         _noWorkerTimer?.Cancel();
         _noWorkerTimer = null;
         _cannotStart = null; // a worker did come after all
@@ -200,113 +183,42 @@ internal sealed class WorkPullingRouter : UntypedActor
     private void LoseNode(Address address, string reason, bool crashed, bool runningOnly = false)
     {
         _workerNodes.Remove(address);
-        foreach (var slot in _slots.Where(slot => slot.Worker.Path.Address == address).ToList())
-            LoseSlot(slot, $"on {address} {reason}", crashed, runningOnly);
+        foreach (var worker in _ledger.Workers.Where(worker => worker.Path.Address == address).ToList())
+            LoseWorker(worker, $"on {address} {reason}", crashed, runningOnly);
         Dispatch();
     }
 
-    /// <summary>
-    /// The worker is gone: its in-flight chunks go back to the front of the queue. If it crashed,
-    /// every chunk it had not reported done counts a loss. Not only the oldest batch: the report
-    /// of a batch it finished may still be on its way when the news of its death arrives, and the
-    /// chunk that killed it must not escape blame. Innocent chunks blamed alongside it are harmless:
-    /// from then on they travel alone, to workers that hold nothing else, so each is blamed again
-    /// only if it kills a worker itself.
-    /// </summary>
-    private void LoseSlot(Slot slot, string reason, bool crashed, bool runningOnly = false)
+    /// <summary>The worker is gone: what it held goes back to the front of the queue, or fails if it has lost too many workers.</summary>
+    private void LoseWorker(IActorRef worker, string reason, bool crashed, bool runningOnly = false)
     {
-        _slots.Remove(slot);
-        _slotOf.Remove(slot.Worker);
-        Context.Unwatch(slot.Worker);
-        var again = new List<RunChunk>();
-        var blame = crashed;
-        foreach (var (_, batch) in slot.InFlight)
+        Context.Unwatch(worker);
+        var loss = _ledger.Lose(worker, crashed, runningOnly);
+        foreach (var (chunk, losses) in loss.Failed)
         {
-            foreach (var chunk in batch)
-            {
-                var losses = blame ? (_losses[Key(chunk)] = _losses.GetValueOrDefault(Key(chunk)) + 1) : 0;
-                if (losses >= _settings.MaxWorkerLosses)
-                {
-                    _losses.Remove(Key(chunk));
-                    Fail(chunk, new WorkerLostException(
-                        $"Chunk {chunk.ChunkIndex} of job {chunk.JobId} (input positions {chunk.Offset} to {chunk.Offset + chunk.Work.Count - 1}) "
-                        + $"was running on {losses} workers that died; it fails rather than take down another. The last worker {reason}."));
-                }
-                else
-                {
-                    again.Add(chunk);
-                }
-            }
-            blame &= !runningOnly; // detected late (unreachable): every earlier batch report has arrived, so only the oldest was running
+            Fail(chunk, new WorkerLostException(
+                $"Chunk {chunk.ChunkIndex} of job {chunk.JobId} (input positions {chunk.Offset} to {chunk.Offset + chunk.Work.Count - 1}) "
+                + $"was running on {losses} workers that died; it fails rather than take down another. The last worker {reason}."));
         }
-        if (again.Count > 0)
+        if (loss.Again.Count > 0)
         {
-            _log.Warning("ActorPool worker {0} {1}: sending its {2} chunks in flight to other workers.", slot.Worker, reason, again.Count);
-            _pending = new Queue<RunChunk>(again.Concat(_pending));
+            _log.Warning("ActorPool worker {0} {1}: sending its {2} chunks in flight to other workers.", worker, reason, loss.Again.Count);
+            _queue.Requeue(loss.Again);
         }
     }
 
     private void Dispatch()
     {
-        if (_slots.Count == 0)
-        {
-            if (_cannotStart is not null)
-                FailPending(new InvalidOperationException($"The pool has no worker and cannot start one: {_cannotStart}"));
-            else
-                StartNoWorkerTimer();
-            return;
-        }
-        while (_pending.Count > 0)
-        {
-            // A worker that already holds work gets more only while there is plenty for everyone;
-            // near the end of the work each chunk goes to a worker with nothing at all, so no
-            // chunk waits behind a long task while another worker idles.
-            var plenty = _pending.Count >= 2 * _slots.Count;
-            var suspectNext = IsSuspect(_pending.Peek());
-            Slot? target = null;
-            foreach (var slot in _slots)
-            {
-                // A chunk that has lost workers goes only to a worker holding nothing, and a worker
-                // holding such a chunk gets nothing else: if it dies, the blame falls where it belongs.
-                var hasRoom = slot.InFlight.Count == 0
-                    || (plenty && !suspectNext && slot.InFlight.Count < _settings.MessagesInFlightPerWorker && !HoldsSuspect(slot));
-                if (hasRoom && (target is null || slot.ChunksInFlight < target.ChunksInFlight))
-                    target = slot;
-            }
-            if (target is null)
-                return;
-
-            // Guided self-scheduling: batches shrink as the queue drains. A chunk that has lost a
-            // worker before travels alone, so that if it is the killer it takes no other chunk with it.
-            var size = (int)Math.Clamp(
-                (_pending.Count + (long)_settings.BatchDivisor * _slots.Count - 1) / ((long)_settings.BatchDivisor * _slots.Count),
-                1, _settings.MaxBatch);
-            var batch = new List<RunChunk>(size);
-            var bytes = 0L;
-            while (batch.Count < size && _pending.Count > 0)
-            {
-                var suspect = IsSuspect(_pending.Peek());
-                if (suspect && batch.Count > 0)
-                    break;
-                // A batch for another process must fit in one transport frame.
-                bytes += (_pending.Peek().Work as EncodedWork)?.Items.Length ?? 0;
-                if (batch.Count > 0 && bytes > EncodedWork.MaxBytes)
-                    break;
-                batch.Add(_pending.Dequeue());
-                if (suspect)
-                    break;
-            }
-            var chunks = batch.ToArray();
-            var id = ++_lastBatchId;
-            target.InFlight.Enqueue((id, chunks));
-            target.ChunksInFlight += chunks.Length;
-            target.Worker.Tell(new RunBatch(id, chunks), Self);
-        }
+        if (_ledger.WorkerCount > 0)
+            _queue.DispatchTo(_ledger, _send);
+        else if (_cannotStart is not null)
+            FailPending(new InvalidOperationException($"The pool has no worker and cannot start one: {_cannotStart}"));
+        else
+            StartNoWorkerTimer();
     }
 
     private void StartNoWorkerTimer()
     {
-        if (_pending.Count == 0 || _noWorkerTimer is not null)
+        if (_queue.Count == 0 || _noWorkerTimer is not null)
             return;
         _noWorkerTimer = Context.System.Scheduler.ScheduleTellOnceCancelable(
             _settings.NoWorkerTimeout, Self, new NoWorkerDeadline(++_noWorkerGeneration), Self);
@@ -315,23 +227,15 @@ internal sealed class WorkPullingRouter : UntypedActor
     private void FailPending(Exception error)
     {
         _noWorkerTimer = null;
-        foreach (var chunk in _pending)
+        var pending = _queue.TakeAll();
+        _ledger.Forget(pending);
+        foreach (var chunk in pending)
             Fail(chunk, error);
-        _pending.Clear();
     }
 
-    /// <summary>Answers a chunk with every item failed, in the typed form its coordinator takes.</summary>
-    private static void Fail(RunChunk chunk, Exception error)
-    {
-        var result = chunk.Work.FailAll(chunk.JobId, chunk.ChunkIndex, chunk.Offset, error);
-        chunk.ReplyTo.Tell(result is EncodedChunkResult encoded ? encoded.Decode() : result);
-    }
-
-    private static (long, long) Key(RunChunk chunk) => (chunk.JobId, chunk.ChunkIndex);
-
-    private bool IsSuspect(RunChunk chunk) => _losses.Count > 0 && _losses.ContainsKey(Key(chunk));
-
-    private bool HoldsSuspect(Slot slot) => _losses.Count > 0 && slot.InFlight.Any(batch => batch.Chunks.Any(IsSuspect));
+    /// <summary>Answers a chunk with every item failed, in the form its coordinator takes.</summary>
+    private static void Fail(RunChunk chunk, Exception error) =>
+        chunk.ReplyTo.Tell(chunk.Work.FailUnsent(chunk.JobId, chunk.ChunkIndex, chunk.Offset, error));
 }
 
 /// <summary>To the work-pulling router: the node at <see cref="Address"/> is gone (its process exited), without waiting for failure detection.</summary>

@@ -1,7 +1,5 @@
 using ActorPool.Configuration;
-using ActorPool.Lifecycle;
 using ActorPool.Protocol;
-using ActorPool.Remote;
 using ActorPool.Workers;
 using Akka.Actor;
 using Akka.Event;
@@ -12,23 +10,15 @@ namespace ActorPool.Routing;
 /// <summary>The pool's workers as dispatch sees them.</summary>
 /// <param name="Workers">Where chunks (<c>RunChunk</c>) are sent: a router that picks a worker.</param>
 /// <param name="DropTarget">Where a finished job's <c>DropJob</c> goes; <see cref="ActorRefs.Nobody"/> when the routing keeps no queue of its own.</param>
-/// <param name="Remote">Whether workers are in other processes, so work must be encoded for the wire.</param>
-internal sealed record WorkerGroup(IActorRef Workers, IActorRef DropTarget, bool Remote)
+/// <param name="PrepareWork">Turns work into the form the workers take (the deployment's: as it is in process, encoded for other processes).</param>
+internal sealed record WorkerGroup(IActorRef Workers, IActorRef DropTarget, Func<ChunkWork, ChunkWork> PrepareWork)
 {
-    /// <summary>Creates the workers, one per process, and their router, as children of <paramref name="context"/>.</summary>
-    /// <param name="context">The pool's router actor.</param>
-    /// <param name="settings">The pool's settings.</param>
-    /// <param name="stopping">Cancelled when the pool terminates: workers stop between chunks of a batch.</param>
-    /// <param name="pool">The pool's registry: its workers' tasks must not wait on it.</param>
-    public static WorkerGroup Create(IActorContext context, PoolSettings settings, CancellationToken stopping, JobRegistry pool)
+    /// <summary>
+    /// Workers in this process, one per process slot, created from <paramref name="workerProps"/>
+    /// as children of <paramref name="context"/>, behind the router <see cref="PoolSettings.Routing"/> names.
+    /// </summary>
+    public static WorkerGroup Local(IActorContext context, PoolSettings settings, Props workerProps)
     {
-        if (settings.Deployment != PoolDeployment.InProcess)
-        {
-            var remote = context.ActorOf(WorkPullingRouter.Props(null, settings), WorkPullingRouter.Name);
-            return new WorkerGroup(remote, remote, Remote: true);
-        }
-        var workerProps = WorkerActor.Props(settings.Initializer, settings.MaxTasksPerChild, stopping, pool)
-            .WithDispatcher(PoolSettings.WorkerDispatcherId);
         var supervision = WorkerSupervision.Create(context.GetLogger());
         switch (settings.Routing)
         {
@@ -37,24 +27,36 @@ internal sealed record WorkerGroup(IActorRef Workers, IActorRef DropTarget, bool
                 // worker's mailbox, with no hop through the router's own mailbox.
                 var roundRobin = context.ActorOf(
                     workerProps.WithRouter(new RoundRobinPool(settings.Processes).WithSupervisorStrategy(supervision)), WorkPullingRouter.Name);
-                return new WorkerGroup(roundRobin, ActorRefs.Nobody, Remote: false);
+                return new WorkerGroup(roundRobin, ActorRefs.Nobody, AsItIs);
             case PoolRouting.SmallestMailbox:
                 var smallestMailbox = context.ActorOf(
                     workerProps.WithRouter(new SmallestMailboxPool(settings.Processes).WithSupervisorStrategy(supervision)), WorkPullingRouter.Name);
-                return new WorkerGroup(smallestMailbox, ActorRefs.Nobody, Remote: false);
+                return new WorkerGroup(smallestMailbox, ActorRefs.Nobody, AsItIs);
             case PoolRouting.WorkPulling:
                 var workPulling = context.ActorOf(WorkPullingRouter.Props(workerProps, settings), WorkPullingRouter.Name);
-                return new WorkerGroup(workPulling, workPulling, Remote: false);
+                return new WorkerGroup(workPulling, workPulling, AsItIs);
             default:
                 throw new ArgumentOutOfRangeException(nameof(settings), settings.Routing, "Unknown routing strategy.");
         }
     }
 
     /// <summary>
+    /// The workers of the cluster's worker nodes, found and fed by a work-pulling router created as
+    /// a child of <paramref name="context"/>; work reaches them in the form <paramref name="prepareWork"/> gives it.
+    /// </summary>
+    public static WorkerGroup OfClusterNodes(IActorContext context, PoolSettings settings, Func<ChunkWork, ChunkWork> prepareWork)
+    {
+        var router = context.ActorOf(WorkPullingRouter.Props(null, settings), WorkPullingRouter.Name);
+        return new WorkerGroup(router, router, prepareWork);
+    }
+
+    private static readonly Func<ChunkWork, ChunkWork> AsItIs = work => work;
+
+    /// <summary>
     /// The form of <paramref name="work"/> this group's workers take: as it is in process; for other
     /// processes, encoded for the wire (or failed, if its arguments cannot be serialized).
     /// </summary>
-    public ChunkWork Prepare(ChunkWork work) => Remote ? EncodedWork.Encode(work) : work;
+    public ChunkWork Prepare(ChunkWork work) => PrepareWork(work);
 
     /// <summary>Sends a chunk to the workers; a chunk that could not be encoded is answered at once with its failure.</summary>
     /// <remarks>
@@ -64,7 +66,7 @@ internal sealed record WorkerGroup(IActorRef Workers, IActorRef DropTarget, bool
     /// </remarks>
     public void Dispatch(RunChunk chunk)
     {
-        if (chunk.Work is FailedWork)
+        if (chunk.Work.CannotBeSent)
             chunk.ReplyTo.Tell(chunk.Work.Execute(chunk.JobId, chunk.ChunkIndex, chunk.Offset), ActorRefs.NoSender);
         else
             Workers.Tell(chunk, ActorRefs.NoSender);

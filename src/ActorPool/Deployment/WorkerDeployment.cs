@@ -1,0 +1,80 @@
+using ActorPool.Configuration;
+using ActorPool.Lifecycle;
+using ActorPool.Protocol;
+using ActorPool.Routing;
+using Akka.Actor;
+
+namespace ActorPool.Deployment;
+
+/// <summary>
+/// Where a pool's workers run, one type per <see cref="PoolDeployment"/>: it builds the pool's
+/// ActorSystem, creates the workers and their router, says what form work takes to reach them,
+/// and starts and stops whatever lives outside the system (worker processes). The pool only picks
+/// one (<see cref="For"/>) and calls it at each step of its life, in this order: <see cref="CreateWorkers"/>
+/// (inside the pool's router actor), <see cref="Started"/>, <see cref="Stopping"/>, then, once the
+/// system's part is over, <see cref="Stopped"/>.
+/// </summary>
+internal abstract class WorkerDeployment
+{
+    protected WorkerDeployment(ActorSystem system, bool ownsSystem, string routerName)
+    {
+        System = system;
+        OwnsSystem = ownsSystem;
+        RouterName = routerName;
+    }
+
+    /// <summary>The system the pool's actors run in.</summary>
+    public ActorSystem System { get; }
+
+    /// <summary>Whether the pool created <see cref="System"/>, and so terminates it when it stops.</summary>
+    public bool OwnsSystem { get; }
+
+    /// <summary>The name of the pool's router actor (nodes find a distributed pool's by name).</summary>
+    public string RouterName { get; }
+
+    /// <summary>Checks the options that concern this deployment and builds it, with its ActorSystem.</summary>
+    /// <param name="options">The pool's options; the common ones are already checked.</param>
+    /// <param name="poolName">A name unique in this process, for a system or actor of the pool's own.</param>
+    public static WorkerDeployment For(PoolOptions options, string poolName) => options.Deployment switch
+    {
+        PoolDeployment.InProcess => InProcessDeployment.Create(options, poolName),
+        PoolDeployment.LocalProcesses => new LocalProcessesDeployment(options),
+        PoolDeployment.Cluster => new ClusterDeployment(options),
+        _ => throw new ArgumentOutOfRangeException("options.Deployment", options.Deployment, "Unknown deployment."),
+    };
+
+    /// <summary>Creates the workers (or the router that finds them), as children of the pool's router actor.</summary>
+    /// <param name="context">The pool's router actor.</param>
+    /// <param name="settings">The pool's settings.</param>
+    /// <param name="stopping">Cancelled when the pool terminates: workers stop between chunks of a batch.</param>
+    /// <param name="pool">The pool's registry: its workers' tasks must not wait on it.</param>
+    public abstract WorkerGroup CreateWorkers(IActorContext context, PoolSettings settings, CancellationToken stopping, JobRegistry pool);
+
+    /// <summary>
+    /// Throws <see cref="ArgumentException"/> naming <paramref name="paramName"/> if
+    /// <paramref name="func"/> cannot reach this deployment's workers: where they are other
+    /// processes, a closure or an instance method is refused now, with a message that says what to
+    /// do, rather than failing later on a node.
+    /// </summary>
+    public virtual void CheckFunction(Delegate func, string paramName)
+    {
+    }
+
+    /// <summary>The form of <paramref name="work"/> this deployment's workers take.</summary>
+    public virtual ChunkWork Prepare(ChunkWork work) => work;
+
+    /// <summary>The pool's router runs and knows its workers: start what runs outside the system.</summary>
+    public virtual void Started(WorkerGroup group)
+    {
+    }
+
+    /// <summary>The pool is stopping: from now on a worker process that exits is no loss to repair.</summary>
+    public virtual void Stopping()
+    {
+    }
+
+    /// <summary>The pool's actors are gone (and its own system terminated): stop what runs outside it.</summary>
+    public virtual void Stopped()
+    {
+    }
+}

@@ -1,0 +1,202 @@
+using System.Diagnostics;
+using ActorPool.Protocol;
+
+namespace ActorPool.Routing;
+
+/// <summary>
+/// Which worker of a work-pulling router holds which chunks, and which chunks have been with
+/// workers that died: what lets lost work be sent again, and a chunk that kills every worker it
+/// reaches fail instead of taking down the whole pool. Pure: no actors; <typeparamref name="TWorker"/>
+/// is an actor reference in the router and anything comparable in tests.
+/// </summary>
+/// <remarks>
+/// <para>Invariants (checked in debug builds): every chunk handed to <see cref="Assign"/> is held
+/// by exactly one worker until that worker reports its batch done, or is lost; a worker runs its
+/// batches in the order sent, so the oldest batch it holds is the one a report answers; a chunk
+/// that has lost a worker (a suspect) is held alone, by a worker that holds nothing else, so that
+/// if it kills that worker too the blame falls on it and on nothing innocent.</para>
+/// </remarks>
+internal sealed class LossLedger<TWorker> where TWorker : notnull
+{
+    private sealed class Holding
+    {
+        public Queue<(long Id, RunChunk[] Chunks)> Batches { get; } = new();
+        public int Chunks { get; set; }
+    }
+
+    private readonly int _maxLosses;
+    private readonly int _maxBatchesPerWorker;
+    // Workers in the order they joined: ties in load go to the earliest, as they always have.
+    private readonly List<TWorker> _workers = new();
+    private readonly Dictionary<TWorker, Holding> _held = new();
+    private readonly Dictionary<(long JobId, long ChunkIndex), int> _losses = new();
+    private long _lastBatchId;
+
+    /// <param name="maxLosses">A chunk that was on this many workers that died fails (<c>MaxWorkerLosses</c>).</param>
+    /// <param name="maxBatchesPerWorker">Batches a worker may hold while there is plenty of work (<c>MessagesInFlightPerWorker</c>).</param>
+    public LossLedger(int maxLosses, int maxBatchesPerWorker)
+    {
+        _maxLosses = maxLosses;
+        _maxBatchesPerWorker = maxBatchesPerWorker;
+    }
+
+    public int WorkerCount => _workers.Count;
+
+    public IReadOnlyList<TWorker> Workers => _workers;
+
+    public bool Has(TWorker worker) => _held.ContainsKey(worker);
+
+    /// <summary>The chunks <paramref name="worker"/> holds, oldest batch first.</summary>
+    public IEnumerable<RunChunk> HeldBy(TWorker worker) => _held[worker].Batches.SelectMany(batch => batch.Chunks);
+
+    /// <summary>Chunks that have lost at least one worker and are still to be run.</summary>
+    public int SuspectCount => _losses.Count;
+
+    /// <summary>A new worker, holding nothing; false if it was known already.</summary>
+    public bool Add(TWorker worker)
+    {
+        if (!_held.TryAdd(worker, new Holding()))
+            return false;
+        _workers.Add(worker);
+        return true;
+    }
+
+    /// <summary>Whether <paramref name="chunk"/> has been with a worker that died.</summary>
+    public bool IsSuspect(RunChunk chunk) => _losses.Count > 0 && _losses.ContainsKey(Key(chunk));
+
+    /// <summary>
+    /// The worker to give the next batch to: the one with the fewest chunks among those with room.
+    /// A worker that holds work has room only while there is <paramref name="plenty"/> for everyone,
+    /// it is under its batch bound, the next chunk is no suspect and it holds none; near the end
+    /// of the work each chunk goes to a worker with nothing at all, so none waits behind a long task
+    /// while another worker idles.
+    /// </summary>
+    public bool TryPick(bool plenty, bool suspectNext, out TWorker worker)
+    {
+        worker = default!;
+        Holding? best = null;
+        foreach (var candidate in _workers)
+        {
+            var holding = _held[candidate];
+            var hasRoom = holding.Batches.Count == 0
+                || (plenty && !suspectNext && holding.Batches.Count < _maxBatchesPerWorker && !HoldsSuspect(holding));
+            if (hasRoom && (best is null || holding.Chunks < best.Chunks))
+            {
+                best = holding;
+                worker = candidate;
+            }
+        }
+        return best is not null;
+    }
+
+    /// <summary>Records that <paramref name="worker"/> was sent <paramref name="chunks"/>; returns the batch's id.</summary>
+    public long Assign(TWorker worker, RunChunk[] chunks)
+    {
+        var holding = _held[worker];
+        var id = ++_lastBatchId;
+        holding.Batches.Enqueue((id, chunks));
+        holding.Chunks += chunks.Length;
+        CheckInvariants();
+        return id;
+    }
+
+    /// <summary>
+    /// <paramref name="worker"/> finished batch <paramref name="batchId"/>, except the chunks it
+    /// <paramref name="returned"/> unrun (to be queued again by the caller). False for a report the
+    /// ledger no longer expects (a batch given up on when its worker was lost): ignore it, its
+    /// chunks were queued again then.
+    /// </summary>
+    public bool Complete(TWorker worker, long batchId, IReadOnlyCollection<RunChunk> returned)
+    {
+        if (!_held.TryGetValue(worker, out var holding) || !holding.Batches.TryPeek(out var oldest) || oldest.Id != batchId)
+            return false;
+        holding.Batches.Dequeue();
+        holding.Chunks -= oldest.Chunks.Length;
+        if (_losses.Count > 0)
+        {
+            var unrun = returned.Select(Key).ToHashSet();
+            foreach (var finished in oldest.Chunks.Where(chunk => !unrun.Contains(Key(chunk))))
+                _losses.Remove(Key(finished));
+        }
+        CheckInvariants();
+        return true;
+    }
+
+    /// <summary>
+    /// <paramref name="worker"/> is gone: everything it held is returned, oldest first, to be queued
+    /// again, except chunks that have now lost <c>maxLosses</c> workers, which are to fail. If it
+    /// <paramref name="crashed"/>, every chunk it had not reported done counts a loss: not only the
+    /// oldest batch, since the report of a batch it finished may still be on its way when the news
+    /// of its death arrives, and the chunk that killed it must not escape blame. Innocent chunks
+    /// blamed alongside it are harmless: from then on they travel alone, so each is blamed again
+    /// only if it kills a worker itself. With <paramref name="runningOnly"/> (a loss detected late,
+    /// after every earlier report has arrived) only the oldest batch, the one running, is blamed.
+    /// </summary>
+    public WorkerLoss Lose(TWorker worker, bool crashed, bool runningOnly)
+    {
+        if (!_held.Remove(worker, out var holding))
+            return WorkerLoss.None;
+        _workers.Remove(worker);
+        var again = new List<RunChunk>();
+        var failed = new List<(RunChunk, int)>();
+        var blame = crashed;
+        foreach (var (_, batch) in holding.Batches)
+        {
+            foreach (var chunk in batch)
+            {
+                var losses = blame ? (_losses[Key(chunk)] = _losses.GetValueOrDefault(Key(chunk)) + 1) : 0;
+                if (losses >= _maxLosses)
+                {
+                    _losses.Remove(Key(chunk));
+                    failed.Add((chunk, losses));
+                }
+                else
+                {
+                    again.Add(chunk);
+                }
+            }
+            blame &= !runningOnly;
+        }
+        CheckInvariants();
+        return new WorkerLoss(again, failed);
+    }
+
+    /// <summary>Forgets the losses of chunks that will not run (their job dropped them, or they failed unsent).</summary>
+    public void Forget(IEnumerable<RunChunk> chunks)
+    {
+        if (_losses.Count == 0)
+            return;
+        foreach (var chunk in chunks)
+            _losses.Remove(Key(chunk));
+    }
+
+    private bool HoldsSuspect(Holding holding) =>
+        _losses.Count > 0 && holding.Batches.Any(batch => batch.Chunks.Any(IsSuspect));
+
+    private static (long, long) Key(RunChunk chunk) => (chunk.JobId, chunk.ChunkIndex);
+
+    [Conditional("DEBUG")]
+    private void CheckInvariants()
+    {
+        Debug.Assert(_workers.Count == _held.Count, "every worker has one holding");
+        var held = new HashSet<(long, long)>();
+        foreach (var holding in _held.Values)
+        {
+            Debug.Assert(holding.Chunks == holding.Batches.Sum(batch => batch.Chunks.Length), "a worker's chunk count matches its batches");
+            foreach (var (_, batch) in holding.Batches)
+            {
+                foreach (var chunk in batch)
+                {
+                    Debug.Assert(held.Add(Key(chunk)), "no chunk is held twice");
+                    Debug.Assert(!IsSuspect(chunk) || (holding.Batches.Count == 1 && batch.Length == 1), "a suspect is held alone");
+                }
+            }
+        }
+    }
+}
+
+/// <summary>What a lost worker held: chunks to queue again (oldest first), and chunks that fail, with their loss counts.</summary>
+internal sealed record WorkerLoss(IReadOnlyList<RunChunk> Again, IReadOnlyList<(RunChunk Chunk, int Losses)> Failed)
+{
+    public static WorkerLoss None { get; } = new([], []);
+}

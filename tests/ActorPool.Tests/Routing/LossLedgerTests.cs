@@ -1,0 +1,130 @@
+using ActorPool.Protocol;
+using ActorPool.Routing;
+using static ActorPool.Tests.Routing.Chunks;
+
+namespace ActorPool.Tests.Routing;
+
+public sealed class LossLedgerTests
+{
+    private static LossLedger<string> Ledger(int maxLosses = 2, params string[] workers)
+    {
+        var ledger = new LossLedger<string>(maxLosses, maxBatchesPerWorker: 2);
+        foreach (var worker in workers)
+            ledger.Add(worker);
+        return ledger;
+    }
+
+    [Fact]
+    public void TryPick_ChoosesTheWorkerWithFewestChunks()
+    {
+        var ledger = Ledger(2, "a", "b");
+        ledger.Assign("a", Job(1, 3));
+        ledger.Assign("b", [Of(2, 0)]);
+        Assert.True(ledger.TryPick(plenty: true, suspectNext: false, out var worker));
+        Assert.Equal("b", worker);
+    }
+
+    [Fact]
+    public void TryPick_WithoutPlentyOfWork_OnlyIdleWorkersHaveRoom()
+    {
+        var ledger = Ledger(2, "a");
+        ledger.Assign("a", [Of(1, 0)]);
+        Assert.False(ledger.TryPick(plenty: false, suspectNext: false, out _));
+        Assert.True(ledger.TryPick(plenty: true, suspectNext: false, out _));
+        ledger.Assign("a", [Of(1, 1)]);
+        Assert.False(ledger.TryPick(plenty: true, suspectNext: false, out _)); // at its bound of 2 batches
+    }
+
+    [Fact]
+    public void Complete_OnlyTheOldestBatchAnswers_AndAStaleReportIsIgnored()
+    {
+        var ledger = Ledger(2, "a");
+        var first = ledger.Assign("a", [Of(1, 0)]);
+        var second = ledger.Assign("a", [Of(1, 1)]);
+        Assert.False(ledger.Complete("a", second, []));
+        Assert.True(ledger.Complete("a", first, []));
+        Assert.True(ledger.Complete("a", second, []));
+        Assert.False(ledger.Complete("a", second, []));
+        Assert.False(ledger.Complete("nobody", first, []));
+    }
+
+    [Fact]
+    public void Lose_Crashed_BlamesEveryHeldChunkAndReturnsThemOldestFirst()
+    {
+        var ledger = Ledger(2, "a");
+        ledger.Assign("a", [Of(1, 0), Of(1, 1)]);
+        ledger.Assign("a", [Of(1, 2)]);
+        var loss = ledger.Lose("a", crashed: true, runningOnly: false);
+        Assert.Equal([0, 1, 2], loss.Again.Select(chunk => chunk.ChunkIndex));
+        Assert.Empty(loss.Failed);
+        Assert.All(loss.Again, chunk => Assert.True(ledger.IsSuspect(chunk)));
+        Assert.Equal(0, ledger.WorkerCount);
+    }
+
+    [Fact]
+    public void Lose_Unreachable_BlamesOnlyTheBatchThatWasRunning()
+    {
+        var ledger = Ledger(2, "a");
+        ledger.Assign("a", [Of(1, 0)]);
+        ledger.Assign("a", [Of(1, 1)]);
+        var loss = ledger.Lose("a", crashed: true, runningOnly: true);
+        Assert.True(ledger.IsSuspect(loss.Again[0]));
+        Assert.False(ledger.IsSuspect(loss.Again[1]));
+    }
+
+    [Fact]
+    public void Lose_LeftTheCluster_BlamesNothing()
+    {
+        var ledger = Ledger(2, "a");
+        ledger.Assign("a", [Of(1, 0)]);
+        var loss = ledger.Lose("a", crashed: false, runningOnly: false);
+        Assert.False(ledger.IsSuspect(loss.Again.Single()));
+        Assert.Equal(0, ledger.SuspectCount);
+    }
+
+    [Fact]
+    public void Lose_AChunkThatKilledMaxLossesWorkers_FailsAndIsForgotten()
+    {
+        var ledger = Ledger(2, "a", "b");
+        var killer = Of(1, 0);
+        ledger.Assign("a", [killer]);
+        Assert.Equal([killer], ledger.Lose("a", crashed: true, runningOnly: false).Again);
+        ledger.Assign("b", [killer]);
+        var loss = ledger.Lose("b", crashed: true, runningOnly: false);
+        Assert.Empty(loss.Again);
+        Assert.Equal((killer, 2), loss.Failed.Single());
+        Assert.Equal(0, ledger.SuspectCount);
+    }
+
+    [Fact]
+    public void ASuspect_GoesOnlyToAnIdleWorker_AndItsWorkerGetsNothingElse()
+    {
+        var ledger = Ledger(2, "a", "b");
+        var suspect = Of(1, 0);
+        ledger.Assign("a", [suspect]);
+        ledger.Lose("a", crashed: true, runningOnly: false);
+        ledger.Add("c");
+        ledger.Assign("b", [Of(2, 0)]);
+        Assert.True(ledger.TryPick(plenty: true, suspectNext: true, out var worker));
+        Assert.Equal("c", worker); // b holds work: a suspect goes only where nothing else is
+        ledger.Assign("c", [suspect]);
+        ledger.Assign("b", [Of(2, 1)]);
+        Assert.False(ledger.TryPick(plenty: true, suspectNext: false, out _)); // b is at its bound; c holds a suspect
+    }
+
+    [Fact]
+    public void Complete_FinishedChunksAreForgiven_ReturnedOnesStaySuspect()
+    {
+        var ledger = Ledger(3, "a", "b");
+        ledger.Assign("a", [Of(1, 0), Of(1, 1)]);
+        var again = ledger.Lose("a", crashed: true, runningOnly: false).Again;
+        var first = ledger.Assign("b", [again[0]]);
+        Assert.True(ledger.Complete("b", first, []));
+        Assert.False(ledger.IsSuspect(again[0]));
+        var second = ledger.Assign("b", [again[1]]);
+        Assert.True(ledger.Complete("b", second, [again[1]]));
+        Assert.True(ledger.IsSuspect(again[1]));
+        ledger.Forget([again[1]]);
+        Assert.Equal(0, ledger.SuspectCount);
+    }
+}

@@ -1,0 +1,179 @@
+using ActorPool.Protocol;
+using ActorPool.Routing;
+using CsCheck;
+using static ActorPool.Tests.Routing.Chunks;
+
+namespace ActorPool.Tests.Routing;
+
+/// <summary>
+/// Long random runs of what a work-pulling router lives through (jobs arriving, batches sent and
+/// reported, some chunks handed back unrun, workers crashing, leaving, stalling and coming back,
+/// stale reports from before a loss, jobs dropped), played against the router's two pure parts the
+/// way the router actor plays them. After every step: no chunk is lost or counted twice, and no
+/// chunk waits while a worker idles. At the end, with workers that keep answering, every chunk
+/// finishes or fails.
+/// </summary>
+public sealed class WorkPullingModelTests
+{
+    private const int MaxLosses = 2;
+    private const int MaxBatchesPerWorker = 2;
+
+    private enum Step { Submit, AddWorker, Report, ReportReturningSome, Crash, Leave, Unreachable, StaleReport, Drop }
+
+    private static readonly Gen<(Step Step, int Pick, int Size)> Steps =
+        Gen.Select(Gen.Enum<Step>(), Gen.Int[0, 1000], Gen.Int[1, 6]);
+
+    [Fact]
+    public void RandomRuns_NoChunkIsEverLostOrCountedTwice()
+    {
+        Steps.Array[1, 200].Sample(steps => new Model().Run(steps), iter: 1000);
+    }
+
+    private sealed class Model
+    {
+        private readonly WorkQueue _queue = new(batchDivisor: 2, maxBatch: 4, maxBatchBytes: 100);
+        private readonly LossLedger<int> _ledger = new(MaxLosses, MaxBatchesPerWorker);
+        // What each worker has been sent and not yet reported, in order: its mailbox.
+        private readonly Dictionary<int, Queue<RunBatch>> _mailboxes = new();
+        // Batches of lost workers whose reports may still arrive.
+        private readonly List<(int Worker, RunBatch Batch)> _stale = new();
+        private readonly HashSet<(long, long)> _live = new();
+        private readonly HashSet<(long, long)> _finished = new();
+        private readonly HashSet<(long, long)> _failed = new();
+        private long _jobs;
+        private int _workers;
+
+        public void Run((Step Step, int Pick, int Size)[] steps)
+        {
+            foreach (var (step, pick, size) in steps)
+            {
+                Play(step, pick, size);
+                Dispatch();
+                CheckEveryChunkIsInOnePlace();
+            }
+            // Workers that keep answering finish everything that is left.
+            if (_ledger.WorkerCount == 0)
+                AddWorker();
+            Dispatch();
+            while (_mailboxes.Values.Any(mailbox => mailbox.Count > 0))
+            {
+                var worker = _mailboxes.First(pair => pair.Value.Count > 0).Key;
+                Report(worker, returned: 0);
+                Dispatch();
+                CheckEveryChunkIsInOnePlace();
+            }
+            Assert.Empty(_live);
+            Assert.Equal(0, _queue.Count);
+            Assert.Equal(0, _ledger.SuspectCount);
+        }
+
+        private void Play(Step step, int pick, int size)
+        {
+            var workers = _ledger.Workers;
+            switch (step)
+            {
+                case Step.Submit:
+                    var job = ++_jobs;
+                    for (var i = 0; i < size; i++)
+                    {
+                        var chunk = Of(job, i, wireBytes: pick % 3 == 0 ? 60 : 10);
+                        _live.Add(Key(chunk));
+                        _queue.Enqueue(chunk);
+                    }
+                    break;
+                case Step.AddWorker:
+                    // Sometimes a lost worker comes back under the same name (a node that was only unreachable).
+                    var returning = _mailboxes.Keys.Where(worker => !_ledger.Has(worker)).ToList();
+                    if (returning.Count > 0 && pick % 2 == 0)
+                        Assert.True(_ledger.Add(returning[pick % returning.Count]));
+                    else
+                        AddWorker();
+                    break;
+                case Step.Report or Step.ReportReturningSome when workers.Count > 0:
+                    var reporter = workers[pick % workers.Count];
+                    if (_mailboxes[reporter].Count > 0)
+                        Report(reporter, step == Step.ReportReturningSome ? size : 0);
+                    break;
+                case Step.Crash or Step.Leave or Step.Unreachable when workers.Count > 0:
+                    Lose(workers[pick % workers.Count], crashed: step != Step.Leave, runningOnly: step == Step.Unreachable);
+                    break;
+                case Step.StaleReport when _stale.Count > 0:
+                    var (worker, batch) = _stale[pick % _stale.Count];
+                    _stale.Remove((worker, batch));
+                    Assert.False(_ledger.Complete(worker, batch.BatchId, []), "A report from before a loss was taken.");
+                    break;
+                case Step.Drop when _jobs > 0:
+                    var dropped = _queue.Drop(1 + pick % _jobs);
+                    _ledger.Forget(dropped);
+                    foreach (var chunk in dropped)
+                        Assert.True(_live.Remove(Key(chunk)), "A dropped chunk was not live.");
+                    break;
+            }
+        }
+
+        private void AddWorker()
+        {
+            var worker = ++_workers;
+            Assert.True(_ledger.Add(worker));
+            _mailboxes[worker] = new Queue<RunBatch>();
+        }
+
+        private void Dispatch()
+        {
+            _queue.DispatchTo(_ledger, (worker, batch) => _mailboxes[worker].Enqueue(batch));
+            // Nothing waits while a worker idles.
+            if (_queue.Count > 0)
+                Assert.All(_ledger.Workers, worker => Assert.NotEmpty(_ledger.HeldBy(worker)));
+        }
+
+        /// <summary>The worker finishes its oldest batch, handing back its last <paramref name="returned"/> chunks unrun.</summary>
+        private void Report(int worker, int returned)
+        {
+            var batch = _mailboxes[worker].Dequeue();
+            var unrun = batch.Chunks.TakeLast(Math.Min(returned, batch.Chunks.Length)).ToArray();
+            Assert.True(_ledger.Complete(worker, batch.BatchId, unrun), "A worker's report of its oldest batch was refused.");
+            foreach (var chunk in batch.Chunks.SkipLast(unrun.Length))
+            {
+                Assert.True(_live.Remove(Key(chunk)), $"Chunk {Key(chunk)} finished but was not live.");
+                Assert.True(_finished.Add(Key(chunk)), $"Chunk {Key(chunk)} finished twice.");
+            }
+            _queue.Requeue(unrun);
+        }
+
+        private void Lose(int worker, bool crashed, bool runningOnly)
+        {
+            var held = _ledger.HeldBy(worker).Select(Key).ToList();
+            var loss = _ledger.Lose(worker, crashed, runningOnly);
+            var failedKeys = loss.Failed.Select(failed => Key(failed.Chunk)).ToHashSet();
+            Assert.Equal(held.Where(key => !failedKeys.Contains(key)), loss.Again.Select(Key)); // the rest, oldest first
+            Assert.Equal(held.Count, loss.Again.Count + failedKeys.Count);
+            foreach (var (chunk, losses) in loss.Failed)
+            {
+                Assert.True(crashed, "A chunk failed though its worker only left.");
+                Assert.Equal(MaxLosses, losses);
+                Assert.True(_live.Remove(Key(chunk)) && _failed.Add(Key(chunk)), $"Chunk {Key(chunk)} failed but was not live.");
+            }
+            _queue.Requeue(loss.Again);
+            foreach (var batch in _mailboxes[worker])
+                _stale.Add((worker, batch));
+            _mailboxes[worker].Clear();
+        }
+
+        private void CheckEveryChunkIsInOnePlace()
+        {
+            var placed = _queue.Pending.Select(Key)
+                .Concat(_ledger.Workers.SelectMany(_ledger.HeldBy).Select(Key))
+                .ToList();
+            Assert.Equal(placed.Count, placed.Distinct().Count()); // counted once
+            Assert.True(_live.SetEquals(placed), "A live chunk is neither queued nor held, or a finished one still is.");
+            Assert.Empty(_finished.Intersect(_failed));
+            Assert.True(_ledger.SuspectCount <= _live.Count, "The ledger keeps losses of chunks that are gone.");
+            foreach (var worker in _ledger.Workers)
+            {
+                var held = _ledger.HeldBy(worker).ToList();
+                Assert.True(_mailboxes[worker].Count <= MaxBatchesPerWorker, "A worker holds more batches than its bound.");
+                Assert.True(held.Count == 1 || !held.Any(_ledger.IsSuspect), "A suspect shares its worker with other chunks.");
+            }
+        }
+    }
+}
