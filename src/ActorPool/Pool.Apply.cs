@@ -37,7 +37,7 @@ public sealed partial class Pool
     /// <exception cref="InvalidOperationException">The pool is closing or terminated.</exception>
     public AsyncResult<TResult> ApplyAsync<TResult>(Func<TResult> func, Action<TResult>? callback = null, Action<Exception>? errorCallback = null)
     {
-        ArgumentNullException.ThrowIfNull(func);
+        JobArguments.CheckFunction(func, nameof(func), _deployment);
         return SubmitApply(new ThunkWork<TResult>(func), callback, errorCallback);
     }
 
@@ -50,7 +50,7 @@ public sealed partial class Pool
     /// <exception cref="InvalidOperationException">The pool is closing or terminated.</exception>
     public AsyncResult<TResult> ApplyAsync<T1, TResult>(Func<T1, TResult> func, T1 arg1, Action<TResult>? callback = null, Action<Exception>? errorCallback = null)
     {
-        ArgumentNullException.ThrowIfNull(func);
+        JobArguments.CheckFunction(func, nameof(func), _deployment);
         return SubmitApply(new MapWork<T1, TResult>(func, new[] { arg1 }), callback, errorCallback);
     }
 
@@ -64,7 +64,7 @@ public sealed partial class Pool
     /// <exception cref="InvalidOperationException">The pool is closing or terminated.</exception>
     public AsyncResult<TResult> ApplyAsync<T1, T2, TResult>(Func<T1, T2, TResult> func, T1 arg1, T2 arg2, Action<TResult>? callback = null, Action<Exception>? errorCallback = null)
     {
-        ArgumentNullException.ThrowIfNull(func);
+        JobArguments.CheckFunction(func, nameof(func), _deployment);
         return SubmitApply(new StarMapWork<T1, T2, TResult>(func, new[] { (arg1, arg2) }), callback, errorCallback);
     }
 
@@ -79,13 +79,12 @@ public sealed partial class Pool
     /// <exception cref="InvalidOperationException">The pool is closing or terminated.</exception>
     public AsyncResult<TResult> ApplyAsync<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> func, T1 arg1, T2 arg2, T3 arg3, Action<TResult>? callback = null, Action<Exception>? errorCallback = null)
     {
-        ArgumentNullException.ThrowIfNull(func);
+        JobArguments.CheckFunction(func, nameof(func), _deployment);
         return SubmitApply(new StarMap3Work<T1, T2, T3, TResult>(func, [(arg1, arg2, arg3)]), callback, errorCallback);
     }
 
     private AsyncResult<TResult> SubmitApply<TResult>(ChunkWork<TResult> work, Action<TResult>? callback, Action<Exception>? errorCallback)
     {
-        ValidateFunction(((ITypedWork)work).Function);
         var result = NewResult(callback, errorCallback);
         try
         {

@@ -32,10 +32,7 @@ public sealed partial class Pool
     public AsyncResult<IReadOnlyList<TResult>> MapAsync<T, TResult>(Func<T, TResult> func, IEnumerable<T> iterable, int? chunkSize = null,
         Action<IReadOnlyList<TResult>>? callback = null, Action<Exception>? errorCallback = null)
     {
-        ArgumentNullException.ThrowIfNull(func);
-        ArgumentNullException.ThrowIfNull(iterable);
-        ValidateChunkSize(chunkSize, nameof(chunkSize));
-        ValidateFunction(func);
+        CheckArguments(func, iterable, chunkSize);
         return SubmitMap(iterable, chunkSize, items => new MapWork<T, TResult>(func, items), callback, errorCallback);
     }
 
@@ -64,10 +61,7 @@ public sealed partial class Pool
     public AsyncResult<IReadOnlyList<TResult>> StarMapAsync<T1, T2, TResult>(Func<T1, T2, TResult> func, IEnumerable<(T1, T2)> iterable, int? chunkSize = null,
         Action<IReadOnlyList<TResult>>? callback = null, Action<Exception>? errorCallback = null)
     {
-        ArgumentNullException.ThrowIfNull(func);
-        ArgumentNullException.ThrowIfNull(iterable);
-        ValidateChunkSize(chunkSize, nameof(chunkSize));
-        ValidateFunction(func);
+        CheckArguments(func, iterable, chunkSize);
         return SubmitMap(iterable, chunkSize, items => new StarMapWork<T1, T2, TResult>(func, items), callback, errorCallback);
     }
 
@@ -136,12 +130,16 @@ public sealed partial class Pool
 
     private PoolIterator<TResult> Stream<T, TResult>(Func<T, TResult> func, IEnumerable<T> iterable, int chunkSize, bool ordered)
     {
-        ArgumentNullException.ThrowIfNull(func);
-        ArgumentNullException.ThrowIfNull(iterable);
-        ValidateChunkSize(chunkSize, nameof(chunkSize));
-        ValidateFunction(func);
+        CheckArguments(func, iterable, chunkSize);
         var sink = new ResultSink<TResult>(_registry, new Window(_settings.StreamWindow(chunkSize)));
-        Feeder.Start(iterable, chunkSize, items => new MapWork<T, TResult>(func, items), ordered, sink, _router, _group, _log);
+        _router.Tell(new StreamJob<T, TResult>(iterable, chunkSize, items => new MapWork<T, TResult>(func, items), ordered, sink, _log), ActorRefs.NoSender);
         return new PoolIterator<TResult>(sink);
+    }
+
+    private void CheckArguments(Delegate func, object iterable, int? chunkSize)
+    {
+        JobArguments.CheckFunction(func, nameof(func), _deployment);
+        JobArguments.CheckItems(iterable, nameof(iterable));
+        JobArguments.CheckChunkSize(chunkSize, nameof(chunkSize));
     }
 }

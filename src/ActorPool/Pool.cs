@@ -228,15 +228,6 @@ public sealed partial class Pool : IDisposable, IAsyncDisposable
     private static int ValidProcesses(int processes, string paramName) =>
         processes >= 1 ? processes : throw new ArgumentOutOfRangeException(paramName, processes, "A pool needs at least 1 process.");
 
-    /// <summary>A function the deployment's workers cannot run is refused now (see <see cref="WorkerDeployment.CheckFunction"/>).</summary>
-    private void ValidateFunction(Delegate func) => _deployment.CheckFunction(func, nameof(func));
-
-    private static void ValidateChunkSize(int? chunkSize, string paramName)
-    {
-        if (chunkSize < 1)
-            throw new ArgumentOutOfRangeException(paramName, chunkSize, "chunkSize must be at least 1.");
-    }
-
     private AsyncResult<T> NewResult<T>(Action<T>? callback, Action<Exception>? errorCallback) =>
         new(_registry, callback, errorCallback, ReportCallbackFailure);
 

@@ -16,31 +16,21 @@ namespace ActorPool.Coordination;
 /// </remarks>
 internal static class Feeder
 {
+    /// <summary>Starts reading <paramref name="input"/> on a thread of its own, sending chunks answered to <paramref name="coordinator"/>.</summary>
     public static void Start<T, TResult>(
-        IEnumerable<T> input, int chunkSize, Func<ArraySegment<T>, ChunkWork<TResult>> makeWork, bool ordered,
-        ResultSink<TResult> sink, IActorRef router, WorkerGroup group, ILoggingAdapter log) =>
+        IEnumerable<T> input, int chunkSize, Func<ArraySegment<T>, ChunkWork<TResult>> makeWork,
+        ResultSink<TResult> sink, IActorRef coordinator, WorkerGroup group, ILoggingAdapter log) =>
         Task.Factory.StartNew(
-            () => Run(input, chunkSize, makeWork, ordered, sink, router, group, log),
+            () => Run(input, chunkSize, makeWork, sink, coordinator, group, log),
             CancellationToken.None,
             TaskCreationOptions.LongRunning | TaskCreationOptions.DenyChildAttach,
             TaskScheduler.Default);
 
     private static void Run<T, TResult>(
-        IEnumerable<T> input, int chunkSize, Func<ArraySegment<T>, ChunkWork<TResult>> makeWork, bool ordered,
-        ResultSink<TResult> sink, IActorRef router, WorkerGroup group, ILoggingAdapter log)
+        IEnumerable<T> input, int chunkSize, Func<ArraySegment<T>, ChunkWork<TResult>> makeWork,
+        ResultSink<TResult> sink, IActorRef coordinator, WorkerGroup group, ILoggingAdapter log)
     {
         var jobId = sink.JobId;
-        IActorRef coordinator;
-        try
-        {
-            var props = StreamingCoordinator<TResult>.Props(jobId, ordered, sink, group.DropTarget);
-            coordinator = router.Ask<IActorRef>(new SpawnCoordinator(props), sink.Stopped).GetAwaiter().GetResult();
-        }
-        catch (Exception ex)
-        {
-            sink.Abort(ex); // the pool stopped, or the consumer left, before the job could start; a no-op if it has ended
-            return;
-        }
         IEnumerator<T> items;
         try
         {

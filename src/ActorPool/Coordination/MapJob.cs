@@ -4,12 +4,6 @@ using Akka.Actor;
 
 namespace ActorPool.Coordination;
 
-/// <summary>A job the pool's router actor starts itself, because it needs a coordinator child.</summary>
-internal interface IJobStart
-{
-    void Start(IActorContext context, WorkerGroup group);
-}
-
 /// <summary>
 /// An eager Map/StarMap job, already chunked: the router creates its coordinator and sends every
 /// chunk to the workers with that coordinator as the reply address. The final list (or a

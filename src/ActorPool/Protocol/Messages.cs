@@ -81,9 +81,6 @@ internal sealed class CancelJob
     private CancelJob() { }
 }
 
-/// <summary>Asks the pool's router actor to create a coordinator child; answered with its <see cref="IActorRef"/>.</summary>
-internal sealed record SpawnCoordinator(Props Props);
-
 /// <summary>
 /// Asks for workers: the pool's router actor answers with its <c>WorkerGroup</c>; a node's host
 /// actor answers with <see cref="NodeWorkers"/>.

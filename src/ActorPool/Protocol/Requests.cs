@@ -1,6 +1,5 @@
 using ActorPool.Coordination;
 using ActorPool.Protocol;
-using ActorPool.Remote;
 using ActorPool.Routing;
 using Akka.Actor;
 
@@ -19,17 +18,17 @@ namespace ActorPool;
 /// <param name="ChunkSize">Items per task; null (the default) uses ceil(n / (4 × workers)), as <c>Map</c> does.</param>
 public sealed record MapRequest<T, TResult>(Func<T, TResult> Func, IReadOnlyList<T> Items, int? ChunkSize = null) : IPoolRequest
 {
-    void IPoolRequest.Submit(RequestScope scope, IActorRef requester)
+    IJobStart? IPoolRequest.Accept(RequestScope scope, IActorRef requester)
     {
-        if (RequestArguments.Refuse(requester, scope, Func, ChunkSize))
-            return;
-        if (Items is null)
-        {
-            RequestArguments.Null(requester, nameof(Items));
-            return;
-        }
+        if (!RequestArguments.Accept(requester, () =>
+            {
+                JobArguments.CheckFunction(Func, nameof(Func), scope.Deployment);
+                JobArguments.CheckItems(Items, nameof(Items));
+                JobArguments.CheckChunkSize(ChunkSize, nameof(ChunkSize));
+            }))
+            return null;
         if (ActorRequestJob.TryStart(scope.Registry, requester) is not { } job)
-            return;
+            return null;
         try
         {
             // The list is read here, in the router: a request hands it over, as Tell hands over any message.
@@ -37,14 +36,15 @@ public sealed record MapRequest<T, TResult>(Func<T, TResult> Func, IReadOnlyList
             if (items.Length == 0)
             {
                 job.Reply(Array.Empty<TResult>());
-                return;
+                return null;
             }
-            MapJob<TResult>.Create(job.Id, items, ChunkSize, scope.Processes, chunk => new MapWork<T, TResult>(Func, chunk), scope.Group,
-                new ReplyRef(scope.Provider, job.Reply)).Start(scope.Context, scope.Group);
+            return MapJob<TResult>.Create(job.Id, items, ChunkSize, scope.Processes, chunk => new MapWork<T, TResult>(Func, chunk), scope.Group,
+                new ReplyRef(scope.Provider, job.Reply));
         }
         catch (Exception ex)
         {
             job.Reply(new Status.Failure(ex));
+            return null;
         }
     }
 }
@@ -60,14 +60,15 @@ public sealed record MapRequest<T, TResult>(Func<T, TResult> Func, IReadOnlyList
 /// <param name="Func">The function; must not be null.</param>
 public sealed record ApplyRequest<TResult>(Func<TResult> Func) : IPoolRequest
 {
-    void IPoolRequest.Submit(RequestScope scope, IActorRef requester)
+    IJobStart? IPoolRequest.Accept(RequestScope scope, IActorRef requester)
     {
-        if (RequestArguments.Refuse(requester, scope, Func, chunkSize: null))
-            return;
+        if (!RequestArguments.Accept(requester, () => JobArguments.CheckFunction(Func, nameof(Func), scope.Deployment)))
+            return null;
         if (ActorRequestJob.TryStart(scope.Registry, requester) is not { } job)
-            return;
+            return null;
         try
         {
+            // A single task has no coordinator to start: it goes to the workers at once.
             ApplyJob.Dispatch(job.Id, new ThunkWork<TResult>(Func), scope.Group, scope.Provider,
                 value => job.Reply(value is null ? new Status.Success(null) : value),
                 error => job.Reply(new Status.Failure(error)));
@@ -76,38 +77,25 @@ public sealed record ApplyRequest<TResult>(Func<TResult> Func) : IPoolRequest
         {
             job.Reply(new Status.Failure(ex));
         }
+        return null;
     }
 }
 
 /// <summary>Argument checks for request messages: a refusal is the reply, since there is no caller to throw to.</summary>
 file static class RequestArguments
 {
-    public static bool Refuse(IActorRef requester, RequestScope scope, Delegate? func, int? chunkSize)
+    /// <summary>Runs <paramref name="check"/>; if it throws an argument error, replies with it and returns false.</summary>
+    public static bool Accept(IActorRef requester, Action check)
     {
-        if (func is null)
-            return Null(requester, "Func");
-        Exception? error = chunkSize < 1
-            ? new ArgumentOutOfRangeException("ChunkSize", chunkSize, "ChunkSize must be at least 1.")
-            : null;
-        if (error is null)
+        try
         {
-            try
-            {
-                scope.Deployment.CheckFunction(func, "Func");
-            }
-            catch (ArgumentException ex)
-            {
-                error = ex;
-            }
+            check();
+            return true;
         }
-        if (error is not null)
+        catch (ArgumentException error)
+        {
             requester.Tell(new Status.Failure(error));
-        return error is not null;
-    }
-
-    public static bool Null(IActorRef requester, string name)
-    {
-        requester.Tell(new Status.Failure(new ArgumentNullException(name)));
-        return true;
+            return false;
+        }
     }
 }

@@ -9,8 +9,9 @@ namespace ActorPool.Routing;
 
 /// <summary>
 /// The pool's router: the actor <see cref="Pool.Router"/> names. It owns the workers and the job
-/// coordinators (its children, so stopping it stops the whole pool), starts eager jobs, and accepts
-/// <see cref="MapRequest{T, TResult}"/> and <see cref="ApplyRequest{TResult}"/> from other actors.
+/// coordinators (its children, so stopping it stops the whole pool). Every job with a coordinator
+/// enters here the same way, as an <see cref="IJobStart"/>: told by the pool's methods, or made
+/// from a <see cref="MapRequest{T, TResult}"/> or <see cref="ApplyRequest{TResult}"/> another actor sent.
 /// </summary>
 internal sealed class PoolRouterActor : UntypedActor
 {
@@ -41,10 +42,8 @@ internal sealed class PoolRouterActor : UntypedActor
                 job.Start(Context, _group);
                 break;
             case IPoolRequest request:
-                request.Submit(new RequestScope(Context, _group, _registry, _settings.Processes, _deployment), Sender);
-                break;
-            case SpawnCoordinator spawn:
-                Sender.Tell(Context.ActorOf(spawn.Props));
+                request.Accept(new RequestScope(_group, _registry, _settings.Processes, _deployment, Context.System), Sender)
+                    ?.Start(Context, _group);
                 break;
             case GetWorkers:
                 Sender.Tell(_group);
@@ -56,14 +55,19 @@ internal sealed class PoolRouterActor : UntypedActor
     }
 }
 
-/// <summary>What a request from another actor needs from the router to start its job.</summary>
-internal sealed record RequestScope(IActorContext Context, WorkerGroup Group, JobRegistry Registry, int Processes, WorkerDeployment Deployment)
+/// <summary>What a request from another actor needs from the router to make its job.</summary>
+internal sealed record RequestScope(WorkerGroup Group, JobRegistry Registry, int Processes, WorkerDeployment Deployment, ActorSystem System)
 {
-    public IActorRefProvider Provider => ((ExtendedActorSystem)Context.System).Provider;
+    public IActorRefProvider Provider => ((ExtendedActorSystem)System).Provider;
 }
 
 /// <summary>A public request message the router accepts from other actors.</summary>
 internal interface IPoolRequest
 {
-    void Submit(RequestScope scope, IActorRef requester);
+    /// <summary>
+    /// Checks the request and registers its job; returns the job for the router to start like any
+    /// other, or null when there is nothing to start (refused with a reply, already answered, or
+    /// sent to the workers already).
+    /// </summary>
+    IJobStart? Accept(RequestScope scope, IActorRef requester);
 }
