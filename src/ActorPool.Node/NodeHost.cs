@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using ActorPool.Configuration;
+using ActorPool.Protocol;
 using ActorPool.Remote;
 using Akka.Cluster.Hosting;
 using Akka.Configuration;
@@ -77,7 +78,7 @@ internal static class NodeHost
 
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddAkka(DistributedDeployment.SystemName, akka =>
+        builder.Services.AddAkka(ClusterNames.SystemName, akka =>
         {
             if (fileConfig is not null)
                 akka.AddHocon(fileConfig, HoconAddMode.Prepend);
@@ -91,7 +92,7 @@ internal static class NodeHost
             });
             akka.WithActors((system, _) =>
             {
-                system.ActorOf(NodeActor.Props(options.Workers), NodeActor.Name);
+                system.ActorOf(NodeActor.Props(options.Workers), ClusterNames.NodeActor);
                 var cluster = Akka.Cluster.Cluster.Get(system);
                 if (seeds.Length == 0)
                     cluster.Join(cluster.SelfAddress); // the first node: a cluster of its own, for others to join

@@ -21,9 +21,9 @@ internal class ClusterDeployment : WorkerDeployment
     }
 
     private ClusterDeployment(PoolOptions options, Address[] seeds)
-        : base(ActorSystem.Create(DistributedDeployment.SystemName,
+        : base(ActorSystem.Create(ClusterNames.SystemName,
                 DistributedDeployment.DriverConfig(options).WithFallback(OwnSystemConfig.Get()).WithFallback(ReferenceConfig.Get())),
-            ownsSystem: true, NodeActor.PoolRouterActorName)
+            ownsSystem: true, ClusterNames.PoolRouter)
     {
         DistributedDeployment.Join(System, seeds);
     }

@@ -93,3 +93,9 @@ internal sealed class GetWorkers : IWireMessage
 
 /// <summary>A node's answer to <see cref="GetWorkers"/>: the worker actors it hosts.</summary>
 internal sealed record NodeWorkers(IActorRef[] Workers) : IWireMessage;
+
+/// <summary>To the work-pulling router: the node at <see cref="Address"/> is gone (its process exited), without waiting for failure detection.</summary>
+internal sealed record NodeLost(Address Address, string Reason);
+
+/// <summary>To the work-pulling router: worker processes keep dying before they are ready, and no more are started; without a worker, work fails at once.</summary>
+internal sealed record WorkersCannotStart(string Reason);

@@ -1,4 +1,5 @@
 using System.Net;
+using ActorPool.Protocol;
 using Akka.Actor;
 using Akka.Configuration;
 
@@ -8,7 +9,6 @@ namespace ActorPool.Remote;
 internal static class DistributedDeployment
 {
     /// <summary>The ActorSystem name every node and driver of a pool cluster shares.</summary>
-    public const string SystemName = "actorpool";
 
     /// <summary>The start of the one line a node host prints on standard output once it is ready; "host:port" follows.</summary>
     public const string NodeReadyLine = "ActorPool node ready at ";
@@ -63,14 +63,14 @@ internal static class DistributedDeployment
         if (seed is null || !IPEndPoint.TryParse(seed, out _) && !TryHostPort(seed))
             throw new ArgumentException($"Seed node '{seed}' is not \"host:port\".", "options.SeedNodes");
         var colon = seed.LastIndexOf(':');
-        return new Address("akka.tcp", SystemName, seed[..colon], int.Parse(seed[(colon + 1)..]));
+        return new Address("akka.tcp", ClusterNames.SystemName, seed[..colon], int.Parse(seed[(colon + 1)..]));
     }
 
     public static Config DriverConfig(PoolOptions options) => ConfigurationFactory.ParseString($$"""
         akka.actor.provider = cluster
         akka.remote.dot-netty.tcp.hostname = "{{options.Hostname}}"
         akka.remote.dot-netty.tcp.port = {{options.Port}}
-        akka.cluster.roles = ["{{NodeActor.DriverRole}}"]
+        akka.cluster.roles = ["{{ClusterNames.DriverRole}}"]
         """).WithFallback(options.Deployment == PoolDeployment.LocalProcesses
             // The pool's own processes are stopped before its system is: there is no one left to
             // leave gracefully, and waiting for unreachable members to agree would only stall Join.

@@ -16,11 +16,6 @@ namespace ActorPool.Remote;
 /// </summary>
 internal sealed class NodeActor : UntypedActor
 {
-    public const string Name = "actorpool-node";
-
-    /// <summary>The cluster role of processes that run a pool (its driver side).</summary>
-    public const string DriverRole = "actorpool-driver";
-
     private readonly int _workers;
     private readonly List<IActorRef> _children = new();
 
@@ -50,8 +45,8 @@ internal sealed class NodeActor : UntypedActor
             case GetWorkers:
                 Sender.Tell(new NodeWorkers(_children.ToArray()));
                 break;
-            case ClusterEvent.MemberUp up when up.Member.HasRole(DriverRole):
-                Context.ActorSelection(new RootActorPath(up.Member.Address) / "user" / PoolRouterActorName / WorkPullingRouter.Name)
+            case ClusterEvent.MemberUp up when up.Member.HasRole(ClusterNames.DriverRole):
+                Context.ActorSelection(new RootActorPath(up.Member.Address) / "user" / ClusterNames.PoolRouter / ClusterNames.Workers)
                     .Tell(new NodeWorkers(_children.ToArray()), Self);
                 break;
             case ClusterEvent.MemberUp:
@@ -61,7 +56,4 @@ internal sealed class NodeActor : UntypedActor
                 break;
         }
     }
-
-    /// <summary>The name of a distributed pool's router actor (one pool per driver system).</summary>
-    public const string PoolRouterActorName = "actorpool";
 }

@@ -1,6 +1,5 @@
 using ActorPool.Configuration;
 using ActorPool.Protocol;
-using ActorPool.Remote;
 using ActorPool.Workers;
 using Akka.Actor;
 using Akka.Cluster;
@@ -28,9 +27,6 @@ namespace ActorPool.Routing;
 /// </remarks>
 internal sealed class WorkPullingRouter : UntypedActor
 {
-    /// <summary>The router's name under the pool's router actor; nodes address it by path.</summary>
-    public const string Name = "workers";
-
     private sealed class NoWorkerDeadline(int generation)
     {
         public int Generation { get; } = generation;
@@ -170,7 +166,7 @@ internal sealed class WorkPullingRouter : UntypedActor
     private bool IsWorkerNode(Address address) => _workerNodes.Contains(address);
 
     private void AskForWorkers(Address address) =>
-        Context.ActorSelection(new RootActorPath(address) / "user" / NodeActor.Name).Tell(GetWorkers.Instance, Self);
+        Context.ActorSelection(new RootActorPath(address) / "user" / ClusterNames.NodeActor).Tell(GetWorkers.Instance, Self);
 
     private void AddWorker(IActorRef worker)
     {
@@ -237,9 +233,3 @@ internal sealed class WorkPullingRouter : UntypedActor
     private static void Fail(RunChunk chunk, Exception error) =>
         chunk.ReplyTo.Tell(chunk.Work.FailUnsent(chunk.JobId, chunk.ChunkIndex, chunk.Offset, error));
 }
-
-/// <summary>To the work-pulling router: the node at <see cref="Address"/> is gone (its process exited), without waiting for failure detection.</summary>
-internal sealed record NodeLost(Address Address, string Reason);
-
-/// <summary>To the work-pulling router: worker processes keep dying before they are ready, and no more are started; without a worker, work fails at once.</summary>
-internal sealed record WorkersCannotStart(string Reason);

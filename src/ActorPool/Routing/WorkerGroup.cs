@@ -26,14 +26,14 @@ internal sealed record WorkerGroup(IActorRef Workers, IActorRef DropTarget, Func
                 // Akka's pool routers route on the sender's thread: a chunk goes straight into a
                 // worker's mailbox, with no hop through the router's own mailbox.
                 var roundRobin = context.ActorOf(
-                    workerProps.WithRouter(new RoundRobinPool(settings.Processes).WithSupervisorStrategy(supervision)), WorkPullingRouter.Name);
+                    workerProps.WithRouter(new RoundRobinPool(settings.Processes).WithSupervisorStrategy(supervision)), ClusterNames.Workers);
                 return new WorkerGroup(roundRobin, ActorRefs.Nobody, AsItIs);
             case PoolRouting.SmallestMailbox:
                 var smallestMailbox = context.ActorOf(
-                    workerProps.WithRouter(new SmallestMailboxPool(settings.Processes).WithSupervisorStrategy(supervision)), WorkPullingRouter.Name);
+                    workerProps.WithRouter(new SmallestMailboxPool(settings.Processes).WithSupervisorStrategy(supervision)), ClusterNames.Workers);
                 return new WorkerGroup(smallestMailbox, ActorRefs.Nobody, AsItIs);
             case PoolRouting.WorkPulling:
-                var workPulling = context.ActorOf(WorkPullingRouter.Props(workerProps, settings), WorkPullingRouter.Name);
+                var workPulling = context.ActorOf(WorkPullingRouter.Props(workerProps, settings), ClusterNames.Workers);
                 return new WorkerGroup(workPulling, workPulling, AsItIs);
             default:
                 throw new ArgumentOutOfRangeException(nameof(settings), settings.Routing, "Unknown routing strategy.");
@@ -46,7 +46,7 @@ internal sealed record WorkerGroup(IActorRef Workers, IActorRef DropTarget, Func
     /// </summary>
     public static WorkerGroup OfClusterNodes(IActorContext context, PoolSettings settings, Func<ChunkWork, ChunkWork> prepareWork)
     {
-        var router = context.ActorOf(WorkPullingRouter.Props(null, settings), WorkPullingRouter.Name);
+        var router = context.ActorOf(WorkPullingRouter.Props(null, settings), ClusterNames.Workers);
         return new WorkerGroup(router, router, prepareWork);
     }
 

@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using System.Reflection;
-using ActorPool.Routing;
+using ActorPool.Protocol;
+using ActorPool.Remote;
 using Akka.Actor;
 using Akka.Event;
 
-namespace ActorPool.Remote;
+namespace ActorPool.Deployment;
 
 /// <summary>
 /// The worker processes of a <see cref="PoolDeployment.LocalProcesses"/> pool: node hosts on
