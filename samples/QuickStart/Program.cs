@@ -1,6 +1,7 @@
-// The notebook that started ActorPool (shared/seed/parallelization-in-python-notebook.txt), cell by
-// cell, on an in-process pool. The functions are static methods, as they would be in Python's
-// module: that is also what lets the same code run on other nodes.
+// The Python notebook that started ActorPool, cell by cell, on an in-process pool: each cell uses
+// one of multiprocessing.Pool's map, map_async, imap, imap_unordered, apply and apply_async, and
+// the Python line it ran is quoted above its C#. The functions are static methods, as they would
+// be in Python's module: that is also what lets the same code run on other nodes.
 using ActorPool;
 
 int[] querys = [1, 2, 3, 4];

@@ -38,7 +38,10 @@ internal static class Feeder
         }
         catch (Exception ex)
         {
-            coordinator.Tell(new InputFailed(0, 0, ex));
+            // The failure is the job's only chunk, and like every chunk it holds a slot until the
+            // consumer takes it. False only when the job has already ended: nobody is left to tell.
+            if (sink.Window.Acquire(sink.Stopped))
+                coordinator.Tell(new InputFailed(0, 0, ex));
             return;
         }
         try
@@ -66,7 +69,12 @@ internal static class Feeder
                 }
                 if (inputError is not null)
                 {
-                    coordinator.Tell(new InputFailed(chunkIndex, offset, inputError));
+                    // The failure is the job's last chunk, one item long, and the consumer frees a
+                    // slot when it takes it: if the slot taken for this pass went to the items read
+                    // before the failure, the failure takes one of its own, so that the window
+                    // counts every chunk it will be told of, no more and no fewer.
+                    if (buffer.Count == 0 || sink.Window.Acquire(sink.Stopped))
+                        coordinator.Tell(new InputFailed(chunkIndex, offset, inputError));
                     return;
                 }
                 if (buffer.Count < chunkSize)

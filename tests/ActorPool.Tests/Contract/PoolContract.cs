@@ -209,16 +209,21 @@ public abstract partial class PoolContract
     }
 
     [Fact]
-    public void IMap_BreakOutOfForeach_StopsTheJob()
+    public async Task IMap_BreakOutOfForeach_StopsReadingTheInputAndEndsTheJob()
     {
-        using var pool = NewPool();
+        var pool = NewPool();
+        var produced = 0;
         var inputDisposed = new Signal();
+        // The input is read by the caller's process, whatever the deployment, so it may count.
         IEnumerable<int> Endless()
         {
             try
             {
                 for (var i = 0; ; i++)
+                {
+                    Interlocked.Increment(ref produced);
                     yield return i;
+                }
             }
             finally
             {
@@ -226,12 +231,25 @@ public abstract partial class PoolContract
             }
         }
 
+        var taken = new List<int>();
         foreach (var result in pool.IMap(Func, Endless()))
         {
+            taken.Add(result);
             if (result == 10)
                 break;
         }
-        inputDisposed.WaitFor();
+
+        Assert.Equal(Enumerable.Range(1, 10), taken);
+        inputDisposed.WaitFor(); // the feeder stopped reading: nothing else ends an endless input
+        // Disposed, the input reads no more: what it produced is final. At most the in-flight window
+        // (by default 128 one-item chunks per worker) and the item being read ran ahead of the consumer.
+        Assert.InRange(Volatile.Read(ref produced), taken.Count, taken.Count + 128 * pool.Processes + 1);
+        Assert.Equal([2, 3, 4, 5], pool.Map(Func, [1, 2, 3, 4])); // the pool runs new work
+        // Join waits for every job still outstanding, and an endless IMap's never ends on its own:
+        // Join returns only because leaving the foreach ended the job.
+        pool.Close();
+        await Task.Run(pool.Join).WaitAsync(Limit);
+        pool.Dispose();
     }
 
     [Fact]

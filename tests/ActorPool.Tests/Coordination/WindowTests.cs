@@ -5,47 +5,124 @@ namespace ActorPool.Tests.Coordination;
 public sealed class WindowTests
 {
     [Fact]
-    public async Task Acquire_Full_BlocksUntilHalfIsReleased()
+    public void TryAcquire_Full_Refuses()
     {
         var window = new Window(4);
         for (var i = 0; i < 4; i++)
-            Assert.True(window.Acquire(CancellationToken.None));
-        var fifth = Task.Run(() => window.Acquire(CancellationToken.None));
-        WaitUntilBlocked(window);
+            Assert.True(window.TryAcquire());
+        Assert.False(window.TryAcquire());
+    }
+
+    [Fact]
+    public void TryAcquire_AfterARefusal_RefusesUntilHalfIsReleased()
+    {
+        var window = FullAndRefused(4);
+        window.Release(); // 3 in flight: a free slot, but above half
+        Assert.False(window.TryAcquire());
+        window.Release(); // 2 in flight: half
+        Assert.True(window.TryAcquire());
+    }
+
+    [Fact]
+    public void TryAcquire_NeverRefused_TakesAnyFreeSlot()
+    {
+        var window = new Window(4);
+        for (var i = 0; i < 4; i++)
+            Assert.True(window.TryAcquire());
+        window.Release();
+        Assert.True(window.TryAcquire());
+    }
+
+    [Fact]
+    public void TryAcquire_ResumedAfterHalf_IsRefusedAgainOnlyWhenFull()
+    {
+        var window = FullAndRefused(4);
+        window.Release();
+        window.Release(); // 2 in flight: the feeder resumes
+        Assert.True(window.TryAcquire());
+        Assert.True(window.TryAcquire()); // 4 in flight
+        Assert.False(window.TryAcquire());
+    }
+
+    [Fact]
+    public void TryAcquire_Lifted_NeverRefuses()
+    {
+        var window = FullAndRefused(1);
+        window.Lift();
+        for (var i = 0; i < 100; i++)
+            Assert.True(window.TryAcquire());
+    }
+
+    [Fact]
+    public async Task Acquire_Waiting_ReturnsOnceHalfIsReleased()
+    {
+        var window = FullAndRefused(4);
+        var (feeder, fifth) = AcquireOnThread(window, CancellationToken.None);
+        WaitUntilBlocked(feeder);
         window.Release(); // 3 in flight: still above half, so the feeder stays blocked
-        Assert.True(window.FeederWaiting);
         Assert.False(fifth.IsCompleted);
         window.Release(); // 2 in flight: half, the feeder resumes
         Assert.True(await fifth.WaitAsync(Gate.Limit));
+        Assert.True(window.TryAcquire()); // the resumed feeder took one slot: 3 in flight
+        Assert.False(window.TryAcquire()); // and this one the last
     }
 
     [Fact]
     public async Task Acquire_Cancelled_ReturnsFalse()
     {
-        var window = new Window(1);
-        Assert.True(window.Acquire(CancellationToken.None));
+        var window = FullAndRefused(1);
         using var cts = new CancellationTokenSource();
-        var blocked = Task.Run(() => window.Acquire(cts.Token));
-        WaitUntilBlocked(window);
+        var (feeder, blocked) = AcquireOnThread(window, cts.Token);
+        WaitUntilBlocked(feeder);
         cts.Cancel();
         Assert.False(await blocked.WaitAsync(Gate.Limit));
     }
 
     [Fact]
-    public async Task Lift_UnblocksAndRemovesTheBound()
+    public async Task Acquire_Lifted_ReturnsTrue()
     {
-        var window = new Window(1);
-        Assert.True(window.Acquire(CancellationToken.None));
-        var blocked = Task.Run(() => window.Acquire(CancellationToken.None));
-        WaitUntilBlocked(window);
+        var window = FullAndRefused(1);
+        var (feeder, blocked) = AcquireOnThread(window, CancellationToken.None);
+        WaitUntilBlocked(feeder);
         window.Lift();
         Assert.True(await blocked.WaitAsync(Gate.Limit));
-        for (var i = 0; i < 100; i++)
-            Assert.True(window.Acquire(CancellationToken.None));
     }
 
-    // The feeder thread sets the flag just before it blocks in Monitor.Wait, under the window's lock,
-    // so once it is seen the feeder holds no slot and can only be woken by the window.
-    private static void WaitUntilBlocked(Window window) =>
-        Assert.True(SpinWait.SpinUntil(() => window.FeederWaiting, Gate.Limit), "The feeder never blocked.");
+    /// <summary>A window whose every slot is taken and whose feeder has been refused once.</summary>
+    private static Window FullAndRefused(int capacity)
+    {
+        var window = new Window(capacity);
+        for (var i = 0; i < capacity; i++)
+            Assert.True(window.TryAcquire());
+        Assert.False(window.TryAcquire());
+        return window;
+    }
+
+    /// <summary>Runs the feeder's blocking call on a thread of its own, as the feeder does.</summary>
+    private static (Thread Feeder, Task<bool> Acquired) AcquireOnThread(Window window, CancellationToken cancellationToken)
+    {
+        var acquired = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var feeder = new Thread(() =>
+        {
+            try
+            {
+                acquired.SetResult(window.Acquire(cancellationToken));
+            }
+            catch (Exception ex)
+            {
+                acquired.SetException(ex);
+            }
+        }) { IsBackground = true, Name = "window test feeder" };
+        feeder.Start();
+        return (feeder, acquired.Task);
+    }
+
+    // Once the feeder has been refused, Acquire can only block in the window's Monitor.Wait: its lock
+    // is never contended here, since the test thread leaves the window alone while it waits, and
+    // nothing else on the feeder thread blocks. So the thread's own state tells that it is blocked
+    // in the window, and that whatever wakes it next is what the test does after this.
+    private static void WaitUntilBlocked(Thread feeder) =>
+        Assert.True(
+            SpinWait.SpinUntil(() => (feeder.ThreadState & ThreadState.WaitSleepJoin) != 0, Gate.Limit),
+            "The feeder never blocked.");
 }

@@ -3,10 +3,10 @@ using System.Diagnostics;
 namespace ActorPool.Testing;
 
 /// <summary>
-/// Which processes have run a job's tasks, for the tests and the benchmark (this file is linked
-/// into both): a task leaves a file named after its process in a folder the caller watches.
+/// Which processes have run a job's tasks, for the tests and the benchmark: a task leaves a file
+/// named after its process in a folder the caller watches.
 /// </summary>
-internal static class ProcessMarker
+public static class ProcessMarker
 {
     private const string Prefix = "started-";
 

@@ -1,16 +1,22 @@
 using System.Diagnostics;
-using ActorPool.Remote;
 
 namespace ActorPool.Testing;
 
 /// <summary>
 /// A real node host process (src/ActorPool.Node) on 127.0.0.1 and a free port, for the tests and
-/// the benchmark (this file is linked into both). It is started with the calling assembly loaded,
-/// so its functions resolve on the node, and it is killed when disposed: whoever starts a node
-/// stops exactly what it started.
+/// the benchmark. It is started with the calling assembly loaded, so its functions resolve on the
+/// node, and it is killed when disposed: whoever starts a node stops exactly what it started.
 /// </summary>
-internal sealed class NodeProcess : IDisposable
+public sealed class NodeProcess : IDisposable
 {
+    /// <summary>
+    /// What the node host prints, followed by "host:port", once it is ready: its documented output
+    /// (README), read here from outside as a user's script would. It must match
+    /// <c>ActorPool.Remote.DistributedDeployment.NodeReadyLine</c>, which the node host prints and
+    /// <c>LocalNodes</c> reads; a test in ActorPool.Tests checks that it does.
+    /// </summary>
+    public const string ReadyLine = "ActorPool node ready at ";
+
     private readonly Process _process;
 
     private NodeProcess(Process process, string endpoint)
@@ -22,6 +28,7 @@ internal sealed class NodeProcess : IDisposable
     /// <summary>"host:port" of the node, as a seed address.</summary>
     public string Endpoint { get; }
 
+    /// <summary>The node's process id.</summary>
     public int ProcessId => _process.Id;
 
     /// <summary>How long a node may take to start, or to stop after SIGTERM.</summary>
@@ -60,8 +67,8 @@ internal sealed class NodeProcess : IDisposable
         {
             if (line.Data is null)
                 ready.TrySetResult(null); // the output ended: the process is exiting
-            else if (line.Data.StartsWith(DistributedDeployment.NodeReadyLine, StringComparison.Ordinal))
-                ready.TrySetResult(line.Data[DistributedDeployment.NodeReadyLine.Length..].Trim());
+            else if (line.Data.StartsWith(ReadyLine, StringComparison.Ordinal))
+                ready.TrySetResult(line.Data[ReadyLine.Length..].Trim());
         };
         process.BeginOutputReadLine();
         if (!ready.Task.Wait(Limit))
@@ -104,12 +111,13 @@ internal sealed class NodeProcess : IDisposable
         _process.WaitForExit();
     }
 
+    /// <summary>Kills the node (see <see cref="Kill"/>) and lets go of its process handle.</summary>
     public void Dispose()
     {
         Kill();
         _process.Dispose();
     }
 
-    /// <summary>The node host built next to the calling program (ActorPool.Node is a project reference).</summary>
+    /// <summary>The node host built next to the calling program, which must reference the ActorPool.Node project.</summary>
     public static string NodeHostPath => Path.Combine(AppContext.BaseDirectory, "ActorPool.Node.dll");
 }
