@@ -14,6 +14,8 @@ internal static class Distributed
     public const int TinyChunked = 100_000;
     public const int TinyOneByOne = 20_000;
     public const int DaskTasks = 2_000;
+    public const int ApplyTasks = 10_000;
+    public const int RoundTrips = 2_000;
 
     /// <summary>Rounds of the CPU-bound comparison; each round runs all four contenders back to back.</summary>
     public const int CpuRounds = 7;
@@ -23,7 +25,7 @@ internal static class Distributed
         Console.WriteLine();
         Console.WriteLine("## Distributed");
         var cpuInput = Enumerable.Range(0, CpuItems).ToArray();
-        double clusterChunked, clusterOneByOne, killToDone;
+        double clusterChunked, clusterOneByOne, clusterSubmit, clusterRoundTrip, killToDone;
         Rounds cpu;
         using (var seed = NodeProcess.Start(typeof(Jobs).Assembly))
         using (var second = NodeProcess.Start(typeof(Jobs).Assembly, seed.Endpoint))
@@ -43,6 +45,9 @@ internal static class Distributed
 
             clusterChunked = Rounds.Run(3, TimeSpan.FromSeconds(1), () => cluster.Map(Jobs.Trivial, Enumerable.Range(0, TinyChunked))).Median(0);
             clusterOneByOne = Rounds.Run(3, TimeSpan.FromSeconds(1), () => cluster.Map(Jobs.Trivial, Enumerable.Range(0, TinyOneByOne), chunkSize: 1)).Median(0);
+            // Like with like against Dask's client.submit: independent tasks, each its own job.
+            clusterSubmit = Rounds.Run(3, TimeSpan.FromSeconds(1), () => SubmitThenGetEach(cluster, ApplyTasks)).Median(0);
+            clusterRoundTrip = Rounds.Run(3, TimeSpan.FromSeconds(1), () => { for (var i = 0; i < RoundTrips; i++) cluster.ApplyAsync(Jobs.Trivial, i).Get(); }).Median(0);
             killToDone = KillToCompletion(cluster, second);
         }
 
@@ -66,7 +71,11 @@ internal static class Distributed
             RateRow("tiny tasks, one at a time", TinyOneByOne / clusterOneByOne, "Python imap(chunksize=1)", TinyOneByOne / python["tiny_one_by_one_s"], "");
         }
         if (dask is not null)
-            RateRow("tiny tasks, one at a time", TinyOneByOne / clusterOneByOne, "Dask LocalCluster client.map", DaskTasks / dask["tasks_s"], ">= 100x Dask");
+        {
+            RateRow("tiny tasks, one at a time (Map, chunk size 1: one job)", TinyOneByOne / clusterOneByOne, "Dask LocalCluster client.map", DaskTasks / dask["tasks_s"], "");
+            RateRow($"ApplyAsync through the cluster: submit {ApplyTasks:N0}, then every Get", ApplyTasks / clusterSubmit, "Dask client.submit each, then gather", DaskTasks / dask["submit_s"], ">= 100x Dask");
+        }
+        Console.WriteLine($"| sequential ApplyAsync + Get round trip through the cluster | {clusterRoundTrip / RoundTrips * 1e6:F0} µs | | | < 200 µs |");
         Console.WriteLine($"| SIGKILL of a node mid-Map to the Map's completion | {killToDone:F2} s | failure detection (~5 s default) + lost chunks (10 ms each) | | <= detection + lost chunks' run time |");
     }
 
@@ -78,6 +87,15 @@ internal static class Distributed
     {
         pool.Map(Jobs.Trivial, Enumerable.Range(0, 1000), chunkSize: 1);
         pool.Map(Jobs.Cpu, Enumerable.Range(0, 8), chunkSize: 1);
+    }
+
+    private static void SubmitThenGetEach(Pool pool, int tasks)
+    {
+        var results = new AsyncResult<int>[tasks];
+        for (var i = 0; i < tasks; i++)
+            results[i] = pool.ApplyAsync(Jobs.Trivial, i);
+        foreach (var result in results)
+            result.Get();
     }
 
     private static Pool ClusterPool(string seed, int workers) =>
