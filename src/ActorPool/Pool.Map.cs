@@ -132,7 +132,8 @@ public sealed partial class Pool
     {
         CheckArguments(func, iterable, chunkSize);
         var sink = new ResultSink<TResult>(_registry, new Window(_settings.StreamWindow(chunkSize)));
-        _router.Tell(new StreamJob<T, TResult>(iterable, chunkSize, items => new MapWork<T, TResult>(func, items), ordered, sink, _log), ActorRefs.NoSender);
+        _router.Tell(new StreamJob<T, TResult>(iterable, chunkSize, items => new MapWork<T, TResult>(func, items), ordered, sink, _log,
+            ExecutionContext.Capture()), ActorRefs.NoSender);
         return new PoolIterator<TResult>(sink);
     }
 

@@ -95,9 +95,15 @@ public sealed partial class Pool : IDisposable, IAsyncDisposable
         catch
         {
             _deployment.Stopping();
-            if (_deployment.OwnsSystem)
-                TerminateOwnSystemAsync().GetAwaiter().GetResult();
-            _deployment.Stopped();
+            try
+            {
+                if (_deployment.OwnsSystem)
+                    TerminateOwnSystemAsync().GetAwaiter().GetResult();
+            }
+            finally
+            {
+                _deployment.Stopped();
+            }
             throw;
         }
     }
@@ -190,15 +196,23 @@ public sealed partial class Pool : IDisposable, IAsyncDisposable
             _system.Stop(_router);
             await Task.WhenAny(stopped, _system.WhenTerminated).ConfigureAwait(false);
         }
-        if (_deployment.OwnsSystem)
-            await TerminateOwnSystemAsync().ConfigureAwait(false);
-        _deployment.Stopped();
+        try
+        {
+            if (_deployment.OwnsSystem)
+                await TerminateOwnSystemAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            // Worker processes go last, once this side has closed its connections to them.
+            _deployment.Stopped();
+        }
     }
 
     /// <summary>Terminates the pool's own system, and lets go of it at once (see <see cref="RemotingRemains"/>).</summary>
     private async Task TerminateOwnSystemAsync()
     {
         var remains = RemotingRemains.Of(_system);
+        await _deployment.BeforeTerminateAsync().ConfigureAwait(false);
         await _system.Terminate().ConfigureAwait(false);
         await remains.ReleaseAsync().ConfigureAwait(false);
     }

@@ -16,12 +16,23 @@ namespace ActorPool.Coordination;
 /// </remarks>
 internal static class Feeder
 {
-    /// <summary>Starts reading <paramref name="input"/> on a thread of its own, sending chunks answered to <paramref name="coordinator"/>.</summary>
+    /// <summary>
+    /// Starts reading <paramref name="input"/> on a thread of its own, sending chunks answered to
+    /// <paramref name="coordinator"/>. The input is the caller's code, so it runs in the caller's
+    /// <paramref name="callerContext"/> (its AsyncLocals, culture, current Activity), not in that
+    /// of the router actor that starts the feeder; null when the caller suppressed its flow.
+    /// </summary>
     public static void Start<T, TResult>(
         IEnumerable<T> input, int chunkSize, Func<ArraySegment<T>, ChunkWork<TResult>> makeWork,
-        ResultSink<TResult> sink, IActorRef coordinator, WorkerGroup group, ILoggingAdapter log) =>
+        ResultSink<TResult> sink, IActorRef coordinator, WorkerGroup group, ILoggingAdapter log, ExecutionContext? callerContext) =>
         Task.Factory.StartNew(
-            () => Run(input, chunkSize, makeWork, sink, coordinator, group, log),
+            () =>
+            {
+                if (callerContext is null)
+                    Run(input, chunkSize, makeWork, sink, coordinator, group, log);
+                else
+                    ExecutionContext.Run(callerContext, _ => Run(input, chunkSize, makeWork, sink, coordinator, group, log), null);
+            },
             CancellationToken.None,
             TaskCreationOptions.LongRunning | TaskCreationOptions.DenyChildAttach,
             TaskScheduler.Default);

@@ -14,4 +14,10 @@ internal interface IJobStart
 {
     /// <summary>Starts the job, in the router actor whose <paramref name="context"/> this is; the context is not kept.</summary>
     void Start(IActorContext context, WorkerGroup group);
+
+    /// <summary>
+    /// <see cref="Start"/> threw (the router could not create the coordinator, say): fail the job
+    /// with <paramref name="reason"/>, so that its caller does not wait for results that will never come.
+    /// </summary>
+    void Abort(Exception reason);
 }

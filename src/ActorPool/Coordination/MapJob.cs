@@ -32,6 +32,8 @@ internal sealed record MapJob<TResult>(long JobId, ChunkWork[] Chunks, TResult[]
         return new(jobId, chunks, results, replyTo);
     }
 
+    public void Abort(Exception reason) => ReplyTo.Tell(new Status.Failure(reason));
+
     public void Start(IActorContext context, WorkerGroup group)
     {
         var coordinator = context.ActorOf(

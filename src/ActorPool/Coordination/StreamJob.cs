@@ -7,7 +7,7 @@ namespace ActorPool.Coordination;
 
 /// <summary>
 /// An <c>IMap</c>/<c>IMapUnordered</c> job: the router creates its coordinator, then starts the
-/// feeder that reads <see cref="Input"/> lazily and sends its chunks to the workers with that
+/// feeder that reads <see cref="Input"/> lazily, in the caller's <see cref="CallerContext"/>, and sends its chunks to the workers with that
 /// coordinator as the reply address. Results reach the consumer through <see cref="Sink"/>.
 /// </summary>
 /// <remarks>
@@ -17,7 +17,7 @@ namespace ActorPool.Coordination;
 /// </remarks>
 internal sealed record StreamJob<T, TResult>(
     IEnumerable<T> Input, int ChunkSize, Func<ArraySegment<T>, ChunkWork<TResult>> MakeWork, bool Ordered,
-    ResultSink<TResult> Sink, ILoggingAdapter Log) : IJobStart
+    ResultSink<TResult> Sink, ILoggingAdapter Log, ExecutionContext? CallerContext) : IJobStart
 {
     public void Start(IActorContext context, WorkerGroup group)
     {
@@ -25,6 +25,8 @@ internal sealed record StreamJob<T, TResult>(
             return;
         var coordinator = context.ActorOf(
             StreamingCoordinator<TResult>.Props(Sink.JobId, Ordered, Sink, group.DropTarget), $"job-{Sink.JobId}");
-        Feeder.Start(Input, ChunkSize, MakeWork, Sink, coordinator, group, Log);
+        Feeder.Start(Input, ChunkSize, MakeWork, Sink, coordinator, group, Log, CallerContext);
     }
+
+    public void Abort(Exception reason) => Sink.Abort(reason);
 }

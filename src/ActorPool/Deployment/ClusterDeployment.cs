@@ -32,6 +32,4 @@ internal class ClusterDeployment : WorkerDeployment
         WorkerGroup.OfClusterNodes(context, settings, EncodedWork.Encode);
 
     public override void CheckFunction(Delegate func, string paramName) => FunctionRef.Create(func, paramName);
-
-    public override ChunkWork Prepare(ChunkWork work) => EncodedWork.Encode(work);
 }

@@ -1,5 +1,6 @@
 using ActorPool.Remote;
 using ActorPool.Routing;
+using Akka.Actor;
 
 namespace ActorPool.Deployment;
 
@@ -25,6 +26,26 @@ internal sealed class LocalProcessesDeployment : ClusterDeployment
         _nodes = LocalNodes.Start(System, group.Workers, _processes, _nodeHostPath);
 
     public override void Stopping() => _nodes?.Stop();
+
+    /// <summary>
+    /// The system terminates without its coordinated shutdown (no one is left to leave gracefully),
+    /// so nothing stops the cluster's daemons before remoting, and a heartbeat they sent to a node
+    /// in the moment between was logged as an error ("Remoting is not running"). They stop first,
+    /// unless a coordinated shutdown (SIGTERM) is already taking the cluster down in order.
+    /// </summary>
+    public override async Task BeforeTerminateAsync()
+    {
+        if (CoordinatedShutdown.Get(System).ShutdownReason is not null)
+            return;
+        var daemons = ((ExtendedActorSystem)System).SystemGuardian.GetChild(["cluster"]);
+        if (daemons.IsNobody())
+            return;
+        var stopped = daemons.WatchAsync();
+        System.Stop(daemons);
+        await ((Task)stopped).WaitAsync(DaemonsStopLimit).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    private static readonly TimeSpan DaemonsStopLimit = TimeSpan.FromSeconds(5);
 
     // Worker processes go last, once this side has closed its connections to them: killed first,
     // they would be reported as failed associations, errors for a planned stop.

@@ -60,9 +60,6 @@ internal abstract class WorkerDeployment
     {
     }
 
-    /// <summary>The form of <paramref name="work"/> this deployment's workers take.</summary>
-    public virtual ChunkWork Prepare(ChunkWork work) => work;
-
     /// <summary>The pool's router runs and knows its workers: start what runs outside the system.</summary>
     public virtual void Started(WorkerGroup group)
     {
@@ -72,6 +69,9 @@ internal abstract class WorkerDeployment
     public virtual void Stopping()
     {
     }
+
+    /// <summary>The pool's actors are gone and its own system is about to be terminated.</summary>
+    public virtual Task BeforeTerminateAsync() => Task.CompletedTask;
 
     /// <summary>The pool's actors are gone (and its own system terminated): stop what runs outside it.</summary>
     public virtual void Stopped()

@@ -8,8 +8,6 @@ namespace ActorPool.Remote;
 /// <summary>The driver side of <see cref="PoolDeployment.Cluster"/> and <see cref="PoolDeployment.LocalProcesses"/>.</summary>
 internal static class DistributedDeployment
 {
-    /// <summary>The ActorSystem name every node and driver of a pool cluster shares.</summary>
-
     /// <summary>The start of the one line a node host prints on standard output once it is ready; "host:port" follows.</summary>
     public const string NodeReadyLine = "ActorPool node ready at ";
 

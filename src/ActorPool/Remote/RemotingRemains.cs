@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using Akka.Actor;
 using Akka.Remote;
 using DotNetty.Common;
@@ -42,28 +43,31 @@ internal sealed class RemotingRemains
         "Akka.Remote.Serialization.AddressThreadLocalCache, Akka.Remote",
     ];
 
+    // The groups are held as objects, and DotNetty's types are named only inside methods that are
+    // called within a try: should those types ever differ, loading them fails there and is caught,
+    // instead of failing the pool's Dispose before its system is terminated.
     private readonly IReadOnlyList<IDisposable> _caches;
-    private readonly IReadOnlyList<IEventLoopGroup> _loops;
+    private readonly IReadOnlyList<object> _loops;
 
-    private RemotingRemains(IReadOnlyList<IDisposable> caches, IReadOnlyList<IEventLoopGroup> loops)
+    private RemotingRemains(IReadOnlyList<IDisposable> caches, IReadOnlyList<object> loops)
     {
         _caches = caches;
         _loops = loops;
     }
 
-    /// <summary>Finds what <paramref name="system"/>'s remoting will leave behind, while it runs.</summary>
+    /// <summary>Finds what <paramref name="system"/>'s remoting will leave behind, while it runs; never throws.</summary>
     public static RemotingRemains Of(ActorSystem system)
     {
-        if (((ExtendedActorSystem)system).Provider is not IRemoteActorRefProvider remote)
-            return new RemotingRemains([], []);
         try
         {
+            if (((ExtendedActorSystem)system).Provider is not IRemoteActorRefProvider remote)
+                return new RemotingRemains([], []);
             var caches = ThreadLocalCaches
                 .Select(name => Type.GetType(name, throwOnError: false))
                 .Select(type => type is not null && system.TryGetExtension(type, out var cache) ? Field(cache, "_current") : null)
                 .OfType<IDisposable>()
                 .ToList();
-            var loops = new List<IEventLoopGroup>();
+            var loops = new List<object>();
             if (Field(remote.Transport, "_transportMapping") is IDictionary mapping)
             {
                 foreach (var pairs in mapping.Values.OfType<IEnumerable>())
@@ -79,34 +83,49 @@ internal sealed class RemotingRemains
     }
 
     /// <summary>
-    /// Releases the remains of a terminated system: its per-thread caches at once, and its socket
-    /// threads, which this waits for (at most 5 s), rather than 15 s later.
+    /// Releases the remains of a terminated system: its socket threads, which this waits for (at
+    /// most 5 s) rather than 15 s later, then its per-thread caches, once nothing of the system
+    /// runs any more. Never throws.
     /// </summary>
     public async Task ReleaseAsync()
     {
-        foreach (var cache in _caches)
-            cache.Dispose();
-        if (_loops.Count == 0)
-            return;
-        foreach (var loop in _loops.SelectMany(group => group.Items).OfType<SingleThreadEventExecutor>())
+        try
+        {
+            if (_loops.Count > 0)
+                await EndLoops(_loops).WaitAsync(EndLimit).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            foreach (var cache in _caches)
+                cache.Dispose();
+        }
+        catch (Exception)
+        {
+            // Another version's internals: the remains go on their own schedule, as they always did.
+        }
+    }
+
+    /// <summary>Makes each loop end on its next pass; completes when every loop has ended.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Task EndLoops(IReadOnlyList<object> loops)
+    {
+        var groups = loops.OfType<IEventLoopGroup>().ToList();
+        foreach (var loop in groups.SelectMany(group => group.Items).OfType<SingleThreadEventExecutor>())
         {
             // Read by the loop on each pass of its shutdown check: zero ends it on the next pass.
             SetField(loop, "gracefulShutdownQuietPeriod", PreciseTimeSpan.Zero);
             SetField(loop, "gracefulShutdownTimeout", PreciseTimeSpan.Zero);
         }
-        await Task.WhenAll(_loops.Select(group => group.TerminationCompletion))
-            .WaitAsync(EndLimit).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        return Task.WhenAll(groups.Select(group => group.TerminationCompletion));
     }
 
     /// <summary>Follows a chain of transport adapters down to the DotNetty transport and its two event loop groups.</summary>
-    private static IEnumerable<IEventLoopGroup> LoopsUnder(object? transport)
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static IEnumerable<object> LoopsUnder(object? transport)
     {
         for (var depth = 0; transport is not null && depth < 8; depth++)
         {
             var server = Field(transport, "_serverEventLoopGroup") as IEventLoopGroup;
             var client = Field(transport, "_clientEventLoopGroup") as IEventLoopGroup;
             if (server is not null || client is not null)
-                return new[] { server, client }.OfType<IEventLoopGroup>();
+                return new object?[] { server, client }.OfType<object>();
             transport = Field(transport, "_wrappedTransport") ?? Field(transport, "WrappedTransport");
         }
         return [];

@@ -11,7 +11,8 @@ namespace ActorPool.Routing;
 /// The pool's router: the actor <see cref="Pool.Router"/> names. It owns the workers and the job
 /// coordinators (its children, so stopping it stops the whole pool). Every job with a coordinator
 /// enters here the same way, as an <see cref="IJobStart"/>: told by the pool's methods, or made
-/// from a <see cref="MapRequest{T, TResult}"/> or <see cref="ApplyRequest{TResult}"/> another actor sent.
+/// from a <see cref="MapRequest{T, TResult}"/> another actor sent. An <see cref="ApplyRequest{TResult}"/>
+/// is checked and registered here too, and its single task goes straight to the workers.
 /// </summary>
 internal sealed class PoolRouterActor : UntypedActor
 {
@@ -39,11 +40,11 @@ internal sealed class PoolRouterActor : UntypedActor
         switch (message)
         {
             case IJobStart job:
-                job.Start(Context, _group);
+                Start(job);
                 break;
             case IPoolRequest request:
-                request.Accept(new RequestScope(_group, _registry, _settings.Processes, _deployment, Context.System), Sender)
-                    ?.Start(Context, _group);
+                if (request.Accept(new RequestScope(_group, _registry, _settings.Processes, _deployment, Context.System), Sender) is { } requested)
+                    Start(requested);
                 break;
             case GetWorkers:
                 Sender.Tell(_group);
@@ -51,6 +52,22 @@ internal sealed class PoolRouterActor : UntypedActor
             default:
                 Unhandled(message);
                 break;
+        }
+    }
+
+    /// <summary>
+    /// Starts a job; if that throws, the job fails rather than the router (whose restart would
+    /// stop the workers and leave the job registered, its caller and <c>Join</c> waiting).
+    /// </summary>
+    private void Start(IJobStart job)
+    {
+        try
+        {
+            job.Start(Context, _group);
+        }
+        catch (Exception ex)
+        {
+            job.Abort(ex);
         }
     }
 }

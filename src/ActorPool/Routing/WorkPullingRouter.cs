@@ -17,7 +17,8 @@ namespace ActorPool.Routing;
 /// <para>This actor only wires messages and cluster membership to two pure parts: the
 /// <see cref="WorkQueue"/> (what waits, and how it is cut into batches) and the
 /// <see cref="LossLedger{TWorker}"/> (which worker holds what, and who is blamed when one dies).
-/// Every chunk received is in one of them until its worker reports it done.</para>
+/// Every chunk received is in one of them until its worker reports it done, its job drops it, or
+/// it fails (it lost too many workers, or no worker can take it).</para>
 /// <para>With workers in other processes (no local worker props), workers are found on cluster
 /// nodes with the worker role, and a worker lost with its node (unreachable, left, removed, or its
 /// actor terminated) has its in-flight chunks queued again, first in line. Akka's cluster routers

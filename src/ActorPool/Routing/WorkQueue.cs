@@ -32,9 +32,6 @@ internal sealed class WorkQueue
     /// <summary>Chunks waiting.</summary>
     public int Count => _pending.Count;
 
-    /// <summary>The chunk that goes out next.</summary>
-    public RunChunk Peek() => _pending.Peek();
-
     /// <summary>The pending chunks, first to go out first.</summary>
     public IEnumerable<RunChunk> Pending => _pending;
 

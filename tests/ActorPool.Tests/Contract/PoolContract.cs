@@ -208,6 +208,38 @@ public abstract partial class PoolContract
         Assert.InRange(Volatile.Read(ref produced), 50, 50 + 128 * pool.Processes + 1);
     }
 
+    private static readonly AsyncLocal<string?> Ambient = new();
+
+    private static IEnumerable<int> InputRecordingItsContext(List<string> seen)
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            seen.Add($"{Ambient.Value ?? "<none>"}|{System.Globalization.CultureInfo.CurrentCulture.Name}");
+            yield return i;
+        }
+    }
+
+    [Fact]
+    public void IMap_InputIsReadInTheCallersExecutionContext()
+    {
+        using var pool = NewPool();
+        var seen = new List<string>();
+        var culture = System.Globalization.CultureInfo.CurrentCulture;
+        try
+        {
+            Ambient.Value = "caller";
+            System.Globalization.CultureInfo.CurrentCulture = new System.Globalization.CultureInfo("de-DE");
+            Assert.Equal([1, 2, 3], pool.IMap(Func, InputRecordingItsContext(seen)).ToList());
+        }
+        finally
+        {
+            Ambient.Value = null;
+            System.Globalization.CultureInfo.CurrentCulture = culture;
+        }
+        // The input is the caller's code: its AsyncLocals and culture are there, as in a foreach.
+        Assert.Equal(["caller|de-DE", "caller|de-DE", "caller|de-DE"], seen);
+    }
+
     [Fact]
     public async Task IMap_BreakOutOfForeach_StopsReadingTheInputAndEndsTheJob()
     {

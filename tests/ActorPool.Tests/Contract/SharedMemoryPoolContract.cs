@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace ActorPool.Tests.Contract;
 
 /// <summary>
@@ -241,8 +242,8 @@ public abstract class SharedMemoryPoolContract : PoolContract
     public async Task SystemPassedIn_Terminated_EveryPoolInItFailsItsResultsAndDisposeReturns()
     {
         var system = Akka.Actor.ActorSystem.Create("user-system");
-        // One pool in the system comes and goes first: the system's stop must not reach it.
-        new Pool(new PoolOptions { ActorSystem = system, Processes = 1, Routing = Routing }).Dispose();
+        // One pool in the system comes and goes first: the system, which lives on, keeps nothing of it.
+        Assert.True(Collected(DisposedPoolIn(system)), "A pool disposed in a system that lives on is still reachable from it.");
         Pool[] pools =
         [
             new(new PoolOptions { ActorSystem = system, Processes = 2, Routing = Routing }),
@@ -263,6 +264,15 @@ public abstract class SharedMemoryPoolContract : PoolContract
         await terminated.WaitAsync(Limit);
         foreach (var pool in pools)
             await pool.DisposeAsync().AsTask().WaitAsync(Limit);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private WeakReference DisposedPoolIn(Akka.Actor.ActorSystem system)
+    {
+        var pool = new Pool(new PoolOptions { ActorSystem = system, Processes = 1, Routing = Routing });
+        Assert.Equal([2], pool.Map(Func, [1]));
+        pool.Dispose();
+        return new WeakReference(pool);
     }
 
     [Fact]

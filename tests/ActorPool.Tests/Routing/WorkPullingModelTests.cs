@@ -18,7 +18,7 @@ public sealed class WorkPullingModelTests
     private const int MaxLosses = 2;
     private const int MaxBatchesPerWorker = 2;
 
-    private enum Step { Submit, AddWorker, Report, ReportReturningSome, Crash, Leave, Unreachable, StaleReport, Drop }
+    private enum Step { Submit, AddWorker, Report, ReportReturningSome, Crash, Leave, Unreachable, StaleReport, Drop, FailPending }
 
     private static readonly Gen<(Step Step, int Pick, int Size)> Steps =
         Gen.Select(Gen.Enum<Step>(), Gen.Int[0, 1000], Gen.Int[1, 6]);
@@ -37,6 +37,7 @@ public sealed class WorkPullingModelTests
         private readonly Dictionary<int, Queue<RunBatch>> _mailboxes = new();
         // Batches of lost workers whose reports may still arrive.
         private readonly List<(int Worker, RunBatch Batch)> _stale = new();
+        private readonly Dictionary<(long, long), RunChunk> _chunks = new();
         private readonly HashSet<(long, long)> _live = new();
         private readonly HashSet<(long, long)> _finished = new();
         private readonly HashSet<(long, long)> _failed = new();
@@ -77,6 +78,7 @@ public sealed class WorkPullingModelTests
                     for (var i = 0; i < size; i++)
                     {
                         var chunk = Of(job, i, wireBytes: pick % 3 == 0 ? 60 : 10);
+                        _chunks.Add(Key(chunk), chunk);
                         _live.Add(Key(chunk));
                         _queue.Enqueue(chunk);
                     }
@@ -101,6 +103,13 @@ public sealed class WorkPullingModelTests
                     var (worker, batch) = _stale[pick % _stale.Count];
                     _stale.Remove((worker, batch));
                     Assert.False(_ledger.Complete(worker, batch.BatchId, []), "A report from before a loss was taken.");
+                    break;
+                case Step.FailPending when pick % 10 == 0:
+                    // No worker can ever join (the router's FailPending): every queued chunk fails.
+                    var pending = _queue.TakeAll();
+                    _ledger.Forget(pending);
+                    foreach (var chunk in pending)
+                        Assert.True(_live.Remove(Key(chunk)) && _failed.Add(Key(chunk)), $"Chunk {Key(chunk)} failed but was not live.");
                     break;
                 case Step.Drop when _jobs > 0:
                     var dropped = _queue.Drop(1 + pick % _jobs);
@@ -167,7 +176,8 @@ public sealed class WorkPullingModelTests
             Assert.Equal(placed.Count, placed.Distinct().Count()); // counted once
             Assert.True(_live.SetEquals(placed), "A live chunk is neither queued nor held, or a finished one still is.");
             Assert.Empty(_finished.Intersect(_failed));
-            Assert.True(_ledger.SuspectCount <= _live.Count, "The ledger keeps losses of chunks that are gone.");
+            Assert.All(_chunks.Where(pair => !_live.Contains(pair.Key)),
+                gone => Assert.False(_ledger.IsSuspect(gone.Value), $"The ledger keeps the losses of chunk {gone.Key}, which is gone."));
             foreach (var worker in _ledger.Workers)
             {
                 var held = _ledger.HeldBy(worker).ToList();

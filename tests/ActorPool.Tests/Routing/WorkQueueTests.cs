@@ -85,4 +85,20 @@ public sealed class WorkQueueTests
         Assert.Equal(("a", 1), sent[^1]); // idle again: 1 of 3, and the last 2 wait for more room
         Assert.Equal(2, queue.Count);
     }
+
+    [Fact]
+    public void DispatchTo_TwoChunksPerWorkerWaiting_IsStillPlenty()
+    {
+        var queue = new WorkQueue(batchDivisor: 1, maxBatch: 1);
+        foreach (var chunk in Job(1, 3))
+            queue.Enqueue(chunk);
+        var ledger = new LossLedger<string>(maxLosses: 2, maxBatchesPerWorker: 2);
+        ledger.Add("a");
+        var sent = 0;
+        queue.DispatchTo(ledger, (_, _) => sent++);
+        // The idle worker takes one; with 2 left for 1 worker (2 per worker: plenty) it takes a
+        // second batch, up to its bound; the last chunk waits.
+        Assert.Equal(2, sent);
+        Assert.Equal(1, queue.Count);
+    }
 }
