@@ -35,7 +35,7 @@ internal sealed class LocalProcessesDeployment : ClusterDeployment
     /// </summary>
     public override async Task BeforeTerminateAsync()
     {
-        if (CoordinatedShutdown.Get(System).ShutdownReason is not null)
+        if (System.WhenTerminated.IsCompleted || CoordinatedShutdown.Get(System).ShutdownReason is not null)
             return;
         var daemons = ((ExtendedActorSystem)System).SystemGuardian.GetChild(["cluster"]);
         if (daemons.IsNobody())
