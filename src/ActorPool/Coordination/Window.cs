@@ -103,7 +103,8 @@ internal sealed class Window
     /// <summary>The decision, under the lock: a slot is taken, or the feeder is marked as waiting.</summary>
     private bool TryAcquireLocked()
     {
-        var free = _lifted || (_feederWaiting ? _inFlight <= _resumeAt : _inFlight < _capacity);
+        // A waiting feeder stays refused: Release clears the mark once half the window is free.
+        var free = _lifted || (!_feederWaiting && _inFlight < _capacity);
         if (free)
             _inFlight++;
         else

@@ -1,6 +1,5 @@
 using ActorPool.Configuration;
 using ActorPool.Lifecycle;
-using ActorPool.Protocol;
 using ActorPool.Routing;
 using Akka.Actor;
 
@@ -11,8 +10,9 @@ namespace ActorPool.Deployment;
 /// ActorSystem, creates the workers and their router, says what form work takes to reach them,
 /// and starts and stops whatever lives outside the system (worker processes). The pool only picks
 /// one (<see cref="For"/>) and calls it at each step of its life, in this order: <see cref="CreateWorkers"/>
-/// (inside the pool's router actor), <see cref="Started"/>, <see cref="Stopping"/>, then, once the
-/// system's part is over, <see cref="Stopped"/>.
+/// (inside the pool's router actor), <see cref="Started"/>, <see cref="Stopping"/>,
+/// <see cref="BeforeTerminateAsync"/> (when the pool owns its system), then, once the system's part
+/// is over, <see cref="Stopped"/>.
 /// </summary>
 internal abstract class WorkerDeployment
 {

@@ -38,7 +38,11 @@ internal sealed class LossLedger<TWorker> where TWorker : notnull
     {
         _maxLosses = maxLosses;
         _maxBatchesPerWorker = maxBatchesPerWorker;
+        TravelsAlone = IsSuspect;
     }
+
+    /// <summary><see cref="IsSuspect"/> as a delegate made once, for batching on every dispatch without allocating.</summary>
+    public Func<RunChunk, bool> TravelsAlone { get; }
 
     public int WorkerCount => _workers.Count;
 

@@ -70,7 +70,7 @@ internal sealed class WorkQueue
         while (_pending.Count > 0
                && ledger.TryPick(plenty: _pending.Count >= 2 * ledger.WorkerCount, suspectNext: ledger.IsSuspect(_pending.Peek()), out var worker))
         {
-            var chunks = TakeBatch(ledger.WorkerCount, ledger.IsSuspect);
+            var chunks = TakeBatch(ledger.WorkerCount, ledger.TravelsAlone);
             send(worker, new RunBatch(ledger.Assign(worker, chunks), chunks));
         }
     }
