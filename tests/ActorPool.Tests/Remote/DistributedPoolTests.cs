@@ -123,6 +123,30 @@ public sealed class DistributedPoolTests : IDisposable
     }
 
     [Fact]
+    public void Cluster_DriverKilledWhileUp_IsDownedSoTheClusterCanMoveOn()
+    {
+        // Akka's split brain resolver alone would wait stable-after (here 300 s, so that only the
+        // node's own downing can pass this test) with no member coming or going.
+        var config = Path.Combine(_markers, "node.conf");
+        File.WriteAllText(config, """
+            akka.cluster.split-brain-resolver.stable-after = 300s
+            actorpool.remote.down-unreachable-driver-after = 1s
+            """);
+        using var seed = NodeProcess.Start(Functions, arguments: ["--config", config]);
+        using var deadDriver = NodeProcess.Start(Functions, seed.Endpoint, role: Protocol.ClusterNames.DriverRole);
+        using var pool = ClusterPool(seed.Endpoint);
+        var cluster = Akka.Cluster.Cluster.Get(pool.System);
+        bool DeadDriverIs(Func<Akka.Cluster.Member, bool> condition) =>
+            cluster.State.Members.Any(m => $"{m.Address.Host}:{m.Address.Port}" == deadDriver.Endpoint && condition(m));
+        Assert.True(SpinWait.SpinUntil(() => DeadDriverIs(m => m.Status == Akka.Cluster.MemberStatus.Up), Limit), "The driver never came up.");
+
+        deadDriver.Kill(); // no goodbye: an Up member that no longer answers
+
+        Assert.True(SpinWait.SpinUntil(() => !DeadDriverIs(_ => true), Limit), "The dead driver is still a member.");
+        Assert.Equal([2, 4], pool.Map(Twice, [1, 2]));
+    }
+
+    [Fact]
     public void Cluster_NodeJoiningMidJob_ReceivesWork()
     {
         using var first = NodeProcess.Start(Functions);
