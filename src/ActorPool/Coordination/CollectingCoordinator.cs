@@ -16,6 +16,7 @@ internal sealed class CollectingCoordinator<TResult> : UntypedActor
     private readonly IActorRef _replyTo;
     private readonly IActorRef _dropTarget;
     private readonly ChunkTracker _arrived = new();
+    private bool _finished; // replied: results still in a message being handled are ignored
 
     // results: the job's result array, one element per input item. Chunks run in process have
     // written their parts of it already when they report.
@@ -33,15 +34,28 @@ internal sealed class CollectingCoordinator<TResult> : UntypedActor
 
     protected override void OnReceive(object message)
     {
-        if (message is not ChunkResult<TResult> result)
+        switch (message)
         {
-            Unhandled(message);
-            return;
+            case ChunkResult<TResult> result:
+                Accept(result);
+                break;
+            case ChunkResults results:
+                foreach (var result in results.Results)
+                    Accept((ChunkResult<TResult>)result);
+                break;
+            default:
+                Unhandled(message);
+                break;
         }
-        if (!_arrived.TryMark(result.ChunkIndex))
+    }
+
+    private void Accept(ChunkResult<TResult> result)
+    {
+        if (_finished || !_arrived.TryMark(result.ChunkIndex))
             return;
         if (result.FirstError is { } error)
         {
+            _finished = true;
             _replyTo.Tell(new Status.Failure(error));
             _dropTarget.Tell(new DropJob(_jobId));
             Context.Stop(Self);
@@ -51,6 +65,7 @@ internal sealed class CollectingCoordinator<TResult> : UntypedActor
             result.Values.CopyTo(_results, checked((int)result.Offset)); // from another process: an array of its own
         if (_arrived.Count == _chunkCount)
         {
+            _finished = true;
             _replyTo.Tell(_results);
             Context.Stop(Self);
         }

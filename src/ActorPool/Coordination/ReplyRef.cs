@@ -1,3 +1,4 @@
+using ActorPool.Protocol;
 using Akka.Actor;
 
 namespace ActorPool.Coordination;
@@ -49,7 +50,15 @@ internal sealed class ReplyRef : MinimalActorRef
 
     protected override void TellInternal(object message, IActorRef sender)
     {
-        _onMessage(message);
+        if (message is ChunkResults results)
+        {
+            foreach (var result in results.Results)
+                _onMessage(result);
+        }
+        else
+        {
+            _onMessage(message);
+        }
         Release();
     }
 

@@ -51,6 +51,13 @@ internal sealed class StreamingCoordinator<TResult> : UntypedActor
                 if (_arrived.TryMark(result.ChunkIndex))
                     Accept(result);
                 break;
+            case ChunkResults results:
+                foreach (ChunkResult<TResult> result in results.Results)
+                {
+                    if (_arrived.TryMark(result.ChunkIndex))
+                        Accept(result);
+                }
+                break;
             case InputEnded ended:
                 _chunkCount = ended.ChunkCount;
                 CompleteIfDone();

@@ -6,6 +6,13 @@ namespace ActorPool.Protocol;
 /// <summary>A message that may cross to another process: serialized by <c>ActorPool.Remote.WireSerializer</c>, never by Akka's default JSON.</summary>
 internal interface IWireMessage;
 
+/// <summary>A message whose size on the wire is known without serializing it.</summary>
+internal interface IWireSized
+{
+    /// <summary>About how many bytes it takes on the wire.</summary>
+    long WireBytes { get; }
+}
+
 /// <summary>What any chunk's result is, whatever its value type.</summary>
 internal interface IChunkResult
 {
@@ -51,6 +58,13 @@ internal sealed record ChunkResult<TResult>(long JobId, long ChunkIndex, long Of
     /// <summary>The exception of the chunk's first failed item; null when every item succeeded.</summary>
     public Exception? FirstError => Failures is { Length: > 0 } failures ? failures[0].Error : null;
 }
+
+/// <summary>
+/// Worker to a reply address: the results (<c>ChunkResult</c>s, or their wire form) of chunks that
+/// ran one after the other for that address, in the order they ran, as one message. A receiver
+/// handles each as if it had come alone. See <c>ActorPool.Workers.ReplyBuffer</c>.
+/// </summary>
+internal sealed record ChunkResults(object[] Results) : IWireMessage, IDeadLetterSuppression;
 
 /// <summary>An item that threw: its index within the chunk and the exception, with the worker's stack.</summary>
 internal sealed record ItemFailure(int Index, Exception Error)

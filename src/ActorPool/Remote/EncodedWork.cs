@@ -109,8 +109,12 @@ internal sealed class FailedWork(ChunkWork original, Exception error) : ChunkWor
 
 /// <summary>A chunk's result in wire form; the receiving side decodes it into a typed <c>ChunkResult&lt;TResult&gt;</c>.</summary>
 internal sealed record EncodedChunkResult(long JobId, long ChunkIndex, long Offset, FunctionRef Function, int Count, byte[] Values, WireFailure[]? Failures)
-    : IWireMessage
+    : IWireMessage, IWireSized
 {
+    /// <inheritdoc />
+    /// <remarks>Failures are bounded only by the frame (<see cref="ChunkWork.MaxWireBytes"/>): a result that carries any counts as that large, and so travels alone.</remarks>
+    public long WireBytes => Failures is null ? Values.Length + 64 : ChunkWork.MaxWireBytes;
+
     /// <summary>The typed <c>ChunkResult&lt;TResult&gt;</c>, TResult being the function's return type; a chunk failed as a whole carries no values.</summary>
     public object Decode()
     {

@@ -24,6 +24,7 @@ internal sealed class WireSerializer : SerializerWithStringManifest
     private const string BatchManifest = "B";
     private const string BatchDoneManifest = "D";
     private const string ResultManifest = "R";
+    private const string ResultsManifest = "S";
     private const string GetWorkersManifest = "G";
     private const string NodeWorkersManifest = "N";
 
@@ -39,6 +40,7 @@ internal sealed class WireSerializer : SerializerWithStringManifest
         RunBatch => BatchManifest,
         BatchDone => BatchDoneManifest,
         EncodedChunkResult => ResultManifest,
+        ChunkResults => ResultsManifest,
         GetWorkers => GetWorkersManifest,
         NodeWorkers => NodeWorkersManifest,
         _ => throw new ArgumentException($"{nameof(WireSerializer)} cannot serialize {o.GetType()}.", nameof(o)),
@@ -60,6 +62,14 @@ internal sealed class WireSerializer : SerializerWithStringManifest
                 break;
             case EncodedChunkResult result:
                 WriteResult(ref writer, result);
+                break;
+            case ChunkResults results:
+                writer.WriteArrayHeader(results.Results.Length);
+                foreach (var one in results.Results)
+                {
+                    WriteResult(ref writer, one as EncodedChunkResult
+                        ?? throw new SerializationException($"A result of {one.GetType()} was not encoded for the wire."));
+                }
                 break;
             case GetWorkers:
                 writer.WriteNil();
@@ -89,6 +99,11 @@ internal sealed class WireSerializer : SerializerWithStringManifest
                 return new BatchDone(doneId, ReadChunks(ref reader));
             case ResultManifest:
                 return ReadResult(ref reader);
+            case ResultsManifest:
+                var results = new object[reader.ReadArrayHeader()];
+                for (var i = 0; i < results.Length; i++)
+                    results[i] = ReadResult(ref reader);
+                return new ChunkResults(results);
             case GetWorkersManifest:
                 return GetWorkers.Instance;
             case NodeWorkersManifest:

@@ -7,7 +7,8 @@ namespace ActorPool.Workers;
 
 /// <summary>
 /// Runs chunks of user code on the worker dispatcher (a dedicated thread) and sends each chunk's
-/// result to its ReplyTo. A failure of user code is a value in the result, never an actor failure.
+/// result to its ReplyTo: at once for a chunk that came alone, through a <see cref="ReplyBuffer"/>
+/// for the chunks of a batch. A failure of user code is a value in the result, never an actor failure.
 /// </summary>
 /// <remarks>
 /// Replacement (MaxTasksPerChild) is an actor restart: after its last task the worker throws
@@ -31,6 +32,9 @@ internal sealed class WorkerActor : UntypedActor
     private int _nextInBatch;
     private IActorRef? _batchSender;
 
+    // Results of the batch being run, on their way back.
+    private readonly ReplyBuffer _replies;
+
     /// <param name="initializer">Runs before the first task of each incarnation; null for none.</param>
     /// <param name="maxTasks">Tasks before the worker is replaced; null for no limit.</param>
     /// <param name="stopping">Cancelled when the pool terminates.</param>
@@ -41,6 +45,8 @@ internal sealed class WorkerActor : UntypedActor
         _maxTasks = maxTasks;
         _stopping = stopping;
         _pool = pool;
+        var self = Self;
+        _replies = new ReplyBuffer((replyTo, message) => replyTo.Tell(message, self));
     }
 
     public static Props Props(Action? initializer, int? maxTasks, CancellationToken stopping, JobRegistry? pool) =>
@@ -63,8 +69,11 @@ internal sealed class WorkerActor : UntypedActor
         }
     }
 
+    protected override void PostStop() => _replies.Dispose();
+
     protected override void PreRestart(Exception reason, object message)
     {
+        _replies.Flush(); // results already run are never lost with the incarnation
         if (_batch is not null && _batchSender is not null)
         {
             // The router counts this batch as in flight until it hears back; answer for it now.
@@ -82,7 +91,7 @@ internal sealed class WorkerActor : UntypedActor
         switch (message)
         {
             case RunChunk chunk:
-                Run(chunk);
+                chunk.ReplyTo.Tell(Run(chunk), Self);
                 if (RecycleDue)
                     throw new WorkerRecycle();
                 break;
@@ -105,16 +114,22 @@ internal sealed class WorkerActor : UntypedActor
         for (_nextInBatch = 0; _nextInBatch < chunks.Length;)
         {
             if (_stopping.IsCancellationRequested)
+            {
+                _replies.Flush();
                 return; // terminated: the rest of the batch is dropped with the pool
-            Run(chunks[_nextInBatch++]);
+            }
+            var chunk = chunks[_nextInBatch++];
+            _replies.Add(chunk.ReplyTo, Run(chunk));
             if (RecycleDue)
-                throw new WorkerRecycle(); // PreRestart hands back the chunks not run
+                throw new WorkerRecycle(); // PreRestart sends the results held and hands back the chunks not run
         }
+        _replies.Flush(); // nothing else to run: what is held goes now
         _batch = null;
         Sender.Tell(new BatchDone(batchId, []), Self);
     }
 
-    private void Run(RunChunk chunk)
+    /// <summary>Runs one chunk and returns its result, a failure of user code included.</summary>
+    private object Run(RunChunk chunk)
     {
         object result;
         try
@@ -132,6 +147,6 @@ internal sealed class WorkerActor : UntypedActor
             result = chunk.Work.FailAll(chunk.JobId, chunk.ChunkIndex, chunk.Offset, ex);
         }
         _tasksRun++;
-        chunk.ReplyTo.Tell(result, Self);
+        return result;
     }
 }

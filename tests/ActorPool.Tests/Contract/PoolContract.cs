@@ -155,6 +155,42 @@ public abstract partial class PoolContract
         Assert.Equal(Enumerable.Range(1, 1000), results.Order());
     }
 
+    /// <summary>"gate|x": item <see cref="BlockedItem"/> waits for the file gate; every other returns x at once.</summary>
+    internal static int BlockOneItem(string gateAndItem)
+    {
+        var x = int.Parse(gateAndItem[(gateAndItem.LastIndexOf('|') + 1)..]);
+        if (x == BlockedItem)
+            WaitForFile(gateAndItem[..gateAndItem.LastIndexOf('|')]);
+        return x;
+    }
+
+    private const int BlockedItem = 10;
+
+    [Fact]
+    public void IMapUnordered_ATaskBlocks_ResultsOfTheTasksBeforeItStillArrive()
+    {
+        // Tasks run in input order on each worker, so every task before the blocked one has run;
+        // a result held back to travel with others must not wait for a task that does not end.
+        var gate = Path.Combine(Path.GetTempPath(), $"actorpool-gate-{Guid.NewGuid():N}");
+        try
+        {
+            using var pool = NewPool();
+            var results = pool.IMapUnordered(BlockOneItem, Enumerable.Range(0, 64).Select(x => $"{gate}|{x}"), chunkSize: 1);
+            var seen = new HashSet<int>();
+            while (!Enumerable.Range(0, BlockedItem).All(seen.Contains))
+                seen.Add(results.Next(Limit)); // throws TimeoutException if a result never comes
+            Assert.DoesNotContain(BlockedItem, seen);
+            File.WriteAllText(gate, "");
+            while (seen.Count < 64)
+                seen.Add(results.Next(Limit));
+        }
+        finally
+        {
+            File.WriteAllText(gate, "");
+            File.Delete(gate);
+        }
+    }
+
     [Fact]
     public void IMap_FailedItem_ThrowsAtItsPositionAndNextContinues()
     {

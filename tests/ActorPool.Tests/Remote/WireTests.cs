@@ -52,6 +52,17 @@ public sealed class WireTests : TestKit
     }
 
     [Fact]
+    public void ResultsOfSeveralChunks_TravelAsOneMessageAndComeBackTypedInOrder()
+    {
+        var results = Enumerable.Range(0, 3)
+            .Select(i => EncodedWork.Encode(new MapWork<int, int>(AddOne, new[] { i, 10 * i })).Execute(7, i, 2 * i))
+            .ToArray();
+        var back = Assert.IsType<ChunkResults>(RoundTrip(new ChunkResults(results)));
+        Assert.Equal([(0L, new[] { 1, 1 }), (1L, new[] { 2, 11 }), (2L, new[] { 3, 21 })],
+            back.Results.Cast<ChunkResult<int>>().Select(result => (result.ChunkIndex, result.Values.ToArray())));
+    }
+
+    [Fact]
     public void LambdaCapturingNothing_TravelsByReference()
     {
         var result = RunRemotely<int, string>(x => $"<{x}>", [1, 2]);

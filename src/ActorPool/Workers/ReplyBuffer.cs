@@ -1,0 +1,128 @@
+using System.Diagnostics;
+using ActorPool.Protocol;
+using Akka.Actor;
+
+namespace ActorPool.Workers;
+
+/// <summary>
+/// A worker's results on their way back: results of consecutive chunks for one reply address go
+/// as one <see cref="ChunkResults"/> message, the way work comes out in batches. A worker that runs
+/// many tiny chunks sends one message per flush instead of one per chunk.
+/// </summary>
+/// <remarks>
+/// <para>A result waits only while results come faster than one per <see cref="Hold"/>, and never
+/// much longer than that: the first result after a quiet spell goes at once, and so does every
+/// result of a chunk slower than the hold. Held results go when the reply address changes, when
+/// <see cref="MaxResults"/> or <see cref="ChunkWork.MaxWireBytes"/> would be passed, when the
+/// worker has nothing else to run (the end of its batch) or restarts, and when the hold runs out.
+/// The last is a timer's job, because the worker's thread may by then be inside a long task.</para>
+/// <para>The worker's thread and the timer's share the buffer under a lock, and send under it, so
+/// that messages leave in the order their results were added. Sending is a Tell: it never blocks
+/// and runs no user code.</para>
+/// </remarks>
+internal sealed class ReplyBuffer : IDisposable
+{
+    /// <summary>At most this many results travel in one message.</summary>
+    public const int MaxResults = 64;
+
+    /// <summary>How long a result may wait for others when results come fast.</summary>
+    public static readonly TimeSpan Hold = TimeSpan.FromMilliseconds(1);
+
+    private readonly object _gate = new();
+    private readonly Action<IActorRef, object> _send;
+    private readonly Func<long> _now;
+    private readonly long _holdTicks;
+    private readonly Timer? _timer;
+    private readonly List<object> _held = new();
+    private IActorRef? _replyTo;
+    private long _heldBytes;
+    private long _lastSent;
+    private bool _timerArmed;
+
+    /// <param name="send">Sends a message to a reply address.</param>
+    /// <param name="now">The clock, in <see cref="Stopwatch"/> ticks; null for <see cref="Stopwatch.GetTimestamp"/>.</param>
+    /// <param name="timer">False for no timer: held results then wait for <see cref="FlushIfDue"/> to be called (tests).</param>
+    public ReplyBuffer(Action<IActorRef, object> send, Func<long>? now = null, bool timer = true)
+    {
+        _send = send;
+        _now = now ?? Stopwatch.GetTimestamp;
+        _holdTicks = (long)(Hold.TotalSeconds * Stopwatch.Frequency);
+        _lastSent = _now() - _holdTicks; // quiet until now: the first result goes at once
+        if (timer)
+            _timer = new Timer(static state => ((ReplyBuffer)state!).FlushIfDue(), this, Timeout.Infinite, Timeout.Infinite);
+    }
+
+    /// <summary>Results held, not sent yet.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+                return _held.Count;
+        }
+    }
+
+    /// <summary>Takes the result of a chunk for <paramref name="replyTo"/>; sends it, with those held, or holds it.</summary>
+    public void Add(IActorRef replyTo, object result)
+    {
+        var bytes = result is IWireSized sized ? sized.WireBytes : 0;
+        lock (_gate)
+        {
+            if (_held.Count > 0 && (!SameAddress(replyTo, _replyTo!) || _heldBytes + bytes > ChunkWork.MaxWireBytes))
+                FlushHeld();
+            _replyTo = replyTo;
+            _held.Add(result);
+            _heldBytes += bytes;
+            if (_held.Count >= MaxResults || _now() - _lastSent >= _holdTicks)
+            {
+                FlushHeld();
+            }
+            else if (!_timerArmed && _timer is not null)
+            {
+                // Armed once per hold, not per result; a flush before it fires leaves it armed,
+                // and then it only sends what is held by then a little early.
+                _timerArmed = true;
+                _timer.Change(Hold, Timeout.InfiniteTimeSpan);
+            }
+        }
+    }
+
+    /// <summary>Sends what is held, if anything.</summary>
+    public void Flush()
+    {
+        lock (_gate)
+            FlushHeld();
+    }
+
+    /// <summary>The hold has run out: sends what is held. Called by the timer.</summary>
+    public void FlushIfDue()
+    {
+        lock (_gate)
+        {
+            _timerArmed = false;
+            FlushHeld();
+        }
+    }
+
+    /// <summary>Sends what is held and stops the timer.</summary>
+    public void Dispose()
+    {
+        Flush();
+        _timer?.Dispose();
+    }
+
+    private void FlushHeld()
+    {
+        if (_held.Count == 0)
+            return;
+        var message = _held.Count == 1 ? _held[0] : new ChunkResults(_held.ToArray());
+        var replyTo = _replyTo!;
+        _held.Clear();
+        _heldBytes = 0;
+        _replyTo = null;
+        _lastSent = _now();
+        _send(replyTo, message);
+    }
+
+    private static bool SameAddress(IActorRef a, IActorRef b) => ReferenceEquals(a, b) || a.Equals(b);
+}
