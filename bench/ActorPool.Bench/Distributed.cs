@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using ActorPool;
 using ActorPool.Testing;
+using Akka.Actor;
 
 /// <summary>
 /// The distributed half of the benchmark: LocalProcesses and a two-node cluster of node host
@@ -25,7 +26,7 @@ internal static class Distributed
         Console.WriteLine();
         Console.WriteLine("## Distributed");
         var cpuInput = Enumerable.Range(0, CpuItems).ToArray();
-        double clusterChunked, clusterOneByOne, clusterSubmit, clusterRoundTrip, killToDone;
+        double clusterChunked, clusterOneByOne, clusterSubmit, clusterRoundTrip, remotingRoundTrip, killToDone;
         Rounds cpu;
         using (var seed = NodeProcess.Start(typeof(Jobs).Assembly))
         using (var second = NodeProcess.Start(typeof(Jobs).Assembly, seed.Endpoint))
@@ -47,7 +48,23 @@ internal static class Distributed
             clusterOneByOne = Rounds.Run(3, TimeSpan.FromSeconds(1), () => cluster.Map(Jobs.Trivial, Enumerable.Range(0, TinyOneByOne), chunkSize: 1)).Median(0);
             // Like with like against Dask's client.submit: independent tasks, each its own job.
             clusterSubmit = Rounds.Run(3, TimeSpan.FromSeconds(1), () => SubmitThenGetEach(cluster, ApplyTasks)).Median(0);
-            clusterRoundTrip = Rounds.Run(3, TimeSpan.FromSeconds(1), () => { for (var i = 0; i < RoundTrips; i++) cluster.ApplyAsync(Jobs.Trivial, i).Get(); }).Median(0);
+            // The floor under a round trip: Akka.Remote alone, from a plain remoting system in this
+            // process, an Identify to the seed node's host actor (/user/actorpool-node) and its
+            // answer, in the same rounds.
+            using var probe = ActorSystem.Create("probe", Akka.Configuration.ConfigurationFactory.ParseString("""
+                akka.actor.provider = remote
+                akka.remote.dot-netty.tcp.hostname = 127.0.0.1
+                akka.remote.dot-netty.tcp.port = 0
+                akka.loglevel = WARNING
+                akka.scheduler.tick-duration = 50ms
+                """));
+            var nodeActor = probe.ActorSelection($"akka.tcp://actorpool@{seed.Endpoint}/user/actorpool-node")
+                .ResolveOne(TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
+            var roundTrips = Rounds.Run(3, TimeSpan.FromSeconds(1),
+                () => { for (var i = 0; i < RoundTrips; i++) cluster.ApplyAsync(Jobs.Trivial, i).Get(); },
+                () => { for (var i = 0; i < RoundTrips; i++) nodeActor.Ask<ActorIdentity>(new Identify(i), TimeSpan.FromSeconds(30)).GetAwaiter().GetResult(); });
+            clusterRoundTrip = roundTrips.Median(0);
+            remotingRoundTrip = roundTrips.Median(1);
             killToDone = KillToCompletion(cluster, second);
         }
 
@@ -75,7 +92,8 @@ internal static class Distributed
             RateRow("tiny tasks, one at a time (Map, chunk size 1: one job)", TinyOneByOne / clusterOneByOne, "Dask LocalCluster client.map", DaskTasks / dask["tasks_s"], "");
             RateRow($"ApplyAsync through the cluster: submit {ApplyTasks:N0}, then every Get", ApplyTasks / clusterSubmit, "Dask client.submit each, then gather", DaskTasks / dask["submit_s"], ">= 100x Dask");
         }
-        Console.WriteLine($"| sequential ApplyAsync + Get round trip through the cluster | {clusterRoundTrip / RoundTrips * 1e6:F0} µs | | | < 200 µs |");
+        Console.WriteLine($"| sequential ApplyAsync + Get round trip through the cluster | {clusterRoundTrip / RoundTrips * 1e6:F0} µs "
+            + $"| Akka.Remote alone, Ask + answer to a node: {remotingRoundTrip / RoundTrips * 1e6:F0} µs | {clusterRoundTrip / remotingRoundTrip:F2}x | < 200 µs |");
         Console.WriteLine($"| SIGKILL of a node mid-Map to the Map's completion | {killToDone:F2} s | failure detection (~5 s default) + lost chunks (10 ms each) | | <= detection + lost chunks' run time |");
     }
 

@@ -11,14 +11,18 @@ public sealed partial class Pool
     /// order (Python's <c>map</c>). The input is read in full first.
     /// </summary>
     /// <param name="func">The function.</param>
-    /// <param name="iterable">The inputs.</param>
+    /// <param name="iterable">The inputs. An array is read in place rather than copied, since the caller waits (as CPython reads a list): do not change it from another thread until Map returns.</param>
     /// <param name="chunkSize">Items per task; null (the default) uses CPython's ceil(n / (4 × <see cref="Processes"/>)).</param>
     /// <exception cref="ArgumentNullException"><paramref name="func"/> or <paramref name="iterable"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> is less than 1.</exception>
     /// <exception cref="InvalidOperationException">The pool is closing or terminated, or this is called from one of its own tasks or callbacks.</exception>
-    /// <remarks>If a task throws, Map throws that exception (the first to arrive) and the job's remaining tasks are abandoned.</remarks>
-    public IReadOnlyList<TResult> Map<T, TResult>(Func<T, TResult> func, IEnumerable<T> iterable, int? chunkSize = null) =>
-        WaitOutside(nameof(Map)).MapAsync(func, iterable, chunkSize).Get();
+    /// <remarks>If a task throws, Map throws that exception (the first to arrive) and the job's remaining tasks are abandoned; tasks already running may still read the input after that.</remarks>
+    public IReadOnlyList<TResult> Map<T, TResult>(Func<T, TResult> func, IEnumerable<T> iterable, int? chunkSize = null)
+    {
+        WaitOutside(nameof(Map));
+        CheckArguments(func, iterable, chunkSize);
+        return SubmitMap(iterable, chunkSize, items => new MapWork<T, TResult>(func, items), null, null, shareArrays: true).Get();
+    }
 
     /// <summary>The asynchronous form of <see cref="Map{T, TResult}"/> (Python's <c>map_async</c>): returns at once.</summary>
     /// <param name="func">The function.</param>
@@ -93,14 +97,17 @@ public sealed partial class Pool
         Stream(func, iterable, chunkSize, ordered: false);
 
     private AsyncResult<IReadOnlyList<TResult>> SubmitMap<T, TResult>(IEnumerable<T> iterable, int? chunkSize,
-        Func<ArraySegment<T>, ChunkWork<TResult>> makeWork, Action<IReadOnlyList<TResult>>? callback, Action<Exception>? errorCallback)
+        Func<ArraySegment<T>, ChunkWork<TResult>> makeWork, Action<IReadOnlyList<TResult>>? callback, Action<Exception>? errorCallback,
+        bool shareArrays = false)
     {
+        // shareArrays: the caller waits for the result (Map), so an array input can be read in
+        // place; MapAsync returns at once, and its caller may change the array meanwhile.
         var result = NewResult(callback, errorCallback);
         // From here on every failure, the input's included, is the result's: the job is registered,
         // and a throw out of this method would leave it outstanding for ever (and Join waiting).
         try
         {
-            var items = iterable.ToArray();
+            var items = shareArrays && iterable is T[] array ? array : iterable.ToArray();
             if (items.Length == 0)
             {
                 result.Complete(Array.Empty<TResult>());

@@ -26,7 +26,9 @@ internal sealed record MapJob<TResult>(long JobId, ChunkWork[] Chunks, TResult[]
     public static MapJob<TResult> Create<T>(long jobId, T[] items, int? chunkSize, int processes,
         Func<ArraySegment<T>, ChunkWork<TResult>> makeWork, WorkerGroup group, IActorRef replyTo)
     {
-        var results = new TResult[items.Length];
+        // Not zeroed (for value types): every element is written before the list is handed out,
+        // and a job with a failed item hands out no list.
+        var results = GC.AllocateUninitializedArray<TResult>(items.Length);
         var chunks = Chunking.Split(items, chunkSize ?? Chunking.DefaultChunkSize(items.Length, processes),
             chunk => group.Prepare(makeWork(chunk).WritingTo(new ArraySegment<TResult>(results, chunk.Offset, chunk.Count))));
         return new(jobId, chunks, results, replyTo);
