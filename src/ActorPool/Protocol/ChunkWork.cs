@@ -131,10 +131,10 @@ internal sealed class ThunkWork<TResult>(Func<TResult> func) : ChunkWork<TResult
 
 /// <summary>A function of one argument over items (<c>Map</c>, <c>IMap</c>, <c>Apply(func, a)</c>).</summary>
 /// <remarks>
-/// The items are a view of an array the pool owns (a Map's private copy of its input): chunks in
-/// process share it instead of each copying its part, which for a large Map is megabytes of
-/// large-object heap, and gen-2 collections, saved per call. Nothing writes to that array once the
-/// job is cut into chunks.
+/// The items are a view of one array for the whole job (a Map's private copy of its input, or the
+/// caller's own array while a blocking Map waits): chunks in process share it instead of each
+/// copying its part, which for a large Map is megabytes of large-object heap, and gen-2
+/// collections, saved per call. The pool never writes to that array.
 /// </remarks>
 internal sealed class MapWork<T, TResult>(Func<T, TResult> func, ArraySegment<T> items) : ChunkWork<TResult>
 {

@@ -1,6 +1,9 @@
+using System.Diagnostics;
 using System.Net;
 using ActorPool.Protocol;
+using Akka;
 using Akka.Actor;
+using Akka.Cluster;
 using Akka.Configuration;
 
 namespace ActorPool.Remote;
@@ -75,10 +78,30 @@ internal static class DistributedDeployment
             ? ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-actor-system-terminate = off")
             : Config.Empty);
 
+    /// <summary>How long a stopping driver waits for a join still under way to be answered, so that it can leave.</summary>
+    private static readonly TimeSpan JoinSettleLimit = TimeSpan.FromSeconds(2);
+
     /// <summary>Joins the seed nodes, or, with none, starts a cluster of this process alone that nodes join.</summary>
+    /// <remarks>
+    /// A system that stops while its join is under way runs Akka's leave before it is a member (the
+    /// leave then has nothing to do) and can be welcomed a moment later: a member that is gone,
+    /// unreachable and Up, which holds the whole cluster back until it is downed. So the driver's
+    /// shutdown first waits, up to <see cref="JoinSettleLimit"/>, for the join to be answered,
+    /// and then leaves as a member does. Only a join that is never answered (no seed reachable)
+    /// costs the wait.
+    /// </remarks>
     public static void Join(ActorSystem system, Address[] seeds)
     {
         var cluster = Akka.Cluster.Cluster.Get(system);
+        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeClusterShutdown, "actorpool-finish-joining", async () =>
+        {
+            var start = Stopwatch.GetTimestamp();
+            // Removed is what the read view says of this member before any gossip names it.
+            while (cluster.SelfMember.Status == MemberStatus.Removed && !cluster.IsTerminated
+                   && Stopwatch.GetElapsedTime(start) < JoinSettleLimit)
+                await Task.Delay(10).ConfigureAwait(false);
+            return Done.Instance;
+        });
         if (seeds.Length == 0)
             cluster.Join(cluster.SelfAddress);
         else

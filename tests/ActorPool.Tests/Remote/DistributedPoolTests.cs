@@ -147,6 +147,40 @@ public sealed class DistributedPoolTests : IDisposable
     }
 
     [Fact]
+    public async Task Cluster_PoolWhoseSystemStopsWhileJoining_LeavesInsteadOfLingering()
+    {
+        using var seed = NodeProcess.Start(Functions);
+        using var observer = ClusterPool(seed.Endpoint);
+        Assert.Equal([2], observer.Map(Twice, [1])); // the observer is in the cluster
+        var removed = new System.Collections.Concurrent.ConcurrentDictionary<Akka.Actor.Address, Akka.Cluster.MemberStatus>();
+        observer.System.ActorOf(Akka.Actor.Props.Create(() => new RemovalRecorder(removed)));
+        var gone = new List<Akka.Actor.Address>();
+        for (var i = 0; i < 3; i++)
+        {
+            // Stopped at once: its join is still on its way to the seed.
+            var pool = ClusterPool(seed.Endpoint);
+            gone.Add(Akka.Cluster.Cluster.Get(pool.System).SelfAddress);
+            await pool.System.Terminate().WaitAsync(Limit);
+            await pool.DisposeAsync();
+        }
+        // A pool that was welcomed after it stopped would be removed only once downed, as an
+        // unreachable member that held the cluster back meanwhile; one that left is removed from Exiting.
+        Assert.True(SpinWait.SpinUntil(() => gone.All(removed.ContainsKey), 2 * Limit), "A pool stopped while joining is still a member.");
+        Assert.All(gone, address => Assert.Equal(Akka.Cluster.MemberStatus.Exiting, removed[address]));
+    }
+
+    /// <summary>Records, for each member removed from the cluster, the status it was removed from.</summary>
+    private sealed class RemovalRecorder : Akka.Actor.ReceiveActor
+    {
+        public RemovalRecorder(System.Collections.Concurrent.ConcurrentDictionary<Akka.Actor.Address, Akka.Cluster.MemberStatus> removed)
+        {
+            Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, typeof(Akka.Cluster.ClusterEvent.MemberRemoved));
+            Receive<Akka.Cluster.ClusterEvent.MemberRemoved>(e => removed[e.Member.Address] = e.PreviousStatus);
+            ReceiveAny(_ => { });
+        }
+    }
+
+    [Fact]
     public void Cluster_NodeJoiningMidJob_ReceivesWork()
     {
         using var first = NodeProcess.Start(Functions);
