@@ -93,7 +93,8 @@ internal static class NodeHost
             akka.WithActors((system, _) =>
             {
                 system.ActorOf(NodeActor.Props(options.Workers), ClusterNames.NodeActor);
-                system.ActorOf(DriverDowning.Props(DriverDowning.Grace(system.Settings.Config)), DriverDowning.Name);
+                if (DriverDowning.Grace(system.Settings.Config) is { } grace)
+                    system.ActorOf(DriverDowning.Props(grace), DriverDowning.Name);
                 var cluster = Akka.Cluster.Cluster.Get(system);
                 if (seeds.Length == 0)
                     cluster.Join(cluster.SelfAddress); // the first node: a cluster of its own, for others to join

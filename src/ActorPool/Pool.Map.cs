@@ -16,7 +16,7 @@ public sealed partial class Pool
     /// <exception cref="ArgumentNullException"><paramref name="func"/> or <paramref name="iterable"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> is less than 1.</exception>
     /// <exception cref="InvalidOperationException">The pool is closing or terminated, or this is called from one of its own tasks or callbacks.</exception>
-    /// <remarks>If a task throws, Map throws that exception (the first to arrive) and the job's remaining tasks are abandoned; tasks already running may still read the input after that.</remarks>
+    /// <remarks>If a task throws, Map throws that exception (the first to arrive) and the job's remaining tasks are abandoned; tasks already handed to workers may still run, and read the input, after that.</remarks>
     public IReadOnlyList<TResult> Map<T, TResult>(Func<T, TResult> func, IEnumerable<T> iterable, int? chunkSize = null)
     {
         WaitOutside(nameof(Map));
@@ -107,7 +107,9 @@ public sealed partial class Pool
         // and a throw out of this method would leave it outstanding for ever (and Join waiting).
         try
         {
-            var items = shareArrays && iterable is T[] array ? array : iterable.ToArray();
+            // An array whose runtime type is exactly T[]: a covariant one (a string[] passed as
+            // IEnumerable<object>) cannot be viewed as a span of T.
+            var items = shareArrays && iterable is T[] array && array.GetType() == typeof(T[]) ? array : iterable.ToArray();
             if (items.Length == 0)
             {
                 result.Complete(Array.Empty<TResult>());

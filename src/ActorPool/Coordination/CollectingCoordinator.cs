@@ -40,8 +40,13 @@ internal sealed class CollectingCoordinator<TResult> : UntypedActor
                 Accept(result);
                 break;
             case ChunkResults results:
-                foreach (var result in results.Results)
-                    Accept((ChunkResult<TResult>)result);
+                foreach (var one in results.Results)
+                {
+                    if (one is ChunkResult<TResult> result)
+                        Accept(result);
+                    else
+                        Unhandled(one);
+                }
                 break;
             default:
                 Unhandled(message);

@@ -10,8 +10,9 @@ namespace ActorPool.Coordination;
 /// answered twice after re-dispatch): it completes results with first-wins semantics.
 /// </summary>
 /// <remarks>
-/// Handlers run on the thread of the actor that replies, so they must only complete results and
-/// forward messages: user callbacks are dispatched from there to the thread pool (AsyncResult).
+/// Handlers run on the thread that replies (the actor's, or a worker's result timer), so they must
+/// only complete results and forward messages: user callbacks are dispatched from there to the
+/// thread pool (AsyncResult).
 /// The path is created, and registered with the provider so that a remote node can resolve it,
 /// only when something asks for it (serialization, logging), as Akka's PromiseActorRef does.
 /// </remarks>

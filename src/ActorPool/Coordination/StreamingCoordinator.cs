@@ -52,9 +52,11 @@ internal sealed class StreamingCoordinator<TResult> : UntypedActor
                     Accept(result);
                 break;
             case ChunkResults results:
-                foreach (ChunkResult<TResult> result in results.Results)
+                foreach (var one in results.Results)
                 {
-                    if (_arrived.TryMark(result.ChunkIndex))
+                    if (one is not ChunkResult<TResult> result)
+                        Unhandled(one);
+                    else if (_arrived.TryMark(result.ChunkIndex))
                         Accept(result);
                 }
                 break;

@@ -8,7 +8,7 @@ namespace ActorPool.Remote;
 
 /// <summary>
 /// Runs on every node host: downs a pool's driver (a member with the driver role) that has become
-/// unreachable, so that a driver that died never blocks the cluster.
+/// unreachable and does not answer, so that a driver that died never blocks the cluster.
 /// </summary>
 /// <remarks>
 /// <para>While a member is unreachable and not down, the cluster has no convergence: no member
@@ -22,11 +22,21 @@ namespace ActorPool.Remote;
 /// pool has lost its workers anyway. One that was leaving is downed at once, since it was going;
 /// one that was Up (or joining) after <c>actorpool.remote.down-unreachable-driver-after</c>, so
 /// that a driver that only stalls (a long garbage collection) survives as long as the resolver
-/// would let it. Each node decides alone; downing is idempotent.</para>
+/// would let it.</para>
+/// <para>Two guards keep a healthy driver up. Unreachability is what any member observed, a dying
+/// one included, so before downing the node asks the driver itself (an <see cref="Identify"/> to
+/// its system guardian) and downs it only if no answer comes within <see cref="ProbeTimeout"/>.
+/// And only one node host decides, the one with the lowest address among the reachable Up node
+/// hosts in its own view (drivers never decide): the others keep watching, to take over if it goes.</para>
 /// </remarks>
 internal sealed class DriverDowning : UntypedActor, IWithTimers
 {
-    private sealed record DownIfStillUnreachable(UniqueAddress Driver);
+    private sealed record Due(UniqueAddress Driver);
+
+    private sealed record ProbeExpired(UniqueAddress Driver);
+
+    /// <summary>How long a driver that looks unreachable has to answer this node before it is downed.</summary>
+    public static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(3);
 
     private readonly TimeSpan _grace;
     private readonly Cluster _cluster = Cluster.Get(Context.System);
@@ -41,12 +51,15 @@ internal sealed class DriverDowning : UntypedActor, IWithTimers
 
     public static Props Props(TimeSpan grace) => Akka.Actor.Props.Create(() => new DriverDowning(grace));
 
-    /// <summary><c>actorpool.remote.down-unreachable-driver-after</c>, checked.</summary>
-    public static TimeSpan Grace(Config config)
+    /// <summary><c>actorpool.remote.down-unreachable-driver-after</c>, checked; null when it is <c>off</c>.</summary>
+    public static TimeSpan? Grace(Config config)
     {
-        var grace = config.GetTimeSpan("actorpool.remote.down-unreachable-driver-after", null);
+        const string Path = "actorpool.remote.down-unreachable-driver-after";
+        if (config.GetString(Path, null) is "off")
+            return null;
+        var grace = config.GetTimeSpan(Path, null);
         return grace >= TimeSpan.Zero ? grace
-            : throw new ConfigurationException($"actorpool.remote.down-unreachable-driver-after must be 0s or more, but is {grace}.");
+            : throw new ConfigurationException($"{Path} must be 0s or more, or off, but is {grace}.");
     }
 
     /// <summary>How long after it became unreachable <paramref name="member"/> is downed; null if it is left to Akka.</summary>
@@ -61,7 +74,7 @@ internal sealed class DriverDowning : UntypedActor, IWithTimers
 
     protected override void PreStart() =>
         _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
-            typeof(ClusterEvent.IReachabilityEvent), typeof(ClusterEvent.MemberRemoved));
+            typeof(ClusterEvent.IReachabilityEvent), typeof(ClusterEvent.MemberRemoved), typeof(ClusterEvent.MemberLeft));
 
     protected override void PostStop() => _cluster.Unsubscribe(Self);
 
@@ -70,19 +83,39 @@ internal sealed class DriverDowning : UntypedActor, IWithTimers
         switch (message)
         {
             case ClusterEvent.UnreachableMember unreachable:
-                Consider(unreachable.Member);
+                Watch(unreachable.Member);
+                break;
+            case ClusterEvent.MemberLeft left when Unreachable(left.Member.UniqueAddress) is { } member:
+                Watch(member); // unreachable before it was seen leaving: it is going
                 break;
             case ClusterEvent.ReachableMember reachable:
-                Timers.Cancel(reachable.Member.UniqueAddress);
+                Forget(reachable.Member.UniqueAddress);
                 break;
             case ClusterEvent.MemberRemoved removed:
-                Timers.Cancel(removed.Member.UniqueAddress);
+                Forget(removed.Member.UniqueAddress);
                 break;
-            case DownIfStillUnreachable due when _cluster.State.Unreachable.FirstOrDefault(m => m.UniqueAddress.Equals(due.Driver)) is { } member:
-                Down(member, $"unreachable for {_grace.TotalSeconds:0.#} s");
+            case Due due when Unreachable(due.Driver) is { } member && DownAfter(member, _grace) is not null:
+                if (!Decides())
+                {
+                    Timers.StartSingleTimer(due.Driver, due, _grace); // another node decides; look again later
+                    break;
+                }
+                // The probe's id is a string: it crosses the wire, and Akka's serializers know strings.
+                Context.ActorSelection(new RootActorPath(member.Address) / "system").Tell(new Identify(due.Driver.ToString()), Self);
+                Timers.StartSingleTimer(due.Driver, new ProbeExpired(due.Driver), ProbeTimeout);
                 break;
-            case DownIfStillUnreachable:
-                break; // reachable again, or gone
+            case ActorIdentity { MessageId: string id } when UnreachableById(id) is { } member:
+                // It answered this node: someone else's observation (perhaps a member that died
+                // since) keeps it unreachable. Look again after the grace.
+                Timers.StartSingleTimer(member.UniqueAddress, new Due(member.UniqueAddress), _grace);
+                break;
+            case ProbeExpired expired when Unreachable(expired.Driver) is { } member && DownAfter(member, _grace) is not null:
+                _log.Warning("ActorPool node: downing the pool driver {0} ({1}, unreachable, no answer within {2} s), so that it does not hold the cluster back.",
+                    member.Address, member.Status, ProbeTimeout.TotalSeconds);
+                _cluster.Down(member.Address);
+                break;
+            case Due or ProbeExpired or ActorIdentity:
+                break; // reachable again, gone, or no longer blocking
             case ClusterEvent.IReachabilityEvent or ClusterEvent.IMemberEvent:
                 break;
             default:
@@ -91,23 +124,28 @@ internal sealed class DriverDowning : UntypedActor, IWithTimers
         }
     }
 
-    private void Consider(Member member)
+    private void Watch(Member member)
     {
-        switch (DownAfter(member, _grace))
-        {
-            case { } after when after <= TimeSpan.Zero:
-                Down(member, $"unreachable while {member.Status}");
-                break;
-            case { } after:
-                if (!Timers.IsTimerActive(member.UniqueAddress))
-                    Timers.StartSingleTimer(member.UniqueAddress, new DownIfStillUnreachable(member.UniqueAddress), after);
-                break;
-        }
+        if (DownAfter(member, _grace) is { } after && !Timers.IsTimerActive(member.UniqueAddress))
+            Timers.StartSingleTimer(member.UniqueAddress, new Due(member.UniqueAddress), after);
     }
 
-    private void Down(Member member, string why)
+    private void Forget(UniqueAddress member) => Timers.Cancel(member);
+
+    private Member? Unreachable(UniqueAddress member) =>
+        _cluster.State.Unreachable.FirstOrDefault(m => m.UniqueAddress.Equals(member));
+
+    private Member? UnreachableById(string id) =>
+        _cluster.State.Unreachable.FirstOrDefault(m => m.UniqueAddress.ToString() == id);
+
+    /// <summary>Whether this node is the one that decides: the lowest address among the reachable Up members that are not drivers.</summary>
+    private bool Decides()
     {
-        _log.Warning("ActorPool node: downing the pool driver {0}, {1}, so that it does not hold the cluster back.", member.Address, why);
-        _cluster.Down(member.Address);
+        var state = _cluster.State;
+        var decider = state.Members
+            .Where(m => m.Status == MemberStatus.Up && !m.HasRole(ClusterNames.DriverRole) && !state.Unreachable.Contains(m))
+            .OrderBy(m => m.Address, Member.AddressOrdering)
+            .FirstOrDefault();
+        return decider is not null && decider.Address.Equals(_cluster.SelfAddress);
     }
 }

@@ -10,9 +10,10 @@ namespace ActorPool.Workers;
 /// many tiny chunks sends one message per flush instead of one per chunk.
 /// </summary>
 /// <remarks>
-/// <para>A result waits only while results come faster than one per <see cref="Hold"/>, and never
-/// much longer than that: the first result after a quiet spell goes at once, and so does every
-/// result of a chunk slower than the hold. Held results go when the reply address changes, when
+/// <para>A result waits only while results come faster than one per <see cref="Hold"/>, and not
+/// much longer than that (the timer's resolution and a busy thread pool permitting): a result that
+/// comes a hold or more after the last message sent goes at once, the first after a quiet spell
+/// among them. Held results go when the reply address changes, when
 /// <see cref="MaxResults"/> or <see cref="ChunkWork.MaxWireBytes"/> would be passed, when the
 /// worker has nothing else to run (the end of its batch) or restarts, and when the hold runs out.
 /// The last is a timer's job, because the worker's thread may by then be inside a long task.</para>
@@ -42,14 +43,25 @@ internal sealed class ReplyBuffer : IDisposable
     /// <param name="send">Sends a message to a reply address.</param>
     /// <param name="now">The clock, in <see cref="Stopwatch"/> ticks; null for <see cref="Stopwatch.GetTimestamp"/>.</param>
     /// <param name="timer">False for no timer: held results then wait for <see cref="FlushIfDue"/> to be called (tests).</param>
-    public ReplyBuffer(Action<IActorRef, object> send, Func<long>? now = null, bool timer = true)
+    /// <param name="onTimerError">Told of an exception thrown while the timer sent results (it must not end the process on a timer thread); null to ignore it.</param>
+    public ReplyBuffer(Action<IActorRef, object> send, Func<long>? now = null, bool timer = true, Action<Exception>? onTimerError = null)
     {
         _send = send;
         _now = now ?? Stopwatch.GetTimestamp;
         _holdTicks = (long)(Hold.TotalSeconds * Stopwatch.Frequency);
         _lastSent = _now() - _holdTicks; // quiet until now: the first result goes at once
         if (timer)
-            _timer = new Timer(static state => ((ReplyBuffer)state!).FlushIfDue(), this, Timeout.Infinite, Timeout.Infinite);
+            _timer = new Timer(_ =>
+            {
+                try
+                {
+                    FlushIfDue();
+                }
+                catch (Exception ex)
+                {
+                    onTimerError?.Invoke(ex);
+                }
+            }, null, Timeout.Infinite, Timeout.Infinite);
     }
 
     /// <summary>Results held, not sent yet.</summary>

@@ -46,7 +46,9 @@ internal sealed class WorkerActor : UntypedActor
         _stopping = stopping;
         _pool = pool;
         var self = Self;
-        _replies = new ReplyBuffer((replyTo, message) => replyTo.Tell(message, self));
+        var log = Context.GetLogger();
+        _replies = new ReplyBuffer((replyTo, message) => replyTo.Tell(message, self),
+            onTimerError: ex => log.Error(ex, "ActorPool could not send results held by worker {0}.", self));
     }
 
     public static Props Props(Action? initializer, int? maxTasks, CancellationToken stopping, JobRegistry? pool) =>

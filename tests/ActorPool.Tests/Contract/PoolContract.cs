@@ -50,6 +50,17 @@ public abstract partial class PoolContract
     }
 
     [Fact]
+    public void Map_CovariantArrayInput_ReturnsEveryResult()
+    {
+        using var pool = NewPool();
+        // A string[] seen as IEnumerable<object>: its runtime type is not object[], the T of the call.
+        IEnumerable<object> covariant = new[] { "a", "b", "c" };
+        Assert.Equal(["a!", "b!", "c!"], pool.Map<object, string>(ExclaimObject, covariant));
+    }
+
+    internal static string ExclaimObject(object text) => text + "!";
+
+    [Fact]
     public void Map_EmptyInput_ReturnsEmptyList()
     {
         using var pool = NewPool();

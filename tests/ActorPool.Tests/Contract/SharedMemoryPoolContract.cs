@@ -276,6 +276,15 @@ public abstract class SharedMemoryPoolContract : PoolContract
     }
 
     [Fact]
+    public void Map_ArrayInput_IsReadNotWritten()
+    {
+        using var pool = NewPool();
+        var input = Enumerable.Range(0, 1000).ToArray();
+        Assert.Equal(input.Select(x => x * 2), pool.Map(x => x * 2, input, chunkSize: 7));
+        Assert.Equal(Enumerable.Range(0, 1000), input);
+    }
+
+    [Fact]
     public void Map_Finished_LeavesNoReferenceToItsFunction()
     {
         using var pool = NewPool();
