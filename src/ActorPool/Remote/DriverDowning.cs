@@ -104,9 +104,11 @@ internal sealed class DriverDowning : UntypedActor, IWithTimers
                 Context.ActorSelection(new RootActorPath(member.Address) / "system").Tell(new Identify(due.Driver.ToString()), Self);
                 Timers.StartSingleTimer(due.Driver, new ProbeExpired(due.Driver), ProbeTimeout);
                 break;
-            case ActorIdentity { MessageId: string id } when UnreachableById(id) is { } member:
+            case ActorIdentity { MessageId: string id, Subject: not null } when UnreachableById(id) is { } member:
                 // It answered this node: someone else's observation (perhaps a member that died
-                // since) keeps it unreachable. Look again after the grace.
+                // since) keeps it unreachable. Look again after the grace. (An answer without a
+                // subject comes from this node's own dead letters, when the driver's address is
+                // gated: that is no answer from the driver.)
                 Timers.StartSingleTimer(member.UniqueAddress, new Due(member.UniqueAddress), _grace);
                 break;
             case ProbeExpired expired when Unreachable(expired.Driver) is { } member && DownAfter(member, _grace) is not null:
