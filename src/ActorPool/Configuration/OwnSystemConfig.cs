@@ -22,6 +22,13 @@ internal static class OwnSystemConfig
         # pool's system are a second or longer (the no-worker timeout, the cluster's heartbeats and
         # gossip), so a coarser clock costs them nothing.
         akka.scheduler.tick-duration = 50ms
+
+        # A pool's cluster is small (a few node hosts and the pools that use them), and pools come
+        # and go: a pool leaves each time it is disposed, and leaving waits for the leader to see,
+        # gossip and act on it. Akka's pace (1 s for each) suits clusters of hundreds and made
+        # Dispose take 2 to 4 s; a fifth of it costs a few small messages a second.
+        akka.cluster.gossip-interval = 200ms
+        akka.cluster.leader-actions-interval = 200ms
         """);
 
     public static Config Get() => Instance;
