@@ -66,6 +66,14 @@ internal sealed record ChunkResult<TResult>(long JobId, long ChunkIndex, long Of
 /// </summary>
 internal sealed record ChunkResults(object[] Results) : IWireMessage, IDeadLetterSuppression;
 
+/// <summary>
+/// Worker in another process to the work-pulling router that sent it work: results for reply
+/// addresses in the router's process, in the order they ran, as one message across the wire.
+/// Each ApplyAsync is a job with a reply address of its own, so grouping per address
+/// (<see cref="ChunkResults"/>) cannot group them; the router hands each result to its address.
+/// </summary>
+internal sealed record RoutedResults(IActorRef[] ReplyTo, object[] Results) : IWireMessage, IDeadLetterSuppression;
+
 /// <summary>An item that threw: its index within the chunk and the exception, with the worker's stack.</summary>
 internal sealed record ItemFailure(int Index, Exception Error)
 {

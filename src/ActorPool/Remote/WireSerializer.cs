@@ -25,6 +25,7 @@ internal sealed class WireSerializer : SerializerWithStringManifest
     private const string BatchDoneManifest = "D";
     private const string ResultManifest = "R";
     private const string ResultsManifest = "S";
+    private const string RoutedResultsManifest = "F";
     private const string GetWorkersManifest = "G";
     private const string NodeWorkersManifest = "N";
 
@@ -41,6 +42,7 @@ internal sealed class WireSerializer : SerializerWithStringManifest
         BatchDone => BatchDoneManifest,
         EncodedChunkResult => ResultManifest,
         ChunkResults => ResultsManifest,
+        RoutedResults => RoutedResultsManifest,
         GetWorkers => GetWorkersManifest,
         NodeWorkers => NodeWorkersManifest,
         _ => throw new ArgumentException($"{nameof(WireSerializer)} cannot serialize {o.GetType()}.", nameof(o)),
@@ -69,6 +71,15 @@ internal sealed class WireSerializer : SerializerWithStringManifest
                 {
                     WriteResult(ref writer, one as EncodedChunkResult
                         ?? throw new SerializationException($"A result of {one.GetType()} was not encoded for the wire."));
+                }
+                break;
+            case RoutedResults routed:
+                writer.WriteArrayHeader(routed.Results.Length);
+                for (var i = 0; i < routed.Results.Length; i++)
+                {
+                    writer.Write(Akka.Serialization.Serialization.SerializedActorPath(routed.ReplyTo[i]));
+                    WriteResult(ref writer, routed.Results[i] as EncodedChunkResult
+                        ?? throw new SerializationException($"A result of {routed.Results[i].GetType()} was not encoded for the wire."));
                 }
                 break;
             case GetWorkers:
@@ -104,6 +115,16 @@ internal sealed class WireSerializer : SerializerWithStringManifest
                 for (var i = 0; i < results.Length; i++)
                     results[i] = ReadResult(ref reader);
                 return new ChunkResults(results);
+            case RoutedResultsManifest:
+                var count = reader.ReadArrayHeader();
+                var replyTo = new IActorRef[count];
+                var routedResults = new object[count];
+                for (var i = 0; i < count; i++)
+                {
+                    replyTo[i] = ReadActorRef(ref reader);
+                    routedResults[i] = ReadResult(ref reader);
+                }
+                return new RoutedResults(replyTo, routedResults);
             case GetWorkersManifest:
                 return GetWorkers.Instance;
             case NodeWorkersManifest:

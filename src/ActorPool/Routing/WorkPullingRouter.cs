@@ -100,6 +100,9 @@ internal sealed class WorkPullingRouter : UntypedActor
                     Dispatch();
                 }
                 break;
+            case RoutedResults routed:
+                Deliver(routed);
+                break;
             case DropJob drop:
                 _ledger.Forget(_queue.Drop(drop.JobId));
                 break;
@@ -159,6 +162,20 @@ internal sealed class WorkPullingRouter : UntypedActor
             default:
                 Unhandled(message);
                 break;
+        }
+    }
+
+    /// <summary>Hands results that came through this router to their reply addresses, consecutive ones for one address as one message.</summary>
+    private static void Deliver(RoutedResults routed)
+    {
+        for (var start = 0; start < routed.Results.Length;)
+        {
+            var replyTo = routed.ReplyTo[start];
+            var end = start + 1;
+            while (end < routed.Results.Length && routed.ReplyTo[end].Equals(replyTo))
+                end++;
+            replyTo.Tell(end - start == 1 ? routed.Results[start] : new ChunkResults(routed.Results[start..end]), ActorRefs.NoSender);
+            start = end;
         }
     }
 

@@ -6,8 +6,10 @@ namespace ActorPool.Workers;
 
 /// <summary>
 /// A worker's results on their way back: results of consecutive chunks for one reply address go
-/// as one <see cref="ChunkResults"/> message, the way work comes out in batches. A worker that runs
-/// many tiny chunks sends one message per flush instead of one per chunk.
+/// as one <see cref="ChunkResults"/> message, the way work comes out in batches, and results for
+/// reply addresses in another process go through that process's router as one
+/// <see cref="RoutedResults"/>. A worker that runs many tiny chunks sends one message per flush
+/// instead of one per chunk.
 /// </summary>
 /// <remarks>
 /// <para>A result waits only while results come faster than one per <see cref="Hold"/>, and not
@@ -34,8 +36,9 @@ internal sealed class ReplyBuffer : IDisposable
     private readonly Func<long> _now;
     private readonly long _holdTicks;
     private readonly Timer? _timer;
-    private readonly List<object> _held = new();
-    private IActorRef? _replyTo;
+    private readonly List<(IActorRef ReplyTo, object Result)> _held = new();
+    private IActorRef? _route; // where the held results go: their reply address, or the router they go through
+    private bool _routed;
     private long _heldBytes;
     private long _lastSent;
     private bool _timerArmed;
@@ -74,16 +77,23 @@ internal sealed class ReplyBuffer : IDisposable
         }
     }
 
-    /// <summary>Takes the result of a chunk for <paramref name="replyTo"/>; sends it, with those held, or holds it.</summary>
-    public void Add(IActorRef replyTo, object result)
+    /// <summary>
+    /// Takes the result of a chunk for <paramref name="replyTo"/>; sends it, with those held, or
+    /// holds it. With <paramref name="via"/>, the result goes through that router, in a
+    /// <see cref="RoutedResults"/> with the other results held for its process.
+    /// </summary>
+    public void Add(IActorRef replyTo, object result, IActorRef? via = null)
     {
         var bytes = result is IWireSized sized ? sized.WireBytes : 0;
+        var route = via ?? replyTo;
+        var routed = via is not null;
         lock (_gate)
         {
-            if (_held.Count > 0 && (!SameAddress(replyTo, _replyTo!) || _heldBytes + bytes > ChunkWork.MaxWireBytes))
+            if (_held.Count > 0 && (routed != _routed || !SameAddress(route, _route!) || _heldBytes + bytes > ChunkWork.MaxWireBytes))
                 FlushHeld();
-            _replyTo = replyTo;
-            _held.Add(result);
+            _route = route;
+            _routed = routed;
+            _held.Add((replyTo, result));
             _heldBytes += bytes;
             if (_held.Count >= MaxResults || _now() - _lastSent >= _holdTicks)
             {
@@ -127,13 +137,17 @@ internal sealed class ReplyBuffer : IDisposable
     {
         if (_held.Count == 0)
             return;
-        var message = _held.Count == 1 ? _held[0] : new ChunkResults(_held.ToArray());
-        var replyTo = _replyTo!;
+        object message;
+        if (_routed)
+            message = new RoutedResults(_held.Select(h => h.ReplyTo).ToArray(), _held.Select(h => h.Result).ToArray());
+        else
+            message = _held.Count == 1 ? _held[0].Result : new ChunkResults(_held.Select(h => h.Result).ToArray());
+        var route = _route!;
         _held.Clear();
         _heldBytes = 0;
-        _replyTo = null;
+        _route = null;
         _lastSent = _now();
-        _send(replyTo, message);
+        _send(route, message);
     }
 
     private static bool SameAddress(IActorRef a, IActorRef b) => ReferenceEquals(a, b) || a.Equals(b);

@@ -121,7 +121,7 @@ internal sealed class WorkerActor : UntypedActor
                 return; // terminated: the rest of the batch is dropped with the pool
             }
             var chunk = chunks[_nextInBatch++];
-            _replies.Add(chunk.ReplyTo, Run(chunk));
+            _replies.Add(chunk.ReplyTo, Run(chunk), Via(chunk.ReplyTo));
             if (RecycleDue)
                 throw new WorkerRecycle(); // PreRestart sends the results held and hands back the chunks not run
         }
@@ -129,6 +129,16 @@ internal sealed class WorkerActor : UntypedActor
         _batch = null;
         Sender.Tell(new BatchDone(batchId, []), Self);
     }
+
+    /// <summary>
+    /// The router a result for <paramref name="replyTo"/> goes through: the batch's router when the
+    /// reply address lives in its process and not in this one (a node's worker answering a pool), so
+    /// that results for many reply addresses cross the wire together; null to send it straight there.
+    /// </summary>
+    private IActorRef? Via(IActorRef replyTo) =>
+        _batchSender is { } router && replyTo is IActorRefScope { IsLocal: false } && replyTo.Path.Address.Equals(router.Path.Address)
+            ? router
+            : null;
 
     /// <summary>Runs one chunk and returns its result, a failure of user code included.</summary>
     private object Run(RunChunk chunk)

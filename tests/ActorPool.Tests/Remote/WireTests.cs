@@ -63,6 +63,19 @@ public sealed class WireTests : TestKit
     }
 
     [Fact]
+    public void ResultsRoutedThroughARouter_TravelAsOneMessageWithTheirReplyAddresses()
+    {
+        var first = CreateTestProbe();
+        var second = CreateTestProbe();
+        var results = Enumerable.Range(0, 3)
+            .Select(i => EncodedWork.Encode(new MapWork<int, int>(AddOne, new[] { i })).Execute(i, 0, 0))
+            .ToArray();
+        var back = Assert.IsType<RoutedResults>(RoundTrip(new RoutedResults([first.Ref, second.Ref, first.Ref], results)));
+        Assert.Equal([first.Ref, second.Ref, first.Ref], back.ReplyTo);
+        Assert.Equal([(0L, 1), (1L, 2), (2L, 3)], back.Results.Cast<ChunkResult<int>>().Select(result => (result.JobId, result.Values[0])));
+    }
+
+    [Fact]
     public void LambdaCapturingNothing_TravelsByReference()
     {
         var result = RunRemotely<int, string>(x => $"<{x}>", [1, 2]);

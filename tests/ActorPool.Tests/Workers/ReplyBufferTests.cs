@@ -134,6 +134,34 @@ public sealed class ReplyBufferTests
         Assert.Equal([["r0"], ["r1"]], Sent());
     }
 
+    private static readonly IActorRef Router = new FakeRef("router");
+
+    [Fact]
+    public void ResultsThroughARouter_GoTogetherWhateverTheirReplyAddress()
+    {
+        _buffer.Add(A, "a0", via: Router); // at once
+        _buffer.Add(A, "a1", via: Router);
+        _buffer.Add(B, "b0", via: Router);
+        _buffer.Add(A, "a2", via: Router);
+        _buffer.Flush();
+        Assert.Equal([Router, Router], _sent.Select(s => s.To));
+        var routed = Assert.IsType<RoutedResults>(_sent[1].Message);
+        Assert.Equal([A, B, A], routed.ReplyTo);
+        Assert.Equal(["a1", "b0", "a2"], routed.Results.Cast<string>());
+    }
+
+    [Fact]
+    public void ARoutedResultAfterADirectOne_SendsWhatIsHeldFirst()
+    {
+        _buffer.Add(A, "a0"); // at once
+        _buffer.Add(A, "a1");
+        _buffer.Add(A, "a2", via: Router);
+        _buffer.Flush();
+        Assert.Equal([A, A, Router], _sent.Select(s => s.To));
+        Assert.Equal("a1", _sent[1].Message);
+        Assert.Equal(["a2"], Assert.IsType<RoutedResults>(_sent[2].Message).Results.Cast<string>());
+    }
+
     [Fact]
     public void Flush_WithNothingHeld_SendsNothing()
     {
