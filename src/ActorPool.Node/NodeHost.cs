@@ -35,6 +35,7 @@ internal static class NodeHost
         }
         Akka.Actor.Address[] seeds;
         Config? fileConfig;
+        TimeSpan? downDriversAfter;
         Process? parent = null;
         try
         {
@@ -50,6 +51,7 @@ internal static class NodeHost
         {
             seeds = options.Seeds.Select(DistributedDeployment.ParseSeed).ToArray();
             fileConfig = options.Config is null ? null : ConfigurationFactory.ParseString(await File.ReadAllTextAsync(options.Config.FullName, cancellation).ConfigureAwait(false));
+            downDriversAfter = DriverDowning.Grace(fileConfig is null ? ReferenceConfig.Get() : fileConfig.WithFallback(ReferenceConfig.Get()));
             foreach (var assembly in options.Load)
                 FunctionRef.Trust(Assembly.LoadFrom(assembly.FullName));
         }
@@ -87,13 +89,14 @@ internal static class NodeHost
             akka.WithRemoting(options.Hostname, options.Port);
             akka.WithClustering(new ClusterOptions
             {
-                Roles = [options.Role],
+                // The downing role marks the node hosts that down dead drivers, among which one decides.
+                Roles = downDriversAfter is null ? [options.Role] : [options.Role, DriverDowning.Role],
                 SeedNodes = seeds.Select(seed => seed.ToString()).ToArray(),
             });
             akka.WithActors((system, _) =>
             {
                 system.ActorOf(NodeActor.Props(options.Workers), ClusterNames.NodeActor);
-                if (DriverDowning.Grace(system.Settings.Config) is { } grace)
+                if (downDriversAfter is { } grace)
                     system.ActorOf(DriverDowning.Props(grace), DriverDowning.Name);
                 var cluster = Akka.Cluster.Cluster.Get(system);
                 if (seeds.Length == 0)

@@ -19,8 +19,8 @@ internal static class OwnSystemConfig
 
         # Akka's scheduler clock ticks every 10 ms whether or not a timer is due, and each tick
         # wakes threads that take a core from the workers running user functions. The timers of a
-        # pool's system are a second or longer (the no-worker timeout, the cluster's heartbeats and
-        # gossip), so a coarser clock costs them nothing.
+        # pool's system are 200 ms or longer (the cluster's gossip below, its heartbeats, the
+        # no-worker timeout), so a coarser clock costs them little.
         akka.scheduler.tick-duration = 50ms
 
         # A pool's cluster is small (a few node hosts and the pools that use them), and pools come

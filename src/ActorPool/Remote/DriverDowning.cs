@@ -7,8 +7,9 @@ using Akka.Event;
 namespace ActorPool.Remote;
 
 /// <summary>
-/// Runs on every node host: downs a pool's driver (a member with the driver role) that has become
-/// unreachable and does not answer, so that a driver that died never blocks the cluster.
+/// Runs on node hosts (unless <c>actorpool.remote.down-unreachable-driver-after</c> is <c>off</c>):
+/// downs a pool's driver (a member with the driver role) that has become unreachable and does not
+/// answer, so that a driver that died never blocks the cluster.
 /// </summary>
 /// <remarks>
 /// <para>While a member is unreachable and not down, the cluster has no convergence: no member
@@ -19,15 +20,16 @@ namespace ActorPool.Remote;
 /// with pools coming and going every few seconds, one driver killed while Up kept a cluster in that
 /// state for good (seen in the test suite, where it made a later pool wait in vain for workers).</para>
 /// <para>A driver holds no work of the cluster's: downing it costs the cluster nothing, and its own
-/// pool has lost its workers anyway. One that was leaving is downed at once, since it was going;
+/// pool has lost its workers anyway. One that was leaving is probed at once, since it was going;
 /// one that was Up (or joining) after <c>actorpool.remote.down-unreachable-driver-after</c>, so
 /// that a driver that only stalls (a long garbage collection) survives as long as the resolver
 /// would let it.</para>
 /// <para>Two guards keep a healthy driver up. Unreachability is what any member observed, a dying
 /// one included, so before downing the node asks the driver itself (an <see cref="Identify"/> to
 /// its system guardian) and downs it only if no answer comes within <see cref="ProbeTimeout"/>.
-/// And only one node host decides, the one with the lowest address among the reachable Up node
-/// hosts in its own view (drivers never decide): the others keep watching, to take over if it goes.</para>
+/// And one node host decides, the one with the lowest address among the reachable members with
+/// <see cref="Role"/> (the node hosts that run this actor) in its own view; the others keep
+/// watching, to take over if it goes. Views can differ for a moment, and downing is idempotent.</para>
 /// </remarks>
 internal sealed class DriverDowning : UntypedActor, IWithTimers
 {
@@ -45,6 +47,9 @@ internal sealed class DriverDowning : UntypedActor, IWithTimers
     public DriverDowning(TimeSpan grace) => _grace = grace;
 
     public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <summary>The cluster role of the node hosts that run this actor.</summary>
+    public const string Role = "actorpool-driver-downing";
 
     /// <summary>The actor's name under <c>/user</c>.</summary>
     public const string Name = "actorpool-driver-downing";
@@ -85,8 +90,10 @@ internal sealed class DriverDowning : UntypedActor, IWithTimers
             case ClusterEvent.UnreachableMember unreachable:
                 Watch(unreachable.Member);
                 break;
-            case ClusterEvent.MemberLeft left when Unreachable(left.Member.UniqueAddress) is { } member:
-                Watch(member); // unreachable before it was seen leaving: it is going
+            case ClusterEvent.MemberLeft left when left.Member.HasRole(ClusterNames.DriverRole) && Unreachable(left.Member.UniqueAddress) is not null:
+                // Unreachable before it was seen leaving: it is going. Probe it now, whatever the
+                // timer set when it became unreachable.
+                Timers.StartSingleTimer(left.Member.UniqueAddress, new Due(left.Member.UniqueAddress), TimeSpan.Zero);
                 break;
             case ClusterEvent.ReachableMember reachable:
                 Forget(reachable.Member.UniqueAddress);
@@ -97,7 +104,7 @@ internal sealed class DriverDowning : UntypedActor, IWithTimers
             case Due due when Unreachable(due.Driver) is { } member && DownAfter(member, _grace) is not null:
                 if (!Decides())
                 {
-                    Timers.StartSingleTimer(due.Driver, due, _grace); // another node decides; look again later
+                    Timers.StartSingleTimer(due.Driver, due, LookAgain); // another node decides; look again later
                     break;
                 }
                 // The probe's id is a string: it crosses the wire, and Akka's serializers know strings.
@@ -109,7 +116,7 @@ internal sealed class DriverDowning : UntypedActor, IWithTimers
                 // since) keeps it unreachable. Look again after the grace. (An answer without a
                 // subject comes from this node's own dead letters, when the driver's address is
                 // gated: that is no answer from the driver.)
-                Timers.StartSingleTimer(member.UniqueAddress, new Due(member.UniqueAddress), _grace);
+                Timers.StartSingleTimer(member.UniqueAddress, new Due(member.UniqueAddress), LookAgain);
                 break;
             case ProbeExpired expired when Unreachable(expired.Driver) is { } member && DownAfter(member, _grace) is not null:
                 _log.Warning("ActorPool node: downing the pool driver {0} ({1}, unreachable, no answer within {2} s), so that it does not hold the cluster back.",
@@ -126,6 +133,9 @@ internal sealed class DriverDowning : UntypedActor, IWithTimers
         }
     }
 
+    /// <summary>How soon a driver still unreachable is looked at again: never more often than the probe takes.</summary>
+    private TimeSpan LookAgain => _grace > ProbeTimeout ? _grace : ProbeTimeout;
+
     private void Watch(Member member)
     {
         if (DownAfter(member, _grace) is { } after && !Timers.IsTimerActive(member.UniqueAddress))
@@ -140,12 +150,12 @@ internal sealed class DriverDowning : UntypedActor, IWithTimers
     private Member? UnreachableById(string id) =>
         _cluster.State.Unreachable.FirstOrDefault(m => m.UniqueAddress.ToString() == id);
 
-    /// <summary>Whether this node is the one that decides: the lowest address among the reachable Up members that are not drivers.</summary>
+    /// <summary>Whether this node is the one that decides: the lowest address among the reachable members that run this actor.</summary>
     private bool Decides()
     {
         var state = _cluster.State;
         var decider = state.Members
-            .Where(m => m.Status == MemberStatus.Up && !m.HasRole(ClusterNames.DriverRole) && !state.Unreachable.Contains(m))
+            .Where(m => m.Status is MemberStatus.Up or MemberStatus.WeaklyUp && m.HasRole(Role) && !state.Unreachable.Contains(m))
             .OrderBy(m => m.Address, Member.AddressOrdering)
             .FirstOrDefault();
         return decider is not null && decider.Address.Equals(_cluster.SelfAddress);

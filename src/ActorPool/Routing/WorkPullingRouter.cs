@@ -166,7 +166,11 @@ internal sealed class WorkPullingRouter : UntypedActor
     }
 
     /// <summary>Hands results that came through this router to their reply addresses, consecutive ones for one address as one message.</summary>
-    private static void Deliver(RoutedResults routed)
+    /// <remarks>
+    /// A reply address may be a job's reply ref, whose handler runs here: whatever one throws is
+    /// logged, never allowed to restart this router, which would lose every queued chunk.
+    /// </remarks>
+    private void Deliver(RoutedResults routed)
     {
         for (var start = 0; start < routed.Results.Length;)
         {
@@ -174,7 +178,14 @@ internal sealed class WorkPullingRouter : UntypedActor
             var end = start + 1;
             while (end < routed.Results.Length && routed.ReplyTo[end].Equals(replyTo))
                 end++;
-            replyTo.Tell(end - start == 1 ? routed.Results[start] : new ChunkResults(routed.Results[start..end]), ActorRefs.NoSender);
+            try
+            {
+                replyTo.Tell(end - start == 1 ? routed.Results[start] : new ChunkResults(routed.Results[start..end]), ActorRefs.NoSender);
+            }
+            catch (Exception ex)
+            {
+                _log.Error(ex, "ActorPool could not hand results to {0}.", replyTo);
+            }
             start = end;
         }
     }
