@@ -29,6 +29,18 @@ internal sealed record FunctionRef(string AssemblyName, Guid ModuleVersionId, in
     public static FunctionRef Create(Delegate function, string paramName)
     {
         var method = function.Method;
+        // Values are encoded and decoded as the method's own types: a method returning string
+        // passed as a Func<int, object> would come back as string results that its job, expecting
+        // object ones, could not take.
+        var invoke = function.GetType().GetMethod("Invoke")!;
+        if (invoke.ReturnType != method.ReturnType
+            || !invoke.GetParameters().Select(p => p.ParameterType).SequenceEqual(method.GetParameters().Select(p => p.ParameterType)))
+        {
+            throw new ArgumentException(
+                $"The function {method.DeclaringType?.FullName}.{method.Name} has the signature {method}, but was passed as a delegate of "
+                + $"another signature ({invoke}); arguments and results travel to other processes as the method's own types. "
+                + "Pass it with the type arguments of its own signature.", paramName);
+        }
         if (Created.TryGetValue(method, out var known) && IsStateless(function))
             return known;
         var display = $"{method.DeclaringType?.FullName}.{method.Name}";

@@ -332,6 +332,19 @@ public sealed class DistributedPoolTests : IDisposable
         pool.Join(); // nothing was left registered
     }
 
+    internal static string Describe(int x) => $"<{x}>";
+
+    [Fact]
+    public void Distributed_MethodPassedAsADelegateOfOtherTypes_IsRefusedAtSubmissionNamingIt()
+    {
+        using var pool = LocalProcesses(processes: 1);
+        // C# converts the method group: its string results would come back typed as string, not object.
+        var error = Assert.Throws<ArgumentException>(() => pool.Map<int, object>(Describe, [1, 2]));
+        Assert.Equal("func", error.ParamName);
+        Assert.Contains(nameof(Describe), error.Message);
+        Assert.Equal(["<1>", "<2>"], pool.Map<int, string>(Describe, [1, 2]));
+    }
+
     [Fact]
     public void Distributed_UnserializableResult_FailsOnlyItsTask()
     {
