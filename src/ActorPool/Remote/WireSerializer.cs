@@ -68,18 +68,14 @@ internal sealed class WireSerializer : SerializerWithStringManifest
             case ChunkResults results:
                 writer.WriteArrayHeader(results.Results.Length);
                 foreach (var one in results.Results)
-                {
-                    WriteResult(ref writer, one as EncodedChunkResult
-                        ?? throw new SerializationException($"A result of {one.GetType()} was not encoded for the wire."));
-                }
+                    WriteResult(ref writer, Encoded(one));
                 break;
             case RoutedResults routed:
                 writer.WriteArrayHeader(routed.Results.Length);
                 for (var i = 0; i < routed.Results.Length; i++)
                 {
                     writer.Write(Akka.Serialization.Serialization.SerializedActorPath(routed.ReplyTo[i]));
-                    WriteResult(ref writer, routed.Results[i] as EncodedChunkResult
-                        ?? throw new SerializationException($"A result of {routed.Results[i].GetType()} was not encoded for the wire."));
+                    WriteResult(ref writer, Encoded(routed.Results[i]));
                 }
                 break;
             case GetWorkers:
@@ -173,6 +169,10 @@ internal sealed class WireSerializer : SerializerWithStringManifest
         }
         return chunks;
     }
+
+    /// <summary>A result inside a message of several, which a worker in another process encoded where it ran.</summary>
+    private static EncodedChunkResult Encoded(object result) =>
+        result as EncodedChunkResult ?? throw new SerializationException($"A result of {result.GetType()} was not encoded for the wire.");
 
     private static void WriteResult(ref MessagePackWriter writer, EncodedChunkResult result)
     {
