@@ -20,6 +20,7 @@ public sealed class AsyncResult<T> : IJob
     private readonly Action<T>? _callback;
     private readonly Action<Exception>? _errorCallback;
     private readonly Action<Exception> _reportCallbackFailure;
+    private readonly CancellationLink _cancellation = new();
     private int _settled;
 
     /// <exception cref="InvalidOperationException">The pool is not running.</exception>
@@ -84,22 +85,35 @@ public sealed class AsyncResult<T> : IJob
 
     internal void Fail(Exception error) => Settle(default!, error);
 
+    /// <summary>
+    /// Cancelling <paramref name="token"/> fails this result with <see cref="OperationCanceledException"/>,
+    /// then asks <paramref name="cancelJob"/> to stop the job's work; at once if it is cancelled already.
+    /// </summary>
+    internal void CancelWith(CancellationToken token, Action<long> cancelJob) =>
+        _cancellation.Attach(token, () =>
+        {
+            if (Settle(default!, CancellationLink.Cancelled(token)))
+                cancelJob(JobId);
+        });
+
     void IJob.Abort(Exception reason) => Fail(reason);
 
     void IJob.OnJoin()
     {
     }
 
-    private void Settle(T value, Exception? error)
+    /// <summary>Settles the result with its first outcome; false if it had one already.</summary>
+    private bool Settle(T value, Exception? error)
     {
         // First outcome wins: a duplicate answer or a Terminate racing the real result is ignored.
         if (Interlocked.Exchange(ref _settled, 1) != 0)
-            return;
+            return false;
+        _cancellation.End();
         var hasCallback = error is null ? _callback is not null : _errorCallback is not null;
         if (!hasCallback)
         {
             Finish(value, error);
-            return;
+            return true;
         }
         // Settle runs on the thread of whoever answered, which may be an actor: user callbacks go to the thread pool.
         ThreadPool.UnsafeQueueUserWorkItem(_ =>
@@ -120,6 +134,7 @@ public sealed class AsyncResult<T> : IJob
             }
             Finish(value, error);
         }, null);
+        return true;
     }
 
     private void Finish(T value, Exception? error)

@@ -26,6 +26,21 @@ internal static class JobArguments
             throw new ArgumentOutOfRangeException(chunkSizeName, chunkSize, $"{chunkSizeName} must be at least 1.");
     }
 
+    /// <summary>Checks a job's options (null: the defaults), naming the property at fault as <c>options.Name</c>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="JobOptions.Retries"/> or <see cref="JobOptions.RetryDelay"/> is negative.</exception>
+    /// <exception cref="ArgumentException">The deployment's workers cannot run <see cref="JobOptions.RetryIf"/>.</exception>
+    public static void CheckOptions(JobOptions? options, WorkerDeployment deployment)
+    {
+        if (options is null)
+            return;
+        if (options.Retries < 0)
+            throw new ArgumentOutOfRangeException("options.Retries", options.Retries, "Retries must not be negative.");
+        if (options.RetryDelay < TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException("options.RetryDelay", options.RetryDelay, "RetryDelay must not be negative.");
+        if (options.RetryIf is { } retryIf && options.Retries > 0)
+            deployment.CheckFunction(retryIf, "options.RetryIf");
+    }
+
     /// <summary>Checks a job's input, as the caller named it.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="items"/> is null.</exception>
     public static void CheckItems(object? items, string itemsName) => ArgumentNullException.ThrowIfNull(items, itemsName);

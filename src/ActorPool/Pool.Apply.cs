@@ -1,4 +1,5 @@
 using ActorPool.Coordination;
+using ActorPool.Lifecycle;
 using ActorPool.Protocol;
 
 namespace ActorPool;
@@ -6,52 +7,87 @@ namespace ActorPool;
 public sealed partial class Pool
 {
     /// <summary>Runs <paramref name="func"/> on a worker and waits for its result (Python's <c>apply</c>).</summary>
+    /// <param name="func">The function.</param>
+    /// <param name="options">How the task runs (retries); null (the default) for the defaults of <see cref="JobOptions"/>.</param>
+    /// <param name="cancellationToken">Cancelling it makes this call throw <see cref="OperationCanceledException"/>, and the task see <see cref="PoolContext.CancellationToken"/> cancelled. Default: none.</param>
     /// <exception cref="ArgumentNullException"><paramref name="func"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A property of <paramref name="options"/> is out of range.</exception>
     /// <exception cref="InvalidOperationException">The pool is closing or terminated, or this is called from one of its own tasks or callbacks.</exception>
-    public TResult Apply<TResult>(Func<TResult> func) =>
-        WaitOutside(nameof(Apply)).ApplyAsync(func).Get();
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the task finished.</exception>
+    public TResult Apply<TResult>(Func<TResult> func, JobOptions? options = null, CancellationToken cancellationToken = default) =>
+        WaitOutside(nameof(Apply)).ApplyAsync(func, null, null, options, cancellationToken).Get();
 
     /// <summary>Runs <paramref name="func"/>(<paramref name="arg1"/>) on a worker and waits for its result.</summary>
+    /// <param name="func">The function.</param>
+    /// <param name="arg1">Its argument.</param>
+    /// <param name="options">How the task runs (retries); null (the default) for the defaults of <see cref="JobOptions"/>.</param>
+    /// <param name="cancellationToken">Cancelling it makes this call throw <see cref="OperationCanceledException"/>, and the task see <see cref="PoolContext.CancellationToken"/> cancelled. Default: none.</param>
     /// <exception cref="ArgumentNullException"><paramref name="func"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A property of <paramref name="options"/> is out of range.</exception>
     /// <exception cref="InvalidOperationException">The pool is closing or terminated, or this is called from one of its own tasks or callbacks.</exception>
-    public TResult Apply<T1, TResult>(Func<T1, TResult> func, T1 arg1) =>
-        WaitOutside(nameof(Apply)).ApplyAsync(func, arg1).Get();
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the task finished.</exception>
+    public TResult Apply<T1, TResult>(Func<T1, TResult> func, T1 arg1, JobOptions? options = null, CancellationToken cancellationToken = default) =>
+        WaitOutside(nameof(Apply)).ApplyAsync(func, arg1, null, null, options, cancellationToken).Get();
 
     /// <summary>Runs <paramref name="func"/>(<paramref name="arg1"/>, <paramref name="arg2"/>) on a worker and waits for its result.</summary>
+    /// <param name="func">The function.</param>
+    /// <param name="arg1">Its first argument.</param>
+    /// <param name="arg2">Its second argument.</param>
+    /// <param name="options">How the task runs (retries); null (the default) for the defaults of <see cref="JobOptions"/>.</param>
+    /// <param name="cancellationToken">Cancelling it makes this call throw <see cref="OperationCanceledException"/>, and the task see <see cref="PoolContext.CancellationToken"/> cancelled. Default: none.</param>
     /// <exception cref="ArgumentNullException"><paramref name="func"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A property of <paramref name="options"/> is out of range.</exception>
     /// <exception cref="InvalidOperationException">The pool is closing or terminated, or this is called from one of its own tasks or callbacks.</exception>
-    public TResult Apply<T1, T2, TResult>(Func<T1, T2, TResult> func, T1 arg1, T2 arg2) =>
-        WaitOutside(nameof(Apply)).ApplyAsync(func, arg1, arg2).Get();
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the task finished.</exception>
+    public TResult Apply<T1, T2, TResult>(Func<T1, T2, TResult> func, T1 arg1, T2 arg2, JobOptions? options = null, CancellationToken cancellationToken = default) =>
+        WaitOutside(nameof(Apply)).ApplyAsync(func, arg1, arg2, null, null, options, cancellationToken).Get();
 
     /// <summary>Runs <paramref name="func"/>(<paramref name="arg1"/>, <paramref name="arg2"/>, <paramref name="arg3"/>) on a worker and waits for its result.</summary>
+    /// <param name="func">The function.</param>
+    /// <param name="arg1">Its first argument.</param>
+    /// <param name="arg2">Its second argument.</param>
+    /// <param name="arg3">Its third argument.</param>
+    /// <param name="options">How the task runs (retries); null (the default) for the defaults of <see cref="JobOptions"/>.</param>
+    /// <param name="cancellationToken">Cancelling it makes this call throw <see cref="OperationCanceledException"/>, and the task see <see cref="PoolContext.CancellationToken"/> cancelled. Default: none.</param>
     /// <exception cref="ArgumentNullException"><paramref name="func"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A property of <paramref name="options"/> is out of range.</exception>
     /// <exception cref="InvalidOperationException">The pool is closing or terminated, or this is called from one of its own tasks or callbacks.</exception>
-    public TResult Apply<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> func, T1 arg1, T2 arg2, T3 arg3) =>
-        WaitOutside(nameof(Apply)).ApplyAsync(func, arg1, arg2, arg3).Get();
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the task finished.</exception>
+    public TResult Apply<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> func, T1 arg1, T2 arg2, T3 arg3, JobOptions? options = null,
+        CancellationToken cancellationToken = default) =>
+        WaitOutside(nameof(Apply)).ApplyAsync(func, arg1, arg2, arg3, null, null, options, cancellationToken).Get();
 
     /// <summary>Submits <paramref name="func"/> to run on a worker and returns at once (Python's <c>apply_async</c>).</summary>
     /// <param name="func">The function.</param>
     /// <param name="callback">Called with the result when it succeeds; default none.</param>
-    /// <param name="errorCallback">Called with the exception when it fails; default none.</param>
+    /// <param name="errorCallback">Called with the exception when it fails, <see cref="OperationCanceledException"/> if it is cancelled; default none.</param>
+    /// <param name="options">How the task runs (retries); null (the default) for the defaults of <see cref="JobOptions"/>.</param>
+    /// <param name="cancellationToken">Cancelling it fails the result with <see cref="OperationCanceledException"/>; the task, if it runs, sees <see cref="PoolContext.CancellationToken"/> cancelled. Default: none.</param>
     /// <exception cref="ArgumentNullException"><paramref name="func"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A property of <paramref name="options"/> is out of range.</exception>
     /// <exception cref="InvalidOperationException">The pool is closing or terminated.</exception>
-    public AsyncResult<TResult> ApplyAsync<TResult>(Func<TResult> func, Action<TResult>? callback = null, Action<Exception>? errorCallback = null)
+    public AsyncResult<TResult> ApplyAsync<TResult>(Func<TResult> func, Action<TResult>? callback = null, Action<Exception>? errorCallback = null,
+        JobOptions? options = null, CancellationToken cancellationToken = default)
     {
-        JobArguments.CheckFunction(func, nameof(func), _deployment);
-        return SubmitApply(new ThunkWork<TResult>(func), callback, errorCallback);
+        CheckApply(func, options);
+        return SubmitApply(new ThunkWork<TResult>(func) { Retry = TaskRetry.Of(options) }, callback, errorCallback, cancellationToken);
     }
 
     /// <summary>Submits <paramref name="func"/>(<paramref name="arg1"/>) to run on a worker and returns at once.</summary>
     /// <param name="func">The function.</param>
     /// <param name="arg1">Its argument.</param>
     /// <param name="callback">Called with the result when it succeeds; default none.</param>
-    /// <param name="errorCallback">Called with the exception when it fails; default none.</param>
+    /// <param name="errorCallback">Called with the exception when it fails, <see cref="OperationCanceledException"/> if it is cancelled; default none.</param>
+    /// <param name="options">How the task runs (retries); null (the default) for the defaults of <see cref="JobOptions"/>.</param>
+    /// <param name="cancellationToken">Cancelling it fails the result with <see cref="OperationCanceledException"/>; the task, if it runs, sees <see cref="PoolContext.CancellationToken"/> cancelled. Default: none.</param>
     /// <exception cref="ArgumentNullException"><paramref name="func"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A property of <paramref name="options"/> is out of range.</exception>
     /// <exception cref="InvalidOperationException">The pool is closing or terminated.</exception>
-    public AsyncResult<TResult> ApplyAsync<T1, TResult>(Func<T1, TResult> func, T1 arg1, Action<TResult>? callback = null, Action<Exception>? errorCallback = null)
+    public AsyncResult<TResult> ApplyAsync<T1, TResult>(Func<T1, TResult> func, T1 arg1, Action<TResult>? callback = null, Action<Exception>? errorCallback = null,
+        JobOptions? options = null, CancellationToken cancellationToken = default)
     {
-        JobArguments.CheckFunction(func, nameof(func), _deployment);
-        return SubmitApply(new MapWork<T1, TResult>(func, new[] { arg1 }), callback, errorCallback);
+        CheckApply(func, options);
+        return SubmitApply(new MapWork<T1, TResult>(func, new[] { arg1 }) { Retry = TaskRetry.Of(options) }, callback, errorCallback, cancellationToken);
     }
 
     /// <summary>Submits <paramref name="func"/>(<paramref name="arg1"/>, <paramref name="arg2"/>) to run on a worker and returns at once.</summary>
@@ -59,13 +95,18 @@ public sealed partial class Pool
     /// <param name="arg1">Its first argument.</param>
     /// <param name="arg2">Its second argument.</param>
     /// <param name="callback">Called with the result when it succeeds; default none.</param>
-    /// <param name="errorCallback">Called with the exception when it fails; default none.</param>
+    /// <param name="errorCallback">Called with the exception when it fails, <see cref="OperationCanceledException"/> if it is cancelled; default none.</param>
+    /// <param name="options">How the task runs (retries); null (the default) for the defaults of <see cref="JobOptions"/>.</param>
+    /// <param name="cancellationToken">Cancelling it fails the result with <see cref="OperationCanceledException"/>; the task, if it runs, sees <see cref="PoolContext.CancellationToken"/> cancelled. Default: none.</param>
     /// <exception cref="ArgumentNullException"><paramref name="func"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A property of <paramref name="options"/> is out of range.</exception>
     /// <exception cref="InvalidOperationException">The pool is closing or terminated.</exception>
-    public AsyncResult<TResult> ApplyAsync<T1, T2, TResult>(Func<T1, T2, TResult> func, T1 arg1, T2 arg2, Action<TResult>? callback = null, Action<Exception>? errorCallback = null)
+    public AsyncResult<TResult> ApplyAsync<T1, T2, TResult>(Func<T1, T2, TResult> func, T1 arg1, T2 arg2, Action<TResult>? callback = null,
+        Action<Exception>? errorCallback = null, JobOptions? options = null, CancellationToken cancellationToken = default)
     {
-        JobArguments.CheckFunction(func, nameof(func), _deployment);
-        return SubmitApply(new StarMapWork<T1, T2, TResult>(func, new[] { (arg1, arg2) }), callback, errorCallback);
+        CheckApply(func, options);
+        return SubmitApply(new StarMapWork<T1, T2, TResult>(func, new[] { (arg1, arg2) }) { Retry = TaskRetry.Of(options) }, callback, errorCallback,
+            cancellationToken);
     }
 
     /// <summary>Submits <paramref name="func"/>(<paramref name="arg1"/>, <paramref name="arg2"/>, <paramref name="arg3"/>) to run on a worker and returns at once.</summary>
@@ -74,18 +115,35 @@ public sealed partial class Pool
     /// <param name="arg2">Its second argument.</param>
     /// <param name="arg3">Its third argument.</param>
     /// <param name="callback">Called with the result when it succeeds; default none.</param>
-    /// <param name="errorCallback">Called with the exception when it fails; default none.</param>
+    /// <param name="errorCallback">Called with the exception when it fails, <see cref="OperationCanceledException"/> if it is cancelled; default none.</param>
+    /// <param name="options">How the task runs (retries); null (the default) for the defaults of <see cref="JobOptions"/>.</param>
+    /// <param name="cancellationToken">Cancelling it fails the result with <see cref="OperationCanceledException"/>; the task, if it runs, sees <see cref="PoolContext.CancellationToken"/> cancelled. Default: none.</param>
     /// <exception cref="ArgumentNullException"><paramref name="func"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A property of <paramref name="options"/> is out of range.</exception>
     /// <exception cref="InvalidOperationException">The pool is closing or terminated.</exception>
-    public AsyncResult<TResult> ApplyAsync<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> func, T1 arg1, T2 arg2, T3 arg3, Action<TResult>? callback = null, Action<Exception>? errorCallback = null)
+    public AsyncResult<TResult> ApplyAsync<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> func, T1 arg1, T2 arg2, T3 arg3, Action<TResult>? callback = null,
+        Action<Exception>? errorCallback = null, JobOptions? options = null, CancellationToken cancellationToken = default)
     {
-        JobArguments.CheckFunction(func, nameof(func), _deployment);
-        return SubmitApply(new StarMap3Work<T1, T2, T3, TResult>(func, [(arg1, arg2, arg3)]), callback, errorCallback);
+        CheckApply(func, options);
+        return SubmitApply(new StarMap3Work<T1, T2, T3, TResult>(func, [(arg1, arg2, arg3)]) { Retry = TaskRetry.Of(options) }, callback, errorCallback,
+            cancellationToken);
     }
 
-    private AsyncResult<TResult> SubmitApply<TResult>(ChunkWork<TResult> work, Action<TResult>? callback, Action<Exception>? errorCallback)
+    private void CheckApply(Delegate func, JobOptions? options)
+    {
+        JobArguments.CheckFunction(func, nameof(func), _deployment);
+        JobArguments.CheckOptions(options, _deployment);
+    }
+
+    private AsyncResult<TResult> SubmitApply<TResult>(ChunkWork<TResult> work, Action<TResult>? callback, Action<Exception>? errorCallback,
+        CancellationToken cancellationToken)
     {
         var result = NewResult(callback, errorCallback);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            result.Fail(CancellationLink.Cancelled(cancellationToken));
+            return result;
+        }
         try
         {
             ApplyJob.Dispatch(result.JobId, work, _group, Provider, result.Complete, result.Fail);
@@ -94,6 +152,8 @@ public sealed partial class Pool
         {
             result.Fail(ex);
         }
+        // After the task was sent: a cancellation reaches the router after the task itself.
+        result.CancelWith(cancellationToken, CancelJob);
         return result;
     }
 }

@@ -1,4 +1,5 @@
 using ActorPool.Coordination;
+using ActorPool.Lifecycle;
 using ActorPool.Protocol;
 using Akka.Actor;
 
@@ -13,15 +14,21 @@ public sealed partial class Pool
     /// <param name="func">The function.</param>
     /// <param name="iterable">The inputs. An array is read in place rather than copied, since the caller waits (as CPython reads a list): do not change it from another thread until Map returns.</param>
     /// <param name="chunkSize">Items per task; null (the default) uses CPython's ceil(n / (4 × <see cref="Processes"/>)).</param>
+    /// <param name="options">How the job runs its tasks (retries); null (the default) for the defaults of <see cref="JobOptions"/>.</param>
+    /// <param name="cancellationToken">Cancelling it fails the job with <see cref="OperationCanceledException"/>: its queued tasks are dropped and its running ones see <see cref="PoolContext.CancellationToken"/> cancelled. Default: none.</param>
     /// <exception cref="ArgumentNullException"><paramref name="func"/> or <paramref name="iterable"/> is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> is less than 1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> is less than 1, or a property of <paramref name="options"/> is out of range.</exception>
     /// <exception cref="InvalidOperationException">The pool is closing or terminated, or this is called from one of its own tasks or callbacks.</exception>
-    /// <remarks>If a task throws, Map throws that exception (the first to arrive) and the job's remaining tasks are abandoned; tasks already handed to workers may still run, and read the input, after that.</remarks>
-    public IReadOnlyList<TResult> Map<T, TResult>(Func<T, TResult> func, IEnumerable<T> iterable, int? chunkSize = null)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the job finished.</exception>
+    /// <remarks>If a task throws (after its retries), Map throws that exception (the first to arrive) and the job's remaining tasks are abandoned; tasks already handed to workers may still run, and read the input, after that, as they may after a cancellation.</remarks>
+    public IReadOnlyList<TResult> Map<T, TResult>(Func<T, TResult> func, IEnumerable<T> iterable, int? chunkSize = null,
+        JobOptions? options = null, CancellationToken cancellationToken = default)
     {
         WaitOutside(nameof(Map));
-        CheckArguments(func, iterable, chunkSize);
-        return SubmitMap(iterable, chunkSize, items => new MapWork<T, TResult>(func, items), null, null, shareArrays: true).Get();
+        CheckArguments(func, iterable, chunkSize, options);
+        var retry = TaskRetry.Of(options);
+        return SubmitMap(iterable, chunkSize, items => new MapWork<T, TResult>(func, items) { Retry = retry }, null, null, cancellationToken,
+            shareArrays: true).Get();
     }
 
     /// <summary>The asynchronous form of <see cref="Map{T, TResult}"/> (Python's <c>map_async</c>): returns at once.</summary>
@@ -29,15 +36,19 @@ public sealed partial class Pool
     /// <param name="iterable">The inputs; read in full on the calling thread. If reading throws, the result fails with that exception.</param>
     /// <param name="chunkSize">Items per task; null (the default) uses ceil(n / (4 × <see cref="Processes"/>)).</param>
     /// <param name="callback">Called once with the whole list when every task has succeeded; default none.</param>
-    /// <param name="errorCallback">Called once with the first exception if any task fails (and <paramref name="callback"/> is then never called); default none.</param>
+    /// <param name="errorCallback">Called once with the first exception if any task fails, or with <see cref="OperationCanceledException"/> if the job is cancelled (and <paramref name="callback"/> is then never called); default none.</param>
+    /// <param name="options">How the job runs its tasks (retries); null (the default) for the defaults of <see cref="JobOptions"/>.</param>
+    /// <param name="cancellationToken">Cancelling it fails the job with <see cref="OperationCanceledException"/>: its queued tasks are dropped and its running ones see <see cref="PoolContext.CancellationToken"/> cancelled. Default: none.</param>
     /// <exception cref="ArgumentNullException"><paramref name="func"/> or <paramref name="iterable"/> is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> is less than 1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> is less than 1, or a property of <paramref name="options"/> is out of range.</exception>
     /// <exception cref="InvalidOperationException">The pool is closing or terminated.</exception>
     public AsyncResult<IReadOnlyList<TResult>> MapAsync<T, TResult>(Func<T, TResult> func, IEnumerable<T> iterable, int? chunkSize = null,
-        Action<IReadOnlyList<TResult>>? callback = null, Action<Exception>? errorCallback = null)
+        Action<IReadOnlyList<TResult>>? callback = null, Action<Exception>? errorCallback = null,
+        JobOptions? options = null, CancellationToken cancellationToken = default)
     {
-        CheckArguments(func, iterable, chunkSize);
-        return SubmitMap(iterable, chunkSize, items => new MapWork<T, TResult>(func, items), callback, errorCallback);
+        CheckArguments(func, iterable, chunkSize, options);
+        var retry = TaskRetry.Of(options);
+        return SubmitMap(iterable, chunkSize, items => new MapWork<T, TResult>(func, items) { Retry = retry }, callback, errorCallback, cancellationToken);
     }
 
     /// <summary>
@@ -47,26 +58,35 @@ public sealed partial class Pool
     /// <param name="func">The function.</param>
     /// <param name="iterable">The argument pairs.</param>
     /// <param name="chunkSize">Items per task; null (the default) uses ceil(n / (4 × <see cref="Processes"/>)).</param>
+    /// <param name="options">How the job runs its tasks (retries); null (the default) for the defaults of <see cref="JobOptions"/>.</param>
+    /// <param name="cancellationToken">Cancelling it fails the job with <see cref="OperationCanceledException"/>: its queued tasks are dropped and its running ones see <see cref="PoolContext.CancellationToken"/> cancelled. Default: none.</param>
     /// <exception cref="ArgumentNullException"><paramref name="func"/> or <paramref name="iterable"/> is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> is less than 1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> is less than 1, or a property of <paramref name="options"/> is out of range.</exception>
     /// <exception cref="InvalidOperationException">The pool is closing or terminated, or this is called from one of its own tasks or callbacks.</exception>
-    public IReadOnlyList<TResult> StarMap<T1, T2, TResult>(Func<T1, T2, TResult> func, IEnumerable<(T1, T2)> iterable, int? chunkSize = null) =>
-        WaitOutside(nameof(StarMap)).StarMapAsync(func, iterable, chunkSize).Get();
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the job finished.</exception>
+    public IReadOnlyList<TResult> StarMap<T1, T2, TResult>(Func<T1, T2, TResult> func, IEnumerable<(T1, T2)> iterable, int? chunkSize = null,
+        JobOptions? options = null, CancellationToken cancellationToken = default) =>
+        WaitOutside(nameof(StarMap)).StarMapAsync(func, iterable, chunkSize, null, null, options, cancellationToken).Get();
 
     /// <summary>The asynchronous form of <see cref="StarMap{T1, T2, TResult}"/> (Python's <c>starmap_async</c>).</summary>
     /// <param name="func">The function.</param>
     /// <param name="iterable">The argument pairs; read in full on the calling thread.</param>
     /// <param name="chunkSize">Items per task; null (the default) uses ceil(n / (4 × <see cref="Processes"/>)).</param>
     /// <param name="callback">Called once with the whole list when every task has succeeded; default none.</param>
-    /// <param name="errorCallback">Called once with the first exception if any task fails; default none.</param>
+    /// <param name="errorCallback">Called once with the first exception if any task fails, or with <see cref="OperationCanceledException"/> if the job is cancelled; default none.</param>
+    /// <param name="options">How the job runs its tasks (retries); null (the default) for the defaults of <see cref="JobOptions"/>.</param>
+    /// <param name="cancellationToken">Cancelling it fails the job with <see cref="OperationCanceledException"/>: its queued tasks are dropped and its running ones see <see cref="PoolContext.CancellationToken"/> cancelled. Default: none.</param>
     /// <exception cref="ArgumentNullException"><paramref name="func"/> or <paramref name="iterable"/> is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> is less than 1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> is less than 1, or a property of <paramref name="options"/> is out of range.</exception>
     /// <exception cref="InvalidOperationException">The pool is closing or terminated.</exception>
     public AsyncResult<IReadOnlyList<TResult>> StarMapAsync<T1, T2, TResult>(Func<T1, T2, TResult> func, IEnumerable<(T1, T2)> iterable, int? chunkSize = null,
-        Action<IReadOnlyList<TResult>>? callback = null, Action<Exception>? errorCallback = null)
+        Action<IReadOnlyList<TResult>>? callback = null, Action<Exception>? errorCallback = null,
+        JobOptions? options = null, CancellationToken cancellationToken = default)
     {
-        CheckArguments(func, iterable, chunkSize);
-        return SubmitMap(iterable, chunkSize, items => new StarMapWork<T1, T2, TResult>(func, items), callback, errorCallback);
+        CheckArguments(func, iterable, chunkSize, options);
+        var retry = TaskRetry.Of(options);
+        return SubmitMap(iterable, chunkSize, items => new StarMapWork<T1, T2, TResult>(func, items) { Retry = retry }, callback, errorCallback,
+            cancellationToken);
     }
 
     /// <summary>
@@ -77,11 +97,14 @@ public sealed partial class Pool
     /// <param name="func">The function.</param>
     /// <param name="iterable">The inputs, read on a thread of the pool's own.</param>
     /// <param name="chunkSize">Items per task; default 1.</param>
+    /// <param name="options">How the job runs its tasks (retries); null (the default) for the defaults of <see cref="JobOptions"/>.</param>
+    /// <param name="cancellationToken">Cancelling it ends the job: the iterator throws <see cref="OperationCanceledException"/> at the next position not read yet, input stops being read, queued tasks are dropped and running ones see <see cref="PoolContext.CancellationToken"/> cancelled. Default: none.</param>
     /// <exception cref="ArgumentNullException"><paramref name="func"/> or <paramref name="iterable"/> is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> is less than 1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> is less than 1, or a property of <paramref name="options"/> is out of range.</exception>
     /// <exception cref="InvalidOperationException">The pool is closing or terminated.</exception>
-    public PoolIterator<TResult> IMap<T, TResult>(Func<T, TResult> func, IEnumerable<T> iterable, int chunkSize = 1) =>
-        Stream(func, iterable, chunkSize, ordered: true);
+    public PoolIterator<TResult> IMap<T, TResult>(Func<T, TResult> func, IEnumerable<T> iterable, int chunkSize = 1,
+        JobOptions? options = null, CancellationToken cancellationToken = default) =>
+        Stream(func, iterable, chunkSize, ordered: true, options, cancellationToken);
 
     /// <summary>
     /// Like <see cref="IMap{T, TResult}"/>, but yields each result as soon as its task completes,
@@ -90,19 +113,27 @@ public sealed partial class Pool
     /// <param name="func">The function.</param>
     /// <param name="iterable">The inputs, read lazily on a thread of the pool's own.</param>
     /// <param name="chunkSize">Items per task; default 1.</param>
+    /// <param name="options">How the job runs its tasks (retries); null (the default) for the defaults of <see cref="JobOptions"/>.</param>
+    /// <param name="cancellationToken">Cancelling it ends the job, as for <see cref="IMap{T, TResult}"/>. Default: none.</param>
     /// <exception cref="ArgumentNullException"><paramref name="func"/> or <paramref name="iterable"/> is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> is less than 1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> is less than 1, or a property of <paramref name="options"/> is out of range.</exception>
     /// <exception cref="InvalidOperationException">The pool is closing or terminated.</exception>
-    public PoolIterator<TResult> IMapUnordered<T, TResult>(Func<T, TResult> func, IEnumerable<T> iterable, int chunkSize = 1) =>
-        Stream(func, iterable, chunkSize, ordered: false);
+    public PoolIterator<TResult> IMapUnordered<T, TResult>(Func<T, TResult> func, IEnumerable<T> iterable, int chunkSize = 1,
+        JobOptions? options = null, CancellationToken cancellationToken = default) =>
+        Stream(func, iterable, chunkSize, ordered: false, options, cancellationToken);
 
     private AsyncResult<IReadOnlyList<TResult>> SubmitMap<T, TResult>(IEnumerable<T> iterable, int? chunkSize,
         Func<ArraySegment<T>, ChunkWork<TResult>> makeWork, Action<IReadOnlyList<TResult>>? callback, Action<Exception>? errorCallback,
-        bool shareArrays = false)
+        CancellationToken cancellationToken, bool shareArrays = false)
     {
         // shareArrays: the caller waits for the result (Map), so an array input can be read in
         // place; MapAsync returns at once, and its caller may change the array meanwhile.
         var result = NewResult(callback, errorCallback);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            result.Fail(CancellationLink.Cancelled(cancellationToken));
+            return result;
+        }
         // From here on every failure, the input's included, is the result's: the job is registered,
         // and a throw out of this method would leave it outstanding for ever (and Join waiting).
         try
@@ -134,22 +165,36 @@ public sealed partial class Pool
         {
             result.Fail(ex);
         }
+        // After the job was told to the router: a cancellation reaches it after the job itself.
+        result.CancelWith(cancellationToken, CancelJob);
         return result;
     }
 
-    private PoolIterator<TResult> Stream<T, TResult>(Func<T, TResult> func, IEnumerable<T> iterable, int chunkSize, bool ordered)
+    private PoolIterator<TResult> Stream<T, TResult>(Func<T, TResult> func, IEnumerable<T> iterable, int chunkSize, bool ordered,
+        JobOptions? options, CancellationToken cancellationToken)
     {
-        CheckArguments(func, iterable, chunkSize);
+        CheckArguments(func, iterable, chunkSize, options);
+        var retry = TaskRetry.Of(options);
         var sink = new ResultSink<TResult>(_registry, new Window(_settings.StreamWindow(chunkSize)));
-        _router.Tell(new StreamJob<T, TResult>(iterable, chunkSize, items => new MapWork<T, TResult>(func, items), ordered, sink, _log,
+        if (cancellationToken.IsCancellationRequested)
+        {
+            sink.Abort(CancellationLink.Cancelled(cancellationToken));
+            return new PoolIterator<TResult>(sink);
+        }
+        _router.Tell(new StreamJob<T, TResult>(iterable, chunkSize, items => new MapWork<T, TResult>(func, items) { Retry = retry }, ordered, sink, _log,
             ExecutionContext.Capture()), ActorRefs.NoSender);
+        sink.CancelWith(cancellationToken, CancelJob);
         return new PoolIterator<TResult>(sink);
     }
 
-    private void CheckArguments(Delegate func, object iterable, int? chunkSize)
+    private void CheckArguments(Delegate func, object iterable, int? chunkSize, JobOptions? options)
     {
         JobArguments.CheckFunction(func, nameof(func), _deployment);
         JobArguments.CheckItems(iterable, nameof(iterable));
         JobArguments.CheckChunkSize(chunkSize, nameof(chunkSize));
+        JobArguments.CheckOptions(options, _deployment);
     }
+
+    /// <summary>The caller cancelled job <paramref name="jobId"/> (its result has failed): the router stops its work.</summary>
+    private void CancelJob(long jobId) => _router.Tell(new JobCancelled(jobId), ActorRefs.NoSender);
 }

@@ -128,8 +128,9 @@ public sealed partial class Pool : IDisposable, IAsyncDisposable
 
     /// <summary>
     /// Stops the pool at once: no new work, pending work is dropped, and every outstanding result
-    /// fails with <see cref="PoolTerminatedException"/>. A function already running on a worker
-    /// thread cannot be interrupted: it runs to its end, and its result is discarded.
+    /// fails with <see cref="PoolTerminatedException"/>. Tasks already running see
+    /// <see cref="PoolContext.CancellationToken"/> cancelled, in this process and on nodes; one that
+    /// does not watch it cannot be interrupted: it runs to its end, and its result is discarded.
     /// </summary>
     public void Terminate()
     {

@@ -20,4 +20,7 @@ internal interface IJobStart
     /// with <paramref name="reason"/>, so that its caller does not wait for results that will never come.
     /// </summary>
     void Abort(Exception reason);
+
+    /// <summary>The name of job <paramref name="jobId"/>'s coordinator, a child of the router, so that the router can find it again.</summary>
+    static string CoordinatorName(long jobId) => $"job-{jobId}";
 }

@@ -40,7 +40,7 @@ internal sealed record MapJob<TResult>(long JobId, ChunkWork[] Chunks, TResult[]
     {
         var coordinator = context.ActorOf(
             CollectingCoordinator<TResult>.Props(JobId, Chunks.Length, Results, ReplyTo, group.DropTarget),
-            $"job-{JobId}");
+            IJobStart.CoordinatorName(JobId));
         var offset = 0L;
         for (var i = 0; i < Chunks.Length; i++)
         {

@@ -17,6 +17,7 @@ internal sealed class ResultSink<T> : IJob
         Channel.CreateUnbounded<ItemOutcome<T>>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
     private readonly CancellationTokenSource _stop = new();
     private readonly JobRegistry _registry;
+    private readonly CancellationLink _cancellation = new();
     private int _ended;
 
     /// <exception cref="InvalidOperationException">The pool is not running.</exception>
@@ -68,14 +69,28 @@ internal sealed class ResultSink<T> : IJob
         _channel.Writer.TryComplete();
     }
 
-    public void Abort(Exception reason)
+    public void Abort(Exception reason) => TryAbort(reason);
+
+    /// <summary>
+    /// Cancelling <paramref name="token"/> ends the job with <see cref="OperationCanceledException"/>
+    /// at the consumer's next position, then asks <paramref name="cancelJob"/> to stop its work.
+    /// </summary>
+    public void CancelWith(CancellationToken token, Action<long> cancelJob) =>
+        _cancellation.Attach(token, () =>
+        {
+            if (TryAbort(CancellationLink.Cancelled(token)))
+                cancelJob(JobId);
+        });
+
+    private bool TryAbort(Exception reason)
     {
         if (!TryEnd())
-            return;
+            return false;
         _stop.Cancel();
         // The consumer meets the reason at the next position it has not read yet, then the end.
         _channel.Writer.TryWrite(new ItemOutcome<T>(default!, reason, EndsChunk: false));
         _channel.Writer.TryComplete();
+        return true;
     }
 
     public void OnJoin() => Window.Lift();
@@ -84,6 +99,7 @@ internal sealed class ResultSink<T> : IJob
     {
         if (Interlocked.Exchange(ref _ended, 1) != 0)
             return false;
+        _cancellation.End();
         _registry.Complete(JobId);
         return true;
     }

@@ -28,7 +28,7 @@ internal class ClusterDeployment : WorkerDeployment
         DistributedDeployment.Join(System, seeds);
     }
 
-    public override WorkerGroup CreateWorkers(IActorContext context, PoolSettings settings, CancellationToken stopping, JobRegistry pool) =>
+    public override WorkerGroup CreateWorkers(IActorContext context, PoolSettings settings, CancellationToken stopping, JobRegistry pool, TaskCancellation tasks) =>
         WorkerGroup.OfClusterNodes(context, settings, EncodedWork.Encode);
 
     public override void CheckFunction(Delegate func, string paramName) => FunctionRef.Create(func, paramName);

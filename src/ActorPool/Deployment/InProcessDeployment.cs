@@ -1,5 +1,6 @@
 using ActorPool.Configuration;
 using ActorPool.Lifecycle;
+using ActorPool.Protocol;
 using ActorPool.Remote;
 using ActorPool.Routing;
 using ActorPool.Workers;
@@ -29,7 +30,7 @@ internal sealed class InProcessDeployment : WorkerDeployment
         return new InProcessDeployment(system, ownsSystem: false, poolName);
     }
 
-    public override WorkerGroup CreateWorkers(IActorContext context, PoolSettings settings, CancellationToken stopping, JobRegistry pool) =>
+    public override WorkerGroup CreateWorkers(IActorContext context, PoolSettings settings, CancellationToken stopping, JobRegistry pool, TaskCancellation tasks) =>
         WorkerGroup.Local(context, settings,
-            WorkerActor.Props(settings.Initializer, settings.MaxTasksPerChild, stopping, pool).WithDispatcher(PoolSettings.WorkerDispatcherId));
+            WorkerActor.Props(settings.Initializer, settings.MaxTasksPerChild, stopping, pool, _ => tasks).WithDispatcher(PoolSettings.WorkerDispatcherId));
 }

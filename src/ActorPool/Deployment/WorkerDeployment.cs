@@ -1,5 +1,6 @@
 using ActorPool.Configuration;
 using ActorPool.Lifecycle;
+using ActorPool.Protocol;
 using ActorPool.Routing;
 using Akka.Actor;
 
@@ -48,7 +49,8 @@ internal abstract class WorkerDeployment
     /// <param name="settings">The pool's settings.</param>
     /// <param name="stopping">Cancelled when the pool terminates: workers stop between chunks of a batch.</param>
     /// <param name="pool">The pool's registry: its workers' tasks must not wait on it.</param>
-    public abstract WorkerGroup CreateWorkers(IActorContext context, PoolSettings settings, CancellationToken stopping, JobRegistry pool);
+    /// <param name="tasks">The cancellation of the pool's tasks that run in this process.</param>
+    public abstract WorkerGroup CreateWorkers(IActorContext context, PoolSettings settings, CancellationToken stopping, JobRegistry pool, TaskCancellation tasks);
 
     /// <summary>
     /// Throws <see cref="ArgumentException"/> naming <paramref name="paramName"/> if

@@ -32,6 +32,9 @@ internal abstract class ChunkWork
     /// <summary>Bytes the work takes on the wire to another process; 0 for work that stays in process.</summary>
     public virtual long WireBytes => 0;
 
+    /// <summary>The job's retry rule for failed items; null (the default) for none.</summary>
+    public TaskRetry? Retry { get; init; }
+
     /// <summary>
     /// Fails every item of work that was never sent (no worker could take it), with the result in
     /// the form its coordinator takes, which for work encoded for the wire is the decoded one.
@@ -101,7 +104,9 @@ internal abstract class ChunkWork<TResult> : ChunkWork, ITypedWork
             }
             catch (Exception ex)
             {
-                (failures ??= new List<ItemFailure>()).Add(new ItemFailure(i, ex));
+                var error = Retry is { } retry ? RunAgain(retry, values, start + i, i, ex) : ex;
+                if (error is not null)
+                    (failures ??= new List<ItemFailure>()).Add(new ItemFailure(i, error));
                 i++;
             }
         }
@@ -109,6 +114,14 @@ internal abstract class ChunkWork<TResult> : ChunkWork, ITypedWork
         Release();
         return new ChunkResult<TResult>(jobId, chunkIndex, offset, output, failures?.ToArray());
     }
+
+    /// <summary>
+    /// Retries item <paramref name="index"/>, which failed with <paramref name="error"/>, writing its
+    /// value at <paramref name="at"/>; returns the error to report, or null if an attempt succeeded.
+    /// A method of its own so that the hot loop above captures nothing.
+    /// </summary>
+    private Exception? RunAgain(TaskRetry retry, TResult[] values, int at, int index, Exception error) =>
+        retry.RunAgain(() => values[at] = Invoke(index), error);
 
     public sealed override object FailAll(long jobId, long chunkIndex, long offset, Exception error) =>
         new ChunkResult<TResult>(jobId, chunkIndex, offset, new TResult[Count], ItemFailure.Every(Count, error));

@@ -93,8 +93,24 @@ internal sealed record InputEnded(long ChunkCount);
 /// <summary>Feeder to streaming coordinator: reading the input threw at <see cref="Position"/>; that is the job's last chunk.</summary>
 internal sealed record InputFailed(long ChunkIndex, long Position, Exception Error);
 
-/// <summary>To the work-pulling router: forget the queued chunks of a job that has finished early.</summary>
-internal sealed record DropJob(long JobId);
+/// <summary>
+/// To the work-pulling router: forget the queued chunks of a job that has finished early. With
+/// <see cref="CancelRunning"/> (the job was cancelled), the nodes running its tasks are told to
+/// cancel them too (<see cref="CancelTasks"/>).
+/// </summary>
+internal sealed record DropJob(long JobId, bool CancelRunning = false);
+
+/// <summary>
+/// Pool to its router: the caller cancelled job <see cref="JobId"/> (its result has failed already).
+/// The router stops its coordinator, drops its queued work and cancels its running tasks.
+/// </summary>
+internal sealed record JobCancelled(long JobId);
+
+/// <summary>
+/// Work-pulling router to a node's host actor: cancel the tasks of job <see cref="JobId"/> of the
+/// sender's pool that run or wait there, or of every job of that pool when null (it is stopping).
+/// </summary>
+internal sealed record CancelTasks(long? JobId) : IWireMessage;
 
 /// <summary>Iterator to streaming coordinator: the consumer left; drop the job's pending work and stop.</summary>
 internal sealed class CancelJob

@@ -12,14 +12,18 @@ namespace ActorPool.Remote;
 /// </summary>
 internal sealed class EncodedWork : ChunkWork
 {
-    public EncodedWork(FunctionRef function, byte[] items, int count)
+    public EncodedWork(FunctionRef function, byte[] items, int count, EncodedRetry? retry)
     {
         Function = function;
         Items = items;
         Count = count;
+        EncodedRetry = retry;
     }
 
     public FunctionRef Function { get; }
+
+    /// <summary>The job's retry rule in wire form; null for none.</summary>
+    public EncodedRetry? EncodedRetry { get; }
 
     public byte[] Items { get; }
 
@@ -33,6 +37,9 @@ internal sealed class EncodedWork : ChunkWork
     {
         var typed = (ITypedWork)work;
         var function = FunctionRef.Create(typed.Function, "func");
+        var retry = work.Retry is { } rule
+            ? new EncodedRetry(rule.Retries, rule.Delay, rule.RetryIf is { } retryIf ? FunctionRef.Create(retryIf, "options.RetryIf") : null)
+            : null;
         byte[] items;
         try
         {
@@ -44,7 +51,7 @@ internal sealed class EncodedWork : ChunkWork
                 $"The arguments of {function.Display} cannot be serialized to be sent to a worker: {ex.Message}", ex));
         }
         return items.Length <= MaxWireBytes
-            ? new EncodedWork(function, items, work.Count)
+            ? new EncodedWork(function, items, work.Count, retry)
             : new FailedWork(work, new SerializationException(
                 $"The arguments of a chunk of {function.Display} take {items.Length} bytes, over the {MaxWireBytes} a chunk may send; use a smaller chunk size."));
     }
@@ -54,7 +61,7 @@ internal sealed class EncodedWork : ChunkWork
         ChunkWork work;
         try
         {
-            work = WireCodec.DecodeWork(Function, Items);
+            work = WireCodec.DecodeWork(Function, Items, EncodedRetry?.Decode());
         }
         catch (Exception ex)
         {
@@ -90,6 +97,14 @@ internal sealed class EncodedWork : ChunkWork
     /// <inheritdoc />
     public override object FailUnsent(long jobId, long chunkIndex, long offset, Exception error) =>
         ((EncodedChunkResult)FailAll(jobId, chunkIndex, offset, error)).Decode();
+}
+
+/// <summary>A job's retry rule on the wire: its predicate as a function reference, resolved only where the work runs.</summary>
+internal sealed record EncodedRetry(int Retries, TimeSpan Delay, FunctionRef? RetryIf)
+{
+    /// <summary>The rule, with its predicate found in this process.</summary>
+    /// <exception cref="InvalidOperationException">The predicate cannot be found here.</exception>
+    public TaskRetry Decode() => new(Retries, Delay, RetryIf is { } retryIf ? WireCodec.DecodePredicate(retryIf) : null);
 }
 
 /// <summary>

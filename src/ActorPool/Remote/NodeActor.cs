@@ -12,12 +12,14 @@ namespace ActorPool.Remote;
 /// The actor a node host runs at <c>/user/actorpool-node</c>: it owns the node's workers (one per
 /// core by default, on the worker dispatcher) and makes them known to every pool in the cluster.
 /// Pools ask it when the node comes up; it also tells each pool that comes up, so that whichever of
-/// the two starts first, the pool learns of the workers.
+/// the two starts first, the pool learns of the workers. It also cancels the tasks of a pool that
+/// asks (<see cref="CancelTasks"/>) or whose driver has left the cluster.
 /// </summary>
 internal sealed class NodeActor : UntypedActor
 {
     private readonly int _workers;
     private readonly List<IActorRef> _children = new();
+    private readonly PoolsOnNode _pools = new();
 
     public NodeActor(int workers) => _workers = workers;
 
@@ -30,10 +32,12 @@ internal sealed class NodeActor : UntypedActor
         for (var i = 0; i < _workers; i++)
         {
             _children.Add(Context.ActorOf(
-                WorkerActor.Props(initializer: null, maxTasks: null, CancellationToken.None, pool: null).WithDispatcher(PoolSettings.WorkerDispatcherId),
+                WorkerActor.Props(initializer: null, maxTasks: null, CancellationToken.None, pool: null, _pools.Of)
+                    .WithDispatcher(PoolSettings.WorkerDispatcherId),
                 $"worker-{i}"));
         }
-        Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.MemberUp));
+        Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
+            typeof(ClusterEvent.MemberUp), typeof(ClusterEvent.MemberRemoved));
     }
 
     protected override void PostStop() => Cluster.Get(Context.System).Unsubscribe(Self);
@@ -50,6 +54,15 @@ internal sealed class NodeActor : UntypedActor
                     .Tell(new NodeWorkers(_children.ToArray()), Self);
                 break;
             case ClusterEvent.MemberUp:
+                break;
+            case CancelTasks cancel:
+                // Here, not in the workers: they are busy running the very tasks to cancel.
+                _pools.Cancel(Sender, cancel.JobId);
+                break;
+            case ClusterEvent.MemberRemoved removed when removed.Member.HasRole(ClusterNames.DriverRole):
+                _pools.DriverGone(removed.Member.Address);
+                break;
+            case ClusterEvent.MemberRemoved:
                 break;
             default:
                 Unhandled(message);

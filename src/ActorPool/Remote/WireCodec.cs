@@ -26,10 +26,20 @@ internal static class WireCodec
     public static byte[] EncodeValues(Array values) => MessagePackSerializer.Serialize(values.GetType(), values, Options);
 
     /// <summary>Rebuilds runnable work from the wire: the function found by reference, the arguments as its parameters' types.</summary>
-    public static ChunkWork DecodeWork(FunctionRef function, byte[] items)
+    public static ChunkWork DecodeWork(FunctionRef function, byte[] items, TaskRetry? retry)
     {
         var shape = ShapeOf(function);
-        return shape.MakeWork(shape.Function, items);
+        return shape.MakeWork(shape.Function, items, retry);
+    }
+
+    /// <summary>A predicate on exceptions (<see cref="JobOptions.RetryIf"/>) found by reference.</summary>
+    /// <exception cref="InvalidOperationException">The method is not here, or is not a predicate on exceptions.</exception>
+    public static Func<Exception, bool> DecodePredicate(FunctionRef predicate)
+    {
+        var (method, target) = predicate.Resolve();
+        if (method.ReturnType != typeof(bool) || method.GetParameters() is not [{ ParameterType: var parameter }] || parameter != typeof(Exception))
+            throw new InvalidOperationException($"{predicate.Display} is not a Func<Exception, bool>, so it cannot be a RetryIf.");
+        return method.CreateDelegate<Func<Exception, bool>>(target);
     }
 
     /// <summary>Rebuilds a typed <c>ChunkResult&lt;TResult&gt;</c>, TResult being the function's return type.</summary>
@@ -51,27 +61,27 @@ internal static class WireCodec
         };
         var function = method.CreateDelegate(delegateType.MakeGenericType(types), target);
         var makeWork = typeof(WireCodec).GetMethod(factory, BindingFlags.NonPublic | BindingFlags.Static)!
-            .MakeGenericMethod(types).CreateDelegate<Func<Delegate, byte[], ChunkWork>>();
+            .MakeGenericMethod(types).CreateDelegate<Func<Delegate, byte[], TaskRetry?, ChunkWork>>();
         var makeResult = typeof(WireCodec).GetMethod(nameof(Result), BindingFlags.NonPublic | BindingFlags.Static)!
             .MakeGenericMethod(method.ReturnType).CreateDelegate<Func<long, long, long, byte[], ItemFailure[]?, int, object>>();
         return new Shape(function, makeWork, makeResult);
     });
 
-    private static ChunkWork Thunk<TResult>(Delegate function, byte[] items) =>
-        new ThunkWork<TResult>((Func<TResult>)function);
+    private static ChunkWork Thunk<TResult>(Delegate function, byte[] items, TaskRetry? retry) =>
+        new ThunkWork<TResult>((Func<TResult>)function) { Retry = retry };
 
-    private static ChunkWork Map<T, TResult>(Delegate function, byte[] items) =>
-        new MapWork<T, TResult>((Func<T, TResult>)function, MessagePackSerializer.Deserialize<T[]>(items, Options));
+    private static ChunkWork Map<T, TResult>(Delegate function, byte[] items, TaskRetry? retry) =>
+        new MapWork<T, TResult>((Func<T, TResult>)function, MessagePackSerializer.Deserialize<T[]>(items, Options)) { Retry = retry };
 
-    private static ChunkWork StarMap<T1, T2, TResult>(Delegate function, byte[] items) =>
-        new StarMapWork<T1, T2, TResult>((Func<T1, T2, TResult>)function, MessagePackSerializer.Deserialize<(T1, T2)[]>(items, Options));
+    private static ChunkWork StarMap<T1, T2, TResult>(Delegate function, byte[] items, TaskRetry? retry) =>
+        new StarMapWork<T1, T2, TResult>((Func<T1, T2, TResult>)function, MessagePackSerializer.Deserialize<(T1, T2)[]>(items, Options)) { Retry = retry };
 
-    private static ChunkWork StarMap3<T1, T2, T3, TResult>(Delegate function, byte[] items) =>
-        new StarMap3Work<T1, T2, T3, TResult>((Func<T1, T2, T3, TResult>)function, MessagePackSerializer.Deserialize<(T1, T2, T3)[]>(items, Options));
+    private static ChunkWork StarMap3<T1, T2, T3, TResult>(Delegate function, byte[] items, TaskRetry? retry) =>
+        new StarMap3Work<T1, T2, T3, TResult>((Func<T1, T2, T3, TResult>)function, MessagePackSerializer.Deserialize<(T1, T2, T3)[]>(items, Options)) { Retry = retry };
 
     private static object Result<TResult>(long jobId, long chunkIndex, long offset, byte[] values, ItemFailure[]? failures, int count) =>
         new ChunkResult<TResult>(jobId, chunkIndex, offset,
             values.Length == 0 ? new TResult[count] : MessagePackSerializer.Deserialize<TResult[]>(values, Options), failures);
 
-    private sealed record Shape(Delegate Function, Func<Delegate, byte[], ChunkWork> MakeWork, Func<long, long, long, byte[], ItemFailure[]?, int, object> MakeResult);
+    private sealed record Shape(Delegate Function, Func<Delegate, byte[], TaskRetry?, ChunkWork> MakeWork, Func<long, long, long, byte[], ItemFailure[]?, int, object> MakeResult);
 }

@@ -28,6 +28,7 @@ internal sealed class WireSerializer : SerializerWithStringManifest
     private const string RoutedResultsManifest = "F";
     private const string GetWorkersManifest = "G";
     private const string NodeWorkersManifest = "N";
+    private const string CancelTasksManifest = "C";
 
     public WireSerializer(ExtendedActorSystem system)
         : base(system)
@@ -45,6 +46,7 @@ internal sealed class WireSerializer : SerializerWithStringManifest
         RoutedResults => RoutedResultsManifest,
         GetWorkers => GetWorkersManifest,
         NodeWorkers => NodeWorkersManifest,
+        CancelTasks => CancelTasksManifest,
         _ => throw new ArgumentException($"{nameof(WireSerializer)} cannot serialize {o.GetType()}.", nameof(o)),
     };
 
@@ -85,6 +87,12 @@ internal sealed class WireSerializer : SerializerWithStringManifest
                 writer.WriteArrayHeader(node.Workers.Length);
                 foreach (var worker in node.Workers)
                     writer.Write(Akka.Serialization.Serialization.SerializedActorPath(worker));
+                break;
+            case CancelTasks cancel:
+                if (cancel.JobId is { } jobId)
+                    writer.Write(jobId);
+                else
+                    writer.WriteNil();
                 break;
             default:
                 throw new ArgumentException($"{nameof(WireSerializer)} cannot serialize {obj.GetType()}.", nameof(obj));
@@ -128,6 +136,8 @@ internal sealed class WireSerializer : SerializerWithStringManifest
                 for (var i = 0; i < workers.Length; i++)
                     workers[i] = ReadActorRef(ref reader);
                 return new NodeWorkers(workers);
+            case CancelTasksManifest:
+                return new CancelTasks(reader.TryReadNil() ? null : reader.ReadInt64());
             default:
                 throw new SerializationException($"Unknown {nameof(WireSerializer)} manifest '{manifest}'.");
         }
@@ -141,7 +151,7 @@ internal sealed class WireSerializer : SerializerWithStringManifest
             // Work is encoded where it is made (EncodedWork.Encode), so nothing here can fail on user data.
             if (chunk.Work is not EncodedWork work)
                 throw new SerializationException($"Chunk {chunk.ChunkIndex} of job {chunk.JobId} was not encoded for the wire.");
-            writer.WriteArrayHeader(7);
+            writer.WriteArrayHeader(8);
             writer.Write(chunk.JobId);
             writer.Write(chunk.ChunkIndex);
             writer.Write(chunk.Offset);
@@ -149,6 +159,7 @@ internal sealed class WireSerializer : SerializerWithStringManifest
             WriteFunction(ref writer, work.Function);
             writer.Write(work.Count);
             writer.Write(work.Items);
+            WriteRetry(ref writer, work.EncodedRetry);
         }
     }
 
@@ -157,7 +168,7 @@ internal sealed class WireSerializer : SerializerWithStringManifest
         var chunks = new RunChunk[reader.ReadArrayHeader()];
         for (var i = 0; i < chunks.Length; i++)
         {
-            Expect(reader.ReadArrayHeader(), 7);
+            Expect(reader.ReadArrayHeader(), 8);
             var jobId = reader.ReadInt64();
             var chunkIndex = reader.ReadInt64();
             var offset = reader.ReadInt64();
@@ -165,7 +176,8 @@ internal sealed class WireSerializer : SerializerWithStringManifest
             var function = ReadFunction(ref reader);
             var count = reader.ReadInt32();
             var items = ReadBytes(ref reader);
-            chunks[i] = new RunChunk(jobId, chunkIndex, offset, new EncodedWork(function, items, count), replyTo);
+            var retry = ReadRetry(ref reader);
+            chunks[i] = new RunChunk(jobId, chunkIndex, offset, new EncodedWork(function, items, count, retry), replyTo);
         }
         return chunks;
     }
@@ -263,6 +275,34 @@ internal sealed class WireSerializer : SerializerWithStringManifest
             }
         }
         return new EncodedChunkResult(jobId, chunkIndex, offset, function, count, values, failures).Decode();
+    }
+
+    private static void WriteRetry(ref MessagePackWriter writer, EncodedRetry? retry)
+    {
+        if (retry is null)
+        {
+            writer.WriteNil();
+            return;
+        }
+        writer.WriteArrayHeader(3);
+        writer.Write(retry.Retries);
+        writer.Write(retry.Delay.Ticks);
+        if (retry.RetryIf is { } retryIf)
+            WriteFunction(ref writer, retryIf);
+        else
+            writer.WriteNil();
+    }
+
+    private static EncodedRetry? ReadRetry(ref MessagePackReader reader)
+    {
+        if (reader.TryReadNil())
+            return null;
+        Expect(reader.ReadArrayHeader(), 3);
+        var retries = reader.ReadInt32();
+        var delay = reader.ReadInt64();
+        if (retries < 0 || delay < 0)
+            throw new SerializationException($"Malformed ActorPool message: {retries} retries after {delay} ticks.");
+        return new EncodedRetry(retries, TimeSpan.FromTicks(delay), reader.TryReadNil() ? null : ReadFunction(ref reader));
     }
 
     private static void WriteFunction(ref MessagePackWriter writer, FunctionRef function)

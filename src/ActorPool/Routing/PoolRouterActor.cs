@@ -20,6 +20,8 @@ internal sealed class PoolRouterActor : UntypedActor
     private readonly PoolSettings _settings;
     private readonly JobRegistry _registry;
     private readonly CancellationToken _stopping;
+    private readonly TaskCancellation _tasks = new(); // of the workers in this process, if any
+    private CancellationTokenRegistration _onStopping;
     private WorkerGroup _group = null!; // set in PreStart, before any message
 
     public PoolRouterActor(WorkerDeployment deployment, PoolSettings settings, JobRegistry registry, CancellationToken stopping)
@@ -33,7 +35,18 @@ internal sealed class PoolRouterActor : UntypedActor
     public static Props Props(WorkerDeployment deployment, PoolSettings settings, JobRegistry registry, CancellationToken stopping) =>
         Akka.Actor.Props.Create(() => new PoolRouterActor(deployment, settings, registry, stopping));
 
-    protected override void PreStart() => _group = _deployment.CreateWorkers(Context, _settings, _stopping, _registry);
+    protected override void PreStart()
+    {
+        // A terminated pool cancels every task it runs here; nodes hear it from the work-pulling router as it stops.
+        _onStopping = _stopping.Register(_tasks.CancelAll);
+        _group = _deployment.CreateWorkers(Context, _settings, _stopping, _registry, _tasks);
+    }
+
+    protected override void PostStop()
+    {
+        _onStopping.Dispose();
+        _tasks.CancelAll();
+    }
 
     protected override void OnReceive(object message)
     {
@@ -45,6 +58,15 @@ internal sealed class PoolRouterActor : UntypedActor
             case IPoolRequest request:
                 if (request.Accept(new RequestScope(_group, _registry, _settings.Processes, _deployment, Context.System), Sender) is { } requested)
                     Start(requested);
+                break;
+            case JobCancelled cancelled:
+                // The coordinator, if the job has one; its work queued in the work-pulling router,
+                // and its tasks running or waiting in this process and (told by that router) on nodes.
+                var coordinator = Context.Child(IJobStart.CoordinatorName(cancelled.JobId));
+                if (!coordinator.IsNobody())
+                    Context.Stop(coordinator);
+                _tasks.Cancel(cancelled.JobId);
+                _group.DropTarget.Tell(new DropJob(cancelled.JobId, CancelRunning: true));
                 break;
             case GetWorkers:
                 Sender.Tell(_group);

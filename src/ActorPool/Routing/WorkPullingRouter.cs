@@ -80,8 +80,10 @@ internal sealed class WorkPullingRouter : UntypedActor
     protected override void PostStop()
     {
         _noWorkerTimer?.Cancel();
-        if (UsesClusterWorkers)
-            Cluster.Get(Context.System).Unsubscribe(Self);
+        if (!UsesClusterWorkers)
+            return;
+        Cluster.Get(Context.System).Unsubscribe(Self);
+        TellNodes(new CancelTasks(null)); // the pool is stopping: whatever of it still runs on a node is of no use
     }
 
     protected override void OnReceive(object message)
@@ -105,6 +107,8 @@ internal sealed class WorkPullingRouter : UntypedActor
                 break;
             case DropJob drop:
                 _ledger.Forget(_queue.Drop(drop.JobId));
+                if (drop.CancelRunning && UsesClusterWorkers)
+                    TellNodes(new CancelTasks(drop.JobId));
                 break;
             case NodeWorkers node when !UsesClusterWorkers || IsWorkerNode(Sender.Path.Address):
                 foreach (var worker in node.Workers.Where(worker => !_ledger.Has(worker)))
@@ -194,8 +198,17 @@ internal sealed class WorkPullingRouter : UntypedActor
 
     private bool IsWorkerNode(Address address) => _workerNodes.Contains(address);
 
-    private void AskForWorkers(Address address) =>
-        Context.ActorSelection(new RootActorPath(address) / "user" / ClusterNames.NodeActor).Tell(GetWorkers.Instance, Self);
+    private void AskForWorkers(Address address) => NodeActorAt(address).Tell(GetWorkers.Instance, Self);
+
+    private ActorSelection NodeActorAt(Address address) =>
+        Context.ActorSelection(new RootActorPath(address) / "user" / ClusterNames.NodeActor);
+
+    /// <summary>Tells the host actor of every worker node that is up; the nodes' workers are busy running tasks.</summary>
+    private void TellNodes(object message)
+    {
+        foreach (var address in _workerNodes)
+            NodeActorAt(address).Tell(message, Self);
+    }
 
     private void AddWorker(IActorRef worker)
     {

@@ -23,6 +23,8 @@ internal sealed class WorkerActor : UntypedActor
     private readonly int? _maxTasks;
     private readonly CancellationToken _stopping;
     private readonly JobRegistry? _pool;
+    private readonly Func<IActorRef?, TaskCancellation> _cancellationOf;
+    private readonly TaskScope _scope = new();
     private Exception? _initializerFailure;
     private int _tasksRun;
 
@@ -39,20 +41,23 @@ internal sealed class WorkerActor : UntypedActor
     /// <param name="maxTasks">Tasks before the worker is replaced; null for no limit.</param>
     /// <param name="stopping">Cancelled when the pool terminates.</param>
     /// <param name="pool">The pool whose tasks this worker runs, so that a task cannot wait on it; null on a node host.</param>
-    public WorkerActor(Action? initializer, int? maxTasks, CancellationToken stopping, JobRegistry? pool)
+    /// <param name="cancellationOf">The cancellation of the tasks of the pool whose router sent the work (null: a chunk sent alone, in process).</param>
+    public WorkerActor(Action? initializer, int? maxTasks, CancellationToken stopping, JobRegistry? pool, Func<IActorRef?, TaskCancellation> cancellationOf)
     {
         _initializer = initializer;
         _maxTasks = maxTasks;
         _stopping = stopping;
         _pool = pool;
+        _cancellationOf = cancellationOf;
         var self = Self;
         var log = Context.GetLogger();
         _replies = new ReplyBuffer((replyTo, message) => replyTo.Tell(message, self),
             onTimerError: ex => log.Error(ex, "ActorPool could not send results held by worker {0}.", self));
     }
 
-    public static Props Props(Action? initializer, int? maxTasks, CancellationToken stopping, JobRegistry? pool) =>
-        Akka.Actor.Props.Create(() => new WorkerActor(initializer, maxTasks, stopping, pool));
+    public static Props Props(Action? initializer, int? maxTasks, CancellationToken stopping, JobRegistry? pool,
+        Func<IActorRef?, TaskCancellation> cancellationOf) =>
+        Akka.Actor.Props.Create(() => new WorkerActor(initializer, maxTasks, stopping, pool, cancellationOf));
 
     protected override void PreStart()
     {
@@ -93,7 +98,7 @@ internal sealed class WorkerActor : UntypedActor
         switch (message)
         {
             case RunChunk chunk:
-                chunk.ReplyTo.Tell(Run(chunk), Self);
+                chunk.ReplyTo.Tell(Run(chunk, router: null), Self);
                 if (RecycleDue)
                     throw new WorkerRecycle();
                 break;
@@ -121,7 +126,7 @@ internal sealed class WorkerActor : UntypedActor
                 return; // terminated: the rest of the batch is dropped with the pool
             }
             var chunk = chunks[_nextInBatch++];
-            _replies.Add(chunk.ReplyTo, Run(chunk), Via(chunk.ReplyTo));
+            _replies.Add(chunk.ReplyTo, Run(chunk, Sender), Via(chunk.ReplyTo));
             if (RecycleDue)
                 throw new WorkerRecycle(); // PreRestart sends the results held and hands back the chunks not run
         }
@@ -140,15 +145,35 @@ internal sealed class WorkerActor : UntypedActor
             ? router
             : null;
 
-    /// <summary>Runs one chunk and returns its result, a failure of user code included.</summary>
-    private object Run(RunChunk chunk)
+    /// <summary>Runs one chunk sent by <paramref name="router"/> and returns its result, a failure of user code included.</summary>
+    /// <remarks>A chunk of a job cancelled before it started is not run: it fails, and its result is discarded like any late result.</remarks>
+    private object Run(RunChunk chunk, IActorRef? router)
     {
         object result;
         try
         {
-            result = _initializerFailure is null
-                ? chunk.Work.Execute(chunk.JobId, chunk.ChunkIndex, chunk.Offset)
-                : chunk.Work.FailAll(chunk.JobId, chunk.ChunkIndex, chunk.Offset, _initializerFailure);
+            var cancellation = _cancellationOf(router);
+            if (_initializerFailure is not null)
+            {
+                result = chunk.Work.FailAll(chunk.JobId, chunk.ChunkIndex, chunk.Offset, _initializerFailure);
+            }
+            else if (cancellation.IsCancelled(chunk.JobId))
+            {
+                result = chunk.Work.FailAll(chunk.JobId, chunk.ChunkIndex, chunk.Offset,
+                    new OperationCanceledException($"Job {chunk.JobId} was cancelled before chunk {chunk.ChunkIndex} started."));
+            }
+            else
+            {
+                _scope.Begin(cancellation, chunk.JobId);
+                try
+                {
+                    result = chunk.Work.Execute(chunk.JobId, chunk.ChunkIndex, chunk.Offset);
+                }
+                finally
+                {
+                    _scope.End();
+                }
+            }
         }
         catch (Exception ex)
         {

@@ -332,6 +332,16 @@ public sealed class DistributedPoolTests : IDisposable
         pool.Join(); // nothing was left registered
     }
 
+    [Fact]
+    public void Distributed_CapturingRetryIf_IsRefusedAtSubmissionNamingIt()
+    {
+        using var pool = LocalProcesses(processes: 1);
+        var retryable = typeof(TimeoutException);
+        var options = new JobOptions { Retries = 1, RetryIf = error => error.GetType() == retryable };
+        Assert.Equal("options.RetryIf", Assert.Throws<ArgumentException>(() => pool.Map(Describe, [1, 2], options: options)).ParamName);
+        Assert.Equal("options.RetryIf", Assert.Throws<ArgumentException>(() => pool.ApplyAsync(Describe, 1, options: options)).ParamName);
+    }
+
     internal static string Describe(int x) => $"<{x}>";
 
     [Fact]

@@ -137,8 +137,42 @@ public sealed class WireTests : TestKit
         var forged = new FunctionRef(delete.Module.Assembly.FullName!, delete.Module.ModuleVersionId, delete.MetadataToken, "System.IO.File.Delete");
         var error = Assert.Throws<InvalidOperationException>(() => forged.Resolve());
         Assert.Contains("not one this process trusts", error.Message);
-        var work = new EncodedWork(forged, WireCodec.EncodeItems(new[] { "/tmp/anything" }), 1);
+        var work = new EncodedWork(forged, WireCodec.EncodeItems(new[] { "/tmp/anything" }), 1, retry: null);
         Assert.Throws<InvalidOperationException>(() => ((EncodedChunkResult)work.Execute(1, 0, 0)).Decode());
+    }
+
+    internal static int FailsFirstTime(int x) => PoolContext.Attempt == 1 ? throw new TimeoutException("first") : x * PoolContext.Attempt;
+
+    internal static bool IsTimeout(Exception error) => error is TimeoutException;
+
+    [Fact]
+    public void RetryRule_TravelsWithTheWorkAndRunsOnTheOtherSide()
+    {
+        var work = EncodedWork.Encode(new MapWork<int, int>(FailsFirstTime, new[] { 5 })
+        {
+            Retry = new TaskRetry(2, TimeSpan.FromMilliseconds(1), IsTimeout),
+        });
+        var chunk = Assert.Single(((RunBatch)RoundTrip(new RunBatch(1, [new RunChunk(7, 0, 0, work, TestActor)]))).Chunks);
+        Assert.Equal(new EncodedRetry(2, TimeSpan.FromMilliseconds(1), FunctionRef.Create((Func<Exception, bool>)IsTimeout, "retryIf")),
+            ((EncodedWork)chunk.Work).EncodedRetry);
+        var scope = new TaskScope();
+        scope.Begin(new TaskCancellation(), 7);
+        try
+        {
+            var result = Assert.IsType<ChunkResult<int>>(RoundTrip(chunk.Work.Execute(7, 0, 0)));
+            Assert.Equal([10], result.Values); // its second attempt
+        }
+        finally
+        {
+            scope.End();
+        }
+    }
+
+    [Fact]
+    public void CancelTasks_RoundTripsOneJobOrAll()
+    {
+        Assert.Equal(new CancelTasks(42), RoundTrip(new CancelTasks(42)));
+        Assert.Equal(new CancelTasks(null), RoundTrip(new CancelTasks(null)));
     }
 
     [Fact]

@@ -1,0 +1,32 @@
+namespace ActorPool;
+
+/// <summary>
+/// How one job runs its tasks: retries for now. Pass it as the <c>options</c> argument of any
+/// submission (<c>Map</c>, <c>IMap</c>, <c>Apply</c>, …); one instance may serve many jobs. Checked
+/// when a job is submitted: an out-of-range property is an <see cref="ArgumentOutOfRangeException"/>
+/// naming it (<c>options.Retries</c>, …).
+/// </summary>
+public sealed class JobOptions
+{
+    /// <summary>
+    /// Extra attempts an item gets after it fails, each on the same worker, so that a chunk's other
+    /// items keep their results: the error a caller sees is the last attempt's. Default: 0 (none).
+    /// Must not be negative. <see cref="PoolContext.Attempt"/> tells a task which attempt it is.
+    /// </summary>
+    public int Retries { get; init; }
+
+    /// <summary>
+    /// How long the worker waits before the first retry of an item; each later retry waits twice
+    /// as long as the one before. The worker holds its slot meanwhile, and a cancelled job stops
+    /// waiting. Default: <see cref="TimeSpan.Zero"/>. Must not be negative.
+    /// </summary>
+    public TimeSpan RetryDelay { get; init; }
+
+    /// <summary>
+    /// Which failures are retried: called on the worker with the exception of a failed attempt,
+    /// retried when it returns true. If it throws, the item fails with what it threw. For workers in
+    /// other processes it must be nameable (a static method, or a lambda that captures nothing), as
+    /// the job's function must. Default: null, every failure is retried.
+    /// </summary>
+    public Func<Exception, bool>? RetryIf { get; init; }
+}

@@ -1,0 +1,21 @@
+using ActorPool.Protocol;
+
+namespace ActorPool;
+
+/// <summary>
+/// What a running task can learn about itself, on any deployment: read it from inside the
+/// function a job runs (on the worker's thread, before it returns).
+/// </summary>
+public static class PoolContext
+{
+    /// <summary>
+    /// Cancelled when the task's job is cancelled (the <c>cancellationToken</c> passed with it) or its
+    /// pool is terminated, in whatever process the task runs. A task that watches it can stop early;
+    /// one that does not runs to its end, and its result is discarded. <see cref="System.Threading.CancellationToken.None"/>
+    /// outside a task.
+    /// </summary>
+    public static CancellationToken CancellationToken => TaskScope.Current?.Token ?? CancellationToken.None;
+
+    /// <summary>Which run of its item the task is: 1 the first time, 2 on its first retry (<see cref="JobOptions.Retries"/>), and so on; 0 outside a task.</summary>
+    public static int Attempt => TaskScope.Current?.Attempt ?? 0;
+}

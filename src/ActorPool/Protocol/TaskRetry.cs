@@ -1,0 +1,83 @@
+namespace ActorPool.Protocol;
+
+/// <summary>
+/// A job's retry rule (<see cref="JobOptions.Retries"/>, <see cref="JobOptions.RetryDelay"/>,
+/// <see cref="JobOptions.RetryIf"/>), carried by each chunk's work: a failed item is run again on
+/// its worker, up to <see cref="Retries"/> more times, after <see cref="Delay"/> × 2^(n-1) before retry n.
+/// </summary>
+internal sealed record TaskRetry(int Retries, TimeSpan Delay, Func<Exception, bool>? RetryIf)
+{
+    /// <summary>The longest wait before one retry, whatever the doubling gives.</summary>
+    public static readonly TimeSpan MaxDelay = TimeSpan.FromMilliseconds(int.MaxValue);
+
+    /// <summary>The rule of <paramref name="options"/>; null when it retries nothing.</summary>
+    public static TaskRetry? Of(JobOptions? options) =>
+        options is { Retries: > 0 } ? new TaskRetry(options.Retries, options.RetryDelay, options.RetryIf) : null;
+
+    /// <summary>The wait before retry <paramref name="retry"/> (1 for the first).</summary>
+    public TimeSpan DelayBefore(int retry)
+    {
+        if (Delay <= TimeSpan.Zero)
+            return TimeSpan.Zero;
+        var milliseconds = Delay.TotalMilliseconds * Math.Pow(2, retry - 1);
+        return milliseconds >= MaxDelay.TotalMilliseconds ? MaxDelay : TimeSpan.FromMilliseconds(milliseconds);
+    }
+
+    /// <summary>
+    /// Runs item <paramref name="run"/> again after it failed with <paramref name="error"/>, while
+    /// the rule allows: returns null once an attempt succeeds, or the error to report (the last
+    /// attempt's, or what <see cref="RetryIf"/> threw). <see cref="PoolContext.Attempt"/> follows.
+    /// </summary>
+    public Exception? RunAgain(Action run, Exception error)
+    {
+        var scope = TaskScope.Current;
+        try
+        {
+            for (var retry = 1; retry <= Retries; retry++)
+            {
+                try
+                {
+                    if (RetryIf is { } retryIf && !retryIf(error))
+                        return error;
+                }
+                catch (Exception thrown)
+                {
+                    return thrown;
+                }
+                if (!Wait(scope, DelayBefore(retry)))
+                    return error; // the job was cancelled: no more attempts
+                if (scope is not null)
+                    scope.Attempt = retry + 1;
+                try
+                {
+                    run();
+                    return null;
+                }
+                catch (Exception again)
+                {
+                    error = again;
+                }
+            }
+            return error;
+        }
+        finally
+        {
+            if (scope is not null)
+                scope.Attempt = 1;
+        }
+    }
+
+    /// <summary>Waits <paramref name="delay"/>, or less if the task is cancelled; false if it was.</summary>
+    private static bool Wait(TaskScope? scope, TimeSpan delay)
+    {
+        var token = scope?.Token ?? CancellationToken.None;
+        if (delay > TimeSpan.Zero)
+        {
+            if (token.CanBeCanceled)
+                token.WaitHandle.WaitOne(delay);
+            else
+                Thread.Sleep(delay);
+        }
+        return !token.IsCancellationRequested;
+    }
+}

@@ -1,0 +1,267 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace ActorPool.Tests.Contract;
+
+/// <summary>Retries and cancellation: the long-job options, on every routing strategy and deployment.</summary>
+public abstract partial class PoolContract
+{
+    /// <summary>Fails on its first two attempts, saying which, and returns 10x + the attempt on the third.</summary>
+    internal static int FailTwice(int x) =>
+        PoolContext.Attempt < 3 ? throw new InvalidOperationException($"item {x} attempt {PoolContext.Attempt}") : 10 * x + PoolContext.Attempt;
+
+    /// <summary>On its first attempt, an even item times out and an odd one is invalid; later attempts return the item.</summary>
+    internal static int TimeoutIfEvenInvalidIfOdd(int x) => PoolContext.Attempt > 1 ? x
+        : x % 2 == 0 ? throw new TimeoutException($"item {x} timed out") : throw new InvalidOperationException($"item {x} is invalid");
+
+    internal static bool OnlyTimeouts(Exception error) => error is TimeoutException;
+
+    internal static bool RetryIfThrows(Exception error) => throw new NotSupportedException("the predicate broke");
+
+    [Fact]
+    public void Map_ItemsFailTwiceWithTwoRetries_EachReturnsItsThirdAttempt()
+    {
+        using var pool = NewPool();
+        var results = pool.Map(FailTwice, Enumerable.Range(0, 20), chunkSize: 3, options: new JobOptions { Retries = 2 });
+        Assert.Equal(Enumerable.Range(0, 20).Select(x => 10 * x + 3), results);
+    }
+
+    [Fact]
+    public void Map_RetriesRunOut_ThrowsTheLastAttemptsError()
+    {
+        using var pool = NewPool();
+        var error = Assert.Throws<InvalidOperationException>(() => pool.Map(FailTwice, [1, 2, 3], options: new JobOptions { Retries = 1 }));
+        Assert.EndsWith("attempt 2", error.Message);
+    }
+
+    [Fact]
+    public void IMap_RetryIf_RetriesOnlyWhatItAccepts()
+    {
+        using var pool = NewPool();
+        var results = pool.IMap(TimeoutIfEvenInvalidIfOdd, Enumerable.Range(0, 6), chunkSize: 2,
+            options: new JobOptions { Retries = 3, RetryIf = OnlyTimeouts });
+        for (var x = 0; x < 6; x++)
+        {
+            if (x % 2 == 0)
+                Assert.Equal(x, results.Next(Limit)); // a timeout, retried
+            else
+                Assert.Equal($"item {x} is invalid", Assert.Throws<InvalidOperationException>(() => results.Next(Limit)).Message); // not retried
+        }
+    }
+
+    [Fact]
+    public void Apply_RetryIfThrows_TheTaskFailsWithWhatItThrew()
+    {
+        using var pool = NewPool();
+        var error = Assert.Throws<NotSupportedException>(() => pool.Apply(FailTwice, 1, new JobOptions { Retries = 2, RetryIf = RetryIfThrows }));
+        Assert.Equal("the predicate broke", error.Message);
+    }
+
+    private static readonly ConcurrentDictionary<string, long> s_lastAttempt = new();
+    private static readonly ConcurrentDictionary<string, long> s_firstGap = new();
+
+    /// <summary>Fails on its first two attempts; the third returns the milliseconds between the attempts ("first,second"), measured where it runs.</summary>
+    internal static string ReportRetryGaps(string id)
+    {
+        var now = Stopwatch.GetTimestamp();
+        var gap = s_lastAttempt.TryGetValue(id, out var last) ? (long)Stopwatch.GetElapsedTime(last, now).TotalMilliseconds : 0;
+        s_lastAttempt[id] = now;
+        if (PoolContext.Attempt == 2)
+            s_firstGap[id] = gap;
+        if (PoolContext.Attempt < 3)
+            throw new InvalidOperationException($"attempt {PoolContext.Attempt}");
+        return $"{s_firstGap[id]},{gap}";
+    }
+
+    [Fact]
+    public void Apply_RetryDelay_DoublesBeforeEachRetry()
+    {
+        using var pool = NewPool();
+        var gaps = pool.Apply(ReportRetryGaps, Guid.NewGuid().ToString(), new JobOptions { Retries = 2, RetryDelay = TimeSpan.FromMilliseconds(100) })
+            .Split(',').Select(long.Parse).ToArray();
+        Assert.True(gaps[0] >= 100, $"The first retry came {gaps[0]} ms after the failure, before its 100 ms delay.");
+        Assert.True(gaps[1] >= 200, $"The second retry came {gaps[1]} ms after the failure, before its 200 ms delay.");
+    }
+
+    [Fact]
+    public void PoolContext_OutsideATask_HasNoTokenAndNoAttempt()
+    {
+        Assert.Equal(CancellationToken.None, PoolContext.CancellationToken);
+        Assert.Equal(0, PoolContext.Attempt);
+    }
+
+    /// <summary>
+    /// "folder": marks <c>started</c> in the folder, then waits for its task's cancellation token and
+    /// marks <c>cancelled</c> when it sees it (or gives up after the test limit).
+    /// </summary>
+    internal static int WaitForCancellation(string folder)
+    {
+        File.WriteAllText(Path.Combine(folder, "started"), Environment.ProcessId.ToString());
+        if (PoolContext.CancellationToken.WaitHandle.WaitOne(Gate.Limit))
+            File.WriteAllText(Path.Combine(folder, "cancelled"), "");
+        return 1;
+    }
+
+    private static void WaitForMarker(string folder, string name)
+    {
+        if (!SpinWait.SpinUntil(() => File.Exists(Path.Combine(folder, name)), Limit))
+            throw new TimeoutException($"The task never marked '{name}'.");
+    }
+
+    private static string NewMarkerFolder() => Directory.CreateTempSubdirectory("actorpool-markers-").FullName;
+
+    [Fact]
+    public void MapAsync_CancelledWhileItsTaskRuns_FailsAtOnceAndTheTaskSeesItsToken()
+    {
+        var folder = NewMarkerFolder();
+        try
+        {
+            using var pool = NewPool();
+            using var cancellation = new CancellationTokenSource();
+            var result = pool.MapAsync(WaitForCancellation, [folder], chunkSize: 1, cancellationToken: cancellation.Token);
+            WaitForMarker(folder, "started");
+
+            cancellation.Cancel();
+
+            Assert.True(result.Ready(), "Cancelling did not fail the result at once.");
+            var error = Assert.Throws<OperationCanceledException>(() => result.Get(TimeSpan.Zero));
+            Assert.Equal(cancellation.Token, error.CancellationToken);
+            WaitForMarker(folder, "cancelled"); // the running task saw its token, wherever it ran
+            Assert.Equal([2, 3], pool.Map(Func, [1, 2])); // and the pool goes on
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task ApplyAsync_Cancelled_FailsWithOperationCanceledAndTheTaskSeesItsToken()
+    {
+        var folder = NewMarkerFolder();
+        try
+        {
+            using var pool = NewPool();
+            using var cancellation = new CancellationTokenSource();
+            var errorCallback = new TaskCompletionSource<Exception>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var result = pool.ApplyAsync(WaitForCancellation, folder, errorCallback: error => errorCallback.SetResult(error),
+                cancellationToken: cancellation.Token);
+            WaitForMarker(folder, "started");
+
+            cancellation.Cancel();
+
+            await Assert.ThrowsAsync<OperationCanceledException>(async () => await result);
+            Assert.IsType<OperationCanceledException>(await errorCallback.Task.WaitAsync(Limit));
+            WaitForMarker(folder, "cancelled");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Map_TokenCancelledBeforehand_ThrowsWithoutRunningAnything()
+    {
+        var folder = NewMarkerFolder();
+        try
+        {
+            var pool = NewPool();
+            Assert.Throws<OperationCanceledException>(() => pool.Map(WaitForCancellation, [folder], cancellationToken: new CancellationToken(true)));
+            Assert.Throws<OperationCanceledException>(() => pool.Apply(WaitForCancellation, folder, cancellationToken: new CancellationToken(true)));
+            Assert.Throws<OperationCanceledException>(() => pool.IMap(WaitForCancellation, [folder], cancellationToken: new CancellationToken(true)).Next(Limit));
+            pool.Dispose(); // the workers have stopped: nothing can start now
+            Assert.False(File.Exists(Path.Combine(folder, "started")));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static IEnumerable<int> Endless(Signal disposed)
+    {
+        try
+        {
+            for (var i = 0; ; i++)
+                yield return i;
+        }
+        finally
+        {
+            disposed.Set();
+        }
+    }
+
+    [Fact]
+    public void IMap_Cancelled_ThrowsOperationCanceledWhereTheConsumerIsAndStopsReading()
+    {
+        using var pool = NewPool();
+        using var cancellation = new CancellationTokenSource();
+        var inputDisposed = new Signal();
+        using var results = pool.IMap(Func, Endless(inputDisposed), cancellationToken: cancellation.Token);
+        Assert.Equal([1, 2, 3], new[] { results.Next(Limit), results.Next(Limit), results.Next(Limit) });
+
+        cancellation.Cancel();
+
+        // Results that arrived before the cancellation may still be read; then the cancellation, at the next position.
+        var position = 3;
+        Action readOn = () =>
+        {
+            while (true)
+                Assert.Equal(++position, results.Next(Limit));
+        };
+        Assert.Throws<OperationCanceledException>(readOn);
+        inputDisposed.WaitFor(); // the feeder let go of the endless input
+    }
+
+    [Fact]
+    public void Terminate_RunningTasksSeeTheirTokenCancelled()
+    {
+        var folder = NewMarkerFolder();
+        try
+        {
+            var pool = NewPool();
+            var result = pool.MapAsync(WaitForCancellation, [folder], chunkSize: 1);
+            WaitForMarker(folder, "started");
+
+            pool.Terminate();
+
+            // The task sees its token cancelled; or, for LocalProcesses, whose worker processes are
+            // killed once the pool's system has stopped, its process may end before it can say so.
+            var worker = int.Parse(File.ReadAllText(Path.Combine(folder, "started")));
+            Assert.True(SpinWait.SpinUntil(() => File.Exists(Path.Combine(folder, "cancelled")) || (worker != Environment.ProcessId && HasExited(worker)), Limit),
+                "The running task's token was never cancelled.");
+            Assert.Throws<PoolTerminatedException>(() => result.Get(Limit));
+            pool.Join();
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static bool HasExited(int processId)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(processId);
+            return process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return true; // no such process any more
+        }
+    }
+
+    [Fact]
+    public void BadJobOptions_AreRefusedNamingTheProperty()
+    {
+        using var pool = NewPool();
+        Assert.Equal("options.Retries",
+            Assert.Throws<ArgumentOutOfRangeException>(() => pool.Map(Func, [1], options: new JobOptions { Retries = -1 })).ParamName);
+        Assert.Equal("options.RetryDelay",
+            Assert.Throws<ArgumentOutOfRangeException>(() => pool.ApplyAsync(Func, 1, options: new JobOptions { RetryDelay = TimeSpan.FromMilliseconds(-1) })).ParamName);
+        Assert.Equal("options.Retries",
+            Assert.Throws<ArgumentOutOfRangeException>(() => pool.IMap(Func, [1], options: new JobOptions { Retries = -2 })).ParamName);
+    }
+}
