@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using ActorPool.Coordination;
 using ActorPool.Lifecycle;
 
 namespace ActorPool;
@@ -21,15 +22,18 @@ public sealed class AsyncResult<T> : IJob
     private readonly Action<Exception>? _errorCallback;
     private readonly Action<Exception> _reportCallbackFailure;
     private readonly CancellationLink _cancellation = new();
+    private readonly ProgressTracker? _progress;
     private int _settled;
 
     /// <exception cref="InvalidOperationException">The pool is not running.</exception>
-    internal AsyncResult(JobRegistry registry, Action<T>? callback, Action<Exception>? errorCallback, Action<Exception> reportCallbackFailure)
+    internal AsyncResult(JobRegistry registry, Action<T>? callback, Action<Exception>? errorCallback, Action<Exception> reportCallbackFailure,
+        ProgressTracker? progress)
     {
         _registry = registry;
         _callback = callback;
         _errorCallback = errorCallback;
         _reportCallbackFailure = reportCallbackFailure;
+        _progress = progress;
         JobId = registry.Register(this);
     }
 
@@ -109,11 +113,24 @@ public sealed class AsyncResult<T> : IJob
         if (Interlocked.Exchange(ref _settled, 1) != 0)
             return false;
         _cancellation.End();
+        if (_progress is not null)
+        {
+            // The last progress report comes before the result is set, and before its callback.
+            _progress.Finish().ContinueWith(_ => Deliver(value, error), CancellationToken.None, TaskContinuationOptions.DenyChildAttach,
+                TaskScheduler.Default);
+            return true;
+        }
+        Deliver(value, error);
+        return true;
+    }
+
+    private void Deliver(T value, Exception? error)
+    {
         var hasCallback = error is null ? _callback is not null : _errorCallback is not null;
         if (!hasCallback)
         {
             Finish(value, error);
-            return true;
+            return;
         }
         // Settle runs on the thread of whoever answered, which may be an actor: user callbacks go to the thread pool.
         ThreadPool.UnsafeQueueUserWorkItem(_ =>
@@ -134,7 +151,6 @@ public sealed class AsyncResult<T> : IJob
             }
             Finish(value, error);
         }, null);
-        return true;
     }
 
     private void Finish(T value, Exception? error)

@@ -1,7 +1,7 @@
 namespace ActorPool;
 
 /// <summary>
-/// How one job runs its tasks: retries for now. Pass it as the <c>options</c> argument of any
+/// How one job runs its tasks: retries, and where its progress goes. Pass it as the <c>options</c> argument of any
 /// submission (<c>Map</c>, <c>IMap</c>, <c>Apply</c>, …); one instance may serve many jobs. Checked
 /// when a job is submitted: an out-of-range property is an <see cref="ArgumentOutOfRangeException"/>
 /// naming it (<c>options.Retries</c>, …).
@@ -29,4 +29,13 @@ public sealed class JobOptions
     /// the job's function must. Default: null, every failure is retried.
     /// </summary>
     public Func<Exception, bool>? RetryIf { get; init; }
+
+    /// <summary>
+    /// Receives the job's <see cref="JobProgress"/>: at least every 250 ms while its counts change,
+    /// and a last time when it ends, before its result is set (so once <c>Map</c> returns or
+    /// <c>Get</c> does, the last report has been made). Reports are made one at a time, on the
+    /// thread pool, never on a worker or inside an actor; a <see cref="Progress{T}"/> created on a UI
+    /// thread posts them there. One that throws is logged and changes nothing else. Default: null (none).
+    /// </summary>
+    public IProgress<JobProgress>? Progress { get; init; }
 }

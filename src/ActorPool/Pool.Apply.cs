@@ -8,7 +8,7 @@ public sealed partial class Pool
 {
     /// <summary>Runs <paramref name="func"/> on a worker and waits for its result (Python's <c>apply</c>).</summary>
     /// <param name="func">The function.</param>
-    /// <param name="options">How the task runs (retries); null (the default) for the defaults of <see cref="JobOptions"/>.</param>
+    /// <param name="options">How the task runs (retries, progress); null (the default) for the defaults of <see cref="JobOptions"/>.</param>
     /// <param name="cancellationToken">Cancelling it makes this call throw <see cref="OperationCanceledException"/>, and the task see <see cref="PoolContext.CancellationToken"/> cancelled. Default: none.</param>
     /// <exception cref="ArgumentNullException"><paramref name="func"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A property of <paramref name="options"/> is out of range.</exception>
@@ -20,7 +20,7 @@ public sealed partial class Pool
     /// <summary>Runs <paramref name="func"/>(<paramref name="arg1"/>) on a worker and waits for its result.</summary>
     /// <param name="func">The function.</param>
     /// <param name="arg1">Its argument.</param>
-    /// <param name="options">How the task runs (retries); null (the default) for the defaults of <see cref="JobOptions"/>.</param>
+    /// <param name="options">How the task runs (retries, progress); null (the default) for the defaults of <see cref="JobOptions"/>.</param>
     /// <param name="cancellationToken">Cancelling it makes this call throw <see cref="OperationCanceledException"/>, and the task see <see cref="PoolContext.CancellationToken"/> cancelled. Default: none.</param>
     /// <exception cref="ArgumentNullException"><paramref name="func"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A property of <paramref name="options"/> is out of range.</exception>
@@ -33,7 +33,7 @@ public sealed partial class Pool
     /// <param name="func">The function.</param>
     /// <param name="arg1">Its first argument.</param>
     /// <param name="arg2">Its second argument.</param>
-    /// <param name="options">How the task runs (retries); null (the default) for the defaults of <see cref="JobOptions"/>.</param>
+    /// <param name="options">How the task runs (retries, progress); null (the default) for the defaults of <see cref="JobOptions"/>.</param>
     /// <param name="cancellationToken">Cancelling it makes this call throw <see cref="OperationCanceledException"/>, and the task see <see cref="PoolContext.CancellationToken"/> cancelled. Default: none.</param>
     /// <exception cref="ArgumentNullException"><paramref name="func"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A property of <paramref name="options"/> is out of range.</exception>
@@ -47,7 +47,7 @@ public sealed partial class Pool
     /// <param name="arg1">Its first argument.</param>
     /// <param name="arg2">Its second argument.</param>
     /// <param name="arg3">Its third argument.</param>
-    /// <param name="options">How the task runs (retries); null (the default) for the defaults of <see cref="JobOptions"/>.</param>
+    /// <param name="options">How the task runs (retries, progress); null (the default) for the defaults of <see cref="JobOptions"/>.</param>
     /// <param name="cancellationToken">Cancelling it makes this call throw <see cref="OperationCanceledException"/>, and the task see <see cref="PoolContext.CancellationToken"/> cancelled. Default: none.</param>
     /// <exception cref="ArgumentNullException"><paramref name="func"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A property of <paramref name="options"/> is out of range.</exception>
@@ -61,7 +61,7 @@ public sealed partial class Pool
     /// <param name="func">The function.</param>
     /// <param name="callback">Called with the result when it succeeds; default none.</param>
     /// <param name="errorCallback">Called with the exception when it fails, <see cref="OperationCanceledException"/> if it is cancelled; default none.</param>
-    /// <param name="options">How the task runs (retries); null (the default) for the defaults of <see cref="JobOptions"/>.</param>
+    /// <param name="options">How the task runs (retries, progress); null (the default) for the defaults of <see cref="JobOptions"/>.</param>
     /// <param name="cancellationToken">Cancelling it fails the result with <see cref="OperationCanceledException"/>; the task, if it runs, sees <see cref="PoolContext.CancellationToken"/> cancelled. Default: none.</param>
     /// <exception cref="ArgumentNullException"><paramref name="func"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A property of <paramref name="options"/> is out of range.</exception>
@@ -70,7 +70,7 @@ public sealed partial class Pool
         JobOptions? options = null, CancellationToken cancellationToken = default)
     {
         CheckApply(func, options);
-        return SubmitApply(new ThunkWork<TResult>(func) { Retry = TaskRetry.Of(options) }, callback, errorCallback, cancellationToken);
+        return SubmitApply(new ThunkWork<TResult>(func) { Retry = TaskRetry.Of(options) }, callback, errorCallback, options, cancellationToken);
     }
 
     /// <summary>Submits <paramref name="func"/>(<paramref name="arg1"/>) to run on a worker and returns at once.</summary>
@@ -78,7 +78,7 @@ public sealed partial class Pool
     /// <param name="arg1">Its argument.</param>
     /// <param name="callback">Called with the result when it succeeds; default none.</param>
     /// <param name="errorCallback">Called with the exception when it fails, <see cref="OperationCanceledException"/> if it is cancelled; default none.</param>
-    /// <param name="options">How the task runs (retries); null (the default) for the defaults of <see cref="JobOptions"/>.</param>
+    /// <param name="options">How the task runs (retries, progress); null (the default) for the defaults of <see cref="JobOptions"/>.</param>
     /// <param name="cancellationToken">Cancelling it fails the result with <see cref="OperationCanceledException"/>; the task, if it runs, sees <see cref="PoolContext.CancellationToken"/> cancelled. Default: none.</param>
     /// <exception cref="ArgumentNullException"><paramref name="func"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A property of <paramref name="options"/> is out of range.</exception>
@@ -87,7 +87,7 @@ public sealed partial class Pool
         JobOptions? options = null, CancellationToken cancellationToken = default)
     {
         CheckApply(func, options);
-        return SubmitApply(new MapWork<T1, TResult>(func, new[] { arg1 }) { Retry = TaskRetry.Of(options) }, callback, errorCallback, cancellationToken);
+        return SubmitApply(new MapWork<T1, TResult>(func, new[] { arg1 }) { Retry = TaskRetry.Of(options) }, callback, errorCallback, options, cancellationToken);
     }
 
     /// <summary>Submits <paramref name="func"/>(<paramref name="arg1"/>, <paramref name="arg2"/>) to run on a worker and returns at once.</summary>
@@ -96,7 +96,7 @@ public sealed partial class Pool
     /// <param name="arg2">Its second argument.</param>
     /// <param name="callback">Called with the result when it succeeds; default none.</param>
     /// <param name="errorCallback">Called with the exception when it fails, <see cref="OperationCanceledException"/> if it is cancelled; default none.</param>
-    /// <param name="options">How the task runs (retries); null (the default) for the defaults of <see cref="JobOptions"/>.</param>
+    /// <param name="options">How the task runs (retries, progress); null (the default) for the defaults of <see cref="JobOptions"/>.</param>
     /// <param name="cancellationToken">Cancelling it fails the result with <see cref="OperationCanceledException"/>; the task, if it runs, sees <see cref="PoolContext.CancellationToken"/> cancelled. Default: none.</param>
     /// <exception cref="ArgumentNullException"><paramref name="func"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A property of <paramref name="options"/> is out of range.</exception>
@@ -106,7 +106,7 @@ public sealed partial class Pool
     {
         CheckApply(func, options);
         return SubmitApply(new StarMapWork<T1, T2, TResult>(func, new[] { (arg1, arg2) }) { Retry = TaskRetry.Of(options) }, callback, errorCallback,
-            cancellationToken);
+            options, cancellationToken);
     }
 
     /// <summary>Submits <paramref name="func"/>(<paramref name="arg1"/>, <paramref name="arg2"/>, <paramref name="arg3"/>) to run on a worker and returns at once.</summary>
@@ -116,7 +116,7 @@ public sealed partial class Pool
     /// <param name="arg3">Its third argument.</param>
     /// <param name="callback">Called with the result when it succeeds; default none.</param>
     /// <param name="errorCallback">Called with the exception when it fails, <see cref="OperationCanceledException"/> if it is cancelled; default none.</param>
-    /// <param name="options">How the task runs (retries); null (the default) for the defaults of <see cref="JobOptions"/>.</param>
+    /// <param name="options">How the task runs (retries, progress); null (the default) for the defaults of <see cref="JobOptions"/>.</param>
     /// <param name="cancellationToken">Cancelling it fails the result with <see cref="OperationCanceledException"/>; the task, if it runs, sees <see cref="PoolContext.CancellationToken"/> cancelled. Default: none.</param>
     /// <exception cref="ArgumentNullException"><paramref name="func"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A property of <paramref name="options"/> is out of range.</exception>
@@ -125,8 +125,8 @@ public sealed partial class Pool
         Action<Exception>? errorCallback = null, JobOptions? options = null, CancellationToken cancellationToken = default)
     {
         CheckApply(func, options);
-        return SubmitApply(new StarMap3Work<T1, T2, T3, TResult>(func, [(arg1, arg2, arg3)]) { Retry = TaskRetry.Of(options) }, callback, errorCallback,
-            cancellationToken);
+        return SubmitApply(new StarMap3Work<T1, T2, T3, TResult>(func, [(arg1, arg2, arg3)]) { Retry = TaskRetry.Of(options) }, callback,
+            errorCallback, options, cancellationToken);
     }
 
     private void CheckApply(Delegate func, JobOptions? options)
@@ -136,9 +136,11 @@ public sealed partial class Pool
     }
 
     private AsyncResult<TResult> SubmitApply<TResult>(ChunkWork<TResult> work, Action<TResult>? callback, Action<Exception>? errorCallback,
-        CancellationToken cancellationToken)
+        JobOptions? options, CancellationToken cancellationToken)
     {
-        var result = NewResult(callback, errorCallback);
+        var progress = NewProgress(options);
+        progress?.SetTotal(1);
+        var result = NewResult(callback, errorCallback, progress);
         if (cancellationToken.IsCancellationRequested)
         {
             result.Fail(CancellationLink.Cancelled(cancellationToken));
@@ -146,7 +148,17 @@ public sealed partial class Pool
         }
         try
         {
-            ApplyJob.Dispatch(result.JobId, work, _group, Provider, result.Complete, result.Fail);
+            ApplyJob.Dispatch(result.JobId, work, _group, Provider,
+                value =>
+                {
+                    progress?.Add(1, 0);
+                    result.Complete(value);
+                },
+                error =>
+                {
+                    progress?.Add(0, 1);
+                    result.Fail(error);
+                });
         }
         catch (Exception ex)
         {

@@ -14,7 +14,7 @@ public sealed partial class Pool
     /// <param name="func">The function.</param>
     /// <param name="iterable">The inputs. An array is read in place rather than copied, since the caller waits (as CPython reads a list): do not change it from another thread until Map returns.</param>
     /// <param name="chunkSize">Items per task; null (the default) uses CPython's ceil(n / (4 × <see cref="Processes"/>)).</param>
-    /// <param name="options">How the job runs its tasks (retries); null (the default) for the defaults of <see cref="JobOptions"/>.</param>
+    /// <param name="options">How the job runs its tasks (retries, progress); null (the default) for the defaults of <see cref="JobOptions"/>.</param>
     /// <param name="cancellationToken">Cancelling it fails the job with <see cref="OperationCanceledException"/>: its queued tasks are dropped and its running ones see <see cref="PoolContext.CancellationToken"/> cancelled. Default: none.</param>
     /// <exception cref="ArgumentNullException"><paramref name="func"/> or <paramref name="iterable"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> is less than 1, or a property of <paramref name="options"/> is out of range.</exception>
@@ -27,8 +27,8 @@ public sealed partial class Pool
         WaitOutside(nameof(Map));
         CheckArguments(func, iterable, chunkSize, options);
         var retry = TaskRetry.Of(options);
-        return SubmitMap(iterable, chunkSize, items => new MapWork<T, TResult>(func, items) { Retry = retry }, null, null, cancellationToken,
-            shareArrays: true).Get();
+        return SubmitMap(iterable, chunkSize, items => new MapWork<T, TResult>(func, items) { Retry = retry }, null, null, options,
+            cancellationToken, shareArrays: true).Get();
     }
 
     /// <summary>The asynchronous form of <see cref="Map{T, TResult}"/> (Python's <c>map_async</c>): returns at once.</summary>
@@ -37,7 +37,7 @@ public sealed partial class Pool
     /// <param name="chunkSize">Items per task; null (the default) uses ceil(n / (4 × <see cref="Processes"/>)).</param>
     /// <param name="callback">Called once with the whole list when every task has succeeded; default none.</param>
     /// <param name="errorCallback">Called once with the first exception if any task fails, or with <see cref="OperationCanceledException"/> if the job is cancelled (and <paramref name="callback"/> is then never called); default none.</param>
-    /// <param name="options">How the job runs its tasks (retries); null (the default) for the defaults of <see cref="JobOptions"/>.</param>
+    /// <param name="options">How the job runs its tasks (retries, progress); null (the default) for the defaults of <see cref="JobOptions"/>.</param>
     /// <param name="cancellationToken">Cancelling it fails the job with <see cref="OperationCanceledException"/>: its queued tasks are dropped and its running ones see <see cref="PoolContext.CancellationToken"/> cancelled. Default: none.</param>
     /// <exception cref="ArgumentNullException"><paramref name="func"/> or <paramref name="iterable"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> is less than 1, or a property of <paramref name="options"/> is out of range.</exception>
@@ -48,7 +48,8 @@ public sealed partial class Pool
     {
         CheckArguments(func, iterable, chunkSize, options);
         var retry = TaskRetry.Of(options);
-        return SubmitMap(iterable, chunkSize, items => new MapWork<T, TResult>(func, items) { Retry = retry }, callback, errorCallback, cancellationToken);
+        return SubmitMap(iterable, chunkSize, items => new MapWork<T, TResult>(func, items) { Retry = retry }, callback, errorCallback, options,
+            cancellationToken);
     }
 
     /// <summary>
@@ -58,7 +59,7 @@ public sealed partial class Pool
     /// <param name="func">The function.</param>
     /// <param name="iterable">The argument pairs.</param>
     /// <param name="chunkSize">Items per task; null (the default) uses ceil(n / (4 × <see cref="Processes"/>)).</param>
-    /// <param name="options">How the job runs its tasks (retries); null (the default) for the defaults of <see cref="JobOptions"/>.</param>
+    /// <param name="options">How the job runs its tasks (retries, progress); null (the default) for the defaults of <see cref="JobOptions"/>.</param>
     /// <param name="cancellationToken">Cancelling it fails the job with <see cref="OperationCanceledException"/>: its queued tasks are dropped and its running ones see <see cref="PoolContext.CancellationToken"/> cancelled. Default: none.</param>
     /// <exception cref="ArgumentNullException"><paramref name="func"/> or <paramref name="iterable"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> is less than 1, or a property of <paramref name="options"/> is out of range.</exception>
@@ -74,7 +75,7 @@ public sealed partial class Pool
     /// <param name="chunkSize">Items per task; null (the default) uses ceil(n / (4 × <see cref="Processes"/>)).</param>
     /// <param name="callback">Called once with the whole list when every task has succeeded; default none.</param>
     /// <param name="errorCallback">Called once with the first exception if any task fails, or with <see cref="OperationCanceledException"/> if the job is cancelled; default none.</param>
-    /// <param name="options">How the job runs its tasks (retries); null (the default) for the defaults of <see cref="JobOptions"/>.</param>
+    /// <param name="options">How the job runs its tasks (retries, progress); null (the default) for the defaults of <see cref="JobOptions"/>.</param>
     /// <param name="cancellationToken">Cancelling it fails the job with <see cref="OperationCanceledException"/>: its queued tasks are dropped and its running ones see <see cref="PoolContext.CancellationToken"/> cancelled. Default: none.</param>
     /// <exception cref="ArgumentNullException"><paramref name="func"/> or <paramref name="iterable"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> is less than 1, or a property of <paramref name="options"/> is out of range.</exception>
@@ -86,7 +87,7 @@ public sealed partial class Pool
         CheckArguments(func, iterable, chunkSize, options);
         var retry = TaskRetry.Of(options);
         return SubmitMap(iterable, chunkSize, items => new StarMapWork<T1, T2, TResult>(func, items) { Retry = retry }, callback, errorCallback,
-            cancellationToken);
+            options, cancellationToken);
     }
 
     /// <summary>
@@ -97,7 +98,7 @@ public sealed partial class Pool
     /// <param name="func">The function.</param>
     /// <param name="iterable">The inputs, read on a thread of the pool's own.</param>
     /// <param name="chunkSize">Items per task; default 1.</param>
-    /// <param name="options">How the job runs its tasks (retries); null (the default) for the defaults of <see cref="JobOptions"/>.</param>
+    /// <param name="options">How the job runs its tasks (retries, progress); null (the default) for the defaults of <see cref="JobOptions"/>.</param>
     /// <param name="cancellationToken">Cancelling it ends the job: the iterator throws <see cref="OperationCanceledException"/> at the next position not read yet, input stops being read, queued tasks are dropped and running ones see <see cref="PoolContext.CancellationToken"/> cancelled. Default: none.</param>
     /// <exception cref="ArgumentNullException"><paramref name="func"/> or <paramref name="iterable"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> is less than 1, or a property of <paramref name="options"/> is out of range.</exception>
@@ -113,7 +114,7 @@ public sealed partial class Pool
     /// <param name="func">The function.</param>
     /// <param name="iterable">The inputs, read lazily on a thread of the pool's own.</param>
     /// <param name="chunkSize">Items per task; default 1.</param>
-    /// <param name="options">How the job runs its tasks (retries); null (the default) for the defaults of <see cref="JobOptions"/>.</param>
+    /// <param name="options">How the job runs its tasks (retries, progress); null (the default) for the defaults of <see cref="JobOptions"/>.</param>
     /// <param name="cancellationToken">Cancelling it ends the job, as for <see cref="IMap{T, TResult}"/>. Default: none.</param>
     /// <exception cref="ArgumentNullException"><paramref name="func"/> or <paramref name="iterable"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> is less than 1, or a property of <paramref name="options"/> is out of range.</exception>
@@ -124,11 +125,12 @@ public sealed partial class Pool
 
     private AsyncResult<IReadOnlyList<TResult>> SubmitMap<T, TResult>(IEnumerable<T> iterable, int? chunkSize,
         Func<ArraySegment<T>, ChunkWork<TResult>> makeWork, Action<IReadOnlyList<TResult>>? callback, Action<Exception>? errorCallback,
-        CancellationToken cancellationToken, bool shareArrays = false)
+        JobOptions? options, CancellationToken cancellationToken, bool shareArrays = false)
     {
         // shareArrays: the caller waits for the result (Map), so an array input can be read in
         // place; MapAsync returns at once, and its caller may change the array meanwhile.
-        var result = NewResult(callback, errorCallback);
+        var progress = NewProgress(options);
+        var result = NewResult(callback, errorCallback, progress);
         if (cancellationToken.IsCancellationRequested)
         {
             result.Fail(CancellationLink.Cancelled(cancellationToken));
@@ -141,6 +143,7 @@ public sealed partial class Pool
             // An array whose runtime type is exactly T[]: a covariant one (a string[] passed as
             // IEnumerable<object>) cannot be viewed as a span of T.
             var items = shareArrays && iterable is T[] array && array.GetType() == typeof(T[]) ? array : iterable.ToArray();
+            progress?.SetTotal(items.Length);
             if (items.Length == 0)
             {
                 result.Complete(Array.Empty<TResult>());
@@ -159,7 +162,7 @@ public sealed partial class Pool
                 }
             });
             // No sender: the router would hold it, and with it this job's results, until its next message.
-            _router.Tell(MapJob<TResult>.Create(result.JobId, items, chunkSize, Processes, makeWork, _group, reply), ActorRefs.NoSender);
+            _router.Tell(MapJob<TResult>.Create(result.JobId, items, chunkSize, Processes, makeWork, _group, reply, progress), ActorRefs.NoSender);
         }
         catch (Exception ex)
         {
@@ -175,7 +178,7 @@ public sealed partial class Pool
     {
         CheckArguments(func, iterable, chunkSize, options);
         var retry = TaskRetry.Of(options);
-        var sink = new ResultSink<TResult>(_registry, new Window(_settings.StreamWindow(chunkSize)));
+        var sink = new ResultSink<TResult>(_registry, new Window(_settings.StreamWindow(chunkSize)), NewProgress(options));
         if (cancellationToken.IsCancellationRequested)
         {
             sink.Abort(CancellationLink.Cancelled(cancellationToken));

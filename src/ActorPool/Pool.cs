@@ -1,4 +1,5 @@
 using ActorPool.Configuration;
+using ActorPool.Coordination;
 using ActorPool.Deployment;
 using ActorPool.Lifecycle;
 using ActorPool.Protocol;
@@ -243,11 +244,14 @@ public sealed partial class Pool : IDisposable, IAsyncDisposable
     private static int ValidProcesses(int processes, string paramName) =>
         processes >= 1 ? processes : throw new ArgumentOutOfRangeException(paramName, processes, "A pool needs at least 1 process.");
 
-    private AsyncResult<T> NewResult<T>(Action<T>? callback, Action<Exception>? errorCallback) =>
-        new(_registry, callback, errorCallback, ReportCallbackFailure);
+    private AsyncResult<T> NewResult<T>(Action<T>? callback, Action<Exception>? errorCallback, ProgressTracker? progress) =>
+        new(_registry, callback, errorCallback, ReportCallbackFailure, progress);
+
+    /// <summary>The progress tracker of a job with <paramref name="options"/>; null when it reports none.</summary>
+    private ProgressTracker? NewProgress(JobOptions? options) => ProgressTracker.For(options, _registry, ReportCallbackFailure);
 
     private void ReportCallbackFailure(Exception error) =>
-        _log.Error(error, "A callback passed to an ActorPool submission threw; the pool carries on.");
+        _log.Error(error, "A callback or progress handler passed to an ActorPool submission threw; the pool carries on.");
 
     private IActorRefProvider Provider => ((ExtendedActorSystem)_system).Provider;
 }

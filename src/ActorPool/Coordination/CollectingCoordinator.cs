@@ -15,13 +15,15 @@ internal sealed class CollectingCoordinator<TResult> : UntypedActor
     private readonly TResult[] _results;
     private readonly IActorRef _replyTo;
     private readonly IActorRef _dropTarget;
+    private readonly ProgressTracker? _progress;
     private readonly ChunkTracker _arrived = new();
     private bool _finished; // replied: results still in a message being handled are ignored
 
     // results: the job's result array, one element per input item. Chunks run in process have
     // written their parts of it already when they report.
-    public CollectingCoordinator(long jobId, int chunkCount, TResult[] results, IActorRef replyTo, IActorRef dropTarget)
+    public CollectingCoordinator(long jobId, int chunkCount, TResult[] results, IActorRef replyTo, IActorRef dropTarget, ProgressTracker? progress)
     {
+        _progress = progress;
         _jobId = jobId;
         _chunkCount = chunkCount;
         _results = results;
@@ -29,8 +31,8 @@ internal sealed class CollectingCoordinator<TResult> : UntypedActor
         _dropTarget = dropTarget;
     }
 
-    public static Props Props(long jobId, int chunkCount, TResult[] results, IActorRef replyTo, IActorRef dropTarget) =>
-        Akka.Actor.Props.Create(() => new CollectingCoordinator<TResult>(jobId, chunkCount, results, replyTo, dropTarget));
+    public static Props Props(long jobId, int chunkCount, TResult[] results, IActorRef replyTo, IActorRef dropTarget, ProgressTracker? progress) =>
+        Akka.Actor.Props.Create(() => new CollectingCoordinator<TResult>(jobId, chunkCount, results, replyTo, dropTarget, progress));
 
     protected override void OnReceive(object message)
     {
@@ -58,6 +60,8 @@ internal sealed class CollectingCoordinator<TResult> : UntypedActor
     {
         if (_finished || !_arrived.TryMark(result.ChunkIndex))
             return;
+        var failed = result.Failures?.Length ?? 0;
+        _progress?.Add(result.Values.Count - failed, failed);
         if (result.FirstError is { } error)
         {
             _finished = true;

@@ -90,7 +90,7 @@ internal static class Feeder
                 }
                 if (buffer.Count < chunkSize)
                 {
-                    coordinator.Tell(new InputEnded(chunkIndex));
+                    coordinator.Tell(new InputEnded(chunkIndex, offset));
                     return;
                 }
             }

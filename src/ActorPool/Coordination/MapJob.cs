@@ -9,7 +9,7 @@ namespace ActorPool.Coordination;
 /// chunk to the workers with that coordinator as the reply address. The final list (or a
 /// <see cref="Status.Failure"/>) goes to <see cref="ReplyTo"/>.
 /// </summary>
-internal sealed record MapJob<TResult>(long JobId, ChunkWork[] Chunks, TResult[] Results, IActorRef ReplyTo) : IJobStart
+internal sealed record MapJob<TResult>(long JobId, ChunkWork[] Chunks, TResult[] Results, IActorRef ReplyTo, ProgressTracker? Progress) : IJobStart
 {
     /// <summary>
     /// Cuts <paramref name="items"/> into chunks of <paramref name="chunkSize"/> (null: CPython's
@@ -24,14 +24,14 @@ internal sealed record MapJob<TResult>(long JobId, ChunkWork[] Chunks, TResult[]
     /// which the coordinator copies in.
     /// </remarks>
     public static MapJob<TResult> Create<T>(long jobId, T[] items, int? chunkSize, int processes,
-        Func<ArraySegment<T>, ChunkWork<TResult>> makeWork, WorkerGroup group, IActorRef replyTo)
+        Func<ArraySegment<T>, ChunkWork<TResult>> makeWork, WorkerGroup group, IActorRef replyTo, ProgressTracker? progress = null)
     {
         // Not zeroed (for value types): every element is written before the list is handed out,
         // and a job with a failed item hands out no list.
         var results = GC.AllocateUninitializedArray<TResult>(items.Length);
         var chunks = Chunking.Split(items, chunkSize ?? Chunking.DefaultChunkSize(items.Length, processes),
             chunk => group.Prepare(makeWork(chunk).WritingTo(new ArraySegment<TResult>(results, chunk.Offset, chunk.Count))));
-        return new(jobId, chunks, results, replyTo);
+        return new(jobId, chunks, results, replyTo, progress);
     }
 
     public void Abort(Exception reason) => ReplyTo.Tell(new Status.Failure(reason));
@@ -39,7 +39,7 @@ internal sealed record MapJob<TResult>(long JobId, ChunkWork[] Chunks, TResult[]
     public void Start(IActorContext context, WorkerGroup group)
     {
         var coordinator = context.ActorOf(
-            CollectingCoordinator<TResult>.Props(JobId, Chunks.Length, Results, ReplyTo, group.DropTarget),
+            CollectingCoordinator<TResult>.Props(JobId, Chunks.Length, Results, ReplyTo, group.DropTarget, Progress),
             IJobStart.CoordinatorName(JobId));
         var offset = 0L;
         for (var i = 0; i < Chunks.Length; i++)

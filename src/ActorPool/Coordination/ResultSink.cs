@@ -18,13 +18,15 @@ internal sealed class ResultSink<T> : IJob
     private readonly CancellationTokenSource _stop = new();
     private readonly JobRegistry _registry;
     private readonly CancellationLink _cancellation = new();
+    private readonly ProgressTracker? _progress;
     private int _ended;
 
     /// <exception cref="InvalidOperationException">The pool is not running.</exception>
-    public ResultSink(JobRegistry registry, Window window)
+    public ResultSink(JobRegistry registry, Window window, ProgressTracker? progress = null)
     {
         _registry = registry;
         Window = window;
+        _progress = progress;
         JobId = registry.Register(this);
     }
 
@@ -51,13 +53,18 @@ internal sealed class ResultSink<T> : IJob
                 error = failures[nextFailure++].Error;
             writer.TryWrite(new ItemOutcome<T>(values[i], error, EndsChunk: i == values.Count - 1));
         }
+        var failed = failures?.Length ?? 0;
+        _progress?.Add(values.Count - failed, failed);
     }
+
+    /// <summary>The input has ended: the job has <paramref name="items"/> items, the failure of a broken input counted as one.</summary>
+    public void SetTotal(long items) => _progress?.SetTotal(items);
 
     /// <summary>Every item has been written.</summary>
     public void Complete()
     {
         if (TryEnd())
-            _channel.Writer.TryComplete();
+            Close();
     }
 
     /// <summary>The consumer disposed its iterator: stop reading input and drop pending work.</summary>
@@ -66,7 +73,7 @@ internal sealed class ResultSink<T> : IJob
         if (!TryEnd())
             return;
         _stop.Cancel();
-        _channel.Writer.TryComplete();
+        Close();
     }
 
     public void Abort(Exception reason) => TryAbort(reason);
@@ -89,7 +96,7 @@ internal sealed class ResultSink<T> : IJob
         _stop.Cancel();
         // The consumer meets the reason at the next position it has not read yet, then the end.
         _channel.Writer.TryWrite(new ItemOutcome<T>(default!, reason, EndsChunk: false));
-        _channel.Writer.TryComplete();
+        Close();
         return true;
     }
 
@@ -100,7 +107,23 @@ internal sealed class ResultSink<T> : IJob
         if (Interlocked.Exchange(ref _ended, 1) != 0)
             return false;
         _cancellation.End();
-        _registry.Complete(JobId);
         return true;
+    }
+
+    /// <summary>Ends the stream for the consumer and the job for the registry, after the last progress report if there is one.</summary>
+    private void Close()
+    {
+        if (_progress is null)
+        {
+            CloseNow();
+            return;
+        }
+        _progress.Finish().ContinueWith(_ => CloseNow(), CancellationToken.None, TaskContinuationOptions.DenyChildAttach, TaskScheduler.Default);
+    }
+
+    private void CloseNow()
+    {
+        _channel.Writer.TryComplete();
+        _registry.Complete(JobId);
     }
 }

@@ -62,12 +62,14 @@ internal sealed class StreamingCoordinator<TResult> : UntypedActor
                 break;
             case InputEnded ended:
                 _chunkCount = ended.ChunkCount;
+                _sink.SetTotal(ended.ItemCount);
                 CompleteIfDone();
                 break;
             case InputFailed failed:
                 // The input broke at this position: that failure is the job's last "chunk", one
                 // item long, so the consumer meets it exactly where the input stopped.
                 _chunkCount = failed.ChunkIndex + 1;
+                _sink.SetTotal(failed.Position + 1);
                 _arrived.TryMark(failed.ChunkIndex);
                 Accept(new ChunkResult<TResult>(_jobId, failed.ChunkIndex, failed.Position, new TResult[1], [new ItemFailure(0, failed.Error)]));
                 break;

@@ -87,8 +87,8 @@ internal sealed record ItemFailure(int Index, Exception Error)
     }
 }
 
-/// <summary>Feeder to streaming coordinator: the input ended after <see cref="ChunkCount"/> chunks.</summary>
-internal sealed record InputEnded(long ChunkCount);
+/// <summary>Feeder to streaming coordinator: the input ended after <see cref="ChunkCount"/> chunks, <see cref="ItemCount"/> items.</summary>
+internal sealed record InputEnded(long ChunkCount, long ItemCount);
 
 /// <summary>Feeder to streaming coordinator: reading the input threw at <see cref="Position"/>; that is the job's last chunk.</summary>
 internal sealed record InputFailed(long ChunkIndex, long Position, Exception Error);

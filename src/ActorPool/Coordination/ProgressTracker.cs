@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using ActorPool.Lifecycle;
+
+namespace ActorPool.Coordination;
+
+/// <summary>
+/// A job's progress for <see cref="JobOptions.Progress"/>: counted by whoever learns of outcomes
+/// (its coordinator, its result sink, its reply), reported on the thread pool every
+/// <see cref="ReportInterval"/> while the counts change, and a last time when the job ends.
+/// </summary>
+/// <remarks>
+/// Reports form a chain of continuations, so they never overlap and the last one runs after every
+/// other; the lock only guards the chain, never a call to user code. Counting is two interlocked
+/// adds, safe from an actor.
+/// </remarks>
+internal sealed class ProgressTracker
+{
+    /// <summary>How often counts that changed are reported.</summary>
+    public static readonly TimeSpan ReportInterval = TimeSpan.FromMilliseconds(250);
+
+    private readonly IProgress<JobProgress> _progress;
+    private readonly JobRegistry _registry;
+    private readonly Action<Exception> _reportFailure;
+    private readonly long _started = Stopwatch.GetTimestamp();
+    private readonly object _gate = new();
+    private readonly Timer _timer;
+    private long _completed;
+    private long _failed;
+    private long _total = -1; // unknown
+    private (long Completed, long Failed, long Total) _reported = (0, 0, -1); // under _gate
+    private Task _reports = Task.CompletedTask; // under _gate
+    private bool _finished; // under _gate
+
+    private ProgressTracker(IProgress<JobProgress> progress, JobRegistry registry, Action<Exception> reportFailure)
+    {
+        _progress = progress;
+        _registry = registry;
+        _reportFailure = reportFailure;
+        _timer = new Timer(static tracker => ((ProgressTracker)tracker!).Tick(), this, ReportInterval, ReportInterval);
+    }
+
+    /// <summary>A tracker for a job with <paramref name="options"/>; null when it reports no progress.</summary>
+    /// <param name="options">The job's options.</param>
+    /// <param name="registry">The pool's registry: a report must not wait on its own pool.</param>
+    /// <param name="reportFailure">Logs what a report threw.</param>
+    public static ProgressTracker? For(JobOptions? options, JobRegistry registry, Action<Exception> reportFailure) =>
+        options?.Progress is { } progress ? new ProgressTracker(progress, registry, reportFailure) : null;
+
+    /// <summary>More items have succeeded or failed.</summary>
+    public void Add(long completed, long failed)
+    {
+        if (completed != 0)
+            Interlocked.Add(ref _completed, completed);
+        if (failed != 0)
+            Interlocked.Add(ref _failed, failed);
+    }
+
+    /// <summary>The job has <paramref name="total"/> items (a lazy input was read to its end).</summary>
+    public void SetTotal(long total) => Interlocked.Exchange(ref _total, total);
+
+    /// <summary>
+    /// The job has ended: reports a last time, counting the items that never completed as failed,
+    /// and returns a task that completes once that report has been made. Idempotent.
+    /// </summary>
+    public Task Finish()
+    {
+        lock (_gate)
+        {
+            if (_finished)
+                return _reports;
+            _finished = true;
+            _timer.Dispose();
+            var (completed, failed, total) = Counts();
+            total = Math.Max(total, completed + failed); // unknown (-1), or fewer than counted: what was seen
+            Enqueue(new JobProgress(completed, total - completed, total, Elapsed, TimeSpan.Zero));
+            return _reports;
+        }
+    }
+
+    private void Tick()
+    {
+        lock (_gate)
+        {
+            var counts = Counts();
+            if (_finished || counts == _reported)
+                return;
+            _reported = counts;
+            var (completed, failed, total) = counts;
+            var elapsed = Elapsed;
+            var done = completed + failed;
+            TimeSpan? remaining = total >= done && done > 0 ? elapsed * ((double)(total - done) / done) : null;
+            Enqueue(new JobProgress(completed, failed, total >= 0 ? total : null, elapsed, remaining));
+        }
+    }
+
+    private (long Completed, long Failed, long Total) Counts() =>
+        (Interlocked.Read(ref _completed), Interlocked.Read(ref _failed), Interlocked.Read(ref _total));
+
+    private TimeSpan Elapsed => Stopwatch.GetElapsedTime(_started);
+
+    /// <summary>Chains one report after the last; called under the gate, and the report itself runs outside it.</summary>
+    private void Enqueue(JobProgress progress) =>
+        _reports = _reports.ContinueWith(_ => Report(progress), CancellationToken.None, TaskContinuationOptions.DenyChildAttach, TaskScheduler.Default);
+
+    private void Report(JobProgress progress)
+    {
+        try
+        {
+            using (OwnPool.Enter(_registry))
+                _progress.Report(progress);
+        }
+        catch (Exception ex)
+        {
+            _reportFailure(ex);
+        }
+    }
+}
