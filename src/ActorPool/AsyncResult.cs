@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using ActorPool.Coordination;
+using ActorPool.Journal;
 using ActorPool.Lifecycle;
 
 namespace ActorPool;
@@ -21,8 +22,9 @@ public sealed class AsyncResult<T> : IJob
     private readonly Action<T>? _callback;
     private readonly Action<Exception>? _errorCallback;
     private readonly Action<Exception> _reportCallbackFailure;
-    private readonly CancellationLink _cancellation = new();
+    private CancellationLink? _cancellation; // only for a job with a token that can be cancelled
     private readonly ProgressTracker? _progress;
+    private JournaledJob? _journal; // set before the job is sent, so before any outcome
     private int _settled;
 
     /// <exception cref="InvalidOperationException">The pool is not running.</exception>
@@ -89,16 +91,37 @@ public sealed class AsyncResult<T> : IJob
 
     internal void Fail(Exception error) => Settle(default!, error);
 
+    /// <summary>The job's single item succeeded with <paramref name="value"/> (an Apply): counted for progress, then the result.</summary>
+    internal void CompleteItem(T value)
+    {
+        _progress?.Add(1, 0);
+        Settle(value, null);
+    }
+
+    /// <summary>The job's single item failed (an Apply): counted for progress, then the result.</summary>
+    internal void FailItem(Exception error)
+    {
+        _progress?.Add(0, 1);
+        Settle(default!, error);
+    }
+
     /// <summary>
     /// Cancelling <paramref name="token"/> fails this result with <see cref="OperationCanceledException"/>,
     /// then asks <paramref name="cancelJob"/> to stop the job's work; at once if it is cancelled already.
     /// </summary>
-    internal void CancelWith(CancellationToken token, Action<long> cancelJob) =>
-        _cancellation.Attach(token, () =>
+    internal void CancelWith(CancellationToken token, Action<long> cancelJob)
+    {
+        if (token.CanBeCanceled)
+            CancellationLink.Link(ref _cancellation, ref _settled, token, OnCancel(token, cancelJob));
+    }
+
+    // A method of its own, so that a job without a token allocates no closure.
+    private Action OnCancel(CancellationToken token, Action<long> cancelJob) =>
+        () =>
         {
             if (Settle(default!, CancellationLink.Cancelled(token)))
                 cancelJob(JobId);
-        });
+        };
 
     void IJob.Abort(Exception reason) => Fail(reason);
 
@@ -112,17 +135,42 @@ public sealed class AsyncResult<T> : IJob
         // First outcome wins: a duplicate answer or a Terminate racing the real result is ignored.
         if (Interlocked.Exchange(ref _settled, 1) != 0)
             return false;
-        _cancellation.End();
-        if (_progress is not null)
+        Volatile.Read(ref _cancellation)?.End();
+        if (_progress is null && _journal is null)
         {
-            // The last progress report comes before the result is set, and before its callback.
-            _progress.Finish().ContinueWith(_ => Deliver(value, error), CancellationToken.None, TaskContinuationOptions.DenyChildAttach,
-                TaskScheduler.Default);
+            Deliver(value, error);
             return true;
         }
-        Deliver(value, error);
+        // A durable job's results are committed, and the last progress report is made, before the
+        // result is set and its callback runs. A journal that cannot be written fails the job.
+        _ = SettleAfterAsync(value, error);
         return true;
     }
+
+    private async Task SettleAfterAsync(T value, Exception? error)
+    {
+        if (_journal is not null)
+        {
+            try
+            {
+                await (error is null ? _journal.FinishAsync() : _journal.FlushAsync()).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (error is null)
+            {
+                error = ex;
+            }
+            catch (Exception)
+            {
+                // the job failed already: that failure is the one to report
+            }
+        }
+        if (_progress is not null)
+            await _progress.Finish().ConfigureAwait(false);
+        Deliver(value, error);
+    }
+
+    /// <summary>Makes this the result of durable job <paramref name="journal"/>: it is set once the journal has committed what the job recorded.</summary>
+    internal void RecordIn(JournaledJob journal) => _journal = journal;
 
     private void Deliver(T value, Exception? error)
     {

@@ -28,11 +28,20 @@ internal static class JobArguments
 
     /// <summary>Checks a job's options (null: the defaults), naming the property at fault as <c>options.Name</c>.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><see cref="JobOptions.Retries"/> or <see cref="JobOptions.RetryDelay"/> is negative.</exception>
-    /// <exception cref="ArgumentException">The deployment's workers cannot run <see cref="JobOptions.RetryIf"/>.</exception>
-    public static void CheckOptions(JobOptions? options, WorkerDeployment deployment)
+    /// <exception cref="ArgumentException">The deployment's workers cannot run <see cref="JobOptions.RetryIf"/>; or <see cref="JobOptions.JobId"/> is empty, or set for a pool without a journal or a kind of job that cannot be durable (<paramref name="durable"/> false).</exception>
+    public static void CheckOptions(JobOptions? options, WorkerDeployment deployment, bool durable, bool hasJournal)
     {
         if (options is null)
             return;
+        if (options.JobId is { } jobId)
+        {
+            if (string.IsNullOrWhiteSpace(jobId))
+                throw new ArgumentException("JobId must not be empty or white space; null makes a job that is not durable.", "options.JobId");
+            if (!hasJournal)
+                throw new ArgumentException("JobId makes a durable job, which needs the pool's PoolOptions.JournalPath.", "options.JobId");
+            if (!durable)
+                throw new ArgumentException("Durable jobs (JobId) are Map, MapAsync, StarMap and StarMapAsync so far.", "options.JobId");
+        }
         if (options.Retries < 0)
             throw new ArgumentOutOfRangeException("options.Retries", options.Retries, "Retries must not be negative.");
         if (options.RetryDelay < TimeSpan.Zero)

@@ -1,7 +1,7 @@
 namespace ActorPool;
 
 /// <summary>
-/// How one job runs its tasks: retries, and where its progress goes. Pass it as the <c>options</c> argument of any
+/// How one job runs its tasks: retries, where its progress goes, and whether it is durable. Pass it as the <c>options</c> argument of any
 /// submission (<c>Map</c>, <c>IMap</c>, <c>Apply</c>, …); one instance may serve many jobs. Checked
 /// when a job is submitted: an out-of-range property is an <see cref="ArgumentOutOfRangeException"/>
 /// naming it (<c>options.Retries</c>, …).
@@ -38,4 +38,17 @@ public sealed class JobOptions
     /// thread posts them there. One that throws is logged and changes nothing else. Default: null (none).
     /// </summary>
     public IProgress<JobProgress>? Progress { get; init; }
+
+    /// <summary>
+    /// Makes the job durable, under this id, in the pool's journal (<see cref="PoolOptions.JournalPath"/>,
+    /// required): each chunk's results are recorded as they complete (committed within 200 ms), and
+    /// submitting the same job again (the same function, the same inputs) after its driver died
+    /// runs only what was not recorded, returning the recorded results with the new ones, in order;
+    /// a job that finished returns its results without running anything. A different job under a
+    /// recorded id is refused with <see cref="InvalidOperationException"/>. The function must be
+    /// nameable (a static method, or a lambda that captures nothing), and its inputs and results
+    /// serializable. Failed items are not recorded: a resumed job runs them again. For <c>Map</c>,
+    /// <c>MapAsync</c>, <c>StarMap</c> and <c>StarMapAsync</c> so far. Default: null (not durable).
+    /// </summary>
+    public string? JobId { get; init; }
 }

@@ -132,7 +132,7 @@ public sealed partial class Pool
     private void CheckApply(Delegate func, JobOptions? options)
     {
         JobArguments.CheckFunction(func, nameof(func), _deployment);
-        JobArguments.CheckOptions(options, _deployment);
+        JobArguments.CheckOptions(options, _deployment, durable: false, _journal is not null);
     }
 
     private AsyncResult<TResult> SubmitApply<TResult>(ChunkWork<TResult> work, Action<TResult>? callback, Action<Exception>? errorCallback,
@@ -148,24 +148,15 @@ public sealed partial class Pool
         }
         try
         {
-            ApplyJob.Dispatch(result.JobId, work, _group, Provider,
-                value =>
-                {
-                    progress?.Add(1, 0);
-                    result.Complete(value);
-                },
-                error =>
-                {
-                    progress?.Add(0, 1);
-                    result.Fail(error);
-                });
+            ApplyJob.Dispatch(result.JobId, work, _group, Provider, result.CompleteItem, result.FailItem);
         }
         catch (Exception ex)
         {
             result.Fail(ex);
         }
         // After the task was sent: a cancellation reaches the router after the task itself.
-        result.CancelWith(cancellationToken, CancelJob);
+        if (cancellationToken.CanBeCanceled)
+            result.CancelWith(cancellationToken, CancelJob);
         return result;
     }
 }

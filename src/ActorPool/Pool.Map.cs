@@ -1,6 +1,8 @@
 using ActorPool.Coordination;
+using ActorPool.Journal;
 using ActorPool.Lifecycle;
 using ActorPool.Protocol;
+using ActorPool.Remote;
 using Akka.Actor;
 
 namespace ActorPool;
@@ -27,11 +29,11 @@ public sealed partial class Pool
         WaitOutside(nameof(Map));
         CheckArguments(func, iterable, chunkSize, options);
         var retry = TaskRetry.Of(options);
-        return SubmitMap(iterable, chunkSize, items => new MapWork<T, TResult>(func, items) { Retry = retry }, null, null, options,
+        return SubmitMap(func, iterable, chunkSize, items => new MapWork<T, TResult>(func, items) { Retry = retry }, null, null, options,
             cancellationToken, shareArrays: true).Get();
     }
 
-    /// <summary>The asynchronous form of <see cref="Map{T, TResult}"/> (Python's <c>map_async</c>): returns at once.</summary>
+    /// <summary>The asynchronous form of <see cref="Map{T, TResult}(Func{T, TResult}, IEnumerable{T}, int?, JobOptions?, CancellationToken)"/> (Python's <c>map_async</c>): returns at once.</summary>
     /// <param name="func">The function.</param>
     /// <param name="iterable">The inputs; read in full on the calling thread. If reading throws, the result fails with that exception.</param>
     /// <param name="chunkSize">Items per task; null (the default) uses ceil(n / (4 × <see cref="Processes"/>)).</param>
@@ -48,12 +50,12 @@ public sealed partial class Pool
     {
         CheckArguments(func, iterable, chunkSize, options);
         var retry = TaskRetry.Of(options);
-        return SubmitMap(iterable, chunkSize, items => new MapWork<T, TResult>(func, items) { Retry = retry }, callback, errorCallback, options,
+        return SubmitMap(func, iterable, chunkSize, items => new MapWork<T, TResult>(func, items) { Retry = retry }, callback, errorCallback, options,
             cancellationToken);
     }
 
     /// <summary>
-    /// Like <see cref="Map{T, TResult}"/>, but each item is a pair of arguments (Python's <c>starmap</c>):
+    /// Like <see cref="Map{T, TResult}(Func{T, TResult}, IEnumerable{T}, int?, JobOptions?, CancellationToken)"/>, but each item is a pair of arguments (Python's <c>starmap</c>):
     /// returns <c>func(a, b)</c> for every <c>(a, b)</c>, in input order.
     /// </summary>
     /// <param name="func">The function.</param>
@@ -69,7 +71,7 @@ public sealed partial class Pool
         JobOptions? options = null, CancellationToken cancellationToken = default) =>
         WaitOutside(nameof(StarMap)).StarMapAsync(func, iterable, chunkSize, null, null, options, cancellationToken).Get();
 
-    /// <summary>The asynchronous form of <see cref="StarMap{T1, T2, TResult}"/> (Python's <c>starmap_async</c>).</summary>
+    /// <summary>The asynchronous form of <see cref="StarMap{T1, T2, TResult}(Func{T1, T2, TResult}, IEnumerable{ValueTuple{T1, T2}}, int?, JobOptions?, CancellationToken)"/> (Python's <c>starmap_async</c>).</summary>
     /// <param name="func">The function.</param>
     /// <param name="iterable">The argument pairs; read in full on the calling thread.</param>
     /// <param name="chunkSize">Items per task; null (the default) uses ceil(n / (4 × <see cref="Processes"/>)).</param>
@@ -86,7 +88,7 @@ public sealed partial class Pool
     {
         CheckArguments(func, iterable, chunkSize, options);
         var retry = TaskRetry.Of(options);
-        return SubmitMap(iterable, chunkSize, items => new StarMapWork<T1, T2, TResult>(func, items) { Retry = retry }, callback, errorCallback,
+        return SubmitMap(func, iterable, chunkSize, items => new StarMapWork<T1, T2, TResult>(func, items) { Retry = retry }, callback, errorCallback,
             options, cancellationToken);
     }
 
@@ -99,31 +101,31 @@ public sealed partial class Pool
     /// <param name="iterable">The inputs, read on a thread of the pool's own.</param>
     /// <param name="chunkSize">Items per task; default 1.</param>
     /// <param name="options">How the job runs its tasks (retries, progress); null (the default) for the defaults of <see cref="JobOptions"/>.</param>
-    /// <param name="cancellationToken">Cancelling it ends the job: the iterator throws <see cref="OperationCanceledException"/> at the next position not read yet, input stops being read, queued tasks are dropped and running ones see <see cref="PoolContext.CancellationToken"/> cancelled. Default: none.</param>
+    /// <param name="cancellationToken">Cancelling it ends the job: the iterator's next read throws <see cref="OperationCanceledException"/> (results not read yet are dropped), input stops being read, queued tasks are dropped and running ones see <see cref="PoolContext.CancellationToken"/> cancelled. Default: none.</param>
     /// <exception cref="ArgumentNullException"><paramref name="func"/> or <paramref name="iterable"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> is less than 1, or a property of <paramref name="options"/> is out of range.</exception>
     /// <exception cref="InvalidOperationException">The pool is closing or terminated.</exception>
     public PoolIterator<TResult> IMap<T, TResult>(Func<T, TResult> func, IEnumerable<T> iterable, int chunkSize = 1,
         JobOptions? options = null, CancellationToken cancellationToken = default) =>
-        Stream(func, iterable, chunkSize, ordered: true, options, cancellationToken);
+        Stream(func, iterable, chunkSize, ordered: true, options, cancellationToken, (items, retry) => new MapWork<T, TResult>(func, items) { Retry = retry });
 
     /// <summary>
-    /// Like <see cref="IMap{T, TResult}"/>, but yields each result as soon as its task completes,
+    /// Like <see cref="IMap{T, TResult}(Func{T, TResult}, IEnumerable{T}, int, JobOptions?, CancellationToken)"/>, but yields each result as soon as its task completes,
     /// whatever its input position (Python's <c>imap_unordered</c>).
     /// </summary>
     /// <param name="func">The function.</param>
     /// <param name="iterable">The inputs, read lazily on a thread of the pool's own.</param>
     /// <param name="chunkSize">Items per task; default 1.</param>
     /// <param name="options">How the job runs its tasks (retries, progress); null (the default) for the defaults of <see cref="JobOptions"/>.</param>
-    /// <param name="cancellationToken">Cancelling it ends the job, as for <see cref="IMap{T, TResult}"/>. Default: none.</param>
+    /// <param name="cancellationToken">Cancelling it ends the job, as for <see cref="IMap{T, TResult}(Func{T, TResult}, IEnumerable{T}, int, JobOptions?, CancellationToken)"/>. Default: none.</param>
     /// <exception cref="ArgumentNullException"><paramref name="func"/> or <paramref name="iterable"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> is less than 1, or a property of <paramref name="options"/> is out of range.</exception>
     /// <exception cref="InvalidOperationException">The pool is closing or terminated.</exception>
     public PoolIterator<TResult> IMapUnordered<T, TResult>(Func<T, TResult> func, IEnumerable<T> iterable, int chunkSize = 1,
         JobOptions? options = null, CancellationToken cancellationToken = default) =>
-        Stream(func, iterable, chunkSize, ordered: false, options, cancellationToken);
+        Stream(func, iterable, chunkSize, ordered: false, options, cancellationToken, (items, retry) => new MapWork<T, TResult>(func, items) { Retry = retry });
 
-    private AsyncResult<IReadOnlyList<TResult>> SubmitMap<T, TResult>(IEnumerable<T> iterable, int? chunkSize,
+    private AsyncResult<IReadOnlyList<TResult>> SubmitMap<T, TResult>(Delegate func, IEnumerable<T> iterable, int? chunkSize,
         Func<ArraySegment<T>, ChunkWork<TResult>> makeWork, Action<IReadOnlyList<TResult>>? callback, Action<Exception>? errorCallback,
         JobOptions? options, CancellationToken cancellationToken, bool shareArrays = false)
     {
@@ -149,6 +151,22 @@ public sealed partial class Pool
                 result.Complete(Array.Empty<TResult>());
                 return result;
             }
+            // A durable job runs only what its journal does not hold yet.
+            (JournaledJob, TResult[], IReadOnlyList<(int, int)>)? durable = null;
+            if (options?.JobId is { } jobId)
+            {
+                var journal = _journal!.Begin(jobId, JobFingerprint.Of(func, items), items.Length);
+                result.RecordIn(journal);
+                var results = new TResult[items.Length];
+                var left = Left(journal.Restore(results));
+                progress?.Add(items.Length - left.Sum(range => range.Count), 0);
+                if (left.Count == 0)
+                {
+                    result.Complete(results);
+                    return result;
+                }
+                durable = (journal, results, left);
+            }
             var reply = new ReplyRef(Provider, message =>
             {
                 switch (message)
@@ -162,21 +180,22 @@ public sealed partial class Pool
                 }
             });
             // No sender: the router would hold it, and with it this job's results, until its next message.
-            _router.Tell(MapJob<TResult>.Create(result.JobId, items, chunkSize, Processes, makeWork, _group, reply, progress), ActorRefs.NoSender);
+            _router.Tell(MapJob<TResult>.Create(result.JobId, items, chunkSize, Processes, makeWork, _group, reply, progress, durable), ActorRefs.NoSender);
         }
         catch (Exception ex)
         {
             result.Fail(ex);
         }
         // After the job was told to the router: a cancellation reaches it after the job itself.
-        result.CancelWith(cancellationToken, CancelJob);
+        if (cancellationToken.CanBeCanceled)
+            result.CancelWith(cancellationToken, CancelJob);
         return result;
     }
 
-    private PoolIterator<TResult> Stream<T, TResult>(Func<T, TResult> func, IEnumerable<T> iterable, int chunkSize, bool ordered,
-        JobOptions? options, CancellationToken cancellationToken)
+    private PoolIterator<TResult> Stream<T, TResult>(Delegate func, IEnumerable<T> iterable, int chunkSize, bool ordered,
+        JobOptions? options, CancellationToken cancellationToken, Func<ArraySegment<T>, TaskRetry?, ChunkWork<TResult>> makeWork)
     {
-        CheckArguments(func, iterable, chunkSize, options);
+        CheckArguments(func, iterable, chunkSize, options, durable: false);
         var retry = TaskRetry.Of(options);
         var sink = new ResultSink<TResult>(_registry, new Window(_settings.StreamWindow(chunkSize)), NewProgress(options));
         if (cancellationToken.IsCancellationRequested)
@@ -184,18 +203,41 @@ public sealed partial class Pool
             sink.Abort(CancellationLink.Cancelled(cancellationToken));
             return new PoolIterator<TResult>(sink);
         }
-        _router.Tell(new StreamJob<T, TResult>(iterable, chunkSize, items => new MapWork<T, TResult>(func, items) { Retry = retry }, ordered, sink, _log,
+        _router.Tell(new StreamJob<T, TResult>(iterable, chunkSize, items => makeWork(items, retry), ordered, sink, _log,
             ExecutionContext.Capture()), ActorRefs.NoSender);
-        sink.CancelWith(cancellationToken, CancelJob);
+        if (cancellationToken.CanBeCanceled)
+            sink.CancelWith(cancellationToken, CancelJob);
         return new PoolIterator<TResult>(sink);
     }
 
-    private void CheckArguments(Delegate func, object iterable, int? chunkSize, JobOptions? options)
+    private void CheckArguments(Delegate func, object iterable, int? chunkSize, JobOptions? options, bool durable = true)
     {
         JobArguments.CheckFunction(func, nameof(func), _deployment);
         JobArguments.CheckItems(iterable, nameof(iterable));
         JobArguments.CheckChunkSize(chunkSize, nameof(chunkSize));
-        JobArguments.CheckOptions(options, _deployment);
+        JobArguments.CheckOptions(options, _deployment, durable, _journal is not null);
+        if (options?.JobId is not null)
+            FunctionRef.Create(func, nameof(func)); // a durable job's function is found again by name when it resumes
+    }
+
+    /// <summary>The ranges of items that <paramref name="covered"/> does not cover, in order.</summary>
+    private static List<(int Start, int Count)> Left(bool[] covered)
+    {
+        var left = new List<(int, int)>();
+        for (var start = 0; start < covered.Length;)
+        {
+            if (covered[start])
+            {
+                start++;
+                continue;
+            }
+            var end = start;
+            while (end < covered.Length && !covered[end])
+                end++;
+            left.Add((start, end - start));
+            start = end;
+        }
+        return left;
     }
 
     /// <summary>The caller cancelled job <paramref name="jobId"/> (its result has failed): the router stops its work.</summary>

@@ -1,6 +1,7 @@
 using ActorPool.Configuration;
 using ActorPool.Coordination;
 using ActorPool.Deployment;
+using ActorPool.Journal;
 using ActorPool.Lifecycle;
 using ActorPool.Protocol;
 using ActorPool.Remote;
@@ -48,6 +49,7 @@ public sealed partial class Pool : IDisposable, IAsyncDisposable
     private readonly object _shutdownGate = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly SystemStopWatch _systemStop;
+    private readonly JobJournal? _journal;
     private Task? _shutdown;
 
     /// <summary>Creates a pool with <see cref="Environment.ProcessorCount"/> workers and default options.</summary>
@@ -81,6 +83,8 @@ public sealed partial class Pool : IDisposable, IAsyncDisposable
         if (options.NoWorkerTimeout is { } noWorkerTimeout && (noWorkerTimeout <= TimeSpan.Zero || noWorkerTimeout.TotalMilliseconds > int.MaxValue))
             throw new ArgumentOutOfRangeException("options.NoWorkerTimeout", noWorkerTimeout, $"NoWorkerTimeout must be positive and at most {int.MaxValue} ms, or null for the default.");
 
+        // First, so that a journal in use fails the constructor before anything is started.
+        _journal = options.JournalPath is { } journalPath ? JobJournal.Open(journalPath) : null;
         _deployment = WorkerDeployment.For(options, $"actorpool-{Interlocked.Increment(ref s_poolCount)}");
         _system = _deployment.System;
         _log = Logging.GetLogger(_system, typeof(Pool));
@@ -95,6 +99,7 @@ public sealed partial class Pool : IDisposable, IAsyncDisposable
         }
         catch
         {
+            _journal?.Dispose();
             _deployment.Stopping();
             try
             {
@@ -123,6 +128,19 @@ public sealed partial class Pool : IDisposable, IAsyncDisposable
     /// answer as a reply.
     /// </summary>
     public IActorRef Router => _router;
+
+    /// <summary>
+    /// Removes durable job <paramref name="jobId"/> from the pool's journal (<see cref="PoolOptions.JournalPath"/>),
+    /// so that the id can name another job; do not forget a job while it runs.
+    /// </summary>
+    /// <returns>True if the journal held the job.</returns>
+    /// <exception cref="ArgumentException"><paramref name="jobId"/> is null or empty.</exception>
+    /// <exception cref="InvalidOperationException">The pool has no journal.</exception>
+    public bool ForgetJob(string jobId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(jobId);
+        return (_journal ?? throw new InvalidOperationException("The pool has no journal: set PoolOptions.JournalPath.")).Forget(jobId);
+    }
 
     /// <summary>Stops the pool taking new work; work already submitted runs to the end. Idempotent.</summary>
     public void Close() => _registry.Close();
@@ -207,6 +225,7 @@ public sealed partial class Pool : IDisposable, IAsyncDisposable
         {
             // Worker processes go last, once this side has closed its connections to them.
             _deployment.Stopped();
+            _journal?.Dispose(); // every job has ended: what they recorded is written, and the file is free
         }
     }
 

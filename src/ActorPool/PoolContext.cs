@@ -4,7 +4,8 @@ namespace ActorPool;
 
 /// <summary>
 /// What a running task can learn about itself, on any deployment: read it from inside the
-/// function a job runs (on the worker's thread, before it returns).
+/// function a job runs (on the worker's thread, or anywhere an async function's code goes on
+/// after an await, until its task completes).
 /// </summary>
 public static class PoolContext
 {
@@ -14,8 +15,8 @@ public static class PoolContext
     /// one that does not runs to its end, and its result is discarded. <see cref="System.Threading.CancellationToken.None"/>
     /// outside a task.
     /// </summary>
-    public static CancellationToken CancellationToken => TaskScope.Current?.Token ?? CancellationToken.None;
+    public static CancellationToken CancellationToken => TaskScope.CurrentItem?.Token ?? TaskScope.Current?.Token ?? CancellationToken.None;
 
     /// <summary>Which run of its item the task is: 1 the first time, 2 on its first retry (<see cref="JobOptions.Retries"/>), and so on; 0 outside a task.</summary>
-    public static int Attempt => TaskScope.Current?.Attempt ?? 0;
+    public static int Attempt => TaskScope.CurrentItem?.Attempt ?? TaskScope.Current?.Attempt ?? 0;
 }

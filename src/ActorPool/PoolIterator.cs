@@ -141,6 +141,8 @@ public sealed class PoolIterator<T> : IEnumerable<T>, IDisposable
 
     private T Take(ItemOutcome<T> outcome)
     {
+        if (_sink.CancelledWith is { } cancelled)
+            ExceptionDispatchInfo.Throw(cancelled); // the caller cancelled: what is still buffered is not handed out
         if (outcome.EndsChunk)
             _sink.Window.Release();
         if (outcome.Error is { } error)

@@ -69,4 +69,13 @@ public sealed class PoolOptions
     /// stops only the pool's own actors.
     /// </summary>
     public ActorSystem? ActorSystem { get; init; }
+
+    /// <summary>
+    /// An SQLite file (created if missing) where durable jobs (<see cref="JobOptions.JobId"/>) record
+    /// their results as they complete, so that a job whose driver died resumes where it was when the
+    /// same program runs again. It belongs to one live pool at a time: a second pool, in this process
+    /// or another, fails at construction with an <see cref="IOException"/> naming it; a killed pool
+    /// leaves nothing that stops its restart. Default: null (no journal).
+    /// </summary>
+    public string? JournalPath { get; init; }
 }

@@ -8,7 +8,7 @@ namespace ActorPool;
 /// <summary>
 /// A message that asks a pool's <see cref="Pool.Router"/>, from an actor in the same
 /// ActorSystem, to apply <see cref="Func"/> to every item of <see cref="Items"/>: the actor form of
-/// <see cref="Pool.MapAsync{T, TResult}"/>. The sender receives an <see cref="IReadOnlyList{T}"/>
+/// <see cref="Pool.MapAsync{T, TResult}(Func{T, TResult}, IEnumerable{T}, int?, Action{IReadOnlyList{TResult}}?, Action{Exception}?, JobOptions?, CancellationToken)"/>. The sender receives an <see cref="IReadOnlyList{T}"/>
 /// of <typeparamref name="TResult"/> in input order, or a <see cref="Status.Failure"/> whose cause
 /// is the first exception a task threw (or the reason the request was refused), so
 /// <c>Ask&lt;IReadOnlyList&lt;TResult&gt;&gt;</c> works directly.
@@ -52,7 +52,7 @@ public sealed record MapRequest<T, TResult>(Func<T, TResult> Func, IReadOnlyList
 /// <summary>
 /// A message that asks a pool's <see cref="Pool.Router"/>, from an actor in the same
 /// ActorSystem, to run <see cref="Func"/> once on a worker: the actor form of
-/// <see cref="Pool.ApplyAsync{TResult}"/>. The sender receives the <typeparamref name="TResult"/>
+/// <see cref="Pool.ApplyAsync{TResult}(Func{TResult}, Action{TResult}?, Action{Exception}?, JobOptions?, CancellationToken)"/>. The sender receives the <typeparamref name="TResult"/>
 /// itself, or a <see cref="Status.Failure"/> whose cause is the exception the function threw (or the
 /// reason the request was refused), so <c>Ask&lt;TResult&gt;</c> works directly. A null result,
 /// which Akka cannot deliver as a message, arrives as a <see cref="Status.Success"/> with a null status.

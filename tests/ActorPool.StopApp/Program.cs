@@ -2,6 +2,7 @@
 //   stop-app plain <InProcess|LocalProcesses>   a pool of its own runs a ten-second job
 //   stop-app hosted                             the same inside a Generic Host, on the host's ActorSystem
 //   stop-app dispose                            a LocalProcesses pool runs a Map and is disposed
+//   stop-app durable <journal> <folder> <n>     a durable Map of n items of 10 ms, each leaving a file in folder; "ok" at the end
 // It prints "running" once the job is under way, and "failed: <type>: <message>" when the job fails.
 using ActorPool;
 using Akka.Actor;
@@ -33,6 +34,15 @@ switch (args[0])
             Console.WriteLine($"mapped {pool.Map(Jobs.Twice, Enumerable.Range(0, 100)).Count}");
         Console.WriteLine("disposed");
         return 0;
+    case "durable":
+        using (var pool = new Pool(new PoolOptions { Processes = 2, JournalPath = args[1] }))
+        {
+            var count = int.Parse(args[3]);
+            var results = pool.Map(Jobs.CountedRun, Enumerable.Range(0, count).Select(x => $"{args[2]}|{x}"), chunkSize: 1,
+                options: new JobOptions { JobId = "durable" });
+            Console.WriteLine(results.SequenceEqual(Enumerable.Range(0, count)) ? "ok" : "wrong results");
+        }
+        return 0;
     default:
         Console.Error.WriteLine($"unknown mode {args[0]}");
         return 2;
@@ -58,6 +68,15 @@ internal static class Jobs
     }
 
     public static int Twice(int x) => 2 * x;
+
+    /// <summary>"folder|x": a task of 10 ms that leaves a file of its own for this run of item x, and returns x.</summary>
+    public static int CountedRun(string folderAndItem)
+    {
+        Thread.Sleep(10);
+        var split = folderAndItem.LastIndexOf('|');
+        File.WriteAllText(Path.Combine(folderAndItem[..split], $"run-{folderAndItem[(split + 1)..]}-{Guid.NewGuid():N}"), "");
+        return int.Parse(folderAndItem[(split + 1)..]);
+    }
 
     /// <summary>A task of a second: twenty of them on two workers are a job of ten seconds.</summary>
     public static int Slow(int x)

@@ -24,6 +24,9 @@ internal sealed record PoolSettings(
     /// <summary>Id of the dispatcher that runs user functions.</summary>
     public const string WorkerDispatcherId = "actorpool.worker-dispatcher";
 
+    /// <summary>Items of one chunk of an async function a worker awaits at once (<c>actorpool.async-items-per-worker</c>), from any system's configuration.</summary>
+    public static int AsyncItemsPerWorker(Config config) => Positive(config.GetConfig("actorpool"), "async-items-per-worker");
+
     /// <summary>Chunks of a streamed job that may be read ahead of its consumer (see <c>actorpool.imap</c> in reference.conf).</summary>
     public int StreamWindow(int chunkSize) =>
         Processes * Math.Max(ChunksInFlightPerWorker, (ItemsInFlightPerWorker + chunkSize - 1) / chunkSize);

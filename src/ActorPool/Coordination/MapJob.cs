@@ -1,3 +1,4 @@
+using ActorPool.Journal;
 using ActorPool.Protocol;
 using ActorPool.Routing;
 using Akka.Actor;
@@ -9,13 +10,26 @@ namespace ActorPool.Coordination;
 /// chunk to the workers with that coordinator as the reply address. The final list (or a
 /// <see cref="Status.Failure"/>) goes to <see cref="ReplyTo"/>.
 /// </summary>
-internal sealed record MapJob<TResult>(long JobId, ChunkWork[] Chunks, TResult[] Results, IActorRef ReplyTo, ProgressTracker? Progress) : IJobStart
+internal sealed record MapJob<TResult>(
+    long JobId, ChunkWork[] Chunks, long[] Offsets, TResult[] Results, IActorRef ReplyTo, ProgressTracker? Progress, JournaledJob? Journal) : IJobStart
 {
     /// <summary>
     /// Cuts <paramref name="items"/> into chunks of <paramref name="chunkSize"/> (null: CPython's
     /// default for <paramref name="processes"/> workers), each prepared for the group's workers.
     /// The one way both <c>Pool.MapAsync</c> and <c>MapRequest</c> build a job.
     /// </summary>
+    /// <param name="jobId">The job's id.</param>
+    /// <param name="items">The job's inputs.</param>
+    /// <param name="chunkSize">Items per chunk; null for CPython's default.</param>
+    /// <param name="processes">The pool's workers, for the default chunk size.</param>
+    /// <param name="makeWork">Makes the work of a chunk from its view of the inputs.</param>
+    /// <param name="group">The workers.</param>
+    /// <param name="replyTo">Where the list of results, or the failure, goes.</param>
+    /// <param name="progress">The job's progress, if it reports any.</param>
+    /// <param name="durable">
+    /// For a durable job: its journal, the array of its results with those restored from the
+    /// journal in place, and the ranges of items left to run (only those are cut into chunks).
+    /// </param>
     /// <remarks>
     /// In process, each chunk writes its results straight into its own part of the job's result
     /// array: the parts are disjoint, so no two workers touch one element, and the coordinator
@@ -24,14 +38,25 @@ internal sealed record MapJob<TResult>(long JobId, ChunkWork[] Chunks, TResult[]
     /// which the coordinator copies in.
     /// </remarks>
     public static MapJob<TResult> Create<T>(long jobId, T[] items, int? chunkSize, int processes,
-        Func<ArraySegment<T>, ChunkWork<TResult>> makeWork, WorkerGroup group, IActorRef replyTo, ProgressTracker? progress = null)
+        Func<ArraySegment<T>, ChunkWork<TResult>> makeWork, WorkerGroup group, IActorRef replyTo, ProgressTracker? progress = null,
+        (JournaledJob Journal, TResult[] Results, IReadOnlyList<(int Start, int Count)> Left)? durable = null)
     {
         // Not zeroed (for value types): every element is written before the list is handed out,
         // and a job with a failed item hands out no list.
-        var results = GC.AllocateUninitializedArray<TResult>(items.Length);
-        var chunks = Chunking.Split(items, chunkSize ?? Chunking.DefaultChunkSize(items.Length, processes),
-            chunk => group.Prepare(makeWork(chunk).WritingTo(new ArraySegment<TResult>(results, chunk.Offset, chunk.Count))));
-        return new(jobId, chunks, results, replyTo, progress);
+        var results = durable?.Results ?? GC.AllocateUninitializedArray<TResult>(items.Length);
+        var left = durable?.Left ?? [(0, items.Length)];
+        var size = chunkSize ?? Chunking.DefaultChunkSize(left.Sum(range => range.Count), processes);
+        var chunks = new List<ChunkWork>();
+        var offsets = new List<long>();
+        foreach (var (start, count) in left)
+        {
+            foreach (var chunk in Chunking.Split(new ArraySegment<T>(items, start, count), size))
+            {
+                chunks.Add(group.Prepare(makeWork(chunk).WritingTo(new ArraySegment<TResult>(results, chunk.Offset, chunk.Count))));
+                offsets.Add(chunk.Offset);
+            }
+        }
+        return new(jobId, chunks.ToArray(), offsets.ToArray(), results, replyTo, progress, durable?.Journal);
     }
 
     public void Abort(Exception reason) => ReplyTo.Tell(new Status.Failure(reason));
@@ -39,13 +64,9 @@ internal sealed record MapJob<TResult>(long JobId, ChunkWork[] Chunks, TResult[]
     public void Start(IActorContext context, WorkerGroup group)
     {
         var coordinator = context.ActorOf(
-            CollectingCoordinator<TResult>.Props(JobId, Chunks.Length, Results, ReplyTo, group.DropTarget, Progress),
+            CollectingCoordinator<TResult>.Props(JobId, Chunks.Length, Results, ReplyTo, group.DropTarget, Progress, Journal),
             IJobStart.CoordinatorName(JobId));
-        var offset = 0L;
         for (var i = 0; i < Chunks.Length; i++)
-        {
-            group.Dispatch(new RunChunk(JobId, i, offset, Chunks[i], coordinator));
-            offset += Chunks[i].Count;
-        }
+            group.Dispatch(new RunChunk(JobId, i, Offsets[i], Chunks[i], coordinator));
     }
 }

@@ -17,7 +17,7 @@ internal sealed class ResultSink<T> : IJob
         Channel.CreateUnbounded<ItemOutcome<T>>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
     private readonly CancellationTokenSource _stop = new();
     private readonly JobRegistry _registry;
-    private readonly CancellationLink _cancellation = new();
+    private CancellationLink? _cancellation; // only for a job with a token that can be cancelled
     private readonly ProgressTracker? _progress;
     private int _ended;
 
@@ -79,20 +79,36 @@ internal sealed class ResultSink<T> : IJob
     public void Abort(Exception reason) => TryAbort(reason);
 
     /// <summary>
-    /// Cancelling <paramref name="token"/> ends the job with <see cref="OperationCanceledException"/>
-    /// at the consumer's next position, then asks <paramref name="cancelJob"/> to stop its work.
+    /// Cancelling <paramref name="token"/> ends the job with <see cref="OperationCanceledException"/>,
+    /// which the consumer's next read throws, then asks <paramref name="cancelJob"/> to stop its work.
     /// </summary>
-    public void CancelWith(CancellationToken token, Action<long> cancelJob) =>
-        _cancellation.Attach(token, () =>
-        {
-            if (TryAbort(CancellationLink.Cancelled(token)))
-                cancelJob(JobId);
-        });
+    public void CancelWith(CancellationToken token, Action<long> cancelJob)
+    {
+        if (token.CanBeCanceled)
+            CancellationLink.Link(ref _cancellation, ref _ended, token, OnCancel(token, cancelJob));
+    }
 
-    private bool TryAbort(Exception reason)
+    private Action OnCancel(CancellationToken token, Action<long> cancelJob) =>
+        () =>
+        {
+            if (TryAbort(CancellationLink.Cancelled(token), overtakesBuffered: true))
+                cancelJob(JobId);
+        };
+
+    /// <summary>
+    /// Set when the caller cancelled the job: the consumer's next read throws it, ahead of any result
+    /// still buffered, so that a slow consumer learns of the cancellation at once.
+    /// </summary>
+    public Exception? CancelledWith => Volatile.Read(ref _cancelledWith);
+
+    private Exception? _cancelledWith;
+
+    private bool TryAbort(Exception reason, bool overtakesBuffered = false)
     {
         if (!TryEnd())
             return false;
+        if (overtakesBuffered)
+            Volatile.Write(ref _cancelledWith, reason);
         _stop.Cancel();
         // The consumer meets the reason at the next position it has not read yet, then the end.
         _channel.Writer.TryWrite(new ItemOutcome<T>(default!, reason, EndsChunk: false));
@@ -106,7 +122,7 @@ internal sealed class ResultSink<T> : IJob
     {
         if (Interlocked.Exchange(ref _ended, 1) != 0)
             return false;
-        _cancellation.End();
+        Volatile.Read(ref _cancellation)?.End();
         return true;
     }
 

@@ -1,3 +1,5 @@
+using ActorPool.Protocol;
+
 namespace ActorPool.Lifecycle;
 
 /// <summary>
@@ -25,7 +27,8 @@ internal static class OwnPool
     /// <exception cref="InvalidOperationException">The wait could never end.</exception>
     public static void ThrowIfBlockingOn(JobRegistry pool, string operation)
     {
-        if (ReferenceEquals(t_current, pool))
+        // An async function's code after an await runs on the thread pool, not on its worker's thread: its item says whose it is.
+        if (ReferenceEquals(t_current, pool) || ReferenceEquals(TaskScope.CurrentItem?.Pool, pool))
         {
             throw new InvalidOperationException(
                 $"{operation} was called from a task or callback of the same pool and could wait for ever: the wait can need the very "

@@ -65,6 +65,12 @@ internal abstract class ChunkWork<TResult> : ChunkWork, ITypedWork
     /// <summary>Calls the function on item <paramref name="index"/>.</summary>
     protected abstract TResult Invoke(int index);
 
+    /// <summary>Calls the function on item <paramref name="index"/>, for work that wraps this one (<see cref="AsyncWork{TResult}"/>).</summary>
+    internal TResult InvokeItem(int index) => Invoke(index);
+
+    /// <summary>Lets go of the function and the items, for work that wraps this one.</summary>
+    internal void ReleaseItems() => Release();
+
     /// <summary>
     /// Drops the function and the items: the work has run, and runs only once. The message that
     /// carried it can stay reachable after the job has ended (Akka's dedicated worker thread keeps
@@ -88,9 +94,17 @@ internal abstract class ChunkWork<TResult> : ChunkWork, ITypedWork
 
     public sealed override object Execute(long jobId, long chunkIndex, long offset)
     {
+        var output = _output.Array is null ? new ArraySegment<TResult>(new TResult[Count]) : _output;
+        var failures = RunItems(output.Array!, output.Offset);
+        _output = default;
+        Release();
+        return new ChunkResult<TResult>(jobId, chunkIndex, offset, output, failures?.ToArray());
+    }
+
+    /// <summary>Runs every item, writing item i's value at <c>values[start + i]</c>; returns the items that failed, in index order, or null.</summary>
+    protected virtual List<ItemFailure>? RunItems(TResult[] values, int start)
+    {
         var count = Count;
-        var output = _output.Array is null ? new ArraySegment<TResult>(new TResult[count]) : _output;
-        var (values, start) = (output.Array!, output.Offset);
         List<ItemFailure>? failures = null;
         var i = 0;
         // The try block sits outside the hot loop so the loop stays tight; after a failure the
@@ -110,9 +124,7 @@ internal abstract class ChunkWork<TResult> : ChunkWork, ITypedWork
                 i++;
             }
         }
-        _output = default;
-        Release();
-        return new ChunkResult<TResult>(jobId, chunkIndex, offset, output, failures?.ToArray());
+        return failures;
     }
 
     /// <summary>

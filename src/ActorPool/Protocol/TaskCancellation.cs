@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace ActorPool.Protocol;
 
 /// <summary>
@@ -7,7 +9,7 @@ namespace ActorPool.Protocol;
 /// </summary>
 /// <remarks>
 /// Tokens are made only when a task asks: a job whose tasks never look costs a volatile read per
-/// chunk. Cancelling one runs the callbacks registered on it on the thread pool, never on the
+/// chunk (and, once any job was cancelled, a lookup without a lock). Cancelling one runs the callbacks registered on it on the thread pool, never on the
 /// caller's thread, which may be an actor's. Cancelled jobs are remembered (the last
 /// <see cref="RememberedJobs"/>) so that their chunks still queued at a worker are not run; an older
 /// one's chunk would run, and its result be discarded like any late result.
@@ -19,10 +21,10 @@ internal sealed class TaskCancellation
 
     private readonly object _gate = new();
     private readonly Dictionary<long, Running> _running = new();
-    private readonly HashSet<long> _cancelled = new();
+    private readonly ConcurrentDictionary<long, bool> _cancelled = new(); // read without the gate, written under it
     private readonly Queue<long> _cancelledInOrder = new();
     private volatile bool _anyCancelled; // IsCancelled's fast path: nothing was ever cancelled
-    private bool _all;
+    private volatile bool _all;
 
     private sealed class Running
     {
@@ -31,23 +33,8 @@ internal sealed class TaskCancellation
     }
 
     /// <summary>Whether job <paramref name="jobId"/>, or every job (<see cref="CancelAll"/>), was cancelled.</summary>
-    public bool IsCancelled(long jobId)
-    {
-        if (!_anyCancelled)
-            return false;
-        lock (_gate)
-            return _all || _cancelled.Contains(jobId);
-    }
-
-    /// <summary>Every job of the pool has been cancelled (the pool terminated, or its driver is gone).</summary>
-    public bool AllCancelled
-    {
-        get
-        {
-            lock (_gate)
-                return _all;
-        }
-    }
+    /// <remarks>Asked once per chunk by every worker: it takes no lock.</remarks>
+    public bool IsCancelled(long jobId) => _anyCancelled && (_all || _cancelled.ContainsKey(jobId));
 
     /// <summary>
     /// The token of a task of job <paramref name="jobId"/> that is about to run or is running here
@@ -60,7 +47,7 @@ internal sealed class TaskCancellation
             if (!_running.TryGetValue(jobId, out var running))
             {
                 _running.Add(jobId, running = new Running());
-                if (_all || _cancelled.Contains(jobId))
+                if (_all || _cancelled.ContainsKey(jobId))
                     running.Source.Cancel(); // new: nothing is registered on it yet, so no callback runs here
             }
             running.Users++;
@@ -84,11 +71,11 @@ internal sealed class TaskCancellation
         Running? running;
         lock (_gate)
         {
-            if (_cancelled.Add(jobId))
+            if (_cancelled.TryAdd(jobId, true))
             {
                 _cancelledInOrder.Enqueue(jobId);
                 if (_cancelledInOrder.Count > RememberedJobs)
-                    _cancelled.Remove(_cancelledInOrder.Dequeue());
+                    _cancelled.TryRemove(_cancelledInOrder.Dequeue(), out _);
             }
             _anyCancelled = true;
             _running.TryGetValue(jobId, out running);

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace ActorPool.Protocol;
 
 /// <summary>
@@ -35,15 +37,8 @@ internal sealed record TaskRetry(int Retries, TimeSpan Delay, Func<Exception, bo
         {
             for (var retry = 1; retry <= Retries; retry++)
             {
-                try
-                {
-                    if (RetryIf is { } retryIf && !retryIf(error))
-                        return error;
-                }
-                catch (Exception thrown)
-                {
-                    return thrown;
-                }
+                if (Refuses(error, out var reported))
+                    return reported;
                 if (!Wait(scope, DelayBefore(retry)))
                     return error; // the job was cancelled: no more attempts
                 if (scope is not null)
@@ -67,16 +62,67 @@ internal sealed record TaskRetry(int Retries, TimeSpan Delay, Func<Exception, bo
         }
     }
 
+    /// <summary>
+    /// The asynchronous form of <see cref="RunAgain"/>, for an item of an async function: the wait
+    /// does not hold a thread, and the attempt is the item's own (<paramref name="item"/>).
+    /// </summary>
+    public async Task<Exception?> RunAgainAsync(Func<Task> run, Exception error, ItemScope item)
+    {
+        for (var retry = 1; retry <= Retries; retry++)
+        {
+            if (Refuses(error, out var reported))
+                return reported;
+            var started = Stopwatch.GetTimestamp();
+            for (var left = DelayBefore(retry); left > TimeSpan.Zero && !item.Token.IsCancellationRequested;
+                 left = DelayBefore(retry) - Stopwatch.GetElapsedTime(started))
+                await Task.Delay(left, item.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (item.Token.IsCancellationRequested)
+                return error; // the job was cancelled: no more attempts
+            item.Attempt = retry + 1;
+            try
+            {
+                await run().ConfigureAwait(false);
+                return null;
+            }
+            catch (Exception again)
+            {
+                error = again;
+            }
+        }
+        return error;
+    }
+
+    /// <summary>Whether <see cref="RetryIf"/> refuses to retry <paramref name="error"/>; <paramref name="reported"/> is then what the item fails with (what it threw, if it threw).</summary>
+    private bool Refuses(Exception error, out Exception reported)
+    {
+        reported = error;
+        try
+        {
+            return RetryIf is { } retryIf && !retryIf(error);
+        }
+        catch (Exception thrown)
+        {
+            reported = thrown;
+            return true;
+        }
+    }
+
     /// <summary>Waits <paramref name="delay"/>, or less if the task is cancelled; false if it was.</summary>
     private static bool Wait(TaskScope? scope, TimeSpan delay)
     {
         var token = scope?.Token ?? CancellationToken.None;
         if (delay > TimeSpan.Zero)
         {
-            if (token.CanBeCanceled)
-                token.WaitHandle.WaitOne(delay);
-            else
-                Thread.Sleep(delay);
+            // Not token.WaitHandle: it would give the token's source an event to dispose, and sources are never disposed.
+            // Waits time out a few milliseconds early at times: the delay is a minimum, so wait on till it has passed.
+            using var woken = new ManualResetEventSlim();
+            using (token.UnsafeRegister(static state => ((ManualResetEventSlim)state!).Set(), woken))
+            {
+                var started = Stopwatch.GetTimestamp();
+                for (var left = delay; left > TimeSpan.Zero && !woken.Wait(left); left = delay - Stopwatch.GetElapsedTime(started))
+                {
+                }
+            }
         }
         return !token.IsCancellationRequested;
     }

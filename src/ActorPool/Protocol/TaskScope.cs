@@ -1,12 +1,17 @@
+using ActorPool.Lifecycle;
+
 namespace ActorPool.Protocol;
 
 /// <summary>
 /// The task a worker thread is running, for <see cref="PoolContext"/>: its job, its cancellation
-/// and the attempt of the item being run. A worker owns one and reuses it for every chunk.
+/// and the attempt of the item being run. A worker owns one and reuses it for every chunk. The
+/// items of an async function run on the thread pool after their first await, so each carries an
+/// <see cref="ItemScope"/> of its own, which flows with it.
 /// </summary>
 internal sealed class TaskScope
 {
     [ThreadStatic] private static TaskScope? t_current;
+    private static readonly AsyncLocal<ItemScope?> s_item = new();
 
     private TaskCancellation? _cancellation;
     private long _jobId;
@@ -16,10 +21,19 @@ internal sealed class TaskScope
     /// <summary>The scope of the task running on this thread; null outside a task.</summary>
     public static TaskScope? Current => t_current;
 
+    /// <summary>The item of an async function whose code is running, wherever it runs; null elsewhere.</summary>
+    public static ItemScope? CurrentItem => s_item.Value;
+
     /// <summary>The attempt of the item being run: 1, then 2 on its first retry, and so on.</summary>
     public int Attempt { get; set; }
 
-    /// <summary>The task's cancellation token, made on first use.</summary>
+    /// <summary>The most items of one chunk of an async function run at once.</summary>
+    public int AsyncItems { get; private set; } = 1;
+
+    /// <summary>The pool whose task this is, so that it cannot wait on that pool; null on a node host.</summary>
+    public JobRegistry? Pool { get; private set; }
+
+    /// <summary>The task's cancellation token, made on first use; only the worker's thread may make it.</summary>
     public CancellationToken Token
     {
         get
@@ -34,9 +48,9 @@ internal sealed class TaskScope
     }
 
     /// <summary>This thread runs a chunk of job <paramref name="jobId"/> until <see cref="End"/>.</summary>
-    public void Begin(TaskCancellation cancellation, long jobId)
+    public void Begin(TaskCancellation cancellation, long jobId, int asyncItems, JobRegistry? pool)
     {
-        (_cancellation, _jobId, _acquired, _token, Attempt) = (cancellation, jobId, false, default, 1);
+        (_cancellation, _jobId, _acquired, _token, Attempt, AsyncItems, Pool) = (cancellation, jobId, false, default, 1, asyncItems, pool);
         t_current = this;
     }
 
@@ -46,6 +60,19 @@ internal sealed class TaskScope
         t_current = null;
         if (_acquired)
             _cancellation!.Release(_jobId);
-        (_cancellation, _acquired, _token, Attempt) = (null, false, default, 0);
+        (_cancellation, _acquired, _token, Attempt, Pool) = (null, false, default, 0, null);
     }
+
+    /// <summary>Makes <paramref name="item"/> the item of the code that runs from here on in the caller's async flow.</summary>
+    public static void EnterItem(ItemScope item) => s_item.Value = item;
+}
+
+/// <summary>One item of an async function: its token (its chunk's), its attempt and its pool.</summary>
+internal sealed class ItemScope(CancellationToken token, JobRegistry? pool)
+{
+    public CancellationToken Token { get; } = token;
+
+    public JobRegistry? Pool { get; } = pool;
+
+    public int Attempt { get; set; } = 1;
 }

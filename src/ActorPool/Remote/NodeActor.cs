@@ -20,6 +20,7 @@ internal sealed class NodeActor : UntypedActor
     private readonly int _workers;
     private readonly List<IActorRef> _children = new();
     private readonly PoolsOnNode _pools = new();
+    private bool _shuttingDown;
 
     public NodeActor(int workers) => _workers = workers;
 
@@ -37,7 +38,7 @@ internal sealed class NodeActor : UntypedActor
                 $"worker-{i}"));
         }
         Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
-            typeof(ClusterEvent.MemberUp), typeof(ClusterEvent.MemberRemoved));
+            typeof(ClusterEvent.MemberUp), typeof(ClusterEvent.MemberRemoved), typeof(ClusterEvent.ClusterShuttingDown));
     }
 
     protected override void PostStop() => Cluster.Get(Context.System).Unsubscribe(Self);
@@ -59,7 +60,11 @@ internal sealed class NodeActor : UntypedActor
                 // Here, not in the workers: they are busy running the very tasks to cancel.
                 _pools.Cancel(Sender, cancel.JobId);
                 break;
-            case ClusterEvent.MemberRemoved removed when removed.Member.HasRole(ClusterNames.DriverRole):
+            // A node whose own cluster is shutting down hears every member removed: its drivers are not gone.
+            case ClusterEvent.ClusterShuttingDown:
+                _shuttingDown = true;
+                break;
+            case ClusterEvent.MemberRemoved removed when removed.Member.HasRole(ClusterNames.DriverRole) && !_shuttingDown:
                 _pools.DriverGone(removed.Member.Address);
                 break;
             case ClusterEvent.MemberRemoved:

@@ -9,12 +9,33 @@ namespace ActorPool.Remote;
 /// serves, each known by the pool's router (the sender of the pool's work and of its <see cref="CancelTasks"/>).
 /// Shared by the node's host actor, which cancels, and its workers, which run the tasks.
 /// </summary>
+/// <remarks>
+/// A pool whose driver has left is forgotten, but its router is remembered (the last
+/// <see cref="RememberedGone"/>) with every job cancelled: its chunks still waiting in a worker's
+/// mailbox are then skipped, rather than run for nobody under a fresh, uncancelled entry.
+/// </remarks>
 internal sealed class PoolsOnNode
 {
+    /// <summary>Routers of departed drivers remembered.</summary>
+    public const int RememberedGone = 1024;
+
     private readonly ConcurrentDictionary<IActorRef, TaskCancellation> _pools = new();
+    private readonly ConcurrentDictionary<IActorRef, TaskCancellation> _gone = new();
+    private readonly ConcurrentQueue<IActorRef> _goneInOrder = new();
 
     /// <summary>The cancellation of the tasks of the pool whose router is <paramref name="router"/>.</summary>
-    public TaskCancellation Of(IActorRef? router) => _pools.GetOrAdd(router ?? ActorRefs.Nobody, static _ => new TaskCancellation());
+    public TaskCancellation Of(IActorRef? router)
+    {
+        router ??= ActorRefs.Nobody;
+        if (_gone.TryGetValue(router, out var gone))
+            return gone;
+        var cancellation = _pools.GetOrAdd(router, static _ => new TaskCancellation());
+        // The driver may have gone between the two lookups: then the entry just made is not kept.
+        if (!_gone.TryGetValue(router, out gone))
+            return cancellation;
+        _pools.TryRemove(router, out _);
+        return gone;
+    }
 
     /// <summary>Cancels job <paramref name="jobId"/> of <paramref name="router"/>'s pool, or all of its jobs when null.</summary>
     public void Cancel(IActorRef router, long? jobId)
@@ -25,13 +46,22 @@ internal sealed class PoolsOnNode
             Of(router).CancelAll();
     }
 
-    /// <summary>The driver at <paramref name="address"/> left the cluster: its pools' tasks are cancelled and forgotten.</summary>
+    /// <summary>The driver at <paramref name="address"/> left the cluster: its pools' tasks are cancelled, and their entries kept only as gone.</summary>
     public void DriverGone(Address address)
     {
         foreach (var (router, cancellation) in _pools)
         {
-            if (router.Path.Address.Equals(address) && _pools.TryRemove(router, out _))
-                cancellation.CancelAll();
+            if (!router.Path.Address.Equals(address))
+                continue;
+            cancellation.CancelAll();
+            _gone[router] = cancellation;
+            _goneInOrder.Enqueue(router);
+            _pools.TryRemove(router, out _);
         }
+        while (_goneInOrder.Count > RememberedGone && _goneInOrder.TryDequeue(out var oldest))
+            _gone.TryRemove(oldest, out _);
     }
+
+    /// <summary>Pools whose tasks may still be asked for (for tests).</summary>
+    internal int Count => _pools.Count;
 }

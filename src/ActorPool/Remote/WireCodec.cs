@@ -62,8 +62,18 @@ internal static class WireCodec
         var function = method.CreateDelegate(delegateType.MakeGenericType(types), target);
         var makeWork = typeof(WireCodec).GetMethod(factory, BindingFlags.NonPublic | BindingFlags.Static)!
             .MakeGenericMethod(types).CreateDelegate<Func<Delegate, byte[], TaskRetry?, ChunkWork>>();
+        // An async function's results are the values of its tasks: the work awaits them (AsyncWork).
+        var resultType = method.ReturnType;
+        if (resultType.IsGenericType && resultType.GetGenericTypeDefinition() == typeof(Task<>))
+        {
+            resultType = resultType.GetGenericArguments()[0];
+            var makeCalls = makeWork;
+            var awaiting = typeof(WireCodec).GetMethod(nameof(Awaiting), BindingFlags.NonPublic | BindingFlags.Static)!
+                .MakeGenericMethod(resultType).CreateDelegate<Func<ChunkWork, TaskRetry?, ChunkWork>>();
+            makeWork = (function, items, retry) => awaiting(makeCalls(function, items, null), retry);
+        }
         var makeResult = typeof(WireCodec).GetMethod(nameof(Result), BindingFlags.NonPublic | BindingFlags.Static)!
-            .MakeGenericMethod(method.ReturnType).CreateDelegate<Func<long, long, long, byte[], ItemFailure[]?, int, object>>();
+            .MakeGenericMethod(resultType).CreateDelegate<Func<long, long, long, byte[], ItemFailure[]?, int, object>>();
         return new Shape(function, makeWork, makeResult);
     });
 
@@ -78,6 +88,9 @@ internal static class WireCodec
 
     private static ChunkWork StarMap3<T1, T2, T3, TResult>(Delegate function, byte[] items, TaskRetry? retry) =>
         new StarMap3Work<T1, T2, T3, TResult>((Func<T1, T2, T3, TResult>)function, MessagePackSerializer.Deserialize<(T1, T2, T3)[]>(items, Options)) { Retry = retry };
+
+    private static ChunkWork Awaiting<TResult>(ChunkWork calls, TaskRetry? retry) =>
+        new AsyncWork<TResult>((ChunkWork<Task<TResult>>)calls) { Retry = retry };
 
     private static object Result<TResult>(long jobId, long chunkIndex, long offset, byte[] values, ItemFailure[]? failures, int count) =>
         new ChunkResult<TResult>(jobId, chunkIndex, offset,

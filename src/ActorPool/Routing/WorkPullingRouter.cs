@@ -46,6 +46,7 @@ internal sealed class WorkPullingRouter : UntypedActor
     private ICancelable? _noWorkerTimer;
     private string? _cannotStart; // set when no worker can ever join: pending work fails at once
     private int _noWorkerGeneration;
+    private bool _restarting;
 
     /// <param name="localWorkerProps">Props of local workers, one per process; null to use the workers of cluster nodes.</param>
     /// <param name="settings">The pool's settings.</param>
@@ -83,7 +84,15 @@ internal sealed class WorkPullingRouter : UntypedActor
         if (!UsesClusterWorkers)
             return;
         Cluster.Get(Context.System).Unsubscribe(Self);
-        TellNodes(new CancelTasks(null)); // the pool is stopping: whatever of it still runs on a node is of no use
+        if (!_restarting)
+            TellNodes(new CancelTasks(null)); // the pool is stopping: whatever of it still runs on a node is of no use
+    }
+
+    protected override void PreRestart(Exception reason, object message)
+    {
+        // A restart keeps this router's address, which nodes would then hold as cancelled for good.
+        _restarting = true;
+        base.PreRestart(reason, message);
     }
 
     protected override void OnReceive(object message)

@@ -1,3 +1,4 @@
+using ActorPool.Configuration;
 using ActorPool.Lifecycle;
 using ActorPool.Protocol;
 using Akka.Actor;
@@ -25,6 +26,7 @@ internal sealed class WorkerActor : UntypedActor
     private readonly JobRegistry? _pool;
     private readonly Func<IActorRef?, TaskCancellation> _cancellationOf;
     private readonly TaskScope _scope = new();
+    private readonly int _asyncItems = PoolSettings.AsyncItemsPerWorker(Context.System.Settings.Config);
     private Exception? _initializerFailure;
     private int _tasksRun;
 
@@ -98,7 +100,8 @@ internal sealed class WorkerActor : UntypedActor
         switch (message)
         {
             case RunChunk chunk:
-                chunk.ReplyTo.Tell(Run(chunk, router: null), Self);
+                if (Run(chunk, router: null) is { } result)
+                    chunk.ReplyTo.Tell(result, Self);
                 if (RecycleDue)
                     throw new WorkerRecycle();
                 break;
@@ -126,7 +129,8 @@ internal sealed class WorkerActor : UntypedActor
                 return; // terminated: the rest of the batch is dropped with the pool
             }
             var chunk = chunks[_nextInBatch++];
-            _replies.Add(chunk.ReplyTo, Run(chunk, Sender), Via(chunk.ReplyTo));
+            if (Run(chunk, Sender) is { } result)
+                _replies.Add(chunk.ReplyTo, result, Via(chunk.ReplyTo));
             if (RecycleDue)
                 throw new WorkerRecycle(); // PreRestart sends the results held and hands back the chunks not run
         }
@@ -145,26 +149,30 @@ internal sealed class WorkerActor : UntypedActor
             ? router
             : null;
 
-    /// <summary>Runs one chunk sent by <paramref name="router"/> and returns its result, a failure of user code included.</summary>
-    /// <remarks>A chunk of a job cancelled before it started is not run: it fails, and its result is discarded like any late result.</remarks>
-    private object Run(RunChunk chunk, IActorRef? router)
+    /// <summary>
+    /// Runs one chunk sent by <paramref name="router"/> and returns its result, a failure of user
+    /// code included; null for a chunk of a cancelled job, which nobody waits for.
+    /// </summary>
+    /// <remarks>
+    /// A chunk of a job cancelled before it started is not run, and one whose job was cancelled
+    /// while it ran sends nothing (a task that stopped at its token would report a failure): its
+    /// caller has its answer already, or its driver is gone.
+    /// </remarks>
+    private object? Run(RunChunk chunk, IActorRef? router)
     {
         object result;
+        var cancellation = _cancellationOf(router);
+        if (cancellation.IsCancelled(chunk.JobId))
+            return null;
         try
         {
-            var cancellation = _cancellationOf(router);
             if (_initializerFailure is not null)
             {
                 result = chunk.Work.FailAll(chunk.JobId, chunk.ChunkIndex, chunk.Offset, _initializerFailure);
             }
-            else if (cancellation.IsCancelled(chunk.JobId))
-            {
-                result = chunk.Work.FailAll(chunk.JobId, chunk.ChunkIndex, chunk.Offset,
-                    new OperationCanceledException($"Job {chunk.JobId} was cancelled before chunk {chunk.ChunkIndex} started."));
-            }
             else
             {
-                _scope.Begin(cancellation, chunk.JobId);
+                _scope.Begin(cancellation, chunk.JobId, _asyncItems, _pool);
                 try
                 {
                     result = chunk.Work.Execute(chunk.JobId, chunk.ChunkIndex, chunk.Offset);
@@ -184,6 +192,6 @@ internal sealed class WorkerActor : UntypedActor
             result = chunk.Work.FailAll(chunk.JobId, chunk.ChunkIndex, chunk.Offset, ex);
         }
         _tasksRun++;
-        return result;
+        return cancellation.IsCancelled(chunk.JobId) ? null : result;
     }
 }

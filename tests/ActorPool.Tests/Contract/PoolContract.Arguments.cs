@@ -9,11 +9,11 @@ public abstract partial class PoolContract
         Func<int, int> func = Func;
         int[] items = [1];
 
-        Assert.Equal("func", Assert.Throws<ArgumentNullException>(() => pool.Map<int, int>(null!, items)).ParamName);
+        Assert.Equal("func", Assert.Throws<ArgumentNullException>(() => pool.Map((Func<int, int>)null!, items)).ParamName);
         Assert.Equal("iterable", Assert.Throws<ArgumentNullException>(() => pool.Map(func, null!)).ParamName);
         Assert.Equal("iterable", Assert.Throws<ArgumentNullException>(() => pool.IMap(func, null!)).ParamName);
-        Assert.Equal("func", Assert.Throws<ArgumentNullException>(() => pool.ApplyAsync<int>(null!)).ParamName);
-        Assert.Equal("func", Assert.Throws<ArgumentNullException>(() => pool.StarMap<int, int, int>(null!, [(1, 2)])).ParamName);
+        Assert.Equal("func", Assert.Throws<ArgumentNullException>(() => pool.ApplyAsync((Func<int>)null!)).ParamName);
+        Assert.Equal("func", Assert.Throws<ArgumentNullException>(() => pool.StarMap((Func<int, int, int>)null!, [(1, 2)])).ParamName);
 
         Assert.Equal("chunkSize", Assert.Throws<ArgumentOutOfRangeException>(() => pool.Map(func, items, chunkSize: 0)).ParamName);
         Assert.Equal("chunkSize", Assert.Throws<ArgumentOutOfRangeException>(() => pool.IMap(func, items, chunkSize: 0)).ParamName);

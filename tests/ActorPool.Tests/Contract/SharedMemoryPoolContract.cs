@@ -12,6 +12,9 @@ public abstract class SharedMemoryPoolContract : PoolContract
 
     protected override Pool NewPool() => NewPool(processes: 2);
 
+    protected override Pool NewDurablePool(string? journalPath) =>
+        new(new PoolOptions { Processes = 2, Routing = Routing, JournalPath = journalPath });
+
     protected Pool NewPool(int processes = 2, Action? initializer = null, int? maxTasksPerChild = null) =>
         new(new PoolOptions { Processes = processes, Routing = Routing, Initializer = initializer, MaxTasksPerChild = maxTasksPerChild });
 

@@ -156,7 +156,7 @@ public sealed class WireTests : TestKit
         Assert.Equal(new EncodedRetry(2, TimeSpan.FromMilliseconds(1), FunctionRef.Create((Func<Exception, bool>)IsTimeout, "retryIf")),
             ((EncodedWork)chunk.Work).EncodedRetry);
         var scope = new TaskScope();
-        scope.Begin(new TaskCancellation(), 7);
+        scope.Begin(new TaskCancellation(), 7, asyncItems: 1, pool: null);
         try
         {
             var result = Assert.IsType<ChunkResult<int>>(RoundTrip(chunk.Work.Execute(7, 0, 0)));

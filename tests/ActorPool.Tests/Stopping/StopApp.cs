@@ -75,6 +75,13 @@ internal sealed class StopApp : IDisposable
         kill.WaitForExit();
     }
 
+    /// <summary>Kills the app with SIGKILL, as a crash or an out-of-memory killer would, and waits for it to be gone.</summary>
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: false);
+        _process.WaitForExit();
+    }
+
     /// <summary>Waits for the app to exit; false if it is still running after the tests' safety limit.</summary>
     public bool WaitForExit()
     {

@@ -1,0 +1,243 @@
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+
+namespace ActorPool.Journal;
+
+/// <summary>
+/// A pool's journal (<see cref="PoolOptions.JournalPath"/>): an SQLite file, in WAL mode, that
+/// records the results of durable jobs (<see cref="JobOptions.JobId"/>) as their chunks complete,
+/// so that a job whose driver died resumes where it was when the same program runs again.
+/// </summary>
+/// <remarks>
+/// <para>One live pool owns the file: it holds an exclusive lock on <c>path.lock</c> (an advisory
+/// <c>flock</c> on Linux) for as long as it lives, which the operating system releases when the
+/// process dies, however it dies, so a killed driver leaves nothing that stops its restart.</para>
+/// <para>Writes go through one loop: what was recorded since the last commit is committed in one
+/// transaction, at most <see cref="CommitInterval"/> apart, and at once when a job finishes.</para>
+/// </remarks>
+internal sealed class JobJournal : IDisposable
+{
+    /// <summary>The longest a recorded chunk waits for its commit.</summary>
+    public static readonly TimeSpan CommitInterval = TimeSpan.FromMilliseconds(200);
+
+    private readonly FileStream _lock;
+    private readonly SqliteConnection _connection;
+    private readonly Channel<JournalWrite> _writes = Channel.CreateUnbounded<JournalWrite>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly SemaphoreSlim _flushNow = new(0);
+    private readonly Task _writer;
+    private readonly object _gate = new(); // one reader or the writer on the connection at a time
+
+    private JobJournal(string path, FileStream fileLock, SqliteConnection connection)
+    {
+        Path = path;
+        _lock = fileLock;
+        _connection = connection;
+        _writer = Task.Run(WriteLoopAsync);
+    }
+
+    /// <summary>The journal's file.</summary>
+    public string Path { get; }
+
+    /// <summary>Opens (or creates) the journal at <paramref name="path"/> for this pool alone.</summary>
+    /// <exception cref="IOException">Another pool, in this process or another, has it open; the message holds the path.</exception>
+    public static JobJournal Open(string path)
+    {
+        path = System.IO.Path.GetFullPath(path);
+        FileStream fileLock;
+        try
+        {
+            fileLock = new FileStream(path + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException ex)
+        {
+            throw new IOException($"The journal {path} is in use by another pool, in this process or another: a journal belongs to one live pool at a time.", ex);
+        }
+        try
+        {
+            var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+            connection.Open();
+            Execute(connection, """
+                PRAGMA journal_mode = WAL;
+                PRAGMA synchronous = NORMAL;
+                CREATE TABLE IF NOT EXISTS jobs (id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, items INTEGER NOT NULL, finished INTEGER NOT NULL DEFAULT 0);
+                CREATE TABLE IF NOT EXISTS chunks (job TEXT NOT NULL, offset INTEGER NOT NULL, count INTEGER NOT NULL, results BLOB NOT NULL, PRIMARY KEY (job, offset));
+                """);
+            return new JobJournal(path, fileLock, connection);
+        }
+        catch
+        {
+            fileLock.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Starts job <paramref name="jobId"/>, or resumes it: returns what the journal holds of it.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The journal holds another job under that id (another function, or other inputs); nothing is changed.</exception>
+    public JournaledJob Begin(string jobId, string fingerprint, int items)
+    {
+        lock (_gate)
+        {
+            using var find = Command("SELECT fingerprint, items, finished FROM jobs WHERE id = $id", ("$id", jobId));
+            using (var reader = find.ExecuteReader())
+            {
+                if (reader.Read())
+                {
+                    if (reader.GetString(0) != fingerprint || reader.GetInt64(1) != items)
+                    {
+                        throw new InvalidOperationException(
+                            $"The journal {Path} holds another job under the id '{jobId}' (another function, or other inputs): "
+                            + "use a new JobId, or Pool.ForgetJob the old one first.");
+                    }
+                    var finished = reader.GetInt64(2) != 0;
+                    reader.Close();
+                    return new JournaledJob(this, jobId, finished, ReadChunks(jobId));
+                }
+            }
+            using var insert = Command("INSERT INTO jobs (id, fingerprint, items) VALUES ($id, $fingerprint, $items)",
+                ("$id", jobId), ("$fingerprint", fingerprint), ("$items", items));
+            insert.ExecuteNonQuery();
+            return new JournaledJob(this, jobId, finished: false, []);
+        }
+    }
+
+    /// <summary>Forgets job <paramref name="jobId"/>; true if the journal held it.</summary>
+    public bool Forget(string jobId)
+    {
+        Flush().GetAwaiter().GetResult(); // what is still on its way is written first, then removed
+        lock (_gate)
+        {
+            using var transaction = _connection.BeginTransaction();
+            using var chunks = Command("DELETE FROM chunks WHERE job = $id", ("$id", jobId));
+            chunks.Transaction = transaction;
+            chunks.ExecuteNonQuery();
+            using var job = Command("DELETE FROM jobs WHERE id = $id", ("$id", jobId));
+            job.Transaction = transaction;
+            var removed = job.ExecuteNonQuery() > 0;
+            transaction.Commit();
+            return removed;
+        }
+    }
+
+    /// <summary>Queues a write; it is committed within <see cref="CommitInterval"/>.</summary>
+    internal void Enqueue(JournalWrite write) => _writes.Writer.TryWrite(write);
+
+    /// <summary>Commits what is queued now, and returns once it is.</summary>
+    internal Task Flush()
+    {
+        var flushed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_writes.Writer.TryWrite(new JournalWrite.Flushed(flushed)))
+            return Task.CompletedTask; // closed: everything was written
+        _flushNow.Release();
+        return flushed.Task;
+    }
+
+    private List<(int Offset, int Count, byte[] Results)> ReadChunks(string jobId)
+    {
+        using var read = Command("SELECT offset, count, results FROM chunks WHERE job = $id ORDER BY offset", ("$id", jobId));
+        using var reader = read.ExecuteReader();
+        var chunks = new List<(int, int, byte[])>();
+        while (reader.Read())
+            chunks.Add((reader.GetInt32(0), reader.GetInt32(1), (byte[])reader.GetValue(2)));
+        return chunks;
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var reader = _writes.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            var batch = new List<JournalWrite>();
+            while (reader.TryRead(out var write))
+                batch.Add(write);
+            try
+            {
+                Commit(batch);
+            }
+            catch (Exception ex)
+            {
+                // The file could not be written (a full disk, say): whoever waits on these writes
+                // learns it; the loop goes on, and chunks not written are run again on a resume.
+                foreach (var write in batch)
+                    (write as JournalWrite.Flushed)?.Done.TrySetException(new IOException($"The journal {Path} could not be written: {ex.Message}", ex));
+            }
+            // Group what comes next: wait out the interval, unless someone waits for a flush.
+            await _flushNow.WaitAsync(CommitInterval).ConfigureAwait(false);
+        }
+    }
+
+    private void Commit(List<JournalWrite> batch)
+    {
+        lock (_gate)
+        {
+            using var transaction = _connection.BeginTransaction();
+            foreach (var write in batch)
+            {
+                switch (write)
+                {
+                    case JournalWrite.Chunk chunk:
+                        using (var insert = Command("INSERT OR REPLACE INTO chunks (job, offset, count, results) VALUES ($job, $offset, $count, $results)",
+                                   ("$job", chunk.JobId), ("$offset", chunk.Offset), ("$count", chunk.Count), ("$results", chunk.Encode())))
+                        {
+                            insert.Transaction = transaction;
+                            insert.ExecuteNonQuery();
+                        }
+                        break;
+                    case JournalWrite.Finished finished:
+                        using (var update = Command("UPDATE jobs SET finished = 1 WHERE id = $id", ("$id", finished.JobId)))
+                        {
+                            update.Transaction = transaction;
+                            update.ExecuteNonQuery();
+                        }
+                        break;
+                }
+            }
+            transaction.Commit();
+        }
+        foreach (var write in batch)
+        {
+            if (write is JournalWrite.Flushed flushed)
+                flushed.Done.TrySetResult();
+        }
+    }
+
+    private SqliteCommand Command(string sql, params (string Name, object Value)[] parameters)
+    {
+        var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+            command.Parameters.AddWithValue(name, value);
+        return command;
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>Writes what is queued, closes the file and lets go of its lock.</summary>
+    public void Dispose()
+    {
+        _writes.Writer.TryComplete();
+        _flushNow.Release();
+        _writer.GetAwaiter().GetResult();
+        _connection.Dispose();
+        _lock.Dispose();
+    }
+}
+
+/// <summary>A write queued for a journal's write loop.</summary>
+internal abstract record JournalWrite
+{
+    /// <summary>A chunk's results, encoded when the loop writes them.</summary>
+    public sealed record Chunk(string JobId, int Offset, int Count, Func<byte[]> Encode) : JournalWrite;
+
+    /// <summary>Every chunk of the job has been recorded.</summary>
+    public sealed record Finished(string JobId) : JournalWrite;
+
+    /// <summary>Someone waits until everything queued before this is committed.</summary>
+    public sealed record Flushed(TaskCompletionSource Done) : JournalWrite;
+}

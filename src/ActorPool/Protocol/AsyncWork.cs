@@ -1,0 +1,59 @@
+namespace ActorPool.Protocol;
+
+/// <summary>
+/// Work whose function returns <c>Task&lt;TResult&gt;</c> (an async lambda): the worker awaits each
+/// item, and its value is the result. The items of the chunk run at once, up to the worker's
+/// <see cref="TaskScope.AsyncItems"/>, so that I/O-bound functions overlap; the worker's thread
+/// waits for the whole chunk, as it does for synchronous work.
+/// </summary>
+/// <remarks>
+/// It wraps the synchronous work of the same function and items (<paramref name="calls"/>, whose
+/// items each return a task), so that every argument shape, and its wire form, is written once.
+/// Each item runs in an <see cref="ItemScope"/> of its own, which flows into the function's code
+/// after its awaits, so <see cref="PoolContext"/> answers there too.
+/// </remarks>
+internal sealed class AsyncWork<TResult>(ChunkWork<Task<TResult>> calls) : ChunkWork<TResult>
+{
+    public override int Count => calls.Count;
+    public override Delegate Function => calls.Function;
+    public override Array? Items => calls.Items;
+    protected override TResult Invoke(int index) => throw new NotSupportedException("Async work runs its items in RunItems.");
+    protected override void Release() => calls.ReleaseItems();
+
+    protected override List<ItemFailure>? RunItems(TResult[] values, int start)
+    {
+        var scope = TaskScope.Current;
+        // The token is made here, on the worker's thread, before the items may ask for it elsewhere.
+        var token = scope?.Token ?? CancellationToken.None;
+        var errors = new Exception?[Count];
+        var running = new List<Task>();
+        for (var i = 0; i < Count; i++)
+        {
+            if (running.Count >= Math.Max(1, scope?.AsyncItems ?? 1))
+                running.RemoveAt(Task.WaitAny([.. running]));
+            running.Add(RunItem(i, values, start, errors, new ItemScope(token, scope?.Pool)));
+        }
+        Task.WaitAll([.. running]); // RunItem never faults
+        List<ItemFailure>? failures = null;
+        for (var i = 0; i < errors.Length; i++)
+        {
+            if (errors[i] is { } error)
+                (failures ??= new List<ItemFailure>()).Add(new ItemFailure(i, error));
+        }
+        return failures;
+    }
+
+    /// <summary>Runs item <paramref name="index"/>, and its retries; never faults: a failure lands in <paramref name="errors"/>.</summary>
+    private async Task RunItem(int index, TResult[] values, int start, Exception?[] errors, ItemScope item)
+    {
+        TaskScope.EnterItem(item); // for this item's flow only: an async method restores its caller's on return
+        try
+        {
+            values[start + index] = await calls.InvokeItem(index).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            errors[index] = Retry is { } retry ? await retry.RunAgainAsync(async () => values[start + index] = await calls.InvokeItem(index).ConfigureAwait(false), ex, item).ConfigureAwait(false) : ex;
+        }
+    }
+}
