@@ -1,6 +1,7 @@
 // ActorPool benchmarks: side by side in one run, reported as ratios, because this machine is noisy.
 //   bench/run                (installs Dask from Debian's python3-distributed, then runs this program)
 //   bench/run distributed    only the distributed half (LocalProcesses, a two-node cluster, Dask)
+//   bench/run durable        only durable jobs (a journal) against the same Map without one
 // Python's multiprocessing.Pool (python_pool.py) and Dask's LocalCluster (dask_bench.py) run the
 // same jobs in the same run.
 using System.Diagnostics;
@@ -16,6 +17,11 @@ internal static class Program
         if (args is ["distributed"])
         {
             Distributed.Run(workers);
+            return;
+        }
+        if (args is ["durable"])
+        {
+            Durable.Run(workers);
             return;
         }
 
@@ -91,6 +97,7 @@ internal static class Program
         Console.WriteLine($"Per item: IMap chunk 1 {imap1 / ImapItems * 1e6:F2} us, ApplyAsync+Get {applyRoundTrip / ApplyRoundTrips * 1e6:F2} us" +
             (python is null ? "" : $"; Python {python["imap1_s"] / ImapItems * 1e6:F2} us and {python["apply_s"] / ApplyRoundTrips * 1e6:F2} us"));
 
+        Durable.Run(workers);
         Distributed.Run(workers);
     }
 

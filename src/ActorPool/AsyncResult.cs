@@ -82,10 +82,19 @@ public sealed class AsyncResult<T> : IJob
         : throw new InvalidOperationException("The result is not ready yet; Successful() can only be asked of a ready result.");
 
     /// <summary>The result as a task, which faults with the task's exception.</summary>
-    public Task<T> AsTask() => _completion.Task;
+    /// <exception cref="InvalidOperationException">Asked, before the result is ready, by an async function run by the same pool, where awaiting it could wait for ever.</exception>
+    public Task<T> AsTask() => AwaitableTask(nameof(AsTask));
 
     /// <summary>Makes the result awaitable: <c>var value = await pool.ApplyAsync(...);</c>.</summary>
-    public TaskAwaiter<T> GetAwaiter() => _completion.Task.GetAwaiter();
+    /// <exception cref="InvalidOperationException">Awaited, before the result is ready, by an async function run by the same pool, where it could wait for ever.</exception>
+    public TaskAwaiter<T> GetAwaiter() => AwaitableTask("await").GetAwaiter();
+
+    private Task<T> AwaitableTask(string operation)
+    {
+        if (!_completion.Task.IsCompleted)
+            OwnPool.ThrowIfAwaitingOn(_registry, operation);
+        return _completion.Task;
+    }
 
     internal void Complete(T value) => Settle(value, null);
 

@@ -11,10 +11,24 @@ internal static class JobArguments
 {
     /// <summary>Checks a job's function, as the caller named it.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="func"/> is null.</exception>
-    /// <exception cref="ArgumentException">The deployment's workers cannot run <paramref name="func"/> (see <see cref="WorkerDeployment.CheckFunction"/>).</exception>
-    public static void CheckFunction(Delegate? func, string funcName, WorkerDeployment deployment)
+    /// <exception cref="ArgumentException">The deployment's workers cannot run <paramref name="func"/> (see <see cref="WorkerDeployment.CheckFunction"/>), or it returns a task that would not be awaited.</exception>
+    /// <param name="func">The function.</param>
+    /// <param name="funcName">Its argument's name, for the exception.</param>
+    /// <param name="deployment">Where it would run.</param>
+    /// <param name="awaited">The function is passed to an overload that awaits the tasks it returns.</param>
+    public static void CheckFunction(Delegate? func, string funcName, WorkerDeployment deployment, bool awaited = false)
     {
         ArgumentNullException.ThrowIfNull(func, funcName);
+        // Task<TResult> functions have overloads of their own, which await them; these would hand
+        // back unfinished tasks (or fail to send them to another process).
+        var returns = func.GetType().GetMethod("Invoke")!.ReturnType;
+        if (!awaited && (returns == typeof(Task) || returns == typeof(ValueTask)
+            || (returns.IsGenericType && (returns.GetGenericTypeDefinition() == typeof(ValueTask<>) || returns.GetGenericTypeDefinition() == typeof(Task<>)))))
+        {
+            throw new ArgumentException(
+                $"The function returns {returns.Name}, which the pool would hand back unawaited. An async function must return Task<TResult> "
+                + "and be passed to the overload for it (C# picks it for an async lambda); for a ValueTask<TResult>, pass x => F(x).AsTask().", funcName);
+        }
         deployment.CheckFunction(func, funcName);
     }
 

@@ -34,8 +34,11 @@ public sealed class JobOptions
     /// Receives the job's <see cref="JobProgress"/>: at least every 250 ms while its counts change,
     /// and a last time when it ends, before its result is set (so once <c>Map</c> returns or
     /// <c>Get</c> does, the last report has been made). Reports are made one at a time, on the
-    /// thread pool, never on a worker or inside an actor; a <see cref="Progress{T}"/> created on a UI
-    /// thread posts them there. One that throws is logged and changes nothing else. Default: null (none).
+    /// thread pool, never on a worker or inside an actor; a slow handler gets fewer reports, never a
+    /// queue of stale ones. A <see cref="Progress{T}"/> only posts each report to its
+    /// synchronization context (a UI thread's, or the thread pool's), where its handler may run
+    /// later and out of order: implement <see cref="IProgress{T}"/> to act on reports as they are
+    /// made. One that throws is logged and changes nothing else. Default: null (none).
     /// </summary>
     public IProgress<JobProgress>? Progress { get; init; }
 

@@ -129,9 +129,9 @@ public sealed partial class Pool
             errorCallback, options, cancellationToken);
     }
 
-    private void CheckApply(Delegate func, JobOptions? options)
+    private void CheckApply(Delegate func, JobOptions? options, bool awaited = false)
     {
-        JobArguments.CheckFunction(func, nameof(func), _deployment);
+        JobArguments.CheckFunction(func, nameof(func), _deployment, awaited);
         JobArguments.CheckOptions(options, _deployment, durable: false, _journal is not null);
     }
 
@@ -146,17 +146,28 @@ public sealed partial class Pool
             result.Fail(CancellationLink.Cancelled(cancellationToken));
             return result;
         }
+        ReplyRef? reply = null;
         try
         {
-            ApplyJob.Dispatch(result.JobId, work, _group, Provider, result.CompleteItem, result.FailItem);
+            reply = ApplyJob.Dispatch(result.JobId, work, _group, Provider, result.CompleteItem, result.FailItem);
         }
         catch (Exception ex)
         {
             result.Fail(ex);
         }
         // After the task was sent: a cancellation reaches the router after the task itself.
-        if (cancellationToken.CanBeCanceled)
-            result.CancelWith(cancellationToken, CancelJob);
+        if (cancellationToken.CanBeCanceled && reply is not null)
+            result.CancelWith(cancellationToken, CancelApply(reply));
         return result;
     }
+
+    /// <summary>
+    /// Cancels a task: its reply address is released (a node sends nothing for a cancelled job, and a
+    /// reply address registered for the wire would otherwise stay registered), then the router stops its work.
+    /// </summary>
+    private Action<long> CancelApply(ReplyRef reply) => jobId =>
+    {
+        reply.Release();
+        CancelJob(jobId);
+    };
 }

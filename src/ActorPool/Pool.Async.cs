@@ -23,7 +23,7 @@ public sealed partial class Pool
         JobOptions? options = null, CancellationToken cancellationToken = default)
     {
         WaitOutside(nameof(Map));
-        CheckArguments(func, iterable, chunkSize, options);
+        CheckArguments(func, iterable, chunkSize, options, awaited: true);
         var retry = TaskRetry.Of(options);
         return SubmitMap(func, iterable, chunkSize, items => new AsyncWork<TResult>(new MapWork<T, Task<TResult>>(func, items)) { Retry = retry }, null, null,
             options, cancellationToken, shareArrays: true).Get();
@@ -36,7 +36,7 @@ public sealed partial class Pool
         Action<IReadOnlyList<TResult>>? callback = null, Action<Exception>? errorCallback = null,
         JobOptions? options = null, CancellationToken cancellationToken = default)
     {
-        CheckArguments(func, iterable, chunkSize, options);
+        CheckArguments(func, iterable, chunkSize, options, awaited: true);
         var retry = TaskRetry.Of(options);
         return SubmitMap(func, iterable, chunkSize, items => new AsyncWork<TResult>(new MapWork<T, Task<TResult>>(func, items)) { Retry = retry }, callback,
             errorCallback, options, cancellationToken);
@@ -56,7 +56,7 @@ public sealed partial class Pool
         int? chunkSize = null, Action<IReadOnlyList<TResult>>? callback = null, Action<Exception>? errorCallback = null,
         JobOptions? options = null, CancellationToken cancellationToken = default)
     {
-        CheckArguments(func, iterable, chunkSize, options);
+        CheckArguments(func, iterable, chunkSize, options, awaited: true);
         var retry = TaskRetry.Of(options);
         return SubmitMap(func, iterable, chunkSize, items => new AsyncWork<TResult>(new StarMapWork<T1, T2, Task<TResult>>(func, items)) { Retry = retry },
             callback, errorCallback, options, cancellationToken);
@@ -68,7 +68,7 @@ public sealed partial class Pool
     public PoolIterator<TResult> IMap<T, TResult>(Func<T, Task<TResult>> func, IEnumerable<T> iterable, int chunkSize = 1,
         JobOptions? options = null, CancellationToken cancellationToken = default) =>
         Stream(func, iterable, chunkSize, ordered: true, options, cancellationToken,
-            (items, retry) => new AsyncWork<TResult>(new MapWork<T, Task<TResult>>(func, items)) { Retry = retry });
+            (items, retry) => new AsyncWork<TResult>(new MapWork<T, Task<TResult>>(func, items)) { Retry = retry }, awaited: true);
 
     /// <summary>Like <see cref="IMapUnordered{T, TResult}(Func{T, TResult}, IEnumerable{T}, int, JobOptions?, CancellationToken)"/>, for an async function.</summary>
     /// <inheritdoc cref="IMapUnordered{T, TResult}(Func{T, TResult}, IEnumerable{T}, int, JobOptions?, CancellationToken)"/>
@@ -76,7 +76,7 @@ public sealed partial class Pool
     public PoolIterator<TResult> IMapUnordered<T, TResult>(Func<T, Task<TResult>> func, IEnumerable<T> iterable, int chunkSize = 1,
         JobOptions? options = null, CancellationToken cancellationToken = default) =>
         Stream(func, iterable, chunkSize, ordered: false, options, cancellationToken,
-            (items, retry) => new AsyncWork<TResult>(new MapWork<T, Task<TResult>>(func, items)) { Retry = retry });
+            (items, retry) => new AsyncWork<TResult>(new MapWork<T, Task<TResult>>(func, items)) { Retry = retry }, awaited: true);
 
     /// <summary>Like <see cref="Apply{TResult}(Func{TResult}, JobOptions?, CancellationToken)"/>, for an async function.</summary>
     /// <inheritdoc cref="Apply{TResult}(Func{TResult}, JobOptions?, CancellationToken)"/>
@@ -110,7 +110,7 @@ public sealed partial class Pool
     public AsyncResult<TResult> ApplyAsync<TResult>(Func<Task<TResult>> func, Action<TResult>? callback = null, Action<Exception>? errorCallback = null,
         JobOptions? options = null, CancellationToken cancellationToken = default)
     {
-        CheckApply(func, options);
+        CheckApply(func, options, awaited: true);
         return SubmitApply(new AsyncWork<TResult>(new ThunkWork<Task<TResult>>(func)) { Retry = TaskRetry.Of(options) }, callback, errorCallback, options,
             cancellationToken);
     }
@@ -121,7 +121,7 @@ public sealed partial class Pool
     public AsyncResult<TResult> ApplyAsync<T1, TResult>(Func<T1, Task<TResult>> func, T1 arg1, Action<TResult>? callback = null,
         Action<Exception>? errorCallback = null, JobOptions? options = null, CancellationToken cancellationToken = default)
     {
-        CheckApply(func, options);
+        CheckApply(func, options, awaited: true);
         return SubmitApply(new AsyncWork<TResult>(new MapWork<T1, Task<TResult>>(func, new[] { arg1 })) { Retry = TaskRetry.Of(options) }, callback,
             errorCallback, options, cancellationToken);
     }
@@ -132,7 +132,7 @@ public sealed partial class Pool
     public AsyncResult<TResult> ApplyAsync<T1, T2, TResult>(Func<T1, T2, Task<TResult>> func, T1 arg1, T2 arg2, Action<TResult>? callback = null,
         Action<Exception>? errorCallback = null, JobOptions? options = null, CancellationToken cancellationToken = default)
     {
-        CheckApply(func, options);
+        CheckApply(func, options, awaited: true);
         return SubmitApply(new AsyncWork<TResult>(new StarMapWork<T1, T2, Task<TResult>>(func, new[] { (arg1, arg2) })) { Retry = TaskRetry.Of(options) },
             callback, errorCallback, options, cancellationToken);
     }
@@ -143,7 +143,7 @@ public sealed partial class Pool
     public AsyncResult<TResult> ApplyAsync<T1, T2, T3, TResult>(Func<T1, T2, T3, Task<TResult>> func, T1 arg1, T2 arg2, T3 arg3,
         Action<TResult>? callback = null, Action<Exception>? errorCallback = null, JobOptions? options = null, CancellationToken cancellationToken = default)
     {
-        CheckApply(func, options);
+        CheckApply(func, options, awaited: true);
         return SubmitApply(new AsyncWork<TResult>(new StarMap3Work<T1, T2, T3, Task<TResult>>(func, [(arg1, arg2, arg3)])) { Retry = TaskRetry.Of(options) },
             callback, errorCallback, options, cancellationToken);
     }

@@ -193,9 +193,9 @@ public sealed partial class Pool
     }
 
     private PoolIterator<TResult> Stream<T, TResult>(Delegate func, IEnumerable<T> iterable, int chunkSize, bool ordered,
-        JobOptions? options, CancellationToken cancellationToken, Func<ArraySegment<T>, TaskRetry?, ChunkWork<TResult>> makeWork)
+        JobOptions? options, CancellationToken cancellationToken, Func<ArraySegment<T>, TaskRetry?, ChunkWork<TResult>> makeWork, bool awaited = false)
     {
-        CheckArguments(func, iterable, chunkSize, options, durable: false);
+        CheckArguments(func, iterable, chunkSize, options, durable: false, awaited);
         var retry = TaskRetry.Of(options);
         var sink = new ResultSink<TResult>(_registry, new Window(_settings.StreamWindow(chunkSize)), NewProgress(options));
         if (cancellationToken.IsCancellationRequested)
@@ -210,9 +210,9 @@ public sealed partial class Pool
         return new PoolIterator<TResult>(sink);
     }
 
-    private void CheckArguments(Delegate func, object iterable, int? chunkSize, JobOptions? options, bool durable = true)
+    private void CheckArguments(Delegate func, object iterable, int? chunkSize, JobOptions? options, bool durable = true, bool awaited = false)
     {
-        JobArguments.CheckFunction(func, nameof(func), _deployment);
+        JobArguments.CheckFunction(func, nameof(func), _deployment, awaited);
         JobArguments.CheckItems(iterable, nameof(iterable));
         JobArguments.CheckChunkSize(chunkSize, nameof(chunkSize));
         JobArguments.CheckOptions(options, _deployment, durable, _journal is not null);

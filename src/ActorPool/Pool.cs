@@ -85,7 +85,15 @@ public sealed partial class Pool : IDisposable, IAsyncDisposable
 
         // First, so that a journal in use fails the constructor before anything is started.
         _journal = options.JournalPath is { } journalPath ? JobJournal.Open(journalPath) : null;
-        _deployment = WorkerDeployment.For(options, $"actorpool-{Interlocked.Increment(ref s_poolCount)}");
+        try
+        {
+            _deployment = WorkerDeployment.For(options, $"actorpool-{Interlocked.Increment(ref s_poolCount)}");
+        }
+        catch
+        {
+            _journal?.Dispose(); // the file is free again for a pool made with corrected options
+            throw;
+        }
         _system = _deployment.System;
         _log = Logging.GetLogger(_system, typeof(Pool));
         try

@@ -72,6 +72,7 @@ public sealed class PoolIterator<T> : IEnumerable<T>, IDisposable
     /// <param name="cancellationToken">Stops waiting (and, by leaving the loop, stops the job).</param>
     public async IAsyncEnumerator<T> GetAsyncEnumerator(CancellationToken cancellationToken = default)
     {
+        OwnPool.ThrowIfAwaitingOn(_sink.Registry, "await foreach over an IMap");
         var finished = false;
         try
         {
@@ -83,6 +84,7 @@ public sealed class PoolIterator<T> : IEnumerable<T>, IDisposable
                 ThrowIfDisposed();
             }
             ThrowIfDisposed();
+            ThrowIfCancelled();
             finished = true;
         }
         finally
@@ -111,6 +113,7 @@ public sealed class PoolIterator<T> : IEnumerable<T>, IDisposable
         while (true)
         {
             ThrowIfDisposed();
+            ThrowIfCancelled();
             if (reader.TryRead(out var outcome))
             {
                 value = Take(outcome);
@@ -133,16 +136,23 @@ public sealed class PoolIterator<T> : IEnumerable<T>, IDisposable
             if (!more)
             {
                 ThrowIfDisposed(); // the channel was completed by Dispose, not by the end of the input
+                ThrowIfCancelled(); // nor by a cancellation
                 value = default!;
                 return false;
             }
         }
     }
 
-    private T Take(ItemOutcome<T> outcome)
+    /// <summary>The caller cancelled the job: every read throws, whatever is still buffered, and the end is never reached.</summary>
+    private void ThrowIfCancelled()
     {
         if (_sink.CancelledWith is { } cancelled)
-            ExceptionDispatchInfo.Throw(cancelled); // the caller cancelled: what is still buffered is not handed out
+            ExceptionDispatchInfo.Throw(cancelled);
+    }
+
+    private T Take(ItemOutcome<T> outcome)
+    {
+        ThrowIfCancelled();
         if (outcome.EndsChunk)
             _sink.Window.Release();
         if (outcome.Error is { } error)

@@ -69,7 +69,7 @@ public sealed record ApplyRequest<TResult>(Func<TResult> Func) : IPoolRequest
         try
         {
             // A single task has no coordinator to start: it goes to the workers at once.
-            ApplyJob.Dispatch(job.Id, new ThunkWork<TResult>(Func), scope.Group, scope.Provider,
+            _ = ApplyJob.Dispatch(job.Id, new ThunkWork<TResult>(Func), scope.Group, scope.Provider,
                 value => job.Reply(value is null ? new Status.Success(null) : value),
                 error => job.Reply(new Status.Failure(error)));
         }

@@ -11,7 +11,8 @@ namespace ActorPool.Coordination;
 /// </summary>
 internal static class ApplyJob
 {
-    public static void Dispatch<TResult>(long jobId, ChunkWork<TResult> work, WorkerGroup group, IActorRefProvider provider,
+    /// <summary>Sends the task; returns its reply address, which the caller releases if it stops waiting (a cancelled task gets no answer).</summary>
+    public static ReplyRef Dispatch<TResult>(long jobId, ChunkWork<TResult> work, WorkerGroup group, IActorRefProvider provider,
         Action<TResult> onValue, Action<Exception> onError)
     {
         var reply = new ReplyRef(provider, message =>
@@ -24,5 +25,6 @@ internal static class ApplyJob
                 onValue(result.Values[0]);
         });
         group.Dispatch(new RunChunk(jobId, 0, 0, group.Prepare(work), reply));
+        return reply;
     }
 }

@@ -46,17 +46,18 @@ internal sealed record MapJob<TResult>(
         var results = durable?.Results ?? GC.AllocateUninitializedArray<TResult>(items.Length);
         var left = durable?.Left ?? [(0, items.Length)];
         var size = chunkSize ?? Chunking.DefaultChunkSize(left.Sum(range => range.Count), processes);
-        var chunks = new List<ChunkWork>();
-        var offsets = new List<long>();
+        var chunks = new ChunkWork[left.Sum(range => (int)(((long)range.Count + size - 1) / size))];
+        var offsets = new long[chunks.Length];
+        var next = 0;
         foreach (var (start, count) in left)
         {
             foreach (var chunk in Chunking.Split(new ArraySegment<T>(items, start, count), size))
             {
-                chunks.Add(group.Prepare(makeWork(chunk).WritingTo(new ArraySegment<TResult>(results, chunk.Offset, chunk.Count))));
-                offsets.Add(chunk.Offset);
+                chunks[next] = group.Prepare(makeWork(chunk).WritingTo(new ArraySegment<TResult>(results, chunk.Offset, chunk.Count)));
+                offsets[next++] = chunk.Offset;
             }
         }
-        return new(jobId, chunks.ToArray(), offsets.ToArray(), results, replyTo, progress, durable?.Journal);
+        return new(jobId, chunks, offsets, results, replyTo, progress, durable?.Journal);
     }
 
     public void Abort(Exception reason) => ReplyTo.Tell(new Status.Failure(reason));

@@ -10,8 +10,10 @@ namespace ActorPool.Coordination;
 /// </summary>
 /// <remarks>
 /// Reports form a chain of continuations, so they never overlap and the last one runs after every
-/// other; the lock only guards the chain, never a call to user code. Counting is two interlocked
-/// adds, safe from an actor.
+/// other; the lock only guards the chain, never a call to user code. At most one periodic report
+/// waits in the chain, and it reads the counts when it runs: a slow handler gets fewer, fresher
+/// reports instead of a growing queue of stale ones. Counting is two interlocked adds, safe from an
+/// actor. The timer starts with the first count, so a job refused at submission leaves none.
 /// </remarks>
 internal sealed class ProgressTracker
 {
@@ -23,7 +25,8 @@ internal sealed class ProgressTracker
     private readonly Action<Exception> _reportFailure;
     private readonly long _started = Stopwatch.GetTimestamp();
     private readonly object _gate = new();
-    private readonly Timer _timer;
+    private Timer? _timer; // under _gate
+    private bool _periodicWaiting; // under _gate: a periodic report is in the chain and has not read the counts yet
     private long _completed;
     private long _failed;
     private long _total = -1; // unknown
@@ -36,7 +39,6 @@ internal sealed class ProgressTracker
         _progress = progress;
         _registry = registry;
         _reportFailure = reportFailure;
-        _timer = new Timer(static tracker => ((ProgressTracker)tracker!).Tick(), this, ReportInterval, ReportInterval);
     }
 
     /// <summary>A tracker for a job with <paramref name="options"/>; null when it reports no progress.</summary>
@@ -53,6 +55,17 @@ internal sealed class ProgressTracker
             Interlocked.Add(ref _completed, completed);
         if (failed != 0)
             Interlocked.Add(ref _failed, failed);
+        if (Volatile.Read(ref _timer) is null)
+            StartTimer();
+    }
+
+    private void StartTimer()
+    {
+        lock (_gate)
+        {
+            if (_timer is null && !_finished)
+                _timer = new Timer(static tracker => ((ProgressTracker)tracker!).Tick(), this, ReportInterval, ReportInterval);
+        }
     }
 
     /// <summary>The job has <paramref name="total"/> items (a lazy input was read to its end).</summary>
@@ -69,7 +82,7 @@ internal sealed class ProgressTracker
             if (_finished)
                 return _reports;
             _finished = true;
-            _timer.Dispose();
+            _timer?.Dispose();
             var (completed, failed, total) = Counts();
             total = Math.Max(total, completed + failed); // unknown (-1), or fewer than counted: what was seen
             Enqueue(new JobProgress(completed, total - completed, total, Elapsed, TimeSpan.Zero));
@@ -81,16 +94,30 @@ internal sealed class ProgressTracker
     {
         lock (_gate)
         {
-            var counts = Counts();
-            if (_finished || counts == _reported)
+            if (_finished || _periodicWaiting || Counts() == _reported)
                 return;
-            _reported = counts;
+            _periodicWaiting = true;
+            _reports = _reports.ContinueWith(_ => ReportLatest(), CancellationToken.None, TaskContinuationOptions.DenyChildAttach, TaskScheduler.Default);
+        }
+    }
+
+    /// <summary>A periodic report: the counts as they are when it runs.</summary>
+    private void ReportLatest()
+    {
+        JobProgress progress;
+        lock (_gate)
+        {
+            _periodicWaiting = false;
+            if (_finished)
+                return; // the last report, already in the chain behind this one, says it all
+            var counts = _reported = Counts();
             var (completed, failed, total) = counts;
             var elapsed = Elapsed;
             var done = completed + failed;
             TimeSpan? remaining = total >= done && done > 0 ? elapsed * ((double)(total - done) / done) : null;
-            Enqueue(new JobProgress(completed, failed, total >= 0 ? total : null, elapsed, remaining));
+            progress = new JobProgress(completed, failed, total >= 0 ? total : null, elapsed, remaining);
         }
+        Report(progress);
     }
 
     private (long Completed, long Failed, long Total) Counts() =>

@@ -63,8 +63,8 @@ internal sealed class ReplyRef : MinimalActorRef
         Release();
     }
 
-    /// <summary>The answer has arrived: stop being resolvable by path.</summary>
-    private void Release()
+    /// <summary>The answer has arrived, or will never be waited for: stop being resolvable by path. Idempotent.</summary>
+    public void Release()
     {
         lock (_pathGate)
         {

@@ -6,6 +6,7 @@ namespace ActorPool.Journal;
 /// <summary>
 /// What makes a durable job the same job when it is submitted again: its function, by name (not by
 /// build, so a rebuilt program resumes), and its inputs, by count and by a hash of their wire form.
+/// A function whose body changed under the same name is not told apart: give a changed job a new id.
 /// </summary>
 internal static class JobFingerprint
 {
@@ -16,7 +17,8 @@ internal static class JobFingerprint
     {
         FunctionRef.Create(func, "func"); // what cannot travel to a node cannot be found again by a later run either
         var method = func.Method;
-        var parameters = string.Join(",", method.GetParameters().Select(parameter => parameter.ParameterType.FullName));
+        // Type.ToString: no assembly versions in generic arguments, so an upgraded runtime or library still resumes.
+        var parameters = string.Join(",", method.GetParameters().Select(parameter => parameter.ParameterType.ToString()));
         byte[] encoded;
         try
         {
@@ -27,7 +29,7 @@ internal static class JobFingerprint
             throw new System.Runtime.Serialization.SerializationException(
                 $"The inputs of a durable job must be serializable, to be told apart when it is resumed: {ex.Message}", ex);
         }
-        return $"{method.Module.Assembly.GetName().Name}|{method.DeclaringType?.FullName}.{method.Name}({parameters})->{method.ReturnType.FullName}"
+        return $"{method.Module.Assembly.GetName().Name}|{method.DeclaringType}.{method.Name}({parameters})->{method.ReturnType}"
             + $"|{items.Length}|{Convert.ToHexString(SHA256.HashData(encoded))}";
     }
 }

@@ -43,12 +43,13 @@ internal sealed class JobJournal : IDisposable
     public static JobJournal Open(string path)
     {
         path = System.IO.Path.GetFullPath(path);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
         FileStream fileLock;
         try
         {
             fileLock = new FileStream(path + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
-        catch (IOException ex)
+        catch (IOException ex) when (ex is not (FileNotFoundException or DirectoryNotFoundException or PathTooLongException))
         {
             throw new IOException($"The journal {path} is in use by another pool, in this process or another: a journal belongs to one live pool at a time.", ex);
         }
@@ -95,9 +96,16 @@ internal sealed class JobJournal : IDisposable
                     return new JournaledJob(this, jobId, finished, ReadChunks(jobId));
                 }
             }
+            // A new job: chunks left under its id by a job forgotten while it ran are not its own.
+            using var transaction = _connection.BeginTransaction();
+            using var orphans = Command("DELETE FROM chunks WHERE job = $id", ("$id", jobId));
+            orphans.Transaction = transaction;
+            orphans.ExecuteNonQuery();
             using var insert = Command("INSERT INTO jobs (id, fingerprint, items) VALUES ($id, $fingerprint, $items)",
                 ("$id", jobId), ("$fingerprint", fingerprint), ("$items", items));
+            insert.Transaction = transaction;
             insert.ExecuteNonQuery();
+            transaction.Commit();
             return new JournaledJob(this, jobId, finished: false, []);
         }
     }
@@ -157,10 +165,25 @@ internal sealed class JobJournal : IDisposable
             }
             catch (Exception ex)
             {
-                // The file could not be written (a full disk, say): whoever waits on these writes
-                // learns it; the loop goes on, and chunks not written are run again on a resume.
+                // The file could not be written (a full disk, say): every job with a write in the
+                // batch fails, whoever waits on it learns it, and the loop goes on; chunks not
+                // written are run again on a resume.
+                var error = new IOException($"The journal {Path} could not be written: {ex.Message}", ex);
                 foreach (var write in batch)
-                    (write as JournalWrite.Flushed)?.Done.TrySetException(new IOException($"The journal {Path} could not be written: {ex.Message}", ex));
+                {
+                    switch (write)
+                    {
+                        case JournalWrite.Chunk chunk:
+                            chunk.Job.Fail(error);
+                            break;
+                        case JournalWrite.Finished finished:
+                            finished.Job.Fail(error);
+                            break;
+                        case JournalWrite.Flushed flushed:
+                            flushed.Done.TrySetException(error);
+                            break;
+                    }
+                }
             }
             // Group what comes next: wait out the interval, unless someone waits for a flush.
             await _flushNow.WaitAsync(CommitInterval).ConfigureAwait(false);
@@ -177,15 +200,29 @@ internal sealed class JobJournal : IDisposable
                 switch (write)
                 {
                     case JournalWrite.Chunk chunk:
-                        using (var insert = Command("INSERT OR REPLACE INTO chunks (job, offset, count, results) VALUES ($job, $offset, $count, $results)",
-                                   ("$job", chunk.JobId), ("$offset", chunk.Offset), ("$count", chunk.Count), ("$results", chunk.Encode())))
+                        byte[] results;
+                        try
+                        {
+                            results = chunk.Encode();
+                        }
+                        catch (Exception ex)
+                        {
+                            // One job's results that cannot be serialized fail that job, not the batch.
+                            chunk.Job.Fail(new System.Runtime.Serialization.SerializationException(
+                                $"The results of durable job '{chunk.Job.Id}' cannot be serialized for its journal: {ex.Message}", ex));
+                            continue;
+                        }
+                        // Only under a job that is still there: one forgotten meanwhile gets no chunk.
+                        using (var insert = Command(
+                                   "INSERT OR REPLACE INTO chunks (job, offset, count, results) SELECT $job, $offset, $count, $results WHERE EXISTS (SELECT 1 FROM jobs WHERE id = $job)",
+                                   ("$job", chunk.Job.Id), ("$offset", chunk.Offset), ("$count", chunk.Count), ("$results", results)))
                         {
                             insert.Transaction = transaction;
                             insert.ExecuteNonQuery();
                         }
                         break;
-                    case JournalWrite.Finished finished:
-                        using (var update = Command("UPDATE jobs SET finished = 1 WHERE id = $id", ("$id", finished.JobId)))
+                    case JournalWrite.Finished finished when finished.Job.Failure is null: // a job with a chunk not written is not finished
+                        using (var update = Command("UPDATE jobs SET finished = 1 WHERE id = $id", ("$id", finished.Job.Id)))
                         {
                             update.Transaction = transaction;
                             update.ExecuteNonQuery();
@@ -233,10 +270,10 @@ internal sealed class JobJournal : IDisposable
 internal abstract record JournalWrite
 {
     /// <summary>A chunk's results, encoded when the loop writes them.</summary>
-    public sealed record Chunk(string JobId, int Offset, int Count, Func<byte[]> Encode) : JournalWrite;
+    public sealed record Chunk(JournaledJob Job, int Offset, int Count, Func<byte[]> Encode) : JournalWrite;
 
     /// <summary>Every chunk of the job has been recorded.</summary>
-    public sealed record Finished(string JobId) : JournalWrite;
+    public sealed record Finished(JournaledJob Job) : JournalWrite;
 
     /// <summary>Someone waits until everything queued before this is committed.</summary>
     public sealed record Flushed(TaskCompletionSource Done) : JournalWrite;

@@ -26,6 +26,14 @@ internal sealed class JournaledJob
     /// <summary>Whether the job ran to its end before.</summary>
     public bool Finished { get; }
 
+    /// <summary>Why a chunk of this run could not be recorded; null while every one was.</summary>
+    public Exception? Failure => Volatile.Read(ref _failure);
+
+    private Exception? _failure;
+
+    /// <summary>A chunk of this run could not be recorded: the job is not finished, and fails with <paramref name="error"/> (the first).</summary>
+    internal void Fail(Exception error) => Interlocked.CompareExchange(ref _failure, error, null);
+
     /// <summary>
     /// Writes the recorded results into <paramref name="results"/> and returns which items they
     /// covered; what is not covered is what is left to run.
@@ -51,13 +59,16 @@ internal sealed class JournaledJob
     /// caller never writes that part of the array again.
     /// </summary>
     public void Record<TResult>(TResult[] results, int offset, int count) =>
-        _journal.Enqueue(new JournalWrite.Chunk(Id, offset, count, () => WireCodec.EncodeValues(results.AsSpan(offset, count).ToArray())));
+        _journal.Enqueue(new JournalWrite.Chunk(this, offset, count, () => WireCodec.EncodeValues(results.AsSpan(offset, count).ToArray())));
 
     /// <summary>Every item is recorded: marks the job finished, and returns once that is committed.</summary>
-    public Task FinishAsync()
+    /// <exception cref="Exception">A chunk could not be recorded (<see cref="Failure"/>): the job is not marked finished.</exception>
+    public async Task FinishAsync()
     {
-        _journal.Enqueue(new JournalWrite.Finished(Id));
-        return _journal.Flush();
+        _journal.Enqueue(new JournalWrite.Finished(this));
+        await _journal.Flush().ConfigureAwait(false);
+        if (Failure is { } failure)
+            throw failure;
     }
 
     /// <summary>Returns once everything recorded so far is committed (the job ended without finishing).</summary>

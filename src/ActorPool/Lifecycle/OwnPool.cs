@@ -37,6 +37,23 @@ internal static class OwnPool
         }
     }
 
+    /// <summary>
+    /// Throws if the current code is an async function's item of <paramref name="pool"/>, about to
+    /// await something of the same pool that is not ready: its worker's thread waits for the item,
+    /// so with every worker waiting so, nothing is left to run what is awaited.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The await could never end.</exception>
+    public static void ThrowIfAwaitingOn(JobRegistry pool, string operation)
+    {
+        if (ReferenceEquals(TaskScope.CurrentItem?.Pool, pool))
+        {
+            throw new InvalidOperationException(
+                $"{operation} was used in an async function run by the same pool and could wait for ever: its worker waits for the "
+                + "function, so with every worker waiting that way nothing is left to run what is awaited. Submit it without "
+                + "awaiting it there, or use another pool.");
+        }
+    }
+
     /// <summary>Restores the thread's previous mark.</summary>
     public readonly struct Scope(JobRegistry? previous) : IDisposable
     {

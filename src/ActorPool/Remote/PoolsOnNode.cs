@@ -22,18 +22,18 @@ internal sealed class PoolsOnNode
     private readonly ConcurrentDictionary<IActorRef, TaskCancellation> _pools = new();
     private readonly ConcurrentDictionary<IActorRef, TaskCancellation> _gone = new();
     private readonly ConcurrentQueue<IActorRef> _goneInOrder = new();
+    private volatile bool _anyGone;
 
     /// <summary>The cancellation of the tasks of the pool whose router is <paramref name="router"/>.</summary>
     public TaskCancellation Of(IActorRef? router)
     {
         router ??= ActorRefs.Nobody;
-        if (_gone.TryGetValue(router, out var gone))
-            return gone;
+        // DriverGone marks the pool gone, then sets _anyGone, then removes its entry; this reads in
+        // the other order, so an entry made for a pool gone meanwhile is seen here and not kept.
         var cancellation = _pools.GetOrAdd(router, static _ => new TaskCancellation());
-        // The driver may have gone between the two lookups: then the entry just made is not kept.
-        if (!_gone.TryGetValue(router, out gone))
+        if (!_anyGone || !_gone.TryGetValue(router, out var gone))
             return cancellation;
-        _pools.TryRemove(router, out _);
+        _pools.TryRemove(new KeyValuePair<IActorRef, TaskCancellation>(router, cancellation));
         return gone;
     }
 
@@ -55,6 +55,7 @@ internal sealed class PoolsOnNode
                 continue;
             cancellation.CancelAll();
             _gone[router] = cancellation;
+            _anyGone = true;
             _goneInOrder.Enqueue(router);
             _pools.TryRemove(router, out _);
         }

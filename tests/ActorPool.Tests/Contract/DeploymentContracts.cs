@@ -23,4 +23,6 @@ public sealed class LocalProcessesPoolContract : PoolContract
 
     protected override Pool NewDurablePool(string? journalPath) =>
         new(new PoolOptions { Deployment = PoolDeployment.LocalProcesses, Processes = 2, JournalPath = journalPath });
+
+    protected override bool WorkerProcessesEndWithThePool => true;
 }

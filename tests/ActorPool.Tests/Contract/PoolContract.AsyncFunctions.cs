@@ -93,6 +93,16 @@ public abstract partial class PoolContract
         Assert.Equal(["0:2:True", "1:2:True"], pool.Map(ContextAfterAwait, [0, 1], chunkSize: 2, options: new JobOptions { Retries = 1 }));
     }
 
+    internal static ValueTask<int> ValueTaskDouble(int x) => ValueTask.FromResult(2 * x);
+
+    [Fact]
+    public void Map_FunctionReturningAValueTask_IsRefusedNamingFunc()
+    {
+        using var pool = NewPool();
+        Assert.Equal("func", Assert.Throws<ArgumentException>(() => pool.Map<int, ValueTask<int>>(ValueTaskDouble, [1])).ParamName);
+        Assert.Equal([2], pool.Map(x => ValueTaskDouble(x).AsTask(), [1]));
+    }
+
     /// <summary>"folder": marks <c>started</c>, then awaits its token, and marks <c>cancelled</c> when it fires.</summary>
     internal static async Task<int> AwaitCancellation(string folder)
     {

@@ -96,7 +96,7 @@ public abstract partial class PoolContract
     /// </summary>
     internal static int WaitForCancellation(string folder)
     {
-        File.WriteAllText(Path.Combine(folder, "started"), "");
+        File.WriteAllText(Path.Combine(folder, "started"), Environment.ProcessId.ToString());
         if (PoolContext.CancellationToken.WaitHandle.WaitOne(Gate.Limit))
             File.WriteAllText(Path.Combine(folder, "cancelled"), "");
         return 1;
@@ -258,13 +258,37 @@ public abstract partial class PoolContract
 
             pool.Terminate();
 
-            WaitForMarker(folder, "cancelled"); // on a node too: the router tells the nodes as it stops
+            if (WorkerProcessesEndWithThePool)
+            {
+                // The pool kills its worker processes once its system has stopped: the task ends with
+                // its process, which may come before it can say that its token was cancelled.
+                var worker = int.Parse(File.ReadAllText(Path.Combine(folder, "started")));
+                Assert.True(SpinWait.SpinUntil(() => File.Exists(Path.Combine(folder, "cancelled")) || ProcessGone(worker), Limit),
+                    "The running task was neither cancelled nor ended with its process.");
+            }
+            else
+            {
+                WaitForMarker(folder, "cancelled"); // on a node too: the router tells the nodes as it stops
+            }
             Assert.Throws<PoolTerminatedException>(() => result.Get(Limit));
             pool.Join();
         }
         finally
         {
             Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static bool ProcessGone(int processId)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(processId);
+            return process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return true;
         }
     }
 

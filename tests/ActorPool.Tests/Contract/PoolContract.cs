@@ -14,6 +14,9 @@ public abstract partial class PoolContract
     /// <summary>A new pool in the configuration under test, with 2 worker processes' worth of parallelism.</summary>
     protected abstract Pool NewPool();
 
+    /// <summary>Whether the pool's workers are processes of its own, which end when it terminates (LocalProcesses).</summary>
+    protected virtual bool WorkerProcessesEndWithThePool => false;
+
     /// <summary>The same, with a journal for durable jobs at <paramref name="journalPath"/> (null: none).</summary>
     protected abstract Pool NewDurablePool(string? journalPath);
 

@@ -308,4 +308,41 @@ public abstract class SharedMemoryPoolContract : PoolContract
         [ThreadStatic] public static bool Initialized;
         [ThreadStatic] public static int Incarnation;
     }
+
+    [Fact]
+    public async Task AsyncFunction_AwaitingAJobOfItsOwnPool_IsRefusedInsteadOfHanging()
+    {
+        // A closure over the pool, so in process only. Each worker's thread waits for its async
+        // items: two items awaiting jobs of the same pool would leave nobody to run those jobs.
+        using var pool = NewPool();
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(async () =>
+            await pool.ApplyAsync(async () => await pool.ApplyAsync(Func, 20)));
+        Assert.Contains("same pool", error.Message);
+    }
+
+    internal static WireTestsUnserializable Unserializable(int x) => new();
+
+    public sealed class WireTestsUnserializable
+    {
+        public Action Callback { get; set; } = () => { }; // MessagePack has no form for a delegate
+    }
+
+    [Fact]
+    public void Map_DurableResultsThatCannotBeRecorded_FailTheJobWhichIsNotMarkedFinished()
+    {
+        var folder = Directory.CreateTempSubdirectory("actorpool-journal-").FullName;
+        try
+        {
+            using var pool = NewDurablePool(Path.Combine(folder, "journal.db"));
+            var options = new JobOptions { JobId = "unrecordable" };
+            var error = Assert.Throws<System.Runtime.Serialization.SerializationException>(() => pool.Map(Unserializable, [1, 2, 3], options: options));
+            Assert.Contains("'unrecordable'", error.Message);
+            // Not finished, so submitted again it runs (and fails) again rather than answering from the journal.
+            Assert.Throws<System.Runtime.Serialization.SerializationException>(() => pool.Map(Unserializable, [1, 2, 3], options: options));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }

@@ -1,0 +1,65 @@
+using ActorPool.Journal;
+
+namespace ActorPool.Tests.Journal;
+
+public sealed class JobJournalTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("actorpool-journal-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public async Task RecordedChunks_AreRestoredWhenTheJobIsBegunAgain()
+    {
+        var path = Path.Combine(_folder, "journal.db");
+        using (var journal = JobJournal.Open(path))
+        {
+            var job = journal.Begin("job", "fingerprint", 4);
+            job.Record(new[] { 10, 11, 12, 13 }, 2, 2);
+            await job.FlushAsync();
+        }
+        using (var journal = JobJournal.Open(path))
+        {
+            var results = new int[4];
+            Assert.Equal([false, false, true, true], journal.Begin("job", "fingerprint", 4).Restore(results));
+            Assert.Equal([0, 0, 12, 13], results);
+        }
+    }
+
+    [Fact]
+    public async Task AChunkRecordedAfterItsJobWasForgotten_IsNotKept_AndANewJobUnderTheIdStartsEmpty()
+    {
+        using var journal = JobJournal.Open(Path.Combine(_folder, "journal.db"));
+        var old = journal.Begin("id", "old", 4);
+        Assert.True(journal.Forget("id"));
+        old.Record(new[] { 1, 2, 3, 4 }, 0, 4); // the old job's chunk, arriving late
+        await old.FlushAsync();
+        var results = new int[4];
+        Assert.All(journal.Begin("id", "new", 4).Restore(results), covered => Assert.False(covered));
+    }
+
+    [Fact]
+    public void Begin_AnotherJobUnderTheId_IsRefusedNamingIt()
+    {
+        using var journal = JobJournal.Open(Path.Combine(_folder, "journal.db"));
+        journal.Begin("id", "first", 4);
+        Assert.Contains("'id'", Assert.Throws<InvalidOperationException>(() => journal.Begin("id", "second", 4)).Message);
+        Assert.Contains("'id'", Assert.Throws<InvalidOperationException>(() => journal.Begin("id", "first", 5)).Message);
+    }
+
+    [Fact]
+    public void Open_InAFolderThatDoesNotExist_CreatesIt()
+    {
+        var path = Path.Combine(_folder, "missing", "journal.db");
+        using (JobJournal.Open(path))
+            Assert.True(File.Exists(path));
+    }
+
+    [Fact]
+    public void Open_WhileOpen_FailsNamingTheFile()
+    {
+        var path = Path.Combine(_folder, "journal.db");
+        using var first = JobJournal.Open(path);
+        Assert.Contains(path, Assert.Throws<IOException>(() => JobJournal.Open(path)).Message);
+    }
+}
