@@ -51,9 +51,14 @@ internal sealed class AsyncWork<TResult>(ChunkWork<Task<TResult>> calls) : Chunk
         {
             values[start + index] = await calls.InvokeItem(index).ConfigureAwait(false);
         }
+        catch (Exception ex) when (Retry is { } retry)
+        {
+            errors[index] = await retry.RunAgainAsync(
+                async () => values[start + index] = await calls.InvokeItem(index).ConfigureAwait(false), ex, item).ConfigureAwait(false);
+        }
         catch (Exception ex)
         {
-            errors[index] = Retry is { } retry ? await retry.RunAgainAsync(async () => values[start + index] = await calls.InvokeItem(index).ConfigureAwait(false), ex, item).ConfigureAwait(false) : ex;
+            errors[index] = ex;
         }
     }
 }

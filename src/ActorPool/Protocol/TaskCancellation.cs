@@ -9,8 +9,8 @@ namespace ActorPool.Protocol;
 /// </summary>
 /// <remarks>
 /// Tokens are made only when a task asks: a job whose tasks never look costs a volatile read per
-/// chunk (and, once any job was cancelled, a lookup without a lock). Cancelling one runs the callbacks registered on it on the thread pool, never on the
-/// caller's thread, which may be an actor's. Cancelled jobs are remembered (the last
+/// chunk (and, once any job was cancelled, a lookup without a lock). Cancelling one runs the
+/// callbacks registered on it on the thread pool, never on the caller's thread, which may be an actor's. Cancelled jobs are remembered (the last
 /// <see cref="RememberedJobs"/>) so that their chunks still queued at a worker are not run; an older
 /// one's chunk would run, and its result be discarded like any late result.
 /// </remarks>
