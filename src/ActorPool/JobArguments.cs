@@ -61,7 +61,16 @@ internal static class JobArguments
         if (options.RetryDelay < TimeSpan.Zero)
             throw new ArgumentOutOfRangeException("options.RetryDelay", options.RetryDelay, "RetryDelay must not be negative.");
         if (options.RetryIf is { } retryIf && options.Retries > 0)
-            deployment.CheckFunction(retryIf, "options.RetryIf");
+        {
+            try
+            {
+                deployment.CheckFunction(retryIf, "options.RetryIf");
+            }
+            catch (ArgumentException ex)
+            {
+                throw new ArgumentException($"RetryIf runs where the tasks run, so it must travel as the function does. {ex.Message}", "options.RetryIf", ex);
+            }
+        }
     }
 
     /// <summary>Checks a job's input, as the caller named it.</summary>

@@ -159,7 +159,7 @@ public sealed partial class Pool
                 result.RecordIn(journal);
                 var results = new TResult[items.Length];
                 var left = Left(journal.Restore(results));
-                progress?.Add(items.Length - left.Sum(range => range.Count), 0);
+                progress?.Restored(items.Length - left.Sum(range => range.Count));
                 if (left.Count == 0)
                 {
                     result.Complete(results);
@@ -217,7 +217,18 @@ public sealed partial class Pool
         JobArguments.CheckChunkSize(chunkSize, nameof(chunkSize));
         JobArguments.CheckOptions(options, _deployment, durable, _journal is not null);
         if (options?.JobId is not null)
-            FunctionRef.Create(func, nameof(func)); // a durable job's function is found again by name when it resumes
+        {
+            try
+            {
+                FunctionRef.Create(func, nameof(func)); // a durable job's function is found again by name when it resumes
+            }
+            catch (ArgumentException ex)
+            {
+                throw new ArgumentException(
+                    $"A durable job (JobId) must have a function that a later run can find again by name: a static method, or a lambda "
+                    + $"that captures nothing. {ex.Message}", nameof(func), ex);
+            }
+        }
     }
 
     /// <summary>The ranges of items that <paramref name="covered"/> does not cover, in order.</summary>

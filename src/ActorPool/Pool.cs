@@ -139,11 +139,12 @@ public sealed partial class Pool : IDisposable, IAsyncDisposable
 
     /// <summary>
     /// Removes durable job <paramref name="jobId"/> from the pool's journal (<see cref="PoolOptions.JournalPath"/>),
-    /// so that the id can name another job; do not forget a job while it runs.
+    /// so that the id can name another job.
     /// </summary>
     /// <returns>True if the journal held the job.</returns>
-    /// <exception cref="ArgumentException"><paramref name="jobId"/> is null or empty.</exception>
-    /// <exception cref="InvalidOperationException">The pool has no journal.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="jobId"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="jobId"/> is empty or white space.</exception>
+    /// <exception cref="InvalidOperationException">The pool has no journal, or the job is running in it.</exception>
     public bool ForgetJob(string jobId)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(jobId);

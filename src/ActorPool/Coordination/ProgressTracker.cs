@@ -30,6 +30,7 @@ internal sealed class ProgressTracker
     private long _completed;
     private long _failed;
     private long _total = -1; // unknown
+    private long _restored;
     private (long Completed, long Failed, long Total) _reported = (0, 0, -1); // under _gate
     private Task _reports = Task.CompletedTask; // under _gate
     private bool _finished; // under _gate
@@ -66,6 +67,16 @@ internal sealed class ProgressTracker
             if (_timer is null && !_finished)
                 _timer = new Timer(static tracker => ((ProgressTracker)tracker!).Tick(), this, ReportInterval, ReportInterval);
         }
+    }
+
+    /// <summary>
+    /// <paramref name="items"/> items were restored from a journal: they count as completed, but not
+    /// in the pace that estimates the time left, since they took none.
+    /// </summary>
+    public void Restored(long items)
+    {
+        Interlocked.Add(ref _restored, items);
+        Add(items, 0);
     }
 
     /// <summary>The job has <paramref name="total"/> items (a lazy input was read to its end).</summary>
@@ -114,7 +125,8 @@ internal sealed class ProgressTracker
             var (completed, failed, total) = counts;
             var elapsed = Elapsed;
             var done = completed + failed;
-            TimeSpan? remaining = total >= done && done > 0 ? elapsed * ((double)(total - done) / done) : null;
+            var ran = done - Interlocked.Read(ref _restored);
+            TimeSpan? remaining = total >= done && ran > 0 ? elapsed * ((double)(total - done) / ran) : null;
             progress = new JobProgress(completed, failed, total >= 0 ? total : null, elapsed, remaining);
         }
         Report(progress);

@@ -26,6 +26,7 @@ internal sealed class JobJournal : IDisposable
     private readonly SemaphoreSlim _flushNow = new(0);
     private readonly Task _writer;
     private readonly object _gate = new(); // one reader or the writer on the connection at a time
+    private readonly HashSet<string> _running = new(); // under _gate: ids of the jobs this pool runs now
 
     private JobJournal(string path, FileStream fileLock, SqliteConnection connection)
     {
@@ -76,43 +77,67 @@ internal sealed class JobJournal : IDisposable
     /// Starts job <paramref name="jobId"/>, or resumes it: returns what the journal holds of it.
     /// </summary>
     /// <exception cref="InvalidOperationException">The journal holds another job under that id (another function, or other inputs); nothing is changed.</exception>
+    /// <exception cref="InvalidOperationException">This pool runs a job under that id already.</exception>
     public JournaledJob Begin(string jobId, string fingerprint, int items)
     {
         lock (_gate)
         {
-            using var find = Command("SELECT fingerprint, items, finished FROM jobs WHERE id = $id", ("$id", jobId));
-            using (var reader = find.ExecuteReader())
-            {
-                if (reader.Read())
-                {
-                    if (reader.GetString(0) != fingerprint || reader.GetInt64(1) != items)
-                    {
-                        throw new InvalidOperationException(
-                            $"The journal {Path} holds another job under the id '{jobId}' (another function, or other inputs): "
-                            + "use a new JobId, or Pool.ForgetJob the old one first.");
-                    }
-                    var finished = reader.GetInt64(2) != 0;
-                    reader.Close();
-                    return new JournaledJob(this, jobId, finished, ReadChunks(jobId));
-                }
-            }
-            // A new job: chunks left under its id by a job forgotten while it ran are not its own.
-            using var transaction = _connection.BeginTransaction();
-            using var orphans = Command("DELETE FROM chunks WHERE job = $id", ("$id", jobId));
-            orphans.Transaction = transaction;
-            orphans.ExecuteNonQuery();
-            using var insert = Command("INSERT INTO jobs (id, fingerprint, items) VALUES ($id, $fingerprint, $items)",
-                ("$id", jobId), ("$fingerprint", fingerprint), ("$items", items));
-            insert.Transaction = transaction;
-            insert.ExecuteNonQuery();
-            transaction.Commit();
-            return new JournaledJob(this, jobId, finished: false, []);
+            if (_running.Contains(jobId))
+                throw new InvalidOperationException($"A durable job under the id '{jobId}' is running in this pool already: wait for it, or use another id.");
+            var job = BeginOrResume(jobId, fingerprint, items);
+            _running.Add(jobId);
+            return job;
         }
     }
 
+    /// <summary>The job <paramref name="jobId"/> has ended in this pool: its id may be begun, or forgotten, again.</summary>
+    internal void Ended(string jobId)
+    {
+        lock (_gate)
+            _running.Remove(jobId);
+    }
+
+    /// <summary>Called under the gate.</summary>
+    private JournaledJob BeginOrResume(string jobId, string fingerprint, int items)
+    {
+        using var find = Command("SELECT fingerprint, items, finished FROM jobs WHERE id = $id", ("$id", jobId));
+        using (var reader = find.ExecuteReader())
+        {
+            if (reader.Read())
+            {
+                if (reader.GetString(0) != fingerprint || reader.GetInt64(1) != items)
+                {
+                    throw new InvalidOperationException(
+                        $"The journal {Path} holds another job under the id '{jobId}' (another function, or other inputs): "
+                        + "use a new JobId, or Pool.ForgetJob the old one first.");
+                }
+                var finished = reader.GetInt64(2) != 0;
+                reader.Close();
+                return new JournaledJob(this, jobId, finished, ReadChunks(jobId));
+            }
+        }
+        // A new job: chunks left under its id by a job forgotten while it ran are not its own.
+        using var transaction = _connection.BeginTransaction();
+        using var orphans = Command("DELETE FROM chunks WHERE job = $id", ("$id", jobId));
+        orphans.Transaction = transaction;
+        orphans.ExecuteNonQuery();
+        using var insert = Command("INSERT INTO jobs (id, fingerprint, items) VALUES ($id, $fingerprint, $items)",
+            ("$id", jobId), ("$fingerprint", fingerprint), ("$items", items));
+        insert.Transaction = transaction;
+        insert.ExecuteNonQuery();
+        transaction.Commit();
+        return new JournaledJob(this, jobId, finished: false, []);
+    }
+
     /// <summary>Forgets job <paramref name="jobId"/>; true if the journal held it.</summary>
+    /// <exception cref="InvalidOperationException">The job is running in this pool.</exception>
     public bool Forget(string jobId)
     {
+        lock (_gate)
+        {
+            if (_running.Contains(jobId))
+                throw new InvalidOperationException($"The durable job '{jobId}' is running in this pool: forget it once it has ended.");
+        }
         Flush().GetAwaiter().GetResult(); // what is still on its way is written first, then removed
         lock (_gate)
         {

@@ -61,16 +61,33 @@ internal sealed class JournaledJob
     public void Record<TResult>(TResult[] results, int offset, int count) =>
         _journal.Enqueue(new JournalWrite.Chunk(this, offset, count, () => WireCodec.EncodeValues(results.AsSpan(offset, count).ToArray())));
 
-    /// <summary>Every item is recorded: marks the job finished, and returns once that is committed.</summary>
+    /// <summary>Every item is recorded: marks the job finished, and returns once that is committed; the job has ended.</summary>
     /// <exception cref="Exception">A chunk could not be recorded (<see cref="Failure"/>): the job is not marked finished.</exception>
     public async Task FinishAsync()
     {
-        _journal.Enqueue(new JournalWrite.Finished(this));
-        await _journal.Flush().ConfigureAwait(false);
-        if (Failure is { } failure)
-            throw failure;
+        try
+        {
+            _journal.Enqueue(new JournalWrite.Finished(this));
+            await _journal.Flush().ConfigureAwait(false);
+            if (Failure is { } failure)
+                throw failure;
+        }
+        finally
+        {
+            _journal.Ended(Id);
+        }
     }
 
-    /// <summary>Returns once everything recorded so far is committed (the job ended without finishing).</summary>
-    public Task FlushAsync() => _journal.Flush();
+    /// <summary>Returns once everything recorded so far is committed; the job has ended without finishing.</summary>
+    public async Task FlushAsync()
+    {
+        try
+        {
+            await _journal.Flush().ConfigureAwait(false);
+        }
+        finally
+        {
+            _journal.Ended(Id);
+        }
+    }
 }

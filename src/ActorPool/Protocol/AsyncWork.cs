@@ -31,6 +31,12 @@ internal sealed class AsyncWork<TResult>(ChunkWork<Task<TResult>> calls) : Chunk
         {
             if (running.Count >= Math.Max(1, scope?.AsyncItems ?? 1))
                 running.RemoveAt(Task.WaitAny([.. running]));
+            if (scope?.Cancellation is { } cancellation && cancellation.IsCancelled(scope.JobId))
+            {
+                for (; i < Count; i++)
+                    errors[i] = new OperationCanceledException("The job was cancelled before this item ran.");
+                break;
+            }
             running.Add(RunItem(i, values, start, errors, new ItemScope(token, scope?.Pool)));
         }
         Task.WaitAll([.. running]); // RunItem never faults
@@ -43,18 +49,23 @@ internal sealed class AsyncWork<TResult>(ChunkWork<Task<TResult>> calls) : Chunk
         return failures;
     }
 
+    /// <summary>Calls the function on item <paramref name="index"/>; a null task is the function's failure, said as such.</summary>
+    private Task<TResult> Call(int index) =>
+        calls.InvokeItem(index)
+        ?? throw new InvalidOperationException($"The async function {Function.Method.DeclaringType?.Name}.{Function.Method.Name} returned null instead of a task.");
+
     /// <summary>Runs item <paramref name="index"/>, and its retries; never faults: a failure lands in <paramref name="errors"/>.</summary>
     private async Task RunItem(int index, TResult[] values, int start, Exception?[] errors, ItemScope item)
     {
         TaskScope.EnterItem(item); // for this item's flow only: an async method restores its caller's on return
         try
         {
-            values[start + index] = await calls.InvokeItem(index).ConfigureAwait(false);
+            values[start + index] = await Call(index).ConfigureAwait(false);
         }
         catch (Exception ex) when (Retry is { } retry)
         {
             errors[index] = await retry.RunAgainAsync(
-                async () => values[start + index] = await calls.InvokeItem(index).ConfigureAwait(false), ex, item).ConfigureAwait(false);
+                async () => values[start + index] = await Call(index).ConfigureAwait(false), ex, item).ConfigureAwait(false);
         }
         catch (Exception ex)
         {

@@ -102,9 +102,14 @@ internal abstract class ChunkWork<TResult> : ChunkWork, ITypedWork
     }
 
     /// <summary>Runs every item, writing item i's value at <c>values[start + i]</c>; returns the items that failed, in index order, or null.</summary>
+    /// <remarks>
+    /// A cancelled job (its token, or the pool terminated) runs no further item: each item first
+    /// reads whether any job was cancelled, a volatile read, and the rest fail unrun.
+    /// </remarks>
     protected virtual List<ItemFailure>? RunItems(TResult[] values, int start)
     {
         var count = Count;
+        var (cancellation, jobId) = TaskScope.Current is { } scope ? (scope.Cancellation, scope.JobId) : (null, 0);
         List<ItemFailure>? failures = null;
         var i = 0;
         // The try block sits outside the hot loop so the loop stays tight; after a failure the
@@ -114,7 +119,11 @@ internal abstract class ChunkWork<TResult> : ChunkWork, ITypedWork
             try
             {
                 for (; i < count; i++)
+                {
+                    if (cancellation is not null && cancellation.IsCancelled(jobId))
+                        return Unrun(failures, i, count);
                     values[start + i] = Invoke(i);
+                }
             }
             catch (Exception ex)
             {
@@ -124,6 +133,16 @@ internal abstract class ChunkWork<TResult> : ChunkWork, ITypedWork
                 i++;
             }
         }
+        return failures;
+    }
+
+    /// <summary>The items from <paramref name="first"/> on were not run: their job was cancelled.</summary>
+    protected static List<ItemFailure> Unrun(List<ItemFailure>? failures, int first, int count)
+    {
+        failures ??= new List<ItemFailure>();
+        var cancelled = new OperationCanceledException("The job was cancelled before this item ran.");
+        for (var i = first; i < count; i++)
+            failures.Add(new ItemFailure(i, cancelled));
         return failures;
     }
 

@@ -30,6 +30,12 @@ internal sealed class TaskScope
     /// <summary>The most items of one chunk of an async function run at once.</summary>
     public int AsyncItems { get; private set; } = 1;
 
+    /// <summary>The cancellation of the pool's tasks here.</summary>
+    public TaskCancellation? Cancellation => _cancellation;
+
+    /// <summary>The job of the chunk being run.</summary>
+    public long JobId => _jobId;
+
     /// <summary>The pool whose task this is, so that it cannot wait on that pool; null on a node host.</summary>
     public JobRegistry? Pool { get; private set; }
 

@@ -218,8 +218,10 @@ public abstract partial class PoolContract
         return 1;
     }
 
-    [Fact]
-    public void MapAsync_Cancelled_ItsTasksThatHadNotStartedNeverRun()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(20)] // two chunks: the items after the first of each are in a chunk that is running
+    public void MapAsync_Cancelled_ItsItemsThatHadNotStartedNeverRun(int chunkSize)
     {
         var folder = NewMarkerFolder();
         try
@@ -228,7 +230,7 @@ public abstract partial class PoolContract
             using var cancellation = new CancellationTokenSource();
             // Every task waits for the cancellation: each worker is stuck on its first, with the rest
             // queued in the router or handed to the workers already.
-            var result = pool.MapAsync(MarkThenWaitForCancellation, Enumerable.Range(0, 40).Select(x => $"{folder}|{x}"), chunkSize: 1,
+            var result = pool.MapAsync(MarkThenWaitForCancellation, Enumerable.Range(0, 40).Select(x => $"{folder}|{x}"), chunkSize,
                 cancellationToken: cancellation.Token);
             if (!SpinWait.SpinUntil(() => Directory.GetFiles(folder, "ran-*").Length == 2, Limit))
                 throw new TimeoutException("The two workers never started a task each.");

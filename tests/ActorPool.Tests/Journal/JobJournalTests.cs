@@ -31,20 +31,33 @@ public sealed class JobJournalTests : IDisposable
     {
         using var journal = JobJournal.Open(Path.Combine(_folder, "journal.db"));
         var old = journal.Begin("id", "old", 4);
+        await old.FlushAsync(); // it ended (cancelled, say) ...
         Assert.True(journal.Forget("id"));
-        old.Record(new[] { 1, 2, 3, 4 }, 0, 4); // the old job's chunk, arriving late
+        old.Record(new[] { 1, 2, 3, 4 }, 0, 4); // ... and its coordinator, not stopped yet, records a chunk
         await old.FlushAsync();
         var results = new int[4];
         Assert.All(journal.Begin("id", "new", 4).Restore(results), covered => Assert.False(covered));
     }
 
     [Fact]
-    public void Begin_AnotherJobUnderTheId_IsRefusedNamingIt()
+    public async Task Begin_AnotherJobUnderTheId_IsRefusedNamingIt()
     {
         using var journal = JobJournal.Open(Path.Combine(_folder, "journal.db"));
-        journal.Begin("id", "first", 4);
-        Assert.Contains("'id'", Assert.Throws<InvalidOperationException>(() => journal.Begin("id", "second", 4)).Message);
-        Assert.Contains("'id'", Assert.Throws<InvalidOperationException>(() => journal.Begin("id", "first", 5)).Message);
+        await journal.Begin("id", "first", 4).FlushAsync();
+        Assert.Contains("another job under the id 'id'", Assert.Throws<InvalidOperationException>(() => journal.Begin("id", "second", 4)).Message);
+        Assert.Contains("another job under the id 'id'", Assert.Throws<InvalidOperationException>(() => journal.Begin("id", "first", 5)).Message);
+    }
+
+    [Fact]
+    public async Task AJobRunning_CannotBeBegunAgainNorForgottenUntilItEnds()
+    {
+        using var journal = JobJournal.Open(Path.Combine(_folder, "journal.db"));
+        var job = journal.Begin("id", "fingerprint", 4);
+        Assert.Contains("running in this pool", Assert.Throws<InvalidOperationException>(() => journal.Begin("id", "fingerprint", 4)).Message);
+        Assert.Contains("running in this pool", Assert.Throws<InvalidOperationException>(() => journal.Forget("id")).Message);
+        await job.FinishAsync();
+        await journal.Begin("id", "fingerprint", 4).FlushAsync(); // resumable again
+        Assert.True(journal.Forget("id"));
     }
 
     [Fact]
