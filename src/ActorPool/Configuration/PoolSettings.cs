@@ -19,13 +19,14 @@ internal sealed record PoolSettings(
     int ItemsInFlightPerWorker,
     string WorkerRole,
     int MaxWorkerLosses,
-    TimeSpan NoWorkerTimeout)
+    TimeSpan NoWorkerTimeout,
+    int AsyncItemsPerWorker)
 {
     /// <summary>Id of the dispatcher that runs user functions.</summary>
     public const string WorkerDispatcherId = "actorpool.worker-dispatcher";
 
     /// <summary>Items of one chunk of an async function a worker awaits at once (<c>actorpool.async-items-per-worker</c>), from any system's configuration.</summary>
-    public static int AsyncItemsPerWorker(Config config) => Positive(config.GetConfig("actorpool"), "async-items-per-worker");
+    public static int AsyncItemsPerWorkerOf(Config config) => Positive(config.GetConfig("actorpool"), "async-items-per-worker");
 
     /// <summary>Chunks of a streamed job that may be read ahead of its consumer (see <c>actorpool.imap</c> in reference.conf).</summary>
     public int StreamWindow(int chunkSize) =>
@@ -50,7 +51,8 @@ internal sealed record PoolSettings(
             Positive(section, "imap.items-in-flight-per-worker"),
             options.WorkerRole,
             options.MaxWorkerLosses ?? Positive(section, "remote.max-worker-losses"),
-            noWorkerTimeout);
+            noWorkerTimeout,
+            AsyncItemsPerWorkerOf(config));
     }
 
     private static int Positive(Config section, string path)

@@ -32,5 +32,5 @@ internal sealed class InProcessDeployment : WorkerDeployment
 
     public override WorkerGroup CreateWorkers(IActorContext context, PoolSettings settings, CancellationToken stopping, JobRegistry pool, TaskCancellation tasks) =>
         WorkerGroup.Local(context, settings,
-            WorkerActor.Props(settings.Initializer, settings.MaxTasksPerChild, stopping, pool, _ => tasks).WithDispatcher(PoolSettings.WorkerDispatcherId));
+            WorkerActor.Props(settings.Initializer, settings.MaxTasksPerChild, stopping, pool, _ => tasks, settings.AsyncItemsPerWorker).WithDispatcher(PoolSettings.WorkerDispatcherId));
 }

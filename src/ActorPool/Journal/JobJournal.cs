@@ -100,7 +100,7 @@ internal sealed class JobJournal : IDisposable
     /// <summary>Called under the gate.</summary>
     private JournaledJob BeginOrResume(string jobId, string fingerprint, int items)
     {
-        using var find = Command("SELECT fingerprint, items, finished FROM jobs WHERE id = $id", ("$id", jobId));
+        using var find = Command("SELECT fingerprint, items FROM jobs WHERE id = $id", ("$id", jobId));
         using (var reader = find.ExecuteReader())
         {
             if (reader.Read())
@@ -111,9 +111,8 @@ internal sealed class JobJournal : IDisposable
                         $"The journal {Path} holds another job under the id '{jobId}' (another function, or other inputs): "
                         + "use a new JobId, or Pool.ForgetJob the old one first.");
                 }
-                var finished = reader.GetInt64(2) != 0;
                 reader.Close();
-                return new JournaledJob(this, jobId, finished, ReadChunks(jobId));
+                return new JournaledJob(this, jobId, ReadChunks(jobId)); // finished or not, what is recorded is what is restored
             }
         }
         // A new job: chunks left under its id by a job forgotten while it ran are not its own.
@@ -126,7 +125,7 @@ internal sealed class JobJournal : IDisposable
         insert.Transaction = transaction;
         insert.ExecuteNonQuery();
         transaction.Commit();
-        return new JournaledJob(this, jobId, finished: false, []);
+        return new JournaledJob(this, jobId, []);
     }
 
     /// <summary>Forgets job <paramref name="jobId"/>; true if the journal held it.</summary>

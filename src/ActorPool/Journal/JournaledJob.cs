@@ -12,19 +12,15 @@ internal sealed class JournaledJob
     private readonly JobJournal _journal;
     private readonly List<(int Offset, int Count, byte[] Results)> _recorded;
 
-    public JournaledJob(JobJournal journal, string id, bool finished, List<(int Offset, int Count, byte[] Results)> recorded)
+    public JournaledJob(JobJournal journal, string id, List<(int Offset, int Count, byte[] Results)> recorded)
     {
         _journal = journal;
         Id = id;
-        Finished = finished;
         _recorded = recorded;
     }
 
     /// <summary>The job's id (<see cref="JobOptions.JobId"/>).</summary>
     public string Id { get; }
-
-    /// <summary>Whether the job ran to its end before.</summary>
-    public bool Finished { get; }
 
     /// <summary>Why a chunk of this run could not be recorded; null while every one was.</summary>
     public Exception? Failure => Volatile.Read(ref _failure);

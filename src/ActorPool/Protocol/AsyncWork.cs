@@ -27,26 +27,23 @@ internal sealed class AsyncWork<TResult>(ChunkWork<Task<TResult>> calls) : Chunk
         var token = scope?.Token ?? CancellationToken.None;
         var errors = new Exception?[Count];
         var running = new List<Task>();
-        for (var i = 0; i < Count; i++)
+        var started = 0;
+        for (; started < Count; started++)
         {
             if (running.Count >= Math.Max(1, scope?.AsyncItems ?? 1))
                 running.RemoveAt(Task.WaitAny([.. running]));
             if (scope?.Cancellation is { } cancellation && cancellation.IsCancelled(scope.JobId))
-            {
-                for (; i < Count; i++)
-                    errors[i] = new OperationCanceledException("The job was cancelled before this item ran.");
                 break;
-            }
-            running.Add(RunItem(i, values, start, errors, new ItemScope(token, scope?.Pool)));
+            running.Add(RunItem(started, values, start, errors, new ItemScope(token, scope?.Pool)));
         }
         Task.WaitAll([.. running]); // RunItem never faults
         List<ItemFailure>? failures = null;
-        for (var i = 0; i < errors.Length; i++)
+        for (var i = 0; i < started; i++)
         {
             if (errors[i] is { } error)
                 (failures ??= new List<ItemFailure>()).Add(new ItemFailure(i, error));
         }
-        return failures;
+        return started < Count ? Unrun(failures, started, Count) : failures;
     }
 
     /// <summary>Calls the function on item <paramref name="index"/>; a null task is the function's failure, said as such.</summary>

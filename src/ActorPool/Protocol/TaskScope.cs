@@ -27,8 +27,16 @@ internal sealed class TaskScope
     /// <summary>The attempt of the item being run: 1, then 2 on its first retry, and so on.</summary>
     public int Attempt { get; set; }
 
+    /// <param name="asyncItems">The most items of one chunk of an async function its worker runs at once.</param>
+    /// <param name="pool">The pool whose tasks the worker runs; null on a node host.</param>
+    public TaskScope(int asyncItems, JobRegistry? pool)
+    {
+        AsyncItems = asyncItems;
+        Pool = pool;
+    }
+
     /// <summary>The most items of one chunk of an async function run at once.</summary>
-    public int AsyncItems { get; private set; } = 1;
+    public int AsyncItems { get; }
 
     /// <summary>The cancellation of the pool's tasks here.</summary>
     public TaskCancellation? Cancellation => _cancellation;
@@ -37,7 +45,7 @@ internal sealed class TaskScope
     public long JobId => _jobId;
 
     /// <summary>The pool whose task this is, so that it cannot wait on that pool; null on a node host.</summary>
-    public JobRegistry? Pool { get; private set; }
+    public JobRegistry? Pool { get; }
 
     /// <summary>The task's cancellation token, made on first use; only the worker's thread may make it.</summary>
     public CancellationToken Token
@@ -54,9 +62,9 @@ internal sealed class TaskScope
     }
 
     /// <summary>This thread runs a chunk of job <paramref name="jobId"/> until <see cref="End"/>.</summary>
-    public void Begin(TaskCancellation cancellation, long jobId, int asyncItems, JobRegistry? pool)
+    public void Begin(TaskCancellation cancellation, long jobId)
     {
-        (_cancellation, _jobId, _acquired, _token, Attempt, AsyncItems, Pool) = (cancellation, jobId, false, default, 1, asyncItems, pool);
+        (_cancellation, _jobId, _acquired, _token, Attempt) = (cancellation, jobId, false, default, 1);
         t_current = this;
     }
 
@@ -66,7 +74,7 @@ internal sealed class TaskScope
         t_current = null;
         if (_acquired)
             _cancellation!.Release(_jobId);
-        (_cancellation, _acquired, _token, Attempt, Pool) = (null, false, default, 0, null);
+        (_cancellation, _acquired, _token, Attempt) = (null, false, default, 0);
     }
 
     /// <summary>Makes <paramref name="item"/> the item of the code that runs from here on in the caller's async flow.</summary>

@@ -30,10 +30,11 @@ internal sealed class NodeActor : UntypedActor
 
     protected override void PreStart()
     {
+        var asyncItems = PoolSettings.AsyncItemsPerWorkerOf(Context.System.Settings.Config);
         for (var i = 0; i < _workers; i++)
         {
             _children.Add(Context.ActorOf(
-                WorkerActor.Props(initializer: null, maxTasks: null, CancellationToken.None, pool: null, _pools.Of)
+                WorkerActor.Props(initializer: null, maxTasks: null, CancellationToken.None, pool: null, _pools.Of, asyncItems)
                     .WithDispatcher(PoolSettings.WorkerDispatcherId),
                 $"worker-{i}"));
         }

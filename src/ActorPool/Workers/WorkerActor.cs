@@ -1,4 +1,3 @@
-using ActorPool.Configuration;
 using ActorPool.Lifecycle;
 using ActorPool.Protocol;
 using Akka.Actor;
@@ -25,8 +24,7 @@ internal sealed class WorkerActor : UntypedActor
     private readonly CancellationToken _stopping;
     private readonly JobRegistry? _pool;
     private readonly Func<IActorRef?, TaskCancellation> _cancellationOf;
-    private readonly TaskScope _scope = new();
-    private readonly int _asyncItems = PoolSettings.AsyncItemsPerWorker(Context.System.Settings.Config);
+    private readonly TaskScope _scope;
     private Exception? _initializerFailure;
     private int _tasksRun;
 
@@ -44,8 +42,11 @@ internal sealed class WorkerActor : UntypedActor
     /// <param name="stopping">Cancelled when the pool terminates.</param>
     /// <param name="pool">The pool whose tasks this worker runs, so that a task cannot wait on it; null on a node host.</param>
     /// <param name="cancellationOf">The cancellation of the tasks of the pool whose router sent the work (null: a chunk sent alone, in process).</param>
-    public WorkerActor(Action? initializer, int? maxTasks, CancellationToken stopping, JobRegistry? pool, Func<IActorRef?, TaskCancellation> cancellationOf)
+    /// <param name="asyncItems">Items of one chunk of an async function run at once (<c>actorpool.async-items-per-worker</c>).</param>
+    public WorkerActor(Action? initializer, int? maxTasks, CancellationToken stopping, JobRegistry? pool, Func<IActorRef?, TaskCancellation> cancellationOf,
+        int asyncItems)
     {
+        _scope = new TaskScope(asyncItems, pool);
         _initializer = initializer;
         _maxTasks = maxTasks;
         _stopping = stopping;
@@ -58,8 +59,8 @@ internal sealed class WorkerActor : UntypedActor
     }
 
     public static Props Props(Action? initializer, int? maxTasks, CancellationToken stopping, JobRegistry? pool,
-        Func<IActorRef?, TaskCancellation> cancellationOf) =>
-        Akka.Actor.Props.Create(() => new WorkerActor(initializer, maxTasks, stopping, pool, cancellationOf));
+        Func<IActorRef?, TaskCancellation> cancellationOf, int asyncItems) =>
+        Akka.Actor.Props.Create(() => new WorkerActor(initializer, maxTasks, stopping, pool, cancellationOf, asyncItems));
 
     protected override void PreStart()
     {
@@ -172,7 +173,7 @@ internal sealed class WorkerActor : UntypedActor
             }
             else
             {
-                _scope.Begin(cancellation, chunk.JobId, _asyncItems, _pool);
+                _scope.Begin(cancellation, chunk.JobId);
                 try
                 {
                     result = chunk.Work.Execute(chunk.JobId, chunk.ChunkIndex, chunk.Offset);

@@ -121,20 +121,14 @@ public abstract partial class PoolContract
     [Fact]
     public void ApplyAsync_AsyncFunctionCancelled_ItsTokenFiresAfterItsAwait()
     {
-        var folder = NewMarkerFolder();
-        try
-        {
-            using var pool = NewPool();
-            using var cancellation = new CancellationTokenSource();
-            var result = pool.ApplyAsync(AwaitCancellation, folder, cancellationToken: cancellation.Token);
-            WaitForMarker(folder, "started");
-            cancellation.Cancel();
-            Assert.Throws<OperationCanceledException>(() => result.Get(Limit));
-            WaitForMarker(folder, "cancelled");
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        using var markers = new TempFolder();
+        var folder = markers.Path;
+        using var pool = NewPool();
+        using var cancellation = new CancellationTokenSource();
+        var result = pool.ApplyAsync(AwaitCancellation, folder, cancellationToken: cancellation.Token);
+        WaitForMarker(folder, "started");
+        cancellation.Cancel();
+        Assert.Throws<OperationCanceledException>(() => result.Get(Limit));
+        WaitForMarker(folder, "cancelled");
     }
 }

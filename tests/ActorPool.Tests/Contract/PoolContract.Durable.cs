@@ -34,27 +34,22 @@ public abstract partial class PoolContract
     [Fact]
     public void Map_DurableJobSubmittedAgain_ReturnsItsResultsWithoutRunningAnything()
     {
-        var folder = NewMarkerFolder();
-        try
-        {
-            var journal = Path.Combine(folder, "journal.db");
-            var options = new JobOptions { JobId = "twice" };
-            using (var pool = NewDurablePool(journal))
-                Assert.Equal(Enumerable.Range(0, 50).Select(x => 10 * x), pool.Map(CountedRun, Items(folder, 50), chunkSize: 7, options: options));
-            using (var pool = NewDurablePool(journal))
-                Assert.Equal(Enumerable.Range(0, 50).Select(x => 10 * x), pool.Map(CountedRun, Items(folder, 50), chunkSize: 7, options: options));
-            Assert.All(RunsPerItem(folder, 50), runs => Assert.Equal(1, runs));
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        using var markers = new TempFolder();
+        var folder = markers.Path;
+        var journal = Path.Combine(folder, "journal.db");
+        var options = new JobOptions { JobId = "twice" };
+        using (var pool = NewDurablePool(journal))
+            Assert.Equal(Enumerable.Range(0, 50).Select(x => 10 * x), pool.Map(CountedRun, Items(folder, 50), chunkSize: 7, options: options));
+        using (var pool = NewDurablePool(journal))
+            Assert.Equal(Enumerable.Range(0, 50).Select(x => 10 * x), pool.Map(CountedRun, Items(folder, 50), chunkSize: 7, options: options));
+        Assert.All(RunsPerItem(folder, 50), runs => Assert.Equal(1, runs));
     }
 
     [Fact]
     public void MapAsync_DurableJobStoppedMidway_ResumesRunningOnlyWhatWasNotRecorded()
     {
-        var folder = NewMarkerFolder();
+        using var markers = new TempFolder();
+        var folder = markers.Path;
         try
         {
             var journal = Path.Combine(folder, "journal.db");
@@ -90,75 +85,56 @@ public abstract partial class PoolContract
         finally
         {
             File.WriteAllText(Path.Combine(folder, "gate"), "");
-            Directory.Delete(folder, recursive: true);
         }
     }
 
     [Fact]
     public void Map_AnotherJobUnderARecordedId_IsRefusedNamingItAndTheJournalKeepsTheFirst()
     {
-        var folder = NewMarkerFolder();
-        try
-        {
-            using var pool = NewDurablePool(Path.Combine(folder, "journal.db"));
-            var options = new JobOptions { JobId = "the-id" };
-            pool.Map(CountedRun, Items(folder, 5), options: options);
-            var refused = Assert.Throws<InvalidOperationException>(() => pool.Map(CountedRun, Items(folder, 6), options: options));
-            Assert.Contains("'the-id'", refused.Message);
-            Assert.Equal([0, 10, 20, 30, 40], pool.Map(CountedRun, Items(folder, 5), options: options));
-            Assert.All(RunsPerItem(folder, 6)[..5], runs => Assert.Equal(1, runs));
+        using var markers = new TempFolder();
+        var folder = markers.Path;
+        using var pool = NewDurablePool(Path.Combine(folder, "journal.db"));
+        var options = new JobOptions { JobId = "the-id" };
+        pool.Map(CountedRun, Items(folder, 5), options: options);
+        var refused = Assert.Throws<InvalidOperationException>(() => pool.Map(CountedRun, Items(folder, 6), options: options));
+        Assert.Contains("'the-id'", refused.Message);
+        Assert.Equal([0, 10, 20, 30, 40], pool.Map(CountedRun, Items(folder, 5), options: options));
+        Assert.All(RunsPerItem(folder, 6)[..5], runs => Assert.Equal(1, runs));
 
-            Assert.True(pool.ForgetJob("the-id"));
-            Assert.False(pool.ForgetJob("the-id"));
-            Assert.Equal([0, 10, 20, 30, 40, 50], pool.Map(CountedRun, Items(folder, 6), options: options)); // the id is free again
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        Assert.True(pool.ForgetJob("the-id"));
+        Assert.False(pool.ForgetJob("the-id"));
+        Assert.Equal([0, 10, 20, 30, 40, 50], pool.Map(CountedRun, Items(folder, 6), options: options)); // the id is free again
     }
 
     [Fact]
     public void Journal_UsedByALivePool_ASecondPoolFailsNamingTheFile()
     {
-        var folder = NewMarkerFolder();
-        try
+        using var markers = new TempFolder();
+        var folder = markers.Path;
+        var journal = Path.Combine(folder, "journal.db");
+        using (NewDurablePool(journal))
         {
-            var journal = Path.Combine(folder, "journal.db");
-            using (NewDurablePool(journal))
-            {
-                var error = Assert.Throws<IOException>(() => NewDurablePool(journal));
-                Assert.Contains(journal, error.Message);
-            }
-            using (NewDurablePool(journal))
-            {
-                // free again once the first pool is gone
-            }
+            var error = Assert.Throws<IOException>(() => NewDurablePool(journal));
+            Assert.Contains(journal, error.Message);
         }
-        finally
+        using (NewDurablePool(journal))
         {
-            Directory.Delete(folder, recursive: true);
+            // free again once the first pool is gone
         }
     }
 
     [Fact]
     public void JobId_Misused_IsRefusedNamingIt()
     {
-        var folder = NewMarkerFolder();
-        try
-        {
-            using (var plain = NewPool())
-                Assert.Equal("options.JobId", Assert.Throws<ArgumentException>(() => plain.Map(Func, [1], options: new JobOptions { JobId = "x" })).ParamName);
-            using var pool = NewDurablePool(Path.Combine(folder, "journal.db"));
-            Assert.Equal("options.JobId", Assert.Throws<ArgumentException>(() => pool.Map(Func, [1], options: new JobOptions { JobId = " " })).ParamName);
-            Assert.Equal("options.JobId", Assert.Throws<ArgumentException>(() => pool.IMap(Func, [1], options: new JobOptions { JobId = "x" })).ParamName);
-            Assert.Equal("options.JobId", Assert.Throws<ArgumentException>(() => pool.ApplyAsync(Func, 1, options: new JobOptions { JobId = "x" })).ParamName);
-            var offset = 1;
-            Assert.Equal("func", Assert.Throws<ArgumentException>(() => pool.Map(x => x + offset, [1], options: new JobOptions { JobId = "x" })).ParamName);
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        using var markers = new TempFolder();
+        var folder = markers.Path;
+        using (var plain = NewPool())
+            Assert.Equal("options.JobId", Assert.Throws<ArgumentException>(() => plain.Map(Func, [1], options: new JobOptions { JobId = "x" })).ParamName);
+        using var pool = NewDurablePool(Path.Combine(folder, "journal.db"));
+        Assert.Equal("options.JobId", Assert.Throws<ArgumentException>(() => pool.Map(Func, [1], options: new JobOptions { JobId = " " })).ParamName);
+        Assert.Equal("options.JobId", Assert.Throws<ArgumentException>(() => pool.IMap(Func, [1], options: new JobOptions { JobId = "x" })).ParamName);
+        Assert.Equal("options.JobId", Assert.Throws<ArgumentException>(() => pool.ApplyAsync(Func, 1, options: new JobOptions { JobId = "x" })).ParamName);
+        var offset = 1;
+        Assert.Equal("func", Assert.Throws<ArgumentException>(() => pool.Map(x => x + offset, [1], options: new JobOptions { JobId = "x" })).ParamName);
     }
 }

@@ -108,75 +108,55 @@ public abstract partial class PoolContract
             throw new TimeoutException($"The task never marked '{name}'.");
     }
 
-    private static string NewMarkerFolder() => Directory.CreateTempSubdirectory("actorpool-markers-").FullName;
-
     [Fact]
     public void MapAsync_CancelledWhileItsTaskRuns_FailsAtOnceAndTheTaskSeesItsToken()
     {
-        var folder = NewMarkerFolder();
-        try
-        {
-            using var pool = NewPool();
-            using var cancellation = new CancellationTokenSource();
-            var result = pool.MapAsync(WaitForCancellation, [folder], chunkSize: 1, cancellationToken: cancellation.Token);
-            WaitForMarker(folder, "started");
+        using var markers = new TempFolder();
+        var folder = markers.Path;
+        using var pool = NewPool();
+        using var cancellation = new CancellationTokenSource();
+        var result = pool.MapAsync(WaitForCancellation, [folder], chunkSize: 1, cancellationToken: cancellation.Token);
+        WaitForMarker(folder, "started");
 
-            cancellation.Cancel();
+        cancellation.Cancel();
 
-            Assert.True(result.Ready(), "Cancelling did not fail the result at once.");
-            var error = Assert.Throws<OperationCanceledException>(() => result.Get(TimeSpan.Zero));
-            Assert.Equal(cancellation.Token, error.CancellationToken);
-            WaitForMarker(folder, "cancelled"); // the running task saw its token, wherever it ran
-            Assert.Equal([2, 3], pool.Map(Func, [1, 2])); // and the pool goes on
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        Assert.True(result.Ready(), "Cancelling did not fail the result at once.");
+        var error = Assert.Throws<OperationCanceledException>(() => result.Get(TimeSpan.Zero));
+        Assert.Equal(cancellation.Token, error.CancellationToken);
+        WaitForMarker(folder, "cancelled"); // the running task saw its token, wherever it ran
+        Assert.Equal([2, 3], pool.Map(Func, [1, 2])); // and the pool goes on
     }
 
     [Fact]
     public async Task ApplyAsync_Cancelled_FailsWithOperationCanceledAndTheTaskSeesItsToken()
     {
-        var folder = NewMarkerFolder();
-        try
-        {
-            using var pool = NewPool();
-            using var cancellation = new CancellationTokenSource();
-            var errorCallback = new TaskCompletionSource<Exception>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var result = pool.ApplyAsync(WaitForCancellation, folder, errorCallback: error => errorCallback.SetResult(error),
-                cancellationToken: cancellation.Token);
-            WaitForMarker(folder, "started");
+        using var markers = new TempFolder();
+        var folder = markers.Path;
+        using var pool = NewPool();
+        using var cancellation = new CancellationTokenSource();
+        var errorCallback = new TaskCompletionSource<Exception>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var result = pool.ApplyAsync(WaitForCancellation, folder, errorCallback: error => errorCallback.SetResult(error),
+            cancellationToken: cancellation.Token);
+        WaitForMarker(folder, "started");
 
-            cancellation.Cancel();
+        cancellation.Cancel();
 
-            await Assert.ThrowsAsync<OperationCanceledException>(async () => await result);
-            Assert.IsType<OperationCanceledException>(await errorCallback.Task.WaitAsync(Limit));
-            WaitForMarker(folder, "cancelled");
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        await Assert.ThrowsAsync<OperationCanceledException>(async () => await result);
+        Assert.IsType<OperationCanceledException>(await errorCallback.Task.WaitAsync(Limit));
+        WaitForMarker(folder, "cancelled");
     }
 
     [Fact]
     public void Map_TokenCancelledBeforehand_ThrowsWithoutRunningAnything()
     {
-        var folder = NewMarkerFolder();
-        try
-        {
-            var pool = NewPool();
-            Assert.Throws<OperationCanceledException>(() => pool.Map(WaitForCancellation, [folder], cancellationToken: new CancellationToken(true)));
-            Assert.Throws<OperationCanceledException>(() => pool.Apply(WaitForCancellation, folder, cancellationToken: new CancellationToken(true)));
-            Assert.Throws<OperationCanceledException>(() => pool.IMap(WaitForCancellation, [folder], cancellationToken: new CancellationToken(true)).Next(Limit));
-            pool.Dispose(); // the workers have stopped: nothing can start now
-            Assert.False(File.Exists(Path.Combine(folder, "started")));
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        using var markers = new TempFolder();
+        var folder = markers.Path;
+        var pool = NewPool();
+        Assert.Throws<OperationCanceledException>(() => pool.Map(WaitForCancellation, [folder], cancellationToken: new CancellationToken(true)));
+        Assert.Throws<OperationCanceledException>(() => pool.Apply(WaitForCancellation, folder, cancellationToken: new CancellationToken(true)));
+        Assert.Throws<OperationCanceledException>(() => pool.IMap(WaitForCancellation, [folder], cancellationToken: new CancellationToken(true)).Next(Limit));
+        pool.Dispose(); // the workers have stopped: nothing can start now
+        Assert.False(File.Exists(Path.Combine(folder, "started")));
     }
 
     private static IEnumerable<int> Endless(Signal disposed)
@@ -223,62 +203,50 @@ public abstract partial class PoolContract
     [InlineData(20)] // two chunks: the items after the first of each are in a chunk that is running
     public void MapAsync_Cancelled_ItsItemsThatHadNotStartedNeverRun(int chunkSize)
     {
-        var folder = NewMarkerFolder();
-        try
-        {
-            var pool = NewPool();
-            using var cancellation = new CancellationTokenSource();
-            // Every task waits for the cancellation: each worker is stuck on its first, with the rest
-            // queued in the router or handed to the workers already.
-            var result = pool.MapAsync(MarkThenWaitForCancellation, Enumerable.Range(0, 40).Select(x => $"{folder}|{x}"), chunkSize,
-                cancellationToken: cancellation.Token);
-            if (!SpinWait.SpinUntil(() => Directory.GetFiles(folder, "ran-*").Length == 2, Limit))
-                throw new TimeoutException("The two workers never started a task each.");
+        using var markers = new TempFolder();
+        var folder = markers.Path;
+        var pool = NewPool();
+        using var cancellation = new CancellationTokenSource();
+        // Every task waits for the cancellation: each worker is stuck on its first, with the rest
+        // queued in the router or handed to the workers already.
+        var result = pool.MapAsync(MarkThenWaitForCancellation, Enumerable.Range(0, 40).Select(x => $"{folder}|{x}"), chunkSize,
+            cancellationToken: cancellation.Token);
+        if (!SpinWait.SpinUntil(() => Directory.GetFiles(folder, "ran-*").Length == 2, Limit))
+            throw new TimeoutException("The two workers never started a task each.");
 
-            cancellation.Cancel();
+        cancellation.Cancel();
 
-            Assert.Throws<OperationCanceledException>(() => result.Get(Limit));
-            Assert.Equal([2, 3], pool.Map(Func, [1, 2])); // every worker is free again
-            pool.Dispose();
-            Assert.Equal(2, Directory.GetFiles(folder, "ran-*").Length);
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        Assert.Throws<OperationCanceledException>(() => result.Get(Limit));
+        Assert.Equal([2, 3], pool.Map(Func, [1, 2])); // every worker is free again
+        pool.Dispose();
+        Assert.Equal(2, Directory.GetFiles(folder, "ran-*").Length);
     }
 
     [Fact]
     public void Terminate_RunningTasksSeeTheirTokenCancelled()
     {
-        var folder = NewMarkerFolder();
-        try
-        {
-            var pool = NewPool();
-            var result = pool.MapAsync(WaitForCancellation, [folder], chunkSize: 1);
-            WaitForMarker(folder, "started");
+        using var markers = new TempFolder();
+        var folder = markers.Path;
+        var pool = NewPool();
+        var result = pool.MapAsync(WaitForCancellation, [folder], chunkSize: 1);
+        WaitForMarker(folder, "started");
 
-            pool.Terminate();
+        pool.Terminate();
 
-            if (WorkerProcessesEndWithThePool)
-            {
-                // The pool kills its worker processes once its system has stopped: the task ends with
-                // its process, which may come before it can say that its token was cancelled.
-                var worker = int.Parse(File.ReadAllText(Path.Combine(folder, "started")));
-                Assert.True(SpinWait.SpinUntil(() => File.Exists(Path.Combine(folder, "cancelled")) || ProcessGone(worker), Limit),
-                    "The running task was neither cancelled nor ended with its process.");
-            }
-            else
-            {
-                WaitForMarker(folder, "cancelled"); // on a node too: the router tells the nodes as it stops
-            }
-            Assert.Throws<PoolTerminatedException>(() => result.Get(Limit));
-            pool.Join();
-        }
-        finally
+        if (WorkerProcessesEndWithThePool)
         {
-            Directory.Delete(folder, recursive: true);
+            // The pool kills its worker processes once its system has stopped: the task ends with
+            // its process, which may come before it can say that its token was cancelled.
+            var worker = int.Parse(File.ReadAllText(Path.Combine(folder, "started")));
+            Assert.True(SpinWait.SpinUntil(() => File.Exists(Path.Combine(folder, "cancelled")) || ProcessGone(worker), Limit),
+                "The running task was neither cancelled nor ended with its process.");
         }
+        else
+        {
+            WaitForMarker(folder, "cancelled"); // on a node too: the router tells the nodes as it stops
+        }
+        Assert.Throws<PoolTerminatedException>(() => result.Get(Limit));
+        pool.Join();
     }
 
     private static bool ProcessGone(int processId)

@@ -330,19 +330,12 @@ public abstract class SharedMemoryPoolContract : PoolContract
     [Fact]
     public void Map_DurableResultsThatCannotBeRecorded_FailTheJobWhichIsNotMarkedFinished()
     {
-        var folder = Directory.CreateTempSubdirectory("actorpool-journal-").FullName;
-        try
-        {
-            using var pool = NewDurablePool(Path.Combine(folder, "journal.db"));
-            var options = new JobOptions { JobId = "unrecordable" };
-            var error = Assert.Throws<System.Runtime.Serialization.SerializationException>(() => pool.Map(Unserializable, [1, 2, 3], options: options));
-            Assert.Contains("'unrecordable'", error.Message);
-            // Not finished, so submitted again it runs (and fails) again rather than answering from the journal.
-            Assert.Throws<System.Runtime.Serialization.SerializationException>(() => pool.Map(Unserializable, [1, 2, 3], options: options));
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        using var journal = new TempFolder();
+        using var pool = NewDurablePool(Path.Combine(journal.Path, "journal.db"));
+        var options = new JobOptions { JobId = "unrecordable" };
+        var error = Assert.Throws<System.Runtime.Serialization.SerializationException>(() => pool.Map(Unserializable, [1, 2, 3], options: options));
+        Assert.Contains("'unrecordable'", error.Message);
+        // Not finished, so submitted again it runs (and fails) again rather than answering from the journal.
+        Assert.Throws<System.Runtime.Serialization.SerializationException>(() => pool.Map(Unserializable, [1, 2, 3], options: options));
     }
 }

@@ -155,8 +155,8 @@ public sealed class WireTests : TestKit
         var chunk = Assert.Single(((RunBatch)RoundTrip(new RunBatch(1, [new RunChunk(7, 0, 0, work, TestActor)]))).Chunks);
         Assert.Equal(new EncodedRetry(2, TimeSpan.FromMilliseconds(1), FunctionRef.Create((Func<Exception, bool>)IsTimeout, "retryIf")),
             ((EncodedWork)chunk.Work).EncodedRetry);
-        var scope = new TaskScope();
-        scope.Begin(new TaskCancellation(), 7, asyncItems: 1, pool: null);
+        var scope = new TaskScope(asyncItems: 1, pool: null);
+        scope.Begin(new TaskCancellation(), 7);
         try
         {
             var result = Assert.IsType<ChunkResult<int>>(RoundTrip(chunk.Work.Execute(7, 0, 0)));

@@ -15,35 +15,29 @@ public sealed class KilledDriverTests
     [Fact]
     public void DurableMap_DriverKilledHalfway_ResumesAndRunsTwiceOnlyWhatWasNotCommitted()
     {
-        var folder = Directory.CreateTempSubdirectory("actorpool-killed-").FullName;
-        try
+        using var markers = new TempFolder();
+        var folder = markers.Path;
+        var journal = Path.Combine(folder, "journal.db");
+        using (var first = StopApp.Start("durable", journal, folder, Items.ToString()))
         {
-            var journal = Path.Combine(folder, "journal.db");
-            using (var first = StopApp.Start("durable", journal, folder, Items.ToString()))
-            {
-                if (!SpinWait.SpinUntil(() => Directory.GetFiles(folder, "run-*").Length >= KillAfter, Gate.Limit))
-                    throw new TimeoutException($"The job never got halfway. The app printed:\n{first.Output}");
-                first.Kill();
-            }
-            var runsBefore = Directory.GetFiles(folder, "run-*").Length;
-            Assert.True(runsBefore < Items, "The first run finished before it was killed.");
-
-            using (var second = StopApp.Start("durable", journal, folder, Items.ToString()))
-            {
-                second.WaitForLine("ok"); // every result, in order, from the journal and the second run
-                Assert.True(second.WaitForExit());
-            }
-
-            var runs = new int[Items];
-            foreach (var file in Directory.GetFiles(folder, "run-*"))
-                runs[int.Parse(Path.GetFileName(file).Split('-')[1])]++;
-            Assert.All(runs, count => Assert.InRange(count, 1, 2));
-            var twice = runs.Count(count => count == 2);
-            Assert.True(twice <= MostRunTwice, $"{twice} items ran twice; the first run had run {runsBefore}.");
+            if (!SpinWait.SpinUntil(() => Directory.GetFiles(folder, "run-*").Length >= KillAfter, Gate.Limit))
+                throw new TimeoutException($"The job never got halfway. The app printed:\n{first.Output}");
+            first.Kill();
         }
-        finally
+        var runsBefore = Directory.GetFiles(folder, "run-*").Length;
+        Assert.True(runsBefore < Items, "The first run finished before it was killed.");
+
+        using (var second = StopApp.Start("durable", journal, folder, Items.ToString()))
         {
-            Directory.Delete(folder, recursive: true);
+            second.WaitForLine("ok"); // every result, in order, from the journal and the second run
+            Assert.True(second.WaitForExit());
         }
+
+        var runs = new int[Items];
+        foreach (var file in Directory.GetFiles(folder, "run-*"))
+            runs[int.Parse(Path.GetFileName(file).Split('-')[1])]++;
+        Assert.All(runs, count => Assert.InRange(count, 1, 2));
+        var twice = runs.Count(count => count == 2);
+        Assert.True(twice <= MostRunTwice, $"{twice} items ran twice; the first run had run {runsBefore}.");
     }
 }
