@@ -95,7 +95,7 @@ internal static class NodeHost
             });
             akka.WithActors((system, _) =>
             {
-                system.ActorOf(NodeActor.Props(options.Workers), ClusterNames.NodeActor);
+                system.ActorOf(NodeActor.Props(options.Workers, options.ReplaceByExit), ClusterNames.NodeActor);
                 if (downDriversAfter is { } grace)
                     system.ActorOf(DriverDowning.Props(grace), DriverDowning.Name);
                 var cluster = Akka.Cluster.Cluster.Get(system);

@@ -9,4 +9,5 @@ internal sealed record NodeHostOptions(
     string Role,
     FileInfo? Config,
     IReadOnlyList<FileInfo> Load,
-    int? ParentPid);
+    int? ParentPid,
+    bool ReplaceByExit = false);

@@ -12,10 +12,14 @@ var role = new Option<string>("--role") { Description = "Cluster role; pools sen
 var config = new Option<FileInfo?>("--config") { Description = "A HOCON file whose settings override the defaults (see hocon/)." };
 var load = new Option<FileInfo[]>("--load") { Description = "An assembly that holds user functions (repeatable)." };
 var parentPid = new Option<int?>("--parent-pid") { Description = "Exit when this process exits (LocalProcesses pools pass their own id, so no worker outlives its pool)." };
+var replaceByExit = new Option<bool>("--replace-by-exit")
+{
+    Description = "Leave the cluster and exit when a worker is due for replacement (MaxTasksPerChild, or a task that timed out and left its thread running); LocalProcesses pools pass it and start a fresh process.",
+};
 
 var root = new RootCommand("ActorPool node host: runs workers for distributed ActorPool pools.")
 {
-    hostname, port, seeds, workers, role, config, load, parentPid,
+    hostname, port, seeds, workers, role, config, load, parentPid, replaceByExit,
 };
 root.SetAction((result, cancellation) => NodeHost.RunAsync(new NodeHostOptions(
     result.GetValue(hostname)!,
@@ -25,5 +29,6 @@ root.SetAction((result, cancellation) => NodeHost.RunAsync(new NodeHostOptions(
     result.GetValue(role)!,
     result.GetValue(config),
     result.GetValue(load) ?? [],
-    result.GetValue(parentPid)), cancellation));
+    result.GetValue(parentPid),
+    result.GetValue(replaceByExit)), cancellation));
 return await root.Parse(args).InvokeAsync();

@@ -1,4 +1,5 @@
 using ActorPool.Deployment;
+using ActorPool.Protocol;
 
 namespace ActorPool;
 
@@ -41,7 +42,7 @@ internal static class JobArguments
     }
 
     /// <summary>Checks a job's options (null: the defaults), naming the property at fault as <c>options.Name</c>.</summary>
-    /// <exception cref="ArgumentOutOfRangeException"><see cref="JobOptions.Retries"/> or <see cref="JobOptions.RetryDelay"/> is negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="JobOptions.Retries"/> or <see cref="JobOptions.RetryDelay"/> is negative, or <see cref="JobOptions.TaskTimeout"/> is not positive.</exception>
     /// <exception cref="ArgumentException">The deployment's workers cannot run <see cref="JobOptions.RetryIf"/>; or <see cref="JobOptions.JobId"/> is empty, or set for a pool without a journal or a kind of job that cannot be durable (<paramref name="durable"/> false).</exception>
     public static void CheckOptions(JobOptions? options, WorkerDeployment deployment, bool durable, bool hasJournal)
     {
@@ -56,6 +57,8 @@ internal static class JobArguments
             if (!durable)
                 throw new ArgumentException("Durable jobs (JobId) are Map, MapAsync, StarMap and StarMapAsync so far.", "options.JobId");
         }
+        if (options.TaskTimeout is { } timeout && (timeout <= TimeSpan.Zero || timeout > TaskRules.MaxDelay))
+            throw new ArgumentOutOfRangeException("options.TaskTimeout", timeout, $"TaskTimeout must be positive and at most {TaskRules.MaxDelay}, or null for none.");
         if (options.Retries < 0)
             throw new ArgumentOutOfRangeException("options.Retries", options.Retries, "Retries must not be negative.");
         if (options.RetryDelay < TimeSpan.Zero)

@@ -1,7 +1,7 @@
 namespace ActorPool;
 
 /// <summary>
-/// How one job runs its tasks: retries, where its progress goes, and whether it is durable. Pass it as the <c>options</c> argument of any
+/// How one job runs its tasks: their timeout, retries, where its progress goes, and whether it is durable. Pass it as the <c>options</c> argument of any
 /// submission (<c>Map</c>, <c>IMap</c>, <c>Apply</c>, …); one instance may serve many jobs. Checked
 /// when a job is submitted: an out-of-range property is an <see cref="ArgumentOutOfRangeException"/>
 /// naming it (<c>options.Retries</c>, …).
@@ -9,7 +9,21 @@ namespace ActorPool;
 public sealed class JobOptions
 {
     /// <summary>
-    /// Extra attempts an item gets after it fails, each on the same worker, so that a chunk's other
+    /// The longest one attempt of an item may run. At the timeout its <see cref="PoolContext.CancellationToken"/>
+    /// is cancelled and the attempt fails with <see cref="TimeoutException"/> (and is retried, under
+    /// <see cref="Retries"/> and <see cref="RetryIf"/>): <c>Map</c> fails with it, <c>IMap</c> throws it
+    /// at the item's place and goes on. A function that ignores its token does not keep its worker:
+    /// its thread is left to end alone, its result discarded, and the worker goes on with the next
+    /// item on a fresh thread (on which the pool's <see cref="PoolOptions.Initializer"/> runs first);
+    /// <c>Join</c> and <c>Dispose</c> do not wait for such threads. An async function's attempt is
+    /// left to end alone the same way. A <see cref="PoolDeployment.LocalProcesses"/> worker process
+    /// that left a thread so is replaced once it has sent its results. Each item with a timeout costs
+    /// a hand-over between two threads of its worker. Default: null (none). Must be positive.
+    /// </summary>
+    public TimeSpan? TaskTimeout { get; init; }
+
+    /// <summary>
+    /// Extra attempts an item gets after it fails (it threw, or ran past <see cref="TaskTimeout"/>), each on the same worker, so that a chunk's other
     /// items keep their results: the error a caller sees is the last attempt's. Default: 0 (none).
     /// Must not be negative. <see cref="PoolContext.Attempt"/> tells a task which attempt it is.
     /// </summary>

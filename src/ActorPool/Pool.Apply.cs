@@ -70,7 +70,7 @@ public sealed partial class Pool
         JobOptions? options = null, CancellationToken cancellationToken = default)
     {
         CheckApply(func, options);
-        return SubmitApply(new ThunkWork<TResult>(func) { Retry = TaskRetry.Of(options) }, callback, errorCallback, options, cancellationToken);
+        return SubmitApply(new ThunkWork<TResult>(func) { Rules = TaskRules.Of(options) }, callback, errorCallback, options, cancellationToken);
     }
 
     /// <summary>Submits <paramref name="func"/>(<paramref name="arg1"/>) to run on a worker and returns at once.</summary>
@@ -87,7 +87,7 @@ public sealed partial class Pool
         JobOptions? options = null, CancellationToken cancellationToken = default)
     {
         CheckApply(func, options);
-        return SubmitApply(new MapWork<T1, TResult>(func, new[] { arg1 }) { Retry = TaskRetry.Of(options) }, callback, errorCallback, options, cancellationToken);
+        return SubmitApply(new MapWork<T1, TResult>(func, new[] { arg1 }) { Rules = TaskRules.Of(options) }, callback, errorCallback, options, cancellationToken);
     }
 
     /// <summary>Submits <paramref name="func"/>(<paramref name="arg1"/>, <paramref name="arg2"/>) to run on a worker and returns at once.</summary>
@@ -105,7 +105,7 @@ public sealed partial class Pool
         Action<Exception>? errorCallback = null, JobOptions? options = null, CancellationToken cancellationToken = default)
     {
         CheckApply(func, options);
-        return SubmitApply(new StarMapWork<T1, T2, TResult>(func, new[] { (arg1, arg2) }) { Retry = TaskRetry.Of(options) }, callback, errorCallback,
+        return SubmitApply(new StarMapWork<T1, T2, TResult>(func, new[] { (arg1, arg2) }) { Rules = TaskRules.Of(options) }, callback, errorCallback,
             options, cancellationToken);
     }
 
@@ -125,7 +125,7 @@ public sealed partial class Pool
         Action<Exception>? errorCallback = null, JobOptions? options = null, CancellationToken cancellationToken = default)
     {
         CheckApply(func, options);
-        return SubmitApply(new StarMap3Work<T1, T2, T3, TResult>(func, [(arg1, arg2, arg3)]) { Retry = TaskRetry.Of(options) }, callback,
+        return SubmitApply(new StarMap3Work<T1, T2, T3, TResult>(func, [(arg1, arg2, arg3)]) { Rules = TaskRules.Of(options) }, callback,
             errorCallback, options, cancellationToken);
     }
 

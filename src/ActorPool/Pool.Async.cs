@@ -24,8 +24,8 @@ public sealed partial class Pool
     {
         WaitOutside(nameof(Map));
         CheckArguments(func, iterable, chunkSize, options, awaited: true);
-        var retry = TaskRetry.Of(options);
-        return SubmitMap(func, iterable, chunkSize, items => new AsyncWork<TResult>(new MapWork<T, Task<TResult>>(func, items)) { Retry = retry }, null, null,
+        var rules = TaskRules.Of(options);
+        return SubmitMap(func, iterable, chunkSize, items => new AsyncWork<TResult>(new MapWork<T, Task<TResult>>(func, items)) { Rules = rules }, null, null,
             options, cancellationToken, shareArrays: true).Get();
     }
 
@@ -37,8 +37,8 @@ public sealed partial class Pool
         JobOptions? options = null, CancellationToken cancellationToken = default)
     {
         CheckArguments(func, iterable, chunkSize, options, awaited: true);
-        var retry = TaskRetry.Of(options);
-        return SubmitMap(func, iterable, chunkSize, items => new AsyncWork<TResult>(new MapWork<T, Task<TResult>>(func, items)) { Retry = retry }, callback,
+        var rules = TaskRules.Of(options);
+        return SubmitMap(func, iterable, chunkSize, items => new AsyncWork<TResult>(new MapWork<T, Task<TResult>>(func, items)) { Rules = rules }, callback,
             errorCallback, options, cancellationToken);
     }
 
@@ -57,8 +57,8 @@ public sealed partial class Pool
         JobOptions? options = null, CancellationToken cancellationToken = default)
     {
         CheckArguments(func, iterable, chunkSize, options, awaited: true);
-        var retry = TaskRetry.Of(options);
-        return SubmitMap(func, iterable, chunkSize, items => new AsyncWork<TResult>(new StarMapWork<T1, T2, Task<TResult>>(func, items)) { Retry = retry },
+        var rules = TaskRules.Of(options);
+        return SubmitMap(func, iterable, chunkSize, items => new AsyncWork<TResult>(new StarMapWork<T1, T2, Task<TResult>>(func, items)) { Rules = rules },
             callback, errorCallback, options, cancellationToken);
     }
 
@@ -68,7 +68,7 @@ public sealed partial class Pool
     public PoolIterator<TResult> IMap<T, TResult>(Func<T, Task<TResult>> func, IEnumerable<T> iterable, int chunkSize = 1,
         JobOptions? options = null, CancellationToken cancellationToken = default) =>
         Stream(func, iterable, chunkSize, ordered: true, options, cancellationToken,
-            (items, retry) => new AsyncWork<TResult>(new MapWork<T, Task<TResult>>(func, items)) { Retry = retry }, awaited: true);
+            (items, rules) => new AsyncWork<TResult>(new MapWork<T, Task<TResult>>(func, items)) { Rules = rules }, awaited: true);
 
     /// <summary>Like <see cref="IMapUnordered{T, TResult}(Func{T, TResult}, IEnumerable{T}, int, JobOptions?, CancellationToken)"/>, for an async function.</summary>
     /// <inheritdoc cref="IMapUnordered{T, TResult}(Func{T, TResult}, IEnumerable{T}, int, JobOptions?, CancellationToken)"/>
@@ -76,7 +76,7 @@ public sealed partial class Pool
     public PoolIterator<TResult> IMapUnordered<T, TResult>(Func<T, Task<TResult>> func, IEnumerable<T> iterable, int chunkSize = 1,
         JobOptions? options = null, CancellationToken cancellationToken = default) =>
         Stream(func, iterable, chunkSize, ordered: false, options, cancellationToken,
-            (items, retry) => new AsyncWork<TResult>(new MapWork<T, Task<TResult>>(func, items)) { Retry = retry }, awaited: true);
+            (items, rules) => new AsyncWork<TResult>(new MapWork<T, Task<TResult>>(func, items)) { Rules = rules }, awaited: true);
 
     /// <summary>Like <see cref="Apply{TResult}(Func{TResult}, JobOptions?, CancellationToken)"/>, for an async function.</summary>
     /// <inheritdoc cref="Apply{TResult}(Func{TResult}, JobOptions?, CancellationToken)"/>
@@ -111,7 +111,7 @@ public sealed partial class Pool
         JobOptions? options = null, CancellationToken cancellationToken = default)
     {
         CheckApply(func, options, awaited: true);
-        return SubmitApply(new AsyncWork<TResult>(new ThunkWork<Task<TResult>>(func)) { Retry = TaskRetry.Of(options) }, callback, errorCallback, options,
+        return SubmitApply(new AsyncWork<TResult>(new ThunkWork<Task<TResult>>(func)) { Rules = TaskRules.Of(options) }, callback, errorCallback, options,
             cancellationToken);
     }
 
@@ -122,7 +122,7 @@ public sealed partial class Pool
         Action<Exception>? errorCallback = null, JobOptions? options = null, CancellationToken cancellationToken = default)
     {
         CheckApply(func, options, awaited: true);
-        return SubmitApply(new AsyncWork<TResult>(new MapWork<T1, Task<TResult>>(func, new[] { arg1 })) { Retry = TaskRetry.Of(options) }, callback,
+        return SubmitApply(new AsyncWork<TResult>(new MapWork<T1, Task<TResult>>(func, new[] { arg1 })) { Rules = TaskRules.Of(options) }, callback,
             errorCallback, options, cancellationToken);
     }
 
@@ -133,7 +133,7 @@ public sealed partial class Pool
         Action<Exception>? errorCallback = null, JobOptions? options = null, CancellationToken cancellationToken = default)
     {
         CheckApply(func, options, awaited: true);
-        return SubmitApply(new AsyncWork<TResult>(new StarMapWork<T1, T2, Task<TResult>>(func, new[] { (arg1, arg2) })) { Retry = TaskRetry.Of(options) },
+        return SubmitApply(new AsyncWork<TResult>(new StarMapWork<T1, T2, Task<TResult>>(func, new[] { (arg1, arg2) })) { Rules = TaskRules.Of(options) },
             callback, errorCallback, options, cancellationToken);
     }
 
@@ -144,7 +144,7 @@ public sealed partial class Pool
         Action<TResult>? callback = null, Action<Exception>? errorCallback = null, JobOptions? options = null, CancellationToken cancellationToken = default)
     {
         CheckApply(func, options, awaited: true);
-        return SubmitApply(new AsyncWork<TResult>(new StarMap3Work<T1, T2, T3, Task<TResult>>(func, [(arg1, arg2, arg3)])) { Retry = TaskRetry.Of(options) },
+        return SubmitApply(new AsyncWork<TResult>(new StarMap3Work<T1, T2, T3, Task<TResult>>(func, [(arg1, arg2, arg3)])) { Rules = TaskRules.Of(options) },
             callback, errorCallback, options, cancellationToken);
     }
 }

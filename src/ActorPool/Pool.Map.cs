@@ -28,8 +28,8 @@ public sealed partial class Pool
     {
         WaitOutside(nameof(Map));
         CheckArguments(func, iterable, chunkSize, options);
-        var retry = TaskRetry.Of(options);
-        return SubmitMap(func, iterable, chunkSize, items => new MapWork<T, TResult>(func, items) { Retry = retry }, null, null, options,
+        var rules = TaskRules.Of(options);
+        return SubmitMap(func, iterable, chunkSize, items => new MapWork<T, TResult>(func, items) { Rules = rules }, null, null, options,
             cancellationToken, shareArrays: true).Get();
     }
 
@@ -49,8 +49,8 @@ public sealed partial class Pool
         JobOptions? options = null, CancellationToken cancellationToken = default)
     {
         CheckArguments(func, iterable, chunkSize, options);
-        var retry = TaskRetry.Of(options);
-        return SubmitMap(func, iterable, chunkSize, items => new MapWork<T, TResult>(func, items) { Retry = retry }, callback, errorCallback, options,
+        var rules = TaskRules.Of(options);
+        return SubmitMap(func, iterable, chunkSize, items => new MapWork<T, TResult>(func, items) { Rules = rules }, callback, errorCallback, options,
             cancellationToken);
     }
 
@@ -87,8 +87,8 @@ public sealed partial class Pool
         JobOptions? options = null, CancellationToken cancellationToken = default)
     {
         CheckArguments(func, iterable, chunkSize, options);
-        var retry = TaskRetry.Of(options);
-        return SubmitMap(func, iterable, chunkSize, items => new StarMapWork<T1, T2, TResult>(func, items) { Retry = retry }, callback, errorCallback,
+        var rules = TaskRules.Of(options);
+        return SubmitMap(func, iterable, chunkSize, items => new StarMapWork<T1, T2, TResult>(func, items) { Rules = rules }, callback, errorCallback,
             options, cancellationToken);
     }
 
@@ -107,7 +107,7 @@ public sealed partial class Pool
     /// <exception cref="InvalidOperationException">The pool is closing or terminated.</exception>
     public PoolIterator<TResult> IMap<T, TResult>(Func<T, TResult> func, IEnumerable<T> iterable, int chunkSize = 1,
         JobOptions? options = null, CancellationToken cancellationToken = default) =>
-        Stream(func, iterable, chunkSize, ordered: true, options, cancellationToken, (items, retry) => new MapWork<T, TResult>(func, items) { Retry = retry });
+        Stream(func, iterable, chunkSize, ordered: true, options, cancellationToken, (items, rules) => new MapWork<T, TResult>(func, items) { Rules = rules });
 
     /// <summary>
     /// Like <see cref="IMap{T, TResult}(Func{T, TResult}, IEnumerable{T}, int, JobOptions?, CancellationToken)"/>, but yields each result as soon as its task completes,
@@ -123,7 +123,7 @@ public sealed partial class Pool
     /// <exception cref="InvalidOperationException">The pool is closing or terminated.</exception>
     public PoolIterator<TResult> IMapUnordered<T, TResult>(Func<T, TResult> func, IEnumerable<T> iterable, int chunkSize = 1,
         JobOptions? options = null, CancellationToken cancellationToken = default) =>
-        Stream(func, iterable, chunkSize, ordered: false, options, cancellationToken, (items, retry) => new MapWork<T, TResult>(func, items) { Retry = retry });
+        Stream(func, iterable, chunkSize, ordered: false, options, cancellationToken, (items, rules) => new MapWork<T, TResult>(func, items) { Rules = rules });
 
     private AsyncResult<IReadOnlyList<TResult>> SubmitMap<T, TResult>(Delegate func, IEnumerable<T> iterable, int? chunkSize,
         Func<ArraySegment<T>, ChunkWork<TResult>> makeWork, Action<IReadOnlyList<TResult>>? callback, Action<Exception>? errorCallback,
@@ -193,17 +193,17 @@ public sealed partial class Pool
     }
 
     private PoolIterator<TResult> Stream<T, TResult>(Delegate func, IEnumerable<T> iterable, int chunkSize, bool ordered,
-        JobOptions? options, CancellationToken cancellationToken, Func<ArraySegment<T>, TaskRetry?, ChunkWork<TResult>> makeWork, bool awaited = false)
+        JobOptions? options, CancellationToken cancellationToken, Func<ArraySegment<T>, TaskRules?, ChunkWork<TResult>> makeWork, bool awaited = false)
     {
         CheckArguments(func, iterable, chunkSize, options, durable: false, awaited);
-        var retry = TaskRetry.Of(options);
+        var rules = TaskRules.Of(options);
         var sink = new ResultSink<TResult>(_registry, new Window(_settings.StreamWindow(chunkSize)), NewProgress(options));
         if (cancellationToken.IsCancellationRequested)
         {
             sink.Abort(CancellationLink.Cancelled(cancellationToken));
             return new PoolIterator<TResult>(sink);
         }
-        _router.Tell(new StreamJob<T, TResult>(iterable, chunkSize, items => makeWork(items, retry), ordered, sink, _log,
+        _router.Tell(new StreamJob<T, TResult>(iterable, chunkSize, items => makeWork(items, rules), ordered, sink, _log,
             ExecutionContext.Capture()), ActorRefs.NoSender);
         if (cancellationToken.CanBeCanceled)
             sink.CancelWith(cancellationToken, CancelJob);

@@ -13,14 +13,20 @@ public sealed class PoolOptions
 
     /// <summary>
     /// Runs once in each worker, on the worker's own thread, before its first task, and again in
-    /// every worker that replaces one (<see cref="MaxTasksPerChild"/>). If it throws, that worker's
-    /// tasks fail with its exception. Default: null (none).
+    /// every worker that replaces one (<see cref="MaxTasksPerChild"/>), and on each thread that
+    /// takes over from one a task left hanging (<see cref="JobOptions.TaskTimeout"/>). In a
+    /// distributed pool it runs in every worker on every node, before the pool's first task there,
+    /// so it must be nameable, as a task's function must (a static method, or a lambda that captures
+    /// nothing). If it throws, that worker's tasks of the pool fail with its exception. Default: null (none).
     /// </summary>
     public Action? Initializer { get; init; }
 
     /// <summary>
-    /// Tasks a worker runs before it is replaced by a fresh one (a chunk is one task). Default:
-    /// null, workers live as long as the pool. Must be at least 1 when set.
+    /// Tasks a worker runs before it is replaced by a fresh one (a chunk is one task), as CPython's
+    /// <c>maxtasksperchild</c>: in process and on a cluster node the worker is replaced (its
+    /// initializer runs again); with <see cref="PoolDeployment.LocalProcesses"/> its process is:
+    /// it leaves, exits, and the pool starts another. Default: null, workers live as long as the
+    /// pool. Must be at least 1 when set.
     /// </summary>
     public int? MaxTasksPerChild { get; init; }
 

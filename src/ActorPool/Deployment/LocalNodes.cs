@@ -12,6 +12,9 @@ namespace ActorPool.Deployment;
 /// 127.0.0.1 with one worker each, joined to the pool's cluster. A process that exits is seen at
 /// once, from its process handle, not after failure detection: its node is reported lost to the
 /// router, which sends its work to other workers, it is downed, and a replacement is started.
+/// A process also exits on purpose, after leaving the cluster, when its worker is due for
+/// replacement (<c>--replace-by-exit</c>: MaxTasksPerChild, or a task that timed out and left its
+/// thread running); it is replaced the same way, with nothing of its own left to send elsewhere.
 /// </summary>
 internal sealed class LocalNodes : IDisposable
 {
@@ -73,7 +76,7 @@ internal sealed class LocalNodes : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { _nodeHostPath, "--hostname", self.Host, "--port", "0", "--seed", $"{self.Host}:{self.Port}", "--workers", "1", "--parent-pid", Environment.ProcessId.ToString() }.Concat(_loadArguments))
+        foreach (var argument in new[] { _nodeHostPath, "--hostname", self.Host, "--port", "0", "--seed", $"{self.Host}:{self.Port}", "--workers", "1", "--parent-pid", Environment.ProcessId.ToString(), "--replace-by-exit" }.Concat(_loadArguments))
             start.ArgumentList.Add(argument);
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         Address? address = null;

@@ -43,7 +43,7 @@ internal sealed class AsyncWork<TResult>(ChunkWork<Task<TResult>> calls) : Chunk
             if (errors[i] is { } error)
                 (failures ??= new List<ItemFailure>()).Add(new ItemFailure(i, error));
         }
-        return started < Count ? Unrun(failures, started, Count) : failures;
+        return started < Count ? ItemFailure.Unrun(failures, started, Count) : failures;
     }
 
     /// <summary>Calls the function on item <paramref name="index"/>; a null task is the function's failure, said as such.</summary>
@@ -57,16 +57,45 @@ internal sealed class AsyncWork<TResult>(ChunkWork<Task<TResult>> calls) : Chunk
         TaskScope.EnterItem(item); // for this item's flow only: an async method restores its caller's on return
         try
         {
-            values[start + index] = await Call(index).ConfigureAwait(false);
+            values[start + index] = await Attempt(index, item).ConfigureAwait(false);
         }
-        catch (Exception ex) when (Retry is { } retry)
+        catch (Exception ex) when (Rules is { } rules)
         {
-            errors[index] = await retry.RunAgainAsync(
-                async () => values[start + index] = await Call(index).ConfigureAwait(false), ex, item).ConfigureAwait(false);
+            errors[index] = await rules.RunAgainAsync(
+                async () => values[start + index] = await Attempt(index, item).ConfigureAwait(false), ex, item).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
             errors[index] = ex;
         }
+    }
+
+    /// <summary>One attempt of item <paramref name="index"/>, under the job's timeout if it has one.</summary>
+    private Task<TResult> Attempt(int index, ItemScope item) =>
+        Rules is { Timeout: { } timeout } rules ? Timed(index, item, rules, timeout) : Call(index);
+
+    /// <summary>
+    /// One attempt under a timeout: it starts on the thread pool (so that code before its first
+    /// await cannot hold the worker's thread), with a token of its own; at the deadline the token is
+    /// cancelled and the attempt fails with <see cref="TimeoutException"/>, its task left to end alone.
+    /// </summary>
+    private async Task<TResult> Timed(int index, ItemScope item, TaskRules rules, TimeSpan timeout)
+    {
+        var source = CancellationTokenSource.CreateLinkedTokenSource(item.Token);
+        var attempt = new ItemScope(source.Token, item.Pool) { Attempt = item.Attempt };
+        var call = Task.Run(() =>
+        {
+            TaskScope.EnterItem(attempt);
+            return Call(index);
+        });
+        await ((Task)call.WaitAsync(timeout)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (!call.IsCompleted)
+        {
+            TimedChunk.CountAbandoned();
+            _ = source.CancelAsync(); // not disposed: the task left running may still use its token
+            throw rules.TimedOut();
+        }
+        source.Dispose();
+        return await call.ConfigureAwait(false);
     }
 }

@@ -32,8 +32,8 @@ internal abstract class ChunkWork
     /// <summary>Bytes the work takes on the wire to another process; 0 for work that stays in process.</summary>
     public virtual long WireBytes => 0;
 
-    /// <summary>The job's retry rule for failed items; null (the default) for none.</summary>
-    public TaskRetry? Retry { get; init; }
+    /// <summary>The job's rules for its items (retries, timeout); null (the default) for none.</summary>
+    public TaskRules? Rules { get; init; }
 
     /// <summary>
     /// Fails every item of work that was never sent (no worker could take it), with the result in
@@ -104,12 +104,16 @@ internal abstract class ChunkWork<TResult> : ChunkWork, ITypedWork
     /// <summary>Runs every item, writing item i's value at <c>values[start + i]</c>; returns the items that failed, in index order, or null.</summary>
     /// <remarks>
     /// A cancelled job (its token, or the pool terminated) runs no further item: each item first
-    /// reads whether any job was cancelled, a volatile read, and the rest fail unrun.
+    /// reads whether any job was cancelled, a volatile read, and the rest fail unrun. Items with a
+    /// timeout run on the worker's runner thread instead (<see cref="TimedChunk"/>).
     /// </remarks>
     protected virtual List<ItemFailure>? RunItems(TResult[] values, int start)
     {
+        var scope = TaskScope.Current;
+        if (Rules is { Timeout: { } timeout } timed && scope is not null)
+            return new TimedChunk<TResult>(this, values, start, timed, timeout, scope).Run(scope);
         var count = Count;
-        var (cancellation, jobId) = TaskScope.Current is { } scope ? (scope.Cancellation, scope.JobId) : (null, 0);
+        var (cancellation, jobId) = scope is not null ? (scope.Cancellation, scope.JobId) : (null, 0);
         List<ItemFailure>? failures = null;
         var i = 0;
         // The try block sits outside the hot loop so the loop stays tight; after a failure the
@@ -121,13 +125,13 @@ internal abstract class ChunkWork<TResult> : ChunkWork, ITypedWork
                 for (; i < count; i++)
                 {
                     if (cancellation is not null && cancellation.IsCancelled(jobId))
-                        return Unrun(failures, i, count);
+                        return ItemFailure.Unrun(failures, i, count);
                     values[start + i] = Invoke(i);
                 }
             }
             catch (Exception ex)
             {
-                var error = Retry is { } retry ? RunAgain(retry, values, start + i, i, ex) : ex;
+                var error = Rules is { } rules ? RunAgain(rules, values, start + i, i, ex) : ex;
                 if (error is not null)
                     (failures ??= new List<ItemFailure>()).Add(new ItemFailure(i, error));
                 i++;
@@ -136,23 +140,13 @@ internal abstract class ChunkWork<TResult> : ChunkWork, ITypedWork
         return failures;
     }
 
-    /// <summary>The items from <paramref name="first"/> on were not run: their job was cancelled.</summary>
-    protected static List<ItemFailure> Unrun(List<ItemFailure>? failures, int first, int count)
-    {
-        failures ??= new List<ItemFailure>();
-        var cancelled = new OperationCanceledException("The job was cancelled before this item ran.");
-        for (var i = first; i < count; i++)
-            failures.Add(new ItemFailure(i, cancelled));
-        return failures;
-    }
-
     /// <summary>
     /// Retries item <paramref name="index"/>, which failed with <paramref name="error"/>, writing its
     /// value at <paramref name="at"/>; returns the error to report, or null if an attempt succeeded.
     /// A method of its own so that the hot loop above captures nothing.
     /// </summary>
-    private Exception? RunAgain(TaskRetry retry, TResult[] values, int at, int index, Exception error) =>
-        retry.RunAgain(() => values[at] = Invoke(index), error);
+    private Exception? RunAgain(TaskRules rules, TResult[] values, int at, int index, Exception error) =>
+        rules.RunAgain(() => values[at] = Invoke(index), error);
 
     public sealed override object FailAll(long jobId, long chunkIndex, long offset, Exception error) =>
         new ChunkResult<TResult>(jobId, chunkIndex, offset, new TResult[Count], ItemFailure.Every(Count, error));

@@ -35,8 +35,30 @@ internal interface IChunkResult
 /// </summary>
 internal sealed record RunChunk(long JobId, long ChunkIndex, long Offset, ChunkWork Work, IActorRef ReplyTo);
 
-/// <summary>Several chunks for one worker, sent by the work-pulling router; answered with a <see cref="BatchDone"/> carrying the same id.</summary>
-internal sealed record RunBatch(long BatchId, RunChunk[] Chunks) : IWireMessage;
+/// <summary>
+/// Several chunks for one worker, sent by the work-pulling router; answered with a <see cref="BatchDone"/>
+/// carrying the same id. <see cref="Terms"/> are the pool's terms for workers of other processes, which
+/// serve any pool that sends them work; null for none (and always in process, where workers have the pool's own).
+/// </summary>
+internal sealed record RunBatch(long BatchId, RunChunk[] Chunks, WorkerTerms? Terms = null) : IWireMessage;
+
+/// <summary>
+/// What a pool asks of each worker that runs its tasks: its <see cref="PoolOptions.Initializer"/>,
+/// run before the pool's first task there and again in any worker that replaces one, and its
+/// <see cref="PoolOptions.MaxTasksPerChild"/>, the tasks a worker runs for it before it is replaced.
+/// </summary>
+internal sealed record WorkerTerms(Action? Initializer, int? MaxTasks);
+
+/// <summary>
+/// Worker of another process to the work-pulling router, after its <see cref="BatchDone"/>: it is
+/// being replaced (its process exits), so what the router holds for it goes to other workers,
+/// unblamed, and it gets nothing more.
+/// </summary>
+internal sealed class WorkerRetiring : IWireMessage
+{
+    public static WorkerRetiring Instance { get; } = new();
+    private WorkerRetiring() { }
+}
 
 /// <summary>
 /// Worker to work-pulling router: batch <see cref="BatchId"/> is finished. <see cref="Returned"/>
@@ -83,6 +105,16 @@ internal sealed record ItemFailure(int Index, Exception Error)
         var failures = new ItemFailure[count];
         for (var i = 0; i < failures.Length; i++)
             failures[i] = new ItemFailure(i, error);
+        return failures;
+    }
+
+    /// <summary>The items from <paramref name="first"/> on were not run: their job was cancelled. Adds them to <paramref name="failures"/>.</summary>
+    public static List<ItemFailure> Unrun(List<ItemFailure>? failures, int first, int count)
+    {
+        failures ??= new List<ItemFailure>();
+        var cancelled = new OperationCanceledException("The job was cancelled before this item ran.");
+        for (var i = first; i < count; i++)
+            failures.Add(new ItemFailure(i, cancelled));
         return failures;
     }
 }

@@ -6,9 +6,10 @@ namespace ActorPool.Protocol;
 /// The task a worker thread is running, for <see cref="PoolContext"/>: its job, its cancellation
 /// and the attempt of the item being run. A worker owns one and reuses it for every chunk. The
 /// items of an async function run on the thread pool after their first await, so each carries an
-/// <see cref="ItemScope"/> of its own, which flows with it.
+/// <see cref="ItemScope"/> of its own, which flows with it. The items of a job with a timeout
+/// run on the worker's <see cref="TaskRunner"/>, whose thread has a scope of its own per attempt.
 /// </summary>
-internal sealed class TaskScope
+internal sealed class TaskScope : IDisposable
 {
     [ThreadStatic] private static TaskScope? t_current;
     private static readonly AsyncLocal<ItemScope?> s_item = new();
@@ -17,6 +18,8 @@ internal sealed class TaskScope
     private long _jobId;
     private bool _acquired;
     private CancellationToken _token;
+    private bool _fixedToken;
+    private TaskRunner? _runner;
 
     /// <summary>The scope of the task running on this thread; null outside a task.</summary>
     public static TaskScope? Current => t_current;
@@ -33,6 +36,22 @@ internal sealed class TaskScope
     {
         AsyncItems = asyncItems;
         Pool = pool;
+    }
+
+    /// <summary>The initializer of the pool whose chunk is being run, which a <see cref="TaskRunner"/>'s thread runs before its first item of that pool; null for none.</summary>
+    public Action? Initializer { get; private set; }
+
+    /// <summary>The thread that runs this worker's items that have a timeout, started on first use; only the worker's thread may ask.</summary>
+    public TaskRunner Runner => _runner ??= new TaskRunner(Pool);
+
+    /// <summary>Leaves the runner's thread to end alone (an item of it timed out): the next item gets a fresh one.</summary>
+    public void AbandonRunner() => _runner = null;
+
+    /// <summary>The worker has stopped: its runner's thread, if idle, ends; one left running an item ends with it.</summary>
+    public void Dispose()
+    {
+        _runner?.Dispose();
+        _runner = null;
     }
 
     /// <summary>The most items of one chunk of an async function run at once.</summary>
@@ -52,7 +71,7 @@ internal sealed class TaskScope
     {
         get
         {
-            if (!_acquired && _cancellation is not null)
+            if (!_acquired && !_fixedToken && _cancellation is not null)
             {
                 _token = _cancellation.Acquire(_jobId);
                 _acquired = true;
@@ -61,20 +80,27 @@ internal sealed class TaskScope
         }
     }
 
-    /// <summary>This thread runs a chunk of job <paramref name="jobId"/> until <see cref="End"/>.</summary>
-    public void Begin(TaskCancellation cancellation, long jobId)
+    /// <summary>This thread runs a chunk of job <paramref name="jobId"/>, of the pool whose initializer is <paramref name="initializer"/>, until <see cref="End"/>.</summary>
+    public void Begin(TaskCancellation cancellation, long jobId, Action? initializer = null)
     {
-        (_cancellation, _jobId, _acquired, _token, Attempt) = (cancellation, jobId, false, default, 1);
+        (_cancellation, _jobId, _acquired, _token, Attempt, Initializer) = (cancellation, jobId, false, default, 1, initializer);
         t_current = this;
     }
 
-    /// <summary>The chunk has ended: the thread runs no task, and the token, if one was made, is let go.</summary>
+    /// <summary>This thread (a <see cref="TaskRunner"/>'s) runs one attempt of an item of job <paramref name="jobId"/>, whose token is <paramref name="token"/>, until <see cref="End"/>.</summary>
+    public void BeginAttempt(TaskCancellation? cancellation, long jobId, CancellationToken token, int attempt)
+    {
+        (_cancellation, _jobId, _acquired, _token, _fixedToken, Attempt) = (cancellation, jobId, false, token, true, attempt);
+        t_current = this;
+    }
+
+    /// <summary>The chunk, or the attempt, has ended: the thread runs no task, and the token, if one was made, is let go.</summary>
     public void End()
     {
         t_current = null;
         if (_acquired)
             _cancellation!.Release(_jobId);
-        (_cancellation, _acquired, _token, Attempt) = (null, false, default, 0);
+        (_cancellation, _acquired, _token, _fixedToken, Attempt, Initializer) = (null, false, default, false, 0, null);
     }
 
     /// <summary>Makes <paramref name="item"/> the item of the code that runs from here on in the caller's async flow.</summary>

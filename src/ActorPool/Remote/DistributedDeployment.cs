@@ -20,10 +20,18 @@ internal static class DistributedDeployment
         if (options.Routing != PoolRouting.WorkPulling)
             throw new ArgumentOutOfRangeException("options.Routing", options.Routing,
                 "A distributed pool always routes by work pulling: it tracks every chunk in flight, so work on a node that dies is sent again.");
-        if (options.Initializer is not null)
-            throw new ArgumentException("Initializer is not supported with a distributed deployment: a delegate cannot run on other nodes.", "options.Initializer");
-        if (options.MaxTasksPerChild is not null)
-            throw new ArgumentException("MaxTasksPerChild is not supported with a distributed deployment.", "options.MaxTasksPerChild");
+        if (options.Initializer is { } initializer)
+        {
+            try
+            {
+                FunctionRef.Create(initializer, "options.Initializer");
+            }
+            catch (ArgumentException ex)
+            {
+                throw new ArgumentException($"The Initializer runs in every worker on other processes, so it must travel as a task's function does. {ex.Message}",
+                    "options.Initializer", ex);
+            }
+        }
         if (options.ActorSystem is not null)
             throw new ArgumentException("A distributed pool creates its own cluster member; ActorSystem must be null.", "options.ActorSystem");
         if (options.Port is < 0 or > 65535)

@@ -12,18 +12,18 @@ namespace ActorPool.Remote;
 /// </summary>
 internal sealed class EncodedWork : ChunkWork
 {
-    public EncodedWork(FunctionRef function, byte[] items, int count, EncodedRetry? retry)
+    public EncodedWork(FunctionRef function, byte[] items, int count, EncodedRules? rules)
     {
         Function = function;
         Items = items;
         Count = count;
-        EncodedRetry = retry;
+        EncodedRules = rules;
     }
 
     public FunctionRef Function { get; }
 
-    /// <summary>The job's retry rule in wire form; null for none.</summary>
-    public EncodedRetry? EncodedRetry { get; }
+    /// <summary>The job's rules for its items (retries, timeout) in wire form; null for none.</summary>
+    public EncodedRules? EncodedRules { get; }
 
     public byte[] Items { get; }
 
@@ -37,8 +37,8 @@ internal sealed class EncodedWork : ChunkWork
     {
         var typed = (ITypedWork)work;
         var function = FunctionRef.Create(typed.Function, "func");
-        var retry = work.Retry is { } rule
-            ? new EncodedRetry(rule.Retries, rule.Delay, rule.RetryIf is { } retryIf ? FunctionRef.Create(retryIf, "options.RetryIf") : null)
+        var rules = work.Rules is { } rule
+            ? new EncodedRules(rule.Retries, rule.Delay, rule.RetryIf is { } retryIf ? FunctionRef.Create(retryIf, "options.RetryIf") : null, rule.Timeout)
             : null;
         byte[] items;
         try
@@ -51,7 +51,7 @@ internal sealed class EncodedWork : ChunkWork
                 $"The arguments of {function.Display} cannot be serialized to be sent to a worker: {ex.Message}", ex));
         }
         return items.Length <= MaxWireBytes
-            ? new EncodedWork(function, items, work.Count, retry)
+            ? new EncodedWork(function, items, work.Count, rules)
             : new FailedWork(work, new SerializationException(
                 $"The arguments of a chunk of {function.Display} take {items.Length} bytes, over the {MaxWireBytes} a chunk may send; use a smaller chunk size."));
     }
@@ -61,7 +61,7 @@ internal sealed class EncodedWork : ChunkWork
         ChunkWork work;
         try
         {
-            work = WireCodec.DecodeWork(Function, Items, EncodedRetry?.Decode());
+            work = WireCodec.DecodeWork(Function, Items, EncodedRules?.Decode());
         }
         catch (Exception ex)
         {
@@ -99,12 +99,12 @@ internal sealed class EncodedWork : ChunkWork
         ((EncodedChunkResult)FailAll(jobId, chunkIndex, offset, error)).Decode();
 }
 
-/// <summary>A job's retry rule on the wire: its predicate as a function reference, resolved only where the work runs.</summary>
-internal sealed record EncodedRetry(int Retries, TimeSpan Delay, FunctionRef? RetryIf)
+/// <summary>A job's rules for its items on the wire: the retry predicate as a function reference, resolved only where the work runs.</summary>
+internal sealed record EncodedRules(int Retries, TimeSpan Delay, FunctionRef? RetryIf, TimeSpan? Timeout)
 {
     /// <summary>The rule, with its predicate found in this process.</summary>
     /// <exception cref="InvalidOperationException">The predicate cannot be found here.</exception>
-    public TaskRetry Decode() => new(Retries, Delay, RetryIf is { } retryIf ? WireCodec.DecodePredicate(retryIf) : null);
+    public TaskRules Decode() => new(Retries, Delay, RetryIf is { } retryIf ? WireCodec.DecodePredicate(retryIf) : null, Timeout);
 }
 
 /// <summary>

@@ -18,13 +18,21 @@ namespace ActorPool.Remote;
 internal sealed class NodeActor : UntypedActor
 {
     private readonly int _workers;
+    private readonly bool _replaceByExit;
     private readonly List<IActorRef> _children = new();
     private readonly PoolsOnNode _pools = new();
     private bool _shuttingDown;
+    private bool _retiring;
 
-    public NodeActor(int workers) => _workers = workers;
+    /// <param name="workers">Workers on this node.</param>
+    /// <param name="replaceByExit">Whether a worker is replaced by replacing this process (a LocalProcesses worker, alone in its process, whose pool starts a fresh one when it exits).</param>
+    public NodeActor(int workers, bool replaceByExit)
+    {
+        _workers = workers;
+        _replaceByExit = replaceByExit;
+    }
 
-    public static Props Props(int workers) => Akka.Actor.Props.Create(() => new NodeActor(workers));
+    public static Props Props(int workers, bool replaceByExit = false) => Akka.Actor.Props.Create(() => new NodeActor(workers, replaceByExit));
 
     protected override SupervisorStrategy SupervisorStrategy() => WorkerSupervision.Create(Context.GetLogger());
 
@@ -34,7 +42,7 @@ internal sealed class NodeActor : UntypedActor
         for (var i = 0; i < _workers; i++)
         {
             _children.Add(Context.ActorOf(
-                WorkerActor.Props(initializer: null, maxTasks: null, CancellationToken.None, pool: null, _pools.Of, asyncItems)
+                WorkerActor.Props(initializer: null, maxTasks: null, CancellationToken.None, pool: null, _pools.Of, asyncItems, _replaceByExit)
                     .WithDispatcher(PoolSettings.WorkerDispatcherId),
                 $"worker-{i}"));
         }
@@ -56,6 +64,15 @@ internal sealed class NodeActor : UntypedActor
                     .Tell(new NodeWorkers(_children.ToArray()), Self);
                 break;
             case ClusterEvent.MemberUp:
+                break;
+            // A worker replaced by its process: the node leaves the cluster, then the process exits.
+            case WorkerRetiring when _replaceByExit:
+                if (!_retiring)
+                {
+                    _retiring = true;
+                    Context.GetLogger().Info("ActorPool worker {0} is replaced: this node leaves and its process exits.", Sender);
+                    CoordinatedShutdown.Get(Context.System).Run(CoordinatedShutdown.ClusterLeavingReason.Instance);
+                }
                 break;
             case CancelTasks cancel:
                 // Here, not in the workers: they are busy running the very tasks to cancel.

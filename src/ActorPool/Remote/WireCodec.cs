@@ -26,10 +26,10 @@ internal static class WireCodec
     public static byte[] EncodeValues(Array values) => MessagePackSerializer.Serialize(values.GetType(), values, Options);
 
     /// <summary>Rebuilds runnable work from the wire: the function found by reference, the arguments as its parameters' types.</summary>
-    public static ChunkWork DecodeWork(FunctionRef function, byte[] items, TaskRetry? retry)
+    public static ChunkWork DecodeWork(FunctionRef function, byte[] items, TaskRules? rules)
     {
         var shape = ShapeOf(function);
-        return shape.MakeWork(shape.Function, items, retry);
+        return shape.MakeWork(shape.Function, items, rules);
     }
 
     /// <summary>A predicate on exceptions (<see cref="JobOptions.RetryIf"/>) found by reference.</summary>
@@ -40,6 +40,25 @@ internal static class WireCodec
         if (method.ReturnType != typeof(bool) || method.GetParameters() is not [{ ParameterType: var parameter }] || parameter != typeof(Exception))
             throw new InvalidOperationException($"{predicate.Display} is not a Func<Exception, bool>, so it cannot be a RetryIf.");
         return method.CreateDelegate<Func<Exception, bool>>(target);
+    }
+
+    /// <summary>
+    /// A pool's initializer found by reference; if it cannot be, an initializer that throws why, so
+    /// that the pool's tasks on this worker fail with the reason (as with one that throws).
+    /// </summary>
+    public static Action DecodeInitializer(FunctionRef initializer)
+    {
+        try
+        {
+            var (method, target) = initializer.Resolve();
+            if (method.ReturnType != typeof(void) || method.GetParameters().Length != 0)
+                throw new InvalidOperationException($"{initializer.Display} is not an Action, so it cannot be an Initializer.");
+            return method.CreateDelegate<Action>(target);
+        }
+        catch (InvalidOperationException ex)
+        {
+            return () => throw new InvalidOperationException($"The pool's Initializer cannot run on this node: {ex.Message}", ex);
+        }
     }
 
     /// <summary>Rebuilds a typed <c>ChunkResult&lt;TResult&gt;</c>, TResult being the function's return type.</summary>
@@ -61,7 +80,7 @@ internal static class WireCodec
         };
         var function = method.CreateDelegate(delegateType.MakeGenericType(types), target);
         var makeWork = typeof(WireCodec).GetMethod(factory, BindingFlags.NonPublic | BindingFlags.Static)!
-            .MakeGenericMethod(types).CreateDelegate<Func<Delegate, byte[], TaskRetry?, ChunkWork>>();
+            .MakeGenericMethod(types).CreateDelegate<Func<Delegate, byte[], TaskRules?, ChunkWork>>();
         // An async function's results are the values of its tasks: the work awaits them (AsyncWork).
         var resultType = method.ReturnType;
         if (resultType.IsGenericType && resultType.GetGenericTypeDefinition() == typeof(Task<>))
@@ -69,32 +88,32 @@ internal static class WireCodec
             resultType = resultType.GetGenericArguments()[0];
             var makeCalls = makeWork;
             var awaiting = typeof(WireCodec).GetMethod(nameof(Awaiting), BindingFlags.NonPublic | BindingFlags.Static)!
-                .MakeGenericMethod(resultType).CreateDelegate<Func<ChunkWork, TaskRetry?, ChunkWork>>();
-            makeWork = (function, items, retry) => awaiting(makeCalls(function, items, null), retry);
+                .MakeGenericMethod(resultType).CreateDelegate<Func<ChunkWork, TaskRules?, ChunkWork>>();
+            makeWork = (function, items, rules) => awaiting(makeCalls(function, items, null), rules);
         }
         var makeResult = typeof(WireCodec).GetMethod(nameof(Result), BindingFlags.NonPublic | BindingFlags.Static)!
             .MakeGenericMethod(resultType).CreateDelegate<Func<long, long, long, byte[], ItemFailure[]?, int, object>>();
         return new Shape(function, makeWork, makeResult);
     });
 
-    private static ChunkWork Thunk<TResult>(Delegate function, byte[] items, TaskRetry? retry) =>
-        new ThunkWork<TResult>((Func<TResult>)function) { Retry = retry };
+    private static ChunkWork Thunk<TResult>(Delegate function, byte[] items, TaskRules? rules) =>
+        new ThunkWork<TResult>((Func<TResult>)function) { Rules = rules };
 
-    private static ChunkWork Map<T, TResult>(Delegate function, byte[] items, TaskRetry? retry) =>
-        new MapWork<T, TResult>((Func<T, TResult>)function, MessagePackSerializer.Deserialize<T[]>(items, Options)) { Retry = retry };
+    private static ChunkWork Map<T, TResult>(Delegate function, byte[] items, TaskRules? rules) =>
+        new MapWork<T, TResult>((Func<T, TResult>)function, MessagePackSerializer.Deserialize<T[]>(items, Options)) { Rules = rules };
 
-    private static ChunkWork StarMap<T1, T2, TResult>(Delegate function, byte[] items, TaskRetry? retry) =>
-        new StarMapWork<T1, T2, TResult>((Func<T1, T2, TResult>)function, MessagePackSerializer.Deserialize<(T1, T2)[]>(items, Options)) { Retry = retry };
+    private static ChunkWork StarMap<T1, T2, TResult>(Delegate function, byte[] items, TaskRules? rules) =>
+        new StarMapWork<T1, T2, TResult>((Func<T1, T2, TResult>)function, MessagePackSerializer.Deserialize<(T1, T2)[]>(items, Options)) { Rules = rules };
 
-    private static ChunkWork StarMap3<T1, T2, T3, TResult>(Delegate function, byte[] items, TaskRetry? retry) =>
-        new StarMap3Work<T1, T2, T3, TResult>((Func<T1, T2, T3, TResult>)function, MessagePackSerializer.Deserialize<(T1, T2, T3)[]>(items, Options)) { Retry = retry };
+    private static ChunkWork StarMap3<T1, T2, T3, TResult>(Delegate function, byte[] items, TaskRules? rules) =>
+        new StarMap3Work<T1, T2, T3, TResult>((Func<T1, T2, T3, TResult>)function, MessagePackSerializer.Deserialize<(T1, T2, T3)[]>(items, Options)) { Rules = rules };
 
-    private static ChunkWork Awaiting<TResult>(ChunkWork calls, TaskRetry? retry) =>
-        new AsyncWork<TResult>((ChunkWork<Task<TResult>>)calls) { Retry = retry };
+    private static ChunkWork Awaiting<TResult>(ChunkWork calls, TaskRules? rules) =>
+        new AsyncWork<TResult>((ChunkWork<Task<TResult>>)calls) { Rules = rules };
 
     private static object Result<TResult>(long jobId, long chunkIndex, long offset, byte[] values, ItemFailure[]? failures, int count) =>
         new ChunkResult<TResult>(jobId, chunkIndex, offset,
             values.Length == 0 ? new TResult[count] : MessagePackSerializer.Deserialize<TResult[]>(values, Options), failures);
 
-    private sealed record Shape(Delegate Function, Func<Delegate, byte[], TaskRetry?, ChunkWork> MakeWork, Func<long, long, long, byte[], ItemFailure[]?, int, object> MakeResult);
+    private sealed record Shape(Delegate Function, Func<Delegate, byte[], TaskRules?, ChunkWork> MakeWork, Func<long, long, long, byte[], ItemFailure[]?, int, object> MakeResult);
 }

@@ -29,6 +29,7 @@ internal sealed class WireSerializer : SerializerWithStringManifest
     private const string GetWorkersManifest = "G";
     private const string NodeWorkersManifest = "N";
     private const string CancelTasksManifest = "C";
+    private const string WorkerRetiringManifest = "W";
 
     public WireSerializer(ExtendedActorSystem system)
         : base(system)
@@ -47,6 +48,7 @@ internal sealed class WireSerializer : SerializerWithStringManifest
         GetWorkers => GetWorkersManifest,
         NodeWorkers => NodeWorkersManifest,
         CancelTasks => CancelTasksManifest,
+        WorkerRetiring => WorkerRetiringManifest,
         _ => throw new ArgumentException($"{nameof(WireSerializer)} cannot serialize {o.GetType()}.", nameof(o)),
     };
 
@@ -59,6 +61,7 @@ internal sealed class WireSerializer : SerializerWithStringManifest
             case RunBatch batch:
                 writer.Write(batch.BatchId);
                 WriteChunks(ref writer, batch.Chunks);
+                WriteTerms(ref writer, batch.Terms);
                 break;
             case BatchDone done:
                 writer.Write(done.BatchId);
@@ -80,7 +83,7 @@ internal sealed class WireSerializer : SerializerWithStringManifest
                     WriteResult(ref writer, Encoded(routed.Results[i]));
                 }
                 break;
-            case GetWorkers:
+            case GetWorkers or WorkerRetiring:
                 writer.WriteNil();
                 break;
             case NodeWorkers node:
@@ -108,7 +111,8 @@ internal sealed class WireSerializer : SerializerWithStringManifest
         {
             case BatchManifest:
                 var batchId = reader.ReadInt64();
-                return new RunBatch(batchId, ReadChunks(ref reader));
+                var chunks = ReadChunks(ref reader);
+                return new RunBatch(batchId, chunks, ReadTerms(ref reader));
             case BatchDoneManifest:
                 var doneId = reader.ReadInt64();
                 return new BatchDone(doneId, ReadChunks(ref reader));
@@ -131,6 +135,8 @@ internal sealed class WireSerializer : SerializerWithStringManifest
                 return new RoutedResults(replyTo, routedResults);
             case GetWorkersManifest:
                 return GetWorkers.Instance;
+            case WorkerRetiringManifest:
+                return WorkerRetiring.Instance;
             case NodeWorkersManifest:
                 var workers = new IActorRef[reader.ReadArrayHeader()];
                 for (var i = 0; i < workers.Length; i++)
@@ -159,7 +165,7 @@ internal sealed class WireSerializer : SerializerWithStringManifest
             WriteFunction(ref writer, work.Function);
             writer.Write(work.Count);
             writer.Write(work.Items);
-            WriteRetry(ref writer, work.EncodedRetry);
+            WriteRules(ref writer, work.EncodedRules);
         }
     }
 
@@ -176,8 +182,8 @@ internal sealed class WireSerializer : SerializerWithStringManifest
             var function = ReadFunction(ref reader);
             var count = reader.ReadInt32();
             var items = ReadBytes(ref reader);
-            var retry = ReadRetry(ref reader);
-            chunks[i] = new RunChunk(jobId, chunkIndex, offset, new EncodedWork(function, items, count, retry), replyTo);
+            var rules = ReadRules(ref reader);
+            chunks[i] = new RunChunk(jobId, chunkIndex, offset, new EncodedWork(function, items, count, rules), replyTo);
         }
         return chunks;
     }
@@ -277,32 +283,81 @@ internal sealed class WireSerializer : SerializerWithStringManifest
         return new EncodedChunkResult(jobId, chunkIndex, offset, function, count, values, failures).Decode();
     }
 
-    private static void WriteRetry(ref MessagePackWriter writer, EncodedRetry? retry)
+    /// <remarks>The initializer was checked to be nameable when the pool was made (<c>options.Initializer</c>).</remarks>
+    private static void WriteTerms(ref MessagePackWriter writer, WorkerTerms? terms)
     {
-        if (retry is null)
+        if (terms is null)
         {
             writer.WriteNil();
             return;
         }
-        writer.WriteArrayHeader(3);
-        writer.Write(retry.Retries);
-        writer.Write(retry.Delay.Ticks);
-        if (retry.RetryIf is { } retryIf)
-            WriteFunction(ref writer, retryIf);
+        writer.WriteArrayHeader(2);
+        if (terms.Initializer is { } initializer)
+            WriteFunction(ref writer, FunctionRef.Create(initializer, "options.Initializer"));
+        else
+            writer.WriteNil();
+        if (terms.MaxTasks is { } maxTasks)
+            writer.Write(maxTasks);
         else
             writer.WriteNil();
     }
 
-    private static EncodedRetry? ReadRetry(ref MessagePackReader reader)
+    /// <summary>
+    /// Reads a pool's worker terms. An initializer that cannot be found here is not the message's
+    /// failure, which would lose the batch, but the initializer's: it throws why when run, and the
+    /// pool's tasks on this worker fail with that, as with any initializer that throws.
+    /// </summary>
+    private static WorkerTerms? ReadTerms(ref MessagePackReader reader)
     {
         if (reader.TryReadNil())
             return null;
-        Expect(reader.ReadArrayHeader(), 3);
+        Expect(reader.ReadArrayHeader(), 2);
+        Action? initializer = null;
+        if (!reader.TryReadNil())
+        {
+            var reference = ReadFunction(ref reader);
+            initializer = WireCodec.DecodeInitializer(reference);
+        }
+        int? maxTasks = reader.TryReadNil() ? null : reader.ReadInt32();
+        if (maxTasks < 1)
+            throw new SerializationException($"Malformed ActorPool message: MaxTasksPerChild {maxTasks}.");
+        return new WorkerTerms(initializer, maxTasks);
+    }
+
+    private static void WriteRules(ref MessagePackWriter writer, EncodedRules? rules)
+    {
+        if (rules is null)
+        {
+            writer.WriteNil();
+            return;
+        }
+        writer.WriteArrayHeader(4);
+        writer.Write(rules.Retries);
+        writer.Write(rules.Delay.Ticks);
+        if (rules.RetryIf is { } retryIf)
+            WriteFunction(ref writer, retryIf);
+        else
+            writer.WriteNil();
+        if (rules.Timeout is { } timeout)
+            writer.Write(timeout.Ticks);
+        else
+            writer.WriteNil();
+    }
+
+    private static EncodedRules? ReadRules(ref MessagePackReader reader)
+    {
+        if (reader.TryReadNil())
+            return null;
+        Expect(reader.ReadArrayHeader(), 4);
         var retries = reader.ReadInt32();
         var delay = reader.ReadInt64();
         if (retries < 0 || delay < 0)
             throw new SerializationException($"Malformed ActorPool message: {retries} retries after {delay} ticks.");
-        return new EncodedRetry(retries, TimeSpan.FromTicks(delay), reader.TryReadNil() ? null : ReadFunction(ref reader));
+        var retryIf = reader.TryReadNil() ? null : ReadFunction(ref reader);
+        long? timeout = reader.TryReadNil() ? null : reader.ReadInt64();
+        if (timeout <= 0)
+            throw new SerializationException($"Malformed ActorPool message: a task timeout of {timeout} ticks.");
+        return new EncodedRules(retries, TimeSpan.FromTicks(delay), retryIf, timeout is { } ticks ? TimeSpan.FromTicks(ticks) : null);
     }
 
     private static void WriteFunction(ref MessagePackWriter writer, FunctionRef function)

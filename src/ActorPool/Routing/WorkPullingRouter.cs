@@ -56,7 +56,13 @@ internal sealed class WorkPullingRouter : UntypedActor
         _settings = settings;
         _queue = new WorkQueue(settings.BatchDivisor, settings.MaxBatch);
         _ledger = new LossLedger<IActorRef>(settings.MaxWorkerLosses, settings.MessagesInFlightPerWorker);
-        _send = (worker, batch) => worker.Tell(batch, Self);
+        // Workers of other processes serve any pool: each batch carries this pool's terms for them.
+        var terms = localWorkerProps is null && (settings.Initializer is not null || settings.MaxTasksPerChild is not null)
+            ? new WorkerTerms(settings.Initializer, settings.MaxTasksPerChild)
+            : null;
+        _send = terms is null
+            ? (worker, batch) => worker.Tell(batch, Self)
+            : (worker, batch) => worker.Tell(batch with { Terms = terms }, Self);
     }
 
     public static Props Props(Props? localWorkerProps, PoolSettings settings) =>
@@ -113,6 +119,13 @@ internal sealed class WorkPullingRouter : UntypedActor
                 break;
             case RoutedResults routed:
                 Deliver(routed);
+                break;
+            // After its last BatchDone: what it still holds waits unrun in its mailbox, and goes elsewhere unblamed.
+            case WorkerRetiring when _ledger.Has(Sender):
+                LoseWorker(Sender, "is being replaced", crashed: false);
+                Dispatch();
+                break;
+            case WorkerRetiring:
                 break;
             case DropJob drop:
                 _ledger.Forget(_queue.Drop(drop.JobId));
@@ -248,7 +261,9 @@ internal sealed class WorkPullingRouter : UntypedActor
         }
         if (loss.Again.Count > 0)
         {
-            _log.Warning("ActorPool worker {0} {1}: sending its {2} chunks in flight to other workers.", worker, reason, loss.Again.Count);
+            // A worker that crashed is news; one that left or was replaced handed its work back as planned.
+            _log.Log(crashed ? LogLevel.WarningLevel : LogLevel.InfoLevel,
+                "ActorPool worker {0} {1}: sending its {2} chunks in flight to other workers.", [worker, reason, loss.Again.Count]);
             _queue.Requeue(loss.Again);
         }
     }

@@ -11,22 +11,43 @@ namespace ActorPool.Workers;
 /// for the chunks of a batch. A failure of user code is a value in the result, never an actor failure.
 /// </summary>
 /// <remarks>
-/// Replacement (MaxTasksPerChild) is an actor restart: after its last task the worker throws
+/// <para>A pool's terms (its initializer and MaxTasksPerChild) come with the worker's props in
+/// process, and with each batch on a node, whose workers serve any pool that sends them work: a
+/// pool's initializer runs before its first task in each incarnation of the worker.</para>
+/// <para>Replacement (MaxTasksPerChild) is an actor restart: after its last task the worker throws
 /// <see cref="WorkerRecycle"/>, its supervisor restarts it, and the new incarnation runs the
-/// initializer again. The mailbox survives a restart, so no queued chunk is lost; the chunks of
+/// initializers again. The mailbox survives a restart, so no queued chunk is lost; the chunks of
 /// the batch being run that were not run yet are handed back to the router, whatever ended the
-/// incarnation, so no chunk of a batch is lost either.
+/// incarnation, so no chunk of a batch is lost either. A worker whose replacement is its process's
+/// (<c>replaceByExit</c>, a LocalProcesses worker) hands back the rest of its batch, tells its
+/// router it retires (<see cref="WorkerRetiring"/>), so that whatever else it was sent goes
+/// elsewhere, and asks its node to leave the cluster; the pool starts a fresh process. That
+/// happens after MaxTasksPerChild tasks, and after a task timed out and left a thread running.</para>
 /// </remarks>
 internal sealed class WorkerActor : UntypedActor
 {
-    private readonly Action? _initializer;
-    private readonly int? _maxTasks;
+    /// <summary>A pool's terms here, and how this incarnation keeps them: whether the initializer ran (and what it threw), and the tasks run.</summary>
+    private sealed class PoolTerms(Action? initializer, int? maxTasks)
+    {
+        public Action? Initializer { get; } = initializer;
+        public int? MaxTasks { get; } = maxTasks;
+        public bool Initialized { get; set; }
+        public Exception? InitializerFailure { get; set; }
+        public int TasksRun { get; set; }
+    }
+
+    /// <summary>Pools whose terms a node's worker keeps before it forgets them all (they are then kept again from their next batch, the initializers run again).</summary>
+    private const int MaxPoolsRemembered = 1024;
+
+    private readonly PoolTerms _own;
+    private readonly Dictionary<IActorRef, PoolTerms> _byRouter = new();
+    private readonly bool _replaceByExit;
+    private readonly int _abandonedBefore = TimedChunk.AbandonedThreads;
     private readonly CancellationToken _stopping;
     private readonly JobRegistry? _pool;
     private readonly Func<IActorRef?, TaskCancellation> _cancellationOf;
     private readonly TaskScope _scope;
-    private Exception? _initializerFailure;
-    private int _tasksRun;
+    private bool _retired;
 
     // The batch being run, for handing back what is left if this incarnation ends mid-batch.
     private RunChunk[]? _batch;
@@ -43,12 +64,13 @@ internal sealed class WorkerActor : UntypedActor
     /// <param name="pool">The pool whose tasks this worker runs, so that a task cannot wait on it; null on a node host.</param>
     /// <param name="cancellationOf">The cancellation of the tasks of the pool whose router sent the work (null: a chunk sent alone, in process).</param>
     /// <param name="asyncItems">Items of one chunk of an async function run at once (<c>actorpool.async-items-per-worker</c>).</param>
+    /// <param name="replaceByExit">Whether replacing this worker means replacing its process (a LocalProcesses worker, alone in its process).</param>
     public WorkerActor(Action? initializer, int? maxTasks, CancellationToken stopping, JobRegistry? pool, Func<IActorRef?, TaskCancellation> cancellationOf,
-        int asyncItems)
+        int asyncItems, bool replaceByExit)
     {
         _scope = new TaskScope(asyncItems, pool);
-        _initializer = initializer;
-        _maxTasks = maxTasks;
+        _own = new PoolTerms(initializer, maxTasks);
+        _replaceByExit = replaceByExit;
         _stopping = stopping;
         _pool = pool;
         _cancellationOf = cancellationOf;
@@ -59,38 +81,25 @@ internal sealed class WorkerActor : UntypedActor
     }
 
     public static Props Props(Action? initializer, int? maxTasks, CancellationToken stopping, JobRegistry? pool,
-        Func<IActorRef?, TaskCancellation> cancellationOf, int asyncItems) =>
-        Akka.Actor.Props.Create(() => new WorkerActor(initializer, maxTasks, stopping, pool, cancellationOf, asyncItems));
+        Func<IActorRef?, TaskCancellation> cancellationOf, int asyncItems, bool replaceByExit = false) =>
+        Akka.Actor.Props.Create(() => new WorkerActor(initializer, maxTasks, stopping, pool, cancellationOf, asyncItems, replaceByExit));
 
     protected override void PreStart()
     {
-        if (_initializer is null)
-            return;
-        try
-        {
-            using (OwnPool.Enter(_pool))
-                _initializer();
-        }
-        catch (Exception ex)
-        {
-            // A broken initializer fails this worker's tasks with its exception instead of failing
-            // the actor: a failing actor would be restarted and run the initializer again, forever.
-            _initializerFailure = ex;
-        }
+        using (OwnPool.Enter(_pool))
+            Initialize(_own);
     }
 
-    protected override void PostStop() => _replies.Dispose();
+    protected override void PostStop()
+    {
+        _replies.Dispose();
+        _scope.Dispose();
+    }
 
     protected override void PreRestart(Exception reason, object message)
     {
         _replies.Flush(); // results already run are never lost with the incarnation
-        if (_batch is not null && _batchSender is not null)
-        {
-            // The router counts this batch as in flight until it hears back; answer for it now.
-            var rest = _batch[_nextInBatch..];
-            _batchSender.Tell(new BatchDone(_batchId, rest), Self);
-            _batch = null;
-        }
+        HandBackBatch();
         base.PreRestart(reason, message);
     }
 
@@ -101,13 +110,15 @@ internal sealed class WorkerActor : UntypedActor
         switch (message)
         {
             case RunChunk chunk:
-                if (Run(chunk, router: null) is { } result)
+                if (Run(chunk, router: null, _own) is { } result)
                     chunk.ReplyTo.Tell(result, Self);
-                if (RecycleDue)
+                if (ReplacementDue(_own))
                     throw new WorkerRecycle();
                 break;
+            case RunBatch when _retired:
+                break; // sent before its router heard this worker retire, which queued it again
             case RunBatch batch:
-                RunBatch(batch.BatchId, batch.Chunks);
+                RunChunks(batch.BatchId, batch.Chunks, batch.Terms is { } terms ? TermsOf(Sender, terms) : _own);
                 break;
             default:
                 Unhandled(message);
@@ -115,9 +126,38 @@ internal sealed class WorkerActor : UntypedActor
         }
     }
 
-    private bool RecycleDue => _tasksRun >= _maxTasks;
+    /// <summary>The terms of the pool whose router is <paramref name="router"/>, as this incarnation keeps them.</summary>
+    private PoolTerms TermsOf(IActorRef router, WorkerTerms terms)
+    {
+        if (_byRouter.TryGetValue(router, out var kept))
+            return kept;
+        if (_byRouter.Count >= MaxPoolsRemembered)
+            _byRouter.Clear();
+        return _byRouter[router] = new PoolTerms(terms.Initializer, terms.MaxTasks);
+    }
 
-    private void RunBatch(long batchId, RunChunk[] chunks)
+    /// <summary>Runs the pool's initializer if this incarnation has not; what it throws fails the pool's tasks here instead of the actor.</summary>
+    /// <remarks>A failing actor would be restarted and run the initializer again, forever.</remarks>
+    private static void Initialize(PoolTerms terms)
+    {
+        if (terms.Initialized)
+            return;
+        terms.Initialized = true;
+        try
+        {
+            terms.Initializer?.Invoke();
+        }
+        catch (Exception ex)
+        {
+            terms.InitializerFailure = ex;
+        }
+    }
+
+    /// <summary>Whether this worker is to be replaced now: it ran the pool's MaxTasksPerChild tasks, or, replaced by its process, one of its tasks left a thread running.</summary>
+    private bool ReplacementDue(PoolTerms terms) =>
+        terms.TasksRun >= terms.MaxTasks || (_replaceByExit && TimedChunk.AbandonedThreads > _abandonedBefore);
+
+    private void RunChunks(long batchId, RunChunk[] chunks, PoolTerms terms)
     {
         _batch = chunks;
         _batchId = batchId;
@@ -130,14 +170,39 @@ internal sealed class WorkerActor : UntypedActor
                 return; // terminated: the rest of the batch is dropped with the pool
             }
             var chunk = chunks[_nextInBatch++];
-            if (Run(chunk, Sender) is { } result)
+            if (Run(chunk, Sender, terms) is { } result)
                 _replies.Add(chunk.ReplyTo, result, Via(chunk.ReplyTo));
-            if (RecycleDue)
-                throw new WorkerRecycle(); // PreRestart sends the results held and hands back the chunks not run
+            if (ReplacementDue(terms))
+            {
+                if (!_replaceByExit)
+                    throw new WorkerRecycle(); // PreRestart sends the results held and hands back the chunks not run
+                Retire();
+                return;
+            }
         }
         _replies.Flush(); // nothing else to run: what is held goes now
         _batch = null;
         Sender.Tell(new BatchDone(batchId, []), Self);
+    }
+
+    /// <summary>The router counts the batch being run as in flight until it hears back: answers for it, handing back the chunks not run.</summary>
+    private void HandBackBatch()
+    {
+        if (_batch is null || _batchSender is null)
+            return;
+        _batchSender.Tell(new BatchDone(_batchId, _batch[_nextInBatch..]), Self);
+        _batch = null;
+    }
+
+    /// <summary>Replaced with its process: sends what it holds, hands back the rest, and has its node leave the cluster.</summary>
+    private void Retire()
+    {
+        var router = _batchSender!;
+        _replies.Flush();
+        HandBackBatch();
+        router.Tell(WorkerRetiring.Instance, Self);
+        _retired = true;
+        Context.Parent.Tell(WorkerRetiring.Instance, Self);
     }
 
     /// <summary>
@@ -151,29 +216,31 @@ internal sealed class WorkerActor : UntypedActor
             : null;
 
     /// <summary>
-    /// Runs one chunk sent by <paramref name="router"/> and returns its result, a failure of user
-    /// code included; null for a chunk of a cancelled job, which nobody waits for.
+    /// Runs one chunk sent by <paramref name="router"/> under its pool's <paramref name="terms"/> and
+    /// returns its result, a failure of user code included; null for a chunk of a cancelled job,
+    /// which nobody waits for.
     /// </summary>
     /// <remarks>
     /// A chunk of a job cancelled before it started is not run, and one whose job was cancelled
     /// while it ran sends nothing (a task that stopped at its token would report a failure): its
     /// caller has its answer already, or its driver is gone.
     /// </remarks>
-    private object? Run(RunChunk chunk, IActorRef? router)
+    private object? Run(RunChunk chunk, IActorRef? router, PoolTerms terms)
     {
         object result;
         var cancellation = _cancellationOf(router);
         if (cancellation.IsCancelled(chunk.JobId))
             return null;
+        Initialize(terms);
         try
         {
-            if (_initializerFailure is not null)
+            if (terms.InitializerFailure is { } failure)
             {
-                result = chunk.Work.FailAll(chunk.JobId, chunk.ChunkIndex, chunk.Offset, _initializerFailure);
+                result = chunk.Work.FailAll(chunk.JobId, chunk.ChunkIndex, chunk.Offset, failure);
             }
             else
             {
-                _scope.Begin(cancellation, chunk.JobId);
+                _scope.Begin(cancellation, chunk.JobId, terms.Initializer);
                 try
                 {
                     result = chunk.Work.Execute(chunk.JobId, chunk.ChunkIndex, chunk.Offset);
@@ -192,7 +259,7 @@ internal sealed class WorkerActor : UntypedActor
             Context.GetLogger().Error(ex, "ActorPool could not run or encode chunk {0} of job {1}; it fails with the reason.", chunk.ChunkIndex, chunk.JobId);
             result = chunk.Work.FailAll(chunk.JobId, chunk.ChunkIndex, chunk.Offset, ex);
         }
-        _tasksRun++;
+        terms.TasksRun++;
         return cancellation.IsCancelled(chunk.JobId) ? null : result;
     }
 }

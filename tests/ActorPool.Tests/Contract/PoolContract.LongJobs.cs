@@ -272,5 +272,49 @@ public abstract partial class PoolContract
             Assert.Throws<ArgumentOutOfRangeException>(() => pool.ApplyAsync(Func, 1, options: new JobOptions { RetryDelay = TimeSpan.FromMilliseconds(-1) })).ParamName);
         Assert.Equal("options.Retries",
             Assert.Throws<ArgumentOutOfRangeException>(() => pool.IMap(Func, [1], options: new JobOptions { Retries = -2 })).ParamName);
+        Assert.Equal("options.TaskTimeout",
+            Assert.Throws<ArgumentOutOfRangeException>(() => pool.Map(Func, [1], options: new JobOptions { TaskTimeout = TimeSpan.Zero })).ParamName);
+        Assert.Equal("options.TaskTimeout",
+            Assert.Throws<ArgumentOutOfRangeException>(() => pool.Apply(Func, 1, new JobOptions { TaskTimeout = TimeSpan.FromSeconds(-1) })).ParamName);
+    }
+}
+
+/// <summary>Worker terms (Initializer, MaxTasksPerChild) with static functions, so that they hold on every deployment.</summary>
+public abstract partial class PoolContract
+{
+    private static int s_initializations;
+    [ThreadStatic] private static int t_incarnation;
+
+    /// <summary>An initializer: numbers the worker's incarnation, in whatever process it runs.</summary>
+    internal static void NumberTheIncarnation() => t_incarnation = Interlocked.Increment(ref s_initializations);
+
+    internal static void ThrowingInitializer() => throw new DllNotFoundException("no native library");
+
+    /// <summary>Which incarnation of which process ran the task; ":0" if no initializer ran on its thread.</summary>
+    internal static string Incarnation(int x) => $"{Environment.ProcessId}:{t_incarnation}";
+
+    [Fact]
+    public void Initializer_RunsBeforeTheFirstTaskOfEveryWorker()
+    {
+        using var pool = NewPool(NumberTheIncarnation, maxTasksPerChild: null);
+        Assert.All(pool.Map(Incarnation, Enumerable.Range(0, 40), chunkSize: 1), incarnation => Assert.DoesNotMatch(":0$", incarnation));
+    }
+
+    [Fact]
+    public void MaxTasksPerChild_EveryIncarnationRunsTheInitializerAndAtMostThatManyTasks()
+    {
+        using var pool = NewPool(NumberTheIncarnation, maxTasksPerChild: 2);
+        var incarnations = pool.Map(Incarnation, Enumerable.Range(0, 12), chunkSize: 1);
+        Assert.Equal(12, incarnations.Count);
+        Assert.All(incarnations, incarnation => Assert.DoesNotMatch(":0$", incarnation));
+        Assert.All(incarnations.GroupBy(incarnation => incarnation), group => Assert.InRange(group.Count(), 1, 2));
+    }
+
+    [Fact]
+    public void Initializer_Throws_TheTasksFailWithItsException()
+    {
+        using var pool = NewPool(ThrowingInitializer, maxTasksPerChild: null);
+        Assert.Equal("no native library", Assert.Throws<DllNotFoundException>(() => pool.Map(Func, Enumerable.Range(0, 10))).Message);
+        Assert.Throws<DllNotFoundException>(() => pool.Apply(Func, 1));
     }
 }

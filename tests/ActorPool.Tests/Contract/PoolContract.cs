@@ -20,6 +20,9 @@ public abstract partial class PoolContract
     /// <summary>The same, with a journal for durable jobs at <paramref name="journalPath"/> (null: none).</summary>
     protected abstract Pool NewDurablePool(string? journalPath);
 
+    /// <summary>The same, with these worker terms.</summary>
+    protected abstract Pool NewPool(Action? initializer, int? maxTasksPerChild);
+
     internal static int Func(int x) => x + 1;
 
     internal static int FuncApply(int x, int y) => x + y;

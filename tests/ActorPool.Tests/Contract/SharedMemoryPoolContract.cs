@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 namespace ActorPool.Tests.Contract;
 
@@ -14,6 +15,8 @@ public abstract class SharedMemoryPoolContract : PoolContract
 
     protected override Pool NewDurablePool(string? journalPath) =>
         new(new PoolOptions { Processes = 2, Routing = Routing, JournalPath = journalPath });
+
+    protected override Pool NewPool(Action? initializer, int? maxTasksPerChild) => NewPool(2, initializer, maxTasksPerChild);
 
     protected Pool NewPool(int processes = 2, Action? initializer = null, int? maxTasksPerChild = null) =>
         new(new PoolOptions { Processes = processes, Routing = Routing, Initializer = initializer, MaxTasksPerChild = maxTasksPerChild });
@@ -337,5 +340,42 @@ public abstract class SharedMemoryPoolContract : PoolContract
         Assert.Contains("'unrecordable'", error.Message);
         // Not finished, so submitted again it runs (and fails) again rather than answering from the journal.
         Assert.Throws<System.Runtime.Serialization.SerializationException>(() => pool.Map(Unserializable, [1, 2, 3], options: options));
+    }
+
+    [Fact]
+    public void TaskTimeout_FreshThreadAfterAHang_RunsTheInitializerBeforeItsTasks()
+    {
+        var initialized = new ThreadLocal<bool>();
+        var never = new ManualResetEventSlim();
+        using var pool = NewPool(processes: 1, initializer: () => initialized.Value = true);
+        var options = new JobOptions { TaskTimeout = ShortTimeout };
+        var results = pool.IMap(x => { if (x == 1) never.Wait(); return initialized.Value; }, [0, 1, 2, 3], options: options);
+        Assert.True(results.Next(Limit));
+        Assert.Throws<TimeoutException>(() => results.Next(Limit));
+        Assert.True(results.Next(Limit)); // on the thread that replaced the hung one
+        Assert.True(results.Next(Limit));
+    }
+
+    [Fact]
+    public async Task TaskTimeout_AThreadLeftHanging_JoinAndDisposeDoNotWaitForIt()
+    {
+        var never = new ManualResetEventSlim();
+        var pool = NewPool();
+        Assert.Throws<TimeoutException>(() => pool.Apply(() => { never.Wait(); return 1; }, new JobOptions { TaskTimeout = ShortTimeout }));
+        pool.Close();
+        await Task.Run(pool.Join).WaitAsync(Limit);
+        await Task.Run(pool.Dispose).WaitAsync(Limit);
+    }
+
+    [Fact]
+    public void TaskTimeout_ItemsThatEndInTime_RunOnTheirWorkersRunnerAndKeepTheirResults()
+    {
+        using var pool = NewPool();
+        var workerThreads = new ConcurrentDictionary<int, bool>();
+        var results = pool.Map(x => { workerThreads[Environment.CurrentManagedThreadId] = Thread.CurrentThread.Name == "actorpool-task-runner"; return x * 2; },
+            Enumerable.Range(0, 1000), chunkSize: 7, options: new JobOptions { TaskTimeout = TimeSpan.FromSeconds(30) });
+        Assert.Equal(Enumerable.Range(0, 1000).Select(x => x * 2), results);
+        Assert.All(workerThreads.Values, Assert.True);
+        Assert.InRange(workerThreads.Count, 1, 2); // one runner per worker, kept from chunk to chunk
     }
 }

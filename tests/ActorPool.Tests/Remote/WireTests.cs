@@ -137,7 +137,7 @@ public sealed class WireTests : TestKit
         var forged = new FunctionRef(delete.Module.Assembly.FullName!, delete.Module.ModuleVersionId, delete.MetadataToken, "System.IO.File.Delete");
         var error = Assert.Throws<InvalidOperationException>(() => forged.Resolve());
         Assert.Contains("not one this process trusts", error.Message);
-        var work = new EncodedWork(forged, WireCodec.EncodeItems(new[] { "/tmp/anything" }), 1, retry: null);
+        var work = new EncodedWork(forged, WireCodec.EncodeItems(new[] { "/tmp/anything" }), 1, rules: null);
         Assert.Throws<InvalidOperationException>(() => ((EncodedChunkResult)work.Execute(1, 0, 0)).Decode());
     }
 
@@ -146,16 +146,16 @@ public sealed class WireTests : TestKit
     internal static bool IsTimeout(Exception error) => error is TimeoutException;
 
     [Fact]
-    public void RetryRule_TravelsWithTheWorkAndRunsOnTheOtherSide()
+    public void TaskRules_TravelWithTheWorkAndRunOnTheOtherSide()
     {
         var work = EncodedWork.Encode(new MapWork<int, int>(FailsFirstTime, new[] { 5 })
         {
-            Retry = new TaskRetry(2, TimeSpan.FromMilliseconds(1), IsTimeout),
+            Rules = new TaskRules(2, TimeSpan.FromMilliseconds(1), IsTimeout, TimeSpan.FromMinutes(1)),
         });
         var chunk = Assert.Single(((RunBatch)RoundTrip(new RunBatch(1, [new RunChunk(7, 0, 0, work, TestActor)]))).Chunks);
-        Assert.Equal(new EncodedRetry(2, TimeSpan.FromMilliseconds(1), FunctionRef.Create((Func<Exception, bool>)IsTimeout, "retryIf")),
-            ((EncodedWork)chunk.Work).EncodedRetry);
-        var scope = new TaskScope(asyncItems: 1, pool: null);
+        Assert.Equal(new EncodedRules(2, TimeSpan.FromMilliseconds(1), FunctionRef.Create((Func<Exception, bool>)IsTimeout, "retryIf"), TimeSpan.FromMinutes(1)),
+            ((EncodedWork)chunk.Work).EncodedRules);
+        using var scope = new TaskScope(asyncItems: 1, pool: null);
         scope.Begin(new TaskCancellation(), 7);
         try
         {

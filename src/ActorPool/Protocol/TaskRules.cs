@@ -3,18 +3,26 @@ using System.Diagnostics;
 namespace ActorPool.Protocol;
 
 /// <summary>
-/// A job's retry rule (<see cref="JobOptions.Retries"/>, <see cref="JobOptions.RetryDelay"/>,
-/// <see cref="JobOptions.RetryIf"/>), carried by each chunk's work: a failed item is run again on
-/// its worker, up to <see cref="Retries"/> more times, after <see cref="Delay"/> × 2^(n-1) before retry n.
+/// A job's rules for its items (<see cref="JobOptions.Retries"/>, <see cref="JobOptions.RetryDelay"/>,
+/// <see cref="JobOptions.RetryIf"/>, <see cref="JobOptions.TaskTimeout"/>), carried by each chunk's
+/// work: a failed item is run again on its worker, up to <see cref="Retries"/> more times, after
+/// <see cref="Delay"/> × 2^(n-1) before retry n; with a <see cref="Timeout"/>, each attempt runs
+/// under it (<see cref="TimedChunk"/>, <see cref="AsyncWork{TResult}"/>).
 /// </summary>
-internal sealed record TaskRetry(int Retries, TimeSpan Delay, Func<Exception, bool>? RetryIf)
+internal sealed record TaskRules(int Retries, TimeSpan Delay, Func<Exception, bool>? RetryIf, TimeSpan? Timeout = null)
 {
     /// <summary>The longest wait before one retry, whatever the doubling gives.</summary>
     public static readonly TimeSpan MaxDelay = TimeSpan.FromMilliseconds(int.MaxValue);
 
-    /// <summary>The rule of <paramref name="options"/>; null when it retries nothing.</summary>
-    public static TaskRetry? Of(JobOptions? options) =>
-        options is { Retries: > 0 } ? new TaskRetry(options.Retries, options.RetryDelay, options.RetryIf) : null;
+    /// <summary>The rules of <paramref name="options"/>; null when they neither retry nor time out anything.</summary>
+    public static TaskRules? Of(JobOptions? options) =>
+        options is { Retries: > 0 } or { TaskTimeout: not null }
+            ? new TaskRules(options.Retries, options.RetryDelay, options.RetryIf, options.TaskTimeout)
+            : null;
+
+    /// <summary>The failure of an attempt that ran longer than <see cref="Timeout"/>.</summary>
+    public TimeoutException TimedOut() =>
+        new($"The task ran longer than its TaskTimeout of {Timeout}: its token was cancelled and its thread left to end alone, its result discarded.");
 
     /// <summary>The wait before retry <paramref name="retry"/> (1 for the first).</summary>
     public TimeSpan DelayBefore(int retry)
@@ -93,7 +101,7 @@ internal sealed record TaskRetry(int Retries, TimeSpan Delay, Func<Exception, bo
     }
 
     /// <summary>Whether <see cref="RetryIf"/> refuses to retry <paramref name="error"/>; <paramref name="reported"/> is then what the item fails with (what it threw, if it threw).</summary>
-    private bool Refuses(Exception error, out Exception reported)
+    public bool Refuses(Exception error, out Exception reported)
     {
         reported = error;
         try
@@ -108,9 +116,11 @@ internal sealed record TaskRetry(int Retries, TimeSpan Delay, Func<Exception, bo
     }
 
     /// <summary>Waits <paramref name="delay"/>, or less if the task is cancelled; false if it was.</summary>
-    private static bool Wait(TaskScope? scope, TimeSpan delay)
+    private static bool Wait(TaskScope? scope, TimeSpan delay) => Wait(scope?.Token ?? CancellationToken.None, delay);
+
+    /// <summary>Waits <paramref name="delay"/>, or less if <paramref name="token"/> is cancelled; false if it was.</summary>
+    public static bool Wait(CancellationToken token, TimeSpan delay)
     {
-        var token = scope?.Token ?? CancellationToken.None;
         if (delay > TimeSpan.Zero)
         {
             // Not token.WaitHandle: it would give the token's source an event to dispose, and sources are never disposed.

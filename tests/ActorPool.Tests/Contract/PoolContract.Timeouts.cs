@@ -1,0 +1,124 @@
+using System.Collections.Concurrent;
+
+namespace ActorPool.Tests.Contract;
+
+/// <summary>Task timeouts: a task that hangs, ignoring its token, fails alone and does not keep its worker, on every routing strategy and deployment.</summary>
+public abstract partial class PoolContract
+{
+    /// <summary>Short enough for the suite, long enough that no item that does not hang comes near it.</summary>
+    protected static readonly TimeSpan ShortTimeout = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>Never set: a task that waits on it hangs for good, whatever its token says.</summary>
+    private static readonly ManualResetEventSlim s_never = new();
+
+    internal static int HangIfThree(int x)
+    {
+        if (x == 3)
+            s_never.Wait();
+        return x + 1;
+    }
+
+    internal static int HangForever(int x)
+    {
+        s_never.Wait();
+        return x;
+    }
+
+    private static readonly ConcurrentDictionary<string, ManualResetEventSlim> s_sawToken = new();
+
+    /// <summary>
+    /// Attempt 1 waits for its token, notes that it was cancelled, and hangs on regardless; attempt 2
+    /// (the retry, in the same process) waits for that note and returns what it read there.
+    /// </summary>
+    internal static string HangOnceThenReportTheToken(string id)
+    {
+        var saw = s_sawToken.GetOrAdd(id, _ => new ManualResetEventSlim());
+        if (PoolContext.Attempt == 1)
+        {
+            PoolContext.CancellationToken.WaitHandle.WaitOne();
+            saw.Set();
+            s_never.Wait();
+        }
+        return saw.Wait(Limit) ? $"attempt {PoolContext.Attempt}: attempt 1 saw its token cancelled" : "attempt 1 never saw its token cancelled";
+    }
+
+    internal static async Task<int> AwaitForever(int x)
+    {
+        await new TaskCompletionSource<int>().Task;
+        return x;
+    }
+
+    internal static async Task<int> BlockBeforeAwaitingIfThree(int x)
+    {
+        if (x == 3)
+            s_never.Wait();
+        await Task.Yield();
+        return x + 1;
+    }
+
+    [Fact]
+    public void Map_ItemHangsPastItsTaskTimeout_FailsWithTimeoutException()
+    {
+        using var pool = NewPool();
+        var error = Assert.Throws<TimeoutException>(() =>
+            pool.Map(HangIfThree, Enumerable.Range(0, 10), chunkSize: 2, options: new JobOptions { TaskTimeout = ShortTimeout }));
+        Assert.Contains("TaskTimeout", error.Message);
+    }
+
+    [Fact]
+    public void IMap_ItemTimesOut_ThrowsAtItsPlaceAndGoesOn()
+    {
+        using var pool = NewPool();
+        var results = pool.IMap(HangIfThree, Enumerable.Range(0, 8), chunkSize: 3, options: new JobOptions { TaskTimeout = ShortTimeout });
+        for (var x = 0; x < 8; x++)
+        {
+            if (x == 3)
+                Assert.Throws<TimeoutException>(() => results.Next(Limit));
+            else
+                Assert.Equal(x + 1, results.Next(Limit));
+        }
+    }
+
+    [Fact]
+    public void Apply_HungAttemptRetried_ItsTokenWasCancelledAtTheTimeoutAndTheRetryAnswers()
+    {
+        using var pool = NewPool();
+        var answer = pool.Apply(HangOnceThenReportTheToken, Guid.NewGuid().ToString(), new JobOptions { TaskTimeout = ShortTimeout, Retries = 1 });
+        Assert.Equal("attempt 2: attempt 1 saw its token cancelled", answer);
+    }
+
+    [Fact]
+    public void TaskTimeout_EveryWorkerHung_LaterJobsStillRunOnEveryWorker()
+    {
+        using var pool = NewPool();
+        // Four hung items: both workers hang at least once (each takes one of the first two).
+        var hung = pool.IMapUnordered(HangForever, Enumerable.Range(0, 4), chunkSize: 1, options: new JobOptions { TaskTimeout = ShortTimeout });
+        for (var i = 0; i < 4; i++)
+            Assert.Throws<TimeoutException>(() => hung.Next(Limit));
+        // A worker still held by its hung thread would leave this job's chunks for it unanswered.
+        Assert.Equal(Enumerable.Range(1, 100), pool.Map(Func, Enumerable.Range(0, 100), chunkSize: 1));
+    }
+
+    [Fact]
+    public void MapAsync_AsyncFunctionNeverCompletes_FailsWithTimeoutException()
+    {
+        using var pool = NewPool();
+        var result = pool.MapAsync(AwaitForever, Enumerable.Range(0, 4), options: new JobOptions { TaskTimeout = ShortTimeout });
+        Assert.True(result.Wait(Limit));
+        Assert.Throws<TimeoutException>(() => result.Get());
+    }
+
+    [Fact]
+    public void Map_AsyncFunctionBlocksBeforeItsFirstAwait_TimesOutAloneAndTheOthersReturn()
+    {
+        using var pool = NewPool();
+        var results = pool.IMap(BlockBeforeAwaitingIfThree, Enumerable.Range(0, 6), chunkSize: 6, options: new JobOptions { TaskTimeout = ShortTimeout });
+        for (var x = 0; x < 6; x++)
+        {
+            if (x == 3)
+                Assert.Throws<TimeoutException>(() => results.Next(Limit));
+            else
+                Assert.Equal(x + 1, results.Next(Limit));
+        }
+    }
+}
