@@ -30,7 +30,12 @@ internal sealed class InProcessDeployment : WorkerDeployment
         return new InProcessDeployment(system, ownsSystem: false, poolName);
     }
 
-    public override WorkerGroup CreateWorkers(IActorContext context, PoolSettings settings, CancellationToken stopping, JobRegistry pool, TaskCancellation tasks) =>
-        WorkerGroup.Local(context, settings,
-            WorkerActor.Props(settings.Initializer, settings.MaxTasksPerChild, stopping, pool, _ => tasks, settings.AsyncItemsPerWorker).WithDispatcher(PoolSettings.WorkerDispatcherId));
+    public override WorkerGroup CreateWorkers(IActorContext context, PoolSettings settings, CancellationToken stopping, JobRegistry pool, TaskCancellation tasks)
+    {
+        var claims = new BatchClaims<IActorRef>();
+        return WorkerGroup.Local(context, settings,
+            WorkerActor.Props(settings.Initializer, settings.MaxTasksPerChild, stopping, pool, _ => tasks, _ => claims, settings.AsyncItemsPerWorker)
+                .WithDispatcher(PoolSettings.WorkerDispatcherId),
+            claims);
+    }
 }

@@ -63,10 +63,22 @@ internal sealed class WorkerRetiring : IWireMessage
 /// <summary>
 /// Worker to work-pulling router: batch <see cref="BatchId"/> is finished. <see cref="Returned"/>
 /// holds the chunks it did not run (it was replaced mid-batch); the router queues them again,
-/// first in line. The id lets the router ignore the answer to a batch it has already given up on
-/// (its worker was lost, then came back).
+/// first in line. The chunks from <see cref="Kept"/> on were taken back before they started (a
+/// <see cref="TakeBack"/>), which the router may not have heard yet: it queues them again if it
+/// still holds them. The id lets the router ignore the answer to a batch it has already given up
+/// on (its worker was lost, then came back).
 /// </summary>
-internal sealed record BatchDone(long BatchId, RunChunk[] Returned) : IWireMessage;
+internal sealed record BatchDone(long BatchId, RunChunk[] Returned, int Kept = int.MaxValue) : IWireMessage;
+
+/// <summary>
+/// Work-pulling router to the host actor of a node whose worker <see cref="Worker"/> holds more
+/// than it can start while another worker idles: take back what has not started of batches
+/// <see cref="BatchIds"/>. Answered with a <see cref="TakenBack"/> if anything was.
+/// </summary>
+internal sealed record TakeBack(IActorRef Worker, long[] BatchIds) : IWireMessage;
+
+/// <summary>Node host actor to work-pulling router: of batch <c>BatchIds[i]</c> of <see cref="Worker"/>, the chunks from <c>Kept[i]</c> on will not run there.</summary>
+internal sealed record TakenBack(IActorRef Worker, long[] BatchIds, int[] Kept) : IWireMessage;
 
 /// <summary>
 /// The outcome of one chunk: a value per item, and the items that threw (<see cref="Failures"/>,

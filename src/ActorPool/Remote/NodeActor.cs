@@ -42,7 +42,7 @@ internal sealed class NodeActor : UntypedActor
         for (var i = 0; i < _workers; i++)
         {
             _children.Add(Context.ActorOf(
-                WorkerActor.Props(initializer: null, maxTasks: null, CancellationToken.None, pool: null, _pools.Of, asyncItems, _replaceByExit)
+                WorkerActor.Props(initializer: null, maxTasks: null, CancellationToken.None, pool: null, _pools.Of, _pools.ClaimsOf, asyncItems, _replaceByExit)
                     .WithDispatcher(PoolSettings.WorkerDispatcherId),
                 $"worker-{i}"));
         }
@@ -51,6 +51,23 @@ internal sealed class NodeActor : UntypedActor
     }
 
     protected override void PostStop() => Cluster.Get(Context.System).Unsubscribe(Self);
+
+    /// <summary>Takes back what has not started of the batches asked for; tells the router what was, if anything.</summary>
+    private void TakeBackFrom(TakeBack take, BatchClaims<IActorRef> claims)
+    {
+        var ids = new List<long>();
+        var kept = new List<int>();
+        foreach (var batchId in take.BatchIds)
+        {
+            if (claims.TakeBack(take.Worker, batchId) is { } from)
+            {
+                ids.Add(batchId);
+                kept.Add(from);
+            }
+        }
+        if (ids.Count > 0)
+            Sender.Tell(new TakenBack(take.Worker, ids.ToArray(), kept.ToArray()), Self);
+    }
 
     protected override void OnReceive(object message)
     {
@@ -73,6 +90,10 @@ internal sealed class NodeActor : UntypedActor
                     Context.GetLogger().Info("ActorPool worker {0} is replaced: this node leaves and its process exits.", Sender);
                     CoordinatedShutdown.Get(Context.System).Run(CoordinatedShutdown.ClusterLeavingReason.Instance);
                 }
+                break;
+            // Here, not in the worker: it is busy running the long task the rest waits behind.
+            case TakeBack take:
+                TakeBackFrom(take, _pools.ClaimsOf(Sender));
                 break;
             case CancelTasks cancel:
                 // Here, not in the workers: they are busy running the very tasks to cancel.

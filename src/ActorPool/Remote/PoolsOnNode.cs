@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using ActorPool.Protocol;
+using ActorPool.Workers;
 using Akka.Actor;
 
 namespace ActorPool.Remote;
@@ -20,6 +21,7 @@ internal sealed class PoolsOnNode
     public const int RememberedGone = 1024;
 
     private readonly ConcurrentDictionary<IActorRef, TaskCancellation> _pools = new();
+    private readonly ConcurrentDictionary<IActorRef, BatchClaims<IActorRef>> _claims = new();
     private readonly ConcurrentDictionary<IActorRef, TaskCancellation> _gone = new();
     private readonly ConcurrentQueue<IActorRef> _goneInOrder = new();
     private volatile bool _anyGone;
@@ -36,6 +38,9 @@ internal sealed class PoolsOnNode
         _pools.TryRemove(new KeyValuePair<IActorRef, TaskCancellation>(router, cancellation));
         return gone;
     }
+
+    /// <summary>Which chunks of the batches sent by <paramref name="router"/> this node's workers have started, for taking back those that have not.</summary>
+    public BatchClaims<IActorRef> ClaimsOf(IActorRef? router) => _claims.GetOrAdd(router ?? ActorRefs.Nobody, static _ => new BatchClaims<IActorRef>());
 
     /// <summary>Cancels job <paramref name="jobId"/> of <paramref name="router"/>'s pool, or all of its jobs when null.</summary>
     public void Cancel(IActorRef router, long? jobId)
@@ -59,6 +64,8 @@ internal sealed class PoolsOnNode
             _goneInOrder.Enqueue(router);
             _pools.TryRemove(router, out _);
         }
+        foreach (var router in _claims.Keys.Where(router => router.Path.Address.Equals(address)))
+            _claims.TryRemove(router, out _);
         while (_goneInOrder.Count > RememberedGone && _goneInOrder.TryDequeue(out var oldest))
             _gone.TryRemove(oldest, out _);
     }

@@ -30,6 +30,8 @@ internal sealed class WireSerializer : SerializerWithStringManifest
     private const string NodeWorkersManifest = "N";
     private const string CancelTasksManifest = "C";
     private const string WorkerRetiringManifest = "W";
+    private const string TakeBackManifest = "T";
+    private const string TakenBackManifest = "K";
 
     public WireSerializer(ExtendedActorSystem system)
         : base(system)
@@ -49,6 +51,8 @@ internal sealed class WireSerializer : SerializerWithStringManifest
         NodeWorkers => NodeWorkersManifest,
         CancelTasks => CancelTasksManifest,
         WorkerRetiring => WorkerRetiringManifest,
+        TakeBack => TakeBackManifest,
+        TakenBack => TakenBackManifest,
         _ => throw new ArgumentException($"{nameof(WireSerializer)} cannot serialize {o.GetType()}.", nameof(o)),
     };
 
@@ -66,6 +70,22 @@ internal sealed class WireSerializer : SerializerWithStringManifest
             case BatchDone done:
                 writer.Write(done.BatchId);
                 WriteChunks(ref writer, done.Returned);
+                writer.Write(done.Kept);
+                break;
+            case TakeBack take:
+                writer.Write(Akka.Serialization.Serialization.SerializedActorPath(take.Worker));
+                writer.WriteArrayHeader(take.BatchIds.Length);
+                foreach (var id in take.BatchIds)
+                    writer.Write(id);
+                break;
+            case TakenBack taken:
+                writer.Write(Akka.Serialization.Serialization.SerializedActorPath(taken.Worker));
+                writer.WriteArrayHeader(taken.BatchIds.Length);
+                for (var i = 0; i < taken.BatchIds.Length; i++)
+                {
+                    writer.Write(taken.BatchIds[i]);
+                    writer.Write(taken.Kept[i]);
+                }
                 break;
             case EncodedChunkResult result:
                 WriteResult(ref writer, result);
@@ -115,7 +135,25 @@ internal sealed class WireSerializer : SerializerWithStringManifest
                 return new RunBatch(batchId, chunks, ReadTerms(ref reader));
             case BatchDoneManifest:
                 var doneId = reader.ReadInt64();
-                return new BatchDone(doneId, ReadChunks(ref reader));
+                var returned = ReadChunks(ref reader);
+                return new BatchDone(doneId, returned, NotNegative(reader.ReadInt32(), "kept chunks"));
+            case TakeBackManifest:
+                var holder = ReadActorRef(ref reader);
+                var asked = new long[reader.ReadArrayHeader()];
+                for (var i = 0; i < asked.Length; i++)
+                    asked[i] = reader.ReadInt64();
+                return new TakeBack(holder, asked);
+            case TakenBackManifest:
+                var worker = ReadActorRef(ref reader);
+                var batches = reader.ReadArrayHeader();
+                var takenIds = new long[batches];
+                var kept = new int[batches];
+                for (var i = 0; i < batches; i++)
+                {
+                    takenIds[i] = reader.ReadInt64();
+                    kept[i] = NotNegative(reader.ReadInt32(), "kept chunks");
+                }
+                return new TakenBack(worker, takenIds, kept);
             case ResultManifest:
                 return ReadResult(ref reader);
             case ResultsManifest:
@@ -323,6 +361,9 @@ internal sealed class WireSerializer : SerializerWithStringManifest
             throw new SerializationException($"Malformed ActorPool message: MaxTasksPerChild {maxTasks}.");
         return new WorkerTerms(initializer, maxTasks);
     }
+
+    private static int NotNegative(int value, string what) =>
+        value >= 0 ? value : throw new SerializationException($"Malformed ActorPool message: {value} {what}.");
 
     private static void WriteRules(ref MessagePackWriter writer, EncodedRules? rules)
     {

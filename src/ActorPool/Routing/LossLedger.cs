@@ -20,7 +20,7 @@ internal sealed class LossLedger<TWorker> where TWorker : notnull
 {
     private sealed class Holding
     {
-        public Queue<(long Id, RunChunk[] Chunks)> Batches { get; } = new();
+        public Queue<(long Id, RunChunk[] Chunks)> Batches { get; set; } = new();
         public int Chunks { get; set; }
     }
 
@@ -124,6 +124,50 @@ internal sealed class LossLedger<TWorker> where TWorker : notnull
         }
         CheckInvariants();
         return true;
+    }
+
+    /// <summary>
+    /// Batch <paramref name="batchId"/> of <paramref name="worker"/> keeps only its chunks before
+    /// <paramref name="kept"/>: the others were taken back before they started. Returns those it
+    /// still held (to be queued again by the caller), none if it holds no such batch or no such
+    /// chunk: a take-back is reported both by whoever took it and by the worker, whichever first.
+    /// </summary>
+    public IReadOnlyList<RunChunk> Shrink(TWorker worker, long batchId, int kept)
+    {
+        if (!_held.TryGetValue(worker, out var holding))
+            return [];
+        RunChunk[] taken = [];
+        holding.Batches = new Queue<(long, RunChunk[])>(holding.Batches.Select(batch =>
+        {
+            if (batch.Id != batchId || batch.Chunks.Length <= kept)
+                return batch;
+            taken = batch.Chunks[kept..];
+            return (batch.Id, batch.Chunks[..kept]);
+        }));
+        holding.Chunks -= taken.Length;
+        CheckInvariants();
+        return taken;
+    }
+
+    /// <summary>
+    /// While a worker holds nothing: the workers holding more than one chunk, one of which at most
+    /// can be running, with their batches' ids, oldest first. What they have not started is better
+    /// taken back and run by the idle one than left waiting behind a long task.
+    /// </summary>
+    public IReadOnlyList<(TWorker Worker, long[] BatchIds)> Stragglers()
+    {
+        // Asked after every report while little work waits: plain loops, and nothing allocated when there is nothing to take.
+        bool anyIdle = false, anyStraggler = false;
+        foreach (var holding in _held.Values)
+        {
+            anyIdle |= holding.Batches.Count == 0;
+            anyStraggler |= holding.Chunks > 1;
+        }
+        if (!anyIdle || !anyStraggler)
+            return [];
+        return _workers.Where(worker => _held[worker].Chunks > 1)
+            .Select(worker => (worker, _held[worker].Batches.Select(batch => batch.Id).ToArray()))
+            .ToList();
     }
 
     /// <summary>

@@ -25,6 +25,10 @@ namespace ActorPool.Routing;
 /// drop such messages silently. A chunk lost with its worker more than the allowed number of times
 /// fails with <see cref="WorkerLostException"/>; results are de-duplicated by the coordinators, so
 /// a chunk sent twice counts once.</para>
+/// <para>Stragglers: once nothing waits and a worker is idle, the chunks other workers hold but
+/// have not started are taken back (<see cref="BatchClaims{TWorker}"/>: directly in process, through
+/// each node's host actor otherwise) and handed to the idle one, so none waits behind a long task.
+/// A worker is asked once per batch it is sent.</para>
 /// </remarks>
 internal sealed class WorkPullingRouter : UntypedActor
 {
@@ -39,6 +43,9 @@ internal sealed class WorkPullingRouter : UntypedActor
     private readonly WorkQueue _queue;
     private readonly LossLedger<IActorRef> _ledger;
     private readonly Action<IActorRef, RunBatch> _send;
+    private readonly BatchClaims<IActorRef>? _localClaims;
+    // Workers asked to give back what they have not started, since they were last sent a batch.
+    private readonly HashSet<IActorRef> _askedToGiveBack = new();
     // Worker-role nodes that are Up, as this router's own cluster events say: Cluster.State is a
     // read view updated asynchronously, which can lag behind the events and so refuse a node's
     // answer to the very request its MemberUp triggered.
@@ -50,8 +57,10 @@ internal sealed class WorkPullingRouter : UntypedActor
 
     /// <param name="localWorkerProps">Props of local workers, one per process; null to use the workers of cluster nodes.</param>
     /// <param name="settings">The pool's settings.</param>
-    public WorkPullingRouter(Props? localWorkerProps, PoolSettings settings)
+    /// <param name="claims">What the local workers have started of their batches; null for workers of other processes, whose nodes are asked.</param>
+    public WorkPullingRouter(Props? localWorkerProps, PoolSettings settings, BatchClaims<IActorRef>? claims)
     {
+        _localClaims = claims;
         _localWorkerProps = localWorkerProps;
         _settings = settings;
         _queue = new WorkQueue(settings.BatchDivisor, settings.MaxBatch);
@@ -60,13 +69,15 @@ internal sealed class WorkPullingRouter : UntypedActor
         var terms = localWorkerProps is null && (settings.Initializer is not null || settings.MaxTasksPerChild is not null)
             ? new WorkerTerms(settings.Initializer, settings.MaxTasksPerChild)
             : null;
-        _send = terms is null
-            ? (worker, batch) => worker.Tell(batch, Self)
-            : (worker, batch) => worker.Tell(batch with { Terms = terms }, Self);
+        _send = (worker, batch) =>
+        {
+            _askedToGiveBack.Remove(worker);
+            worker.Tell(terms is null ? batch : batch with { Terms = terms }, Self);
+        };
     }
 
-    public static Props Props(Props? localWorkerProps, PoolSettings settings) =>
-        Akka.Actor.Props.Create(() => new WorkPullingRouter(localWorkerProps, settings));
+    public static Props Props(Props? localWorkerProps, PoolSettings settings, BatchClaims<IActorRef>? claims) =>
+        Akka.Actor.Props.Create(() => new WorkPullingRouter(localWorkerProps, settings, claims));
 
     private bool UsesClusterWorkers => _localWorkerProps is null;
 
@@ -110,12 +121,17 @@ internal sealed class WorkPullingRouter : UntypedActor
                 Dispatch();
                 break;
             case BatchDone done:
+                // Chunks taken back that the node's word has not brought yet.
+                _queue.Requeue(_ledger.Shrink(Sender, done.BatchId, done.Kept));
                 // False for a batch already given up on (its worker was lost): its chunks were queued again.
                 if (_ledger.Complete(Sender, done.BatchId, done.Returned))
-                {
                     _queue.Requeue(done.Returned);
-                    Dispatch();
-                }
+                Dispatch();
+                break;
+            case TakenBack taken:
+                for (var i = 0; i < taken.BatchIds.Length; i++)
+                    _queue.Requeue(_ledger.Shrink(taken.Worker, taken.BatchIds[i], taken.Kept[i]));
+                Dispatch();
                 break;
             case RoutedResults routed:
                 Deliver(routed);
@@ -252,6 +268,7 @@ internal sealed class WorkPullingRouter : UntypedActor
     private void LoseWorker(IActorRef worker, string reason, bool crashed, bool runningOnly = false)
     {
         Context.Unwatch(worker);
+        _askedToGiveBack.Remove(worker);
         var loss = _ledger.Lose(worker, crashed, runningOnly);
         foreach (var (chunk, losses) in loss.Failed)
         {
@@ -271,11 +288,41 @@ internal sealed class WorkPullingRouter : UntypedActor
     private void Dispatch()
     {
         if (_ledger.WorkerCount > 0)
+        {
             _queue.DispatchTo(_ledger, _send);
+            if (_queue.Count == 0)
+                TakeBackFromStragglers();
+        }
         else if (_cannotStart is not null)
             FailPending(new InvalidOperationException($"The pool has no worker and cannot start one: {_cannotStart}"));
         else
             StartNoWorkerTimer();
+    }
+
+    /// <summary>
+    /// Nothing waits and a worker idles: asks each worker holding more than it can be running for
+    /// what it has not started. Local workers' claims answer at once, and what they give back is
+    /// dispatched here; a node answers with a <see cref="TakenBack"/>.
+    /// </summary>
+    private void TakeBackFromStragglers()
+    {
+        foreach (var (worker, batchIds) in _ledger.Stragglers())
+        {
+            if (!_askedToGiveBack.Add(worker))
+                continue;
+            if (_localClaims is null)
+            {
+                NodeActorAt(worker.Path.Address).Tell(new TakeBack(worker, batchIds), Self);
+                continue;
+            }
+            foreach (var batchId in batchIds)
+            {
+                if (_localClaims.TakeBack(worker, batchId) is { } kept)
+                    _queue.Requeue(_ledger.Shrink(worker, batchId, kept));
+            }
+        }
+        if (_queue.Count > 0)
+            _queue.DispatchTo(_ledger, _send);
     }
 
     private void StartNoWorkerTimer()

@@ -17,7 +17,11 @@ internal sealed record WorkerGroup(IActorRef Workers, IActorRef DropTarget, Func
     /// Workers in this process, one per process slot, created from <paramref name="workerProps"/>
     /// as children of <paramref name="context"/>, behind the router <see cref="PoolSettings.Routing"/> names.
     /// </summary>
-    public static WorkerGroup Local(IActorContext context, PoolSettings settings, Props workerProps)
+    /// <param name="context">The pool's router actor, the workers' parent.</param>
+    /// <param name="settings">The pool's settings.</param>
+    /// <param name="workerProps">The props of one worker.</param>
+    /// <param name="claims">What the workers have started of their batches, for the work-pulling router to take back the rest from a straggler.</param>
+    public static WorkerGroup Local(IActorContext context, PoolSettings settings, Props workerProps, BatchClaims<IActorRef> claims)
     {
         var supervision = WorkerSupervision.Create(context.GetLogger());
         switch (settings.Routing)
@@ -33,7 +37,7 @@ internal sealed record WorkerGroup(IActorRef Workers, IActorRef DropTarget, Func
                     workerProps.WithRouter(new SmallestMailboxPool(settings.Processes).WithSupervisorStrategy(supervision)), ClusterNames.Workers);
                 return new WorkerGroup(smallestMailbox, ActorRefs.Nobody, AsItIs);
             case PoolRouting.WorkPulling:
-                var workPulling = context.ActorOf(WorkPullingRouter.Props(workerProps, settings), ClusterNames.Workers);
+                var workPulling = context.ActorOf(WorkPullingRouter.Props(workerProps, settings, claims), ClusterNames.Workers);
                 return new WorkerGroup(workPulling, workPulling, AsItIs);
             default:
                 throw new ArgumentOutOfRangeException(nameof(settings), settings.Routing, "Unknown routing strategy.");
@@ -46,7 +50,7 @@ internal sealed record WorkerGroup(IActorRef Workers, IActorRef DropTarget, Func
     /// </summary>
     public static WorkerGroup OfClusterNodes(IActorContext context, PoolSettings settings, Func<ChunkWork, ChunkWork> prepareWork)
     {
-        var router = context.ActorOf(WorkPullingRouter.Props(null, settings), ClusterNames.Workers);
+        var router = context.ActorOf(WorkPullingRouter.Props(null, settings, claims: null), ClusterNames.Workers);
         return new WorkerGroup(router, router, prepareWork);
     }
 

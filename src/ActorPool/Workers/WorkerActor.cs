@@ -46,6 +46,7 @@ internal sealed class WorkerActor : UntypedActor
     private readonly CancellationToken _stopping;
     private readonly JobRegistry? _pool;
     private readonly Func<IActorRef?, TaskCancellation> _cancellationOf;
+    private readonly Func<IActorRef?, BatchClaims<IActorRef>> _claimsOf;
     private readonly TaskScope _scope;
     private bool _retired;
 
@@ -54,6 +55,7 @@ internal sealed class WorkerActor : UntypedActor
     private long _batchId;
     private int _nextInBatch;
     private IActorRef? _batchSender;
+    private BatchClaims<IActorRef>? _claims; // of the batch's router: a chunk runs only if claimed before it is taken back
 
     // Results of the batch being run, on their way back.
     private readonly ReplyBuffer _replies;
@@ -63,10 +65,11 @@ internal sealed class WorkerActor : UntypedActor
     /// <param name="stopping">Cancelled when the pool terminates.</param>
     /// <param name="pool">The pool whose tasks this worker runs, so that a task cannot wait on it; null on a node host.</param>
     /// <param name="cancellationOf">The cancellation of the tasks of the pool whose router sent the work (null: a chunk sent alone, in process).</param>
+    /// <param name="claimsOf">What the workers of this process have started of the batches of the router that sent them.</param>
     /// <param name="asyncItems">Items of one chunk of an async function run at once (<c>actorpool.async-items-per-worker</c>).</param>
     /// <param name="replaceByExit">Whether replacing this worker means replacing its process (a LocalProcesses worker, alone in its process).</param>
     public WorkerActor(Action? initializer, int? maxTasks, CancellationToken stopping, JobRegistry? pool, Func<IActorRef?, TaskCancellation> cancellationOf,
-        int asyncItems, bool replaceByExit)
+        Func<IActorRef?, BatchClaims<IActorRef>> claimsOf, int asyncItems, bool replaceByExit)
     {
         _scope = new TaskScope(asyncItems, pool);
         _own = new PoolTerms(initializer, maxTasks);
@@ -74,6 +77,7 @@ internal sealed class WorkerActor : UntypedActor
         _stopping = stopping;
         _pool = pool;
         _cancellationOf = cancellationOf;
+        _claimsOf = claimsOf;
         var self = Self;
         var log = Context.GetLogger();
         _replies = new ReplyBuffer((replyTo, message) => replyTo.Tell(message, self),
@@ -81,8 +85,8 @@ internal sealed class WorkerActor : UntypedActor
     }
 
     public static Props Props(Action? initializer, int? maxTasks, CancellationToken stopping, JobRegistry? pool,
-        Func<IActorRef?, TaskCancellation> cancellationOf, int asyncItems, bool replaceByExit = false) =>
-        Akka.Actor.Props.Create(() => new WorkerActor(initializer, maxTasks, stopping, pool, cancellationOf, asyncItems, replaceByExit));
+        Func<IActorRef?, TaskCancellation> cancellationOf, Func<IActorRef?, BatchClaims<IActorRef>> claimsOf, int asyncItems, bool replaceByExit = false) =>
+        Akka.Actor.Props.Create(() => new WorkerActor(initializer, maxTasks, stopping, pool, cancellationOf, claimsOf, asyncItems, replaceByExit));
 
     protected override void PreStart()
     {
@@ -162,13 +166,19 @@ internal sealed class WorkerActor : UntypedActor
         _batch = chunks;
         _batchId = batchId;
         _batchSender = Sender;
+        _claims = _claimsOf(Sender);
+        _claims.Start(Self, batchId, chunks.Length);
         for (_nextInBatch = 0; _nextInBatch < chunks.Length;)
         {
             if (_stopping.IsCancellationRequested)
             {
                 _replies.Flush();
+                _claims.Finish(Self);
+                _batch = null;
                 return; // terminated: the rest of the batch is dropped with the pool
             }
+            if (!_claims.TryClaim(Self, _nextInBatch))
+                break; // the rest was taken back, to run on a worker that was idle
             var chunk = chunks[_nextInBatch++];
             if (Run(chunk, Sender, terms) is { } result)
                 _replies.Add(chunk.ReplyTo, result, Via(chunk.ReplyTo));
@@ -182,7 +192,7 @@ internal sealed class WorkerActor : UntypedActor
         }
         _replies.Flush(); // nothing else to run: what is held goes now
         _batch = null;
-        Sender.Tell(new BatchDone(batchId, []), Self);
+        Sender.Tell(new BatchDone(batchId, [], _claims.Finish(Self)), Self);
     }
 
     /// <summary>The router counts the batch being run as in flight until it hears back: answers for it, handing back the chunks not run.</summary>
@@ -190,7 +200,8 @@ internal sealed class WorkerActor : UntypedActor
     {
         if (_batch is null || _batchSender is null)
             return;
-        _batchSender.Tell(new BatchDone(_batchId, _batch[_nextInBatch..]), Self);
+        var kept = _claims!.Finish(Self);
+        _batchSender.Tell(new BatchDone(_batchId, _batch[_nextInBatch..Math.Max(_nextInBatch, Math.Min(kept, _batch.Length))], kept), Self);
         _batch = null;
     }
 

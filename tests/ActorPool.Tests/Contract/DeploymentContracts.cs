@@ -22,6 +22,9 @@ public sealed class ClusterPoolContract(TwoNodeCluster cluster) : PoolContract, 
         Initializer = initializer,
         MaxTasksPerChild = maxTasksPerChild,
     });
+
+    [Fact]
+    public void Stragglers_WorkBehindALongTask_IsTakenBackByAnIdleWorker() => AssertTheWorkBehindALongTaskRunsElsewhere();
 }
 
 /// <summary>The contract against a pool of two worker processes of its own.</summary>
@@ -38,6 +41,9 @@ public sealed class LocalProcessesPoolContract : PoolContract
     protected override bool WorkerProcessesEndWithThePool => true;
 
     internal static int ProcessId() => Environment.ProcessId;
+
+    [Fact]
+    public void Stragglers_WorkBehindALongTask_IsTakenBackByAnIdleWorker() => AssertTheWorkBehindALongTaskRunsElsewhere();
 
     [Fact]
     public async Task TaskTimeout_WorkerProcessLeftWithAHungThread_IsReplacedByAFreshOne()

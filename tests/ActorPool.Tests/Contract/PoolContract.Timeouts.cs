@@ -122,3 +122,37 @@ public abstract partial class PoolContract
         }
     }
 }
+
+/// <summary>Stragglers: work a busy worker has not started is taken back for an idle one (work-pulling routing, every deployment of it).</summary>
+public abstract partial class PoolContract
+{
+    /// <summary>"folder|item": item 0 marks "blocked" and waits for the "open" marker in the folder; the others return their item.</summary>
+    internal static int FirstWaitsForOpen(string argument)
+    {
+        var (folder, item) = (argument[..argument.LastIndexOf('|')], int.Parse(argument[(argument.LastIndexOf('|') + 1)..]));
+        if (item == 0)
+        {
+            File.WriteAllText(Path.Combine(folder, "blocked"), "");
+            WaitForMarker(folder, "open");
+        }
+        return item;
+    }
+
+    /// <summary>
+    /// Item 0 blocks its worker until every other item has come back: those sent to that worker
+    /// with it, in its batch or the next, must have been taken back and run by the other one.
+    /// </summary>
+    protected void AssertTheWorkBehindALongTaskRunsElsewhere()
+    {
+        using var markers = new TempFolder();
+        using var pool = NewPool();
+        var results = pool.IMapUnordered(FirstWaitsForOpen, Enumerable.Range(0, 40).Select(item => $"{markers.Path}|{item}"), chunkSize: 1);
+        var others = new List<int>();
+        for (var i = 0; i < 39; i++)
+            others.Add(results.Next(Limit));
+        Assert.Equal(Enumerable.Range(1, 39), others.Order());
+        Assert.True(File.Exists(Path.Combine(markers.Path, "blocked")));
+        File.WriteAllText(Path.Combine(markers.Path, "open"), "");
+        Assert.Equal(0, results.Next(Limit));
+    }
+}

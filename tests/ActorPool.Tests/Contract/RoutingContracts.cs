@@ -13,4 +13,7 @@ public sealed class SmallestMailboxPoolContract : SharedMemoryPoolContract
 public sealed class WorkPullingPoolContract : SharedMemoryPoolContract
 {
     protected override PoolRouting Routing => PoolRouting.WorkPulling;
+
+    [Fact]
+    public void Stragglers_WorkBehindALongTask_IsTakenBackByAnIdleWorker() => AssertTheWorkBehindALongTaskRunsElsewhere();
 }

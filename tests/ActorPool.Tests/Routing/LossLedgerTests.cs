@@ -128,3 +128,39 @@ public sealed class LossLedgerTests
         Assert.Equal(0, ledger.SuspectCount);
     }
 }
+
+public sealed class LossLedgerStragglerTests
+{
+    private static RunChunk Chunk(long index) => new(1, index, index, new ThunkWork<int>(() => 1), Akka.Actor.ActorRefs.Nobody);
+
+    [Fact]
+    public void Stragglers_OnlyWhileAWorkerIdles_AndOnlyThoseHoldingMoreThanOneChunk()
+    {
+        var ledger = new LossLedger<string>(maxLosses: 3, maxBatchesPerWorker: 2);
+        ledger.Add("a");
+        ledger.Add("b");
+        ledger.Add("c");
+        var first = ledger.Assign("a", [Chunk(0), Chunk(1)]);
+        var second = ledger.Assign("a", [Chunk(2)]);
+        ledger.Assign("b", [Chunk(3)]);
+        ledger.Assign("c", [Chunk(4)]);
+        Assert.Empty(ledger.Stragglers()); // nobody idles
+        Assert.True(ledger.Complete("c", 4, []));
+        var straggler = Assert.Single(ledger.Stragglers());
+        Assert.Equal("a", straggler.Worker);
+        Assert.Equal([first, second], straggler.BatchIds);
+    }
+
+    [Fact]
+    public void Shrink_ReturnsTheTakenChunksOnce_WhoeverReportsFirst()
+    {
+        var ledger = new LossLedger<string>(maxLosses: 3, maxBatchesPerWorker: 2);
+        ledger.Add("a");
+        var batch = ledger.Assign("a", [Chunk(0), Chunk(1), Chunk(2)]);
+        Assert.Equal([1L, 2L], ledger.Shrink("a", batch, 1).Select(chunk => chunk.ChunkIndex));
+        Assert.Empty(ledger.Shrink("a", batch, 1)); // the worker's BatchDone says it again
+        Assert.Equal([0L], ledger.HeldBy("a").Select(chunk => chunk.ChunkIndex));
+        Assert.True(ledger.Complete("a", batch, []));
+        Assert.Empty(ledger.Shrink("a", batch, 0)); // the node's word came after the batch was done
+    }
+}

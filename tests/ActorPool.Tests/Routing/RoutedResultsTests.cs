@@ -1,6 +1,7 @@
 using ActorPool.Configuration;
 using ActorPool.Protocol;
 using ActorPool.Routing;
+using ActorPool.Workers;
 using Akka.Actor;
 using Akka.TestKit.Xunit2;
 
@@ -19,7 +20,7 @@ public sealed class RoutedResultsTests : TestKit
     public void RoutedResults_EachReachesItsAddress_ConsecutiveOnesForOneAddressInOneMessage()
     {
         var settings = PoolSettings.Create(new PoolOptions { Processes = 1 }, ReferenceConfig.Get());
-        var router = Sys.ActorOf(WorkPullingRouter.Props(Props.Create<IdleWorker>(), settings));
+        var router = Sys.ActorOf(WorkPullingRouter.Props(Props.Create<IdleWorker>(), settings, new BatchClaims<IActorRef>()));
         var first = CreateTestProbe();
         var second = CreateTestProbe();
 
