@@ -45,6 +45,18 @@ public sealed class JobOptions
     public Func<Exception, bool>? RetryIf { get; init; }
 
     /// <summary>
+    /// Re-runs stragglers: once the job has nothing left to hand out and a worker is idle, a chunk
+    /// running much longer than the job's typical one (<c>actorpool.speculation</c> in reference.conf:
+    /// 3 times the median time of its items, and at least 1 s) is started again on the idle worker.
+    /// The first result wins; the other copy's token (<see cref="PoolContext.CancellationToken"/>)
+    /// is cancelled and its result discarded, so no result counts twice, but a task may run twice:
+    /// use it for tasks whose side effects may repeat. Chunks are what is copied: with
+    /// <c>chunkSize</c> 1 (IMap's default) that is one item. For work-pulling routing (the default,
+    /// and every distributed pool); other routings ignore it. Default: false.
+    /// </summary>
+    public bool Speculative { get; init; }
+
+    /// <summary>
     /// Receives the job's <see cref="JobProgress"/>: at least every 250 ms while its counts change,
     /// and a last time when it ends, before its result is set (so once <c>Map</c> returns or
     /// <c>Get</c> does, the last report has been made). Reports are made one at a time, on the

@@ -10,9 +10,11 @@ namespace ActorPool;
 public static class PoolContext
 {
     /// <summary>
-    /// Cancelled when the task's job is cancelled (the <c>cancellationToken</c> passed with it) or its
-    /// pool is terminated, in whatever process the task runs. A task that watches it can stop early;
-    /// one that does not runs to its end, and its result is discarded. <see cref="System.Threading.CancellationToken.None"/>
+    /// Cancelled when the task's job is cancelled (the <c>cancellationToken</c> passed with it), its
+    /// pool is terminated, its attempt passes the job's <see cref="JobOptions.TaskTimeout"/>, or a
+    /// copy of it started elsewhere won (<see cref="JobOptions.Speculative"/>), in whatever process
+    /// the task runs. A task that watches it can stop early; one that does not runs to its end, and
+    /// its result is discarded. <see cref="System.Threading.CancellationToken.None"/>
     /// outside a task.
     /// </summary>
     public static CancellationToken CancellationToken => TaskScope.CurrentItem?.Token ?? TaskScope.Current?.Token ?? CancellationToken.None;

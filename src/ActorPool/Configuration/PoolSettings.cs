@@ -20,7 +20,8 @@ internal sealed record PoolSettings(
     string WorkerRole,
     int MaxWorkerLosses,
     TimeSpan NoWorkerTimeout,
-    int AsyncItemsPerWorker)
+    int AsyncItemsPerWorker,
+    SpeculationSettings Speculation)
 {
     /// <summary>Id of the dispatcher that runs user functions.</summary>
     public const string WorkerDispatcherId = "actorpool.worker-dispatcher";
@@ -52,7 +53,8 @@ internal sealed record PoolSettings(
             options.WorkerRole,
             options.MaxWorkerLosses ?? Positive(section, "remote.max-worker-losses"),
             noWorkerTimeout,
-            AsyncItemsPerWorkerOf(config));
+            AsyncItemsPerWorkerOf(config),
+            SpeculationSettings.Of(section.GetConfig("speculation")));
     }
 
     private static int Positive(Config section, string path)

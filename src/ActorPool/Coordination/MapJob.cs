@@ -53,7 +53,11 @@ internal sealed record MapJob<TResult>(
         {
             foreach (var chunk in Chunking.Split(new ArraySegment<T>(items, start, count), size))
             {
-                chunks[next] = group.Prepare(makeWork(chunk).WritingTo(new ArraySegment<TResult>(results, chunk.Offset, chunk.Count)));
+                // A chunk that may run twice at once (a straggler and its copy) writes an array of its
+                // own, which its coordinator copies from the first to arrive: the loser, ending later,
+                // must not write over the job's results.
+                var work = makeWork(chunk);
+                chunks[next] = group.Prepare(work.Speculative ? work : work.WritingTo(new ArraySegment<TResult>(results, chunk.Offset, chunk.Count)));
                 offsets[next++] = chunk.Offset;
             }
         }

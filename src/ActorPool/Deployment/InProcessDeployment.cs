@@ -36,6 +36,6 @@ internal sealed class InProcessDeployment : WorkerDeployment
         return WorkerGroup.Local(context, settings,
             WorkerActor.Props(settings.Initializer, settings.MaxTasksPerChild, stopping, pool, _ => tasks, _ => claims, settings.AsyncItemsPerWorker)
                 .WithDispatcher(PoolSettings.WorkerDispatcherId),
-            claims);
+            claims, tasks);
     }
 }

@@ -32,7 +32,7 @@ internal sealed class AsyncWork<TResult>(ChunkWork<Task<TResult>> calls) : Chunk
         {
             if (running.Count >= Math.Max(1, scope?.AsyncItems ?? 1))
                 running.RemoveAt(Task.WaitAny([.. running]));
-            if (scope?.Cancellation is { } cancellation && cancellation.IsCancelled(scope.JobId))
+            if (scope?.Cancellation is { } cancellation && cancellation.IsCancelled(scope.JobId, scope.ChunkIndex))
                 break;
             running.Add(RunItem(started, values, start, errors, new ItemScope(token, scope?.Pool)));
         }

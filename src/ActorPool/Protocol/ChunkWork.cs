@@ -35,6 +35,9 @@ internal abstract class ChunkWork
     /// <summary>The job's rules for its items (retries, timeout); null (the default) for none.</summary>
     public TaskRules? Rules { get; init; }
 
+    /// <summary>Whether a copy of this work may be started elsewhere when it straggles (<see cref="JobOptions.Speculative"/>).</summary>
+    public virtual bool Speculative => Rules?.Speculative == true;
+
     /// <summary>
     /// Fails every item of work that was never sent (no worker could take it), with the result in
     /// the form its coordinator takes, which for work encoded for the wire is the decoded one.
@@ -97,7 +100,8 @@ internal abstract class ChunkWork<TResult> : ChunkWork, ITypedWork
         var output = _output.Array is null ? new ArraySegment<TResult>(new TResult[Count]) : _output;
         var failures = RunItems(output.Array!, output.Offset);
         _output = default;
-        Release();
+        if (!Speculative)
+            Release(); // a straggler's copy, in process, may run the same work at once: it keeps what it needs
         return new ChunkResult<TResult>(jobId, chunkIndex, offset, output, failures?.ToArray());
     }
 
@@ -113,7 +117,7 @@ internal abstract class ChunkWork<TResult> : ChunkWork, ITypedWork
         if (Rules is { Timeout: { } timeout } timed && scope is not null)
             return new TimedChunk<TResult>(this, values, start, timed, timeout, scope).Run(scope);
         var count = Count;
-        var (cancellation, jobId) = scope is not null ? (scope.Cancellation, scope.JobId) : (null, 0);
+        var (cancellation, jobId, chunkIndex) = scope is not null ? (scope.Cancellation, scope.JobId, scope.ChunkIndex) : (null, 0, 0);
         List<ItemFailure>? failures = null;
         var i = 0;
         // The try block sits outside the hot loop so the loop stays tight; after a failure the
@@ -124,7 +128,7 @@ internal abstract class ChunkWork<TResult> : ChunkWork, ITypedWork
             {
                 for (; i < count; i++)
                 {
-                    if (cancellation is not null && cancellation.IsCancelled(jobId))
+                    if (cancellation is not null && cancellation.IsCancelled(jobId, chunkIndex))
                         return ItemFailure.Unrun(failures, i, count);
                     values[start + i] = Invoke(i);
                 }

@@ -152,9 +152,10 @@ internal sealed record JobCancelled(long JobId);
 
 /// <summary>
 /// Work-pulling router to a node's host actor: cancel the tasks of job <see cref="JobId"/> of the
-/// sender's pool that run or wait there, or of every job of that pool when null (it is stopping).
+/// sender's pool that run or wait there, or of every job of that pool when null (it is stopping);
+/// with <see cref="ChunkIndex"/>, only that chunk's (a copy of it won elsewhere).
 /// </summary>
-internal sealed record CancelTasks(long? JobId) : IWireMessage;
+internal sealed record CancelTasks(long? JobId, long? ChunkIndex = null) : IWireMessage;
 
 /// <summary>Iterator to streaming coordinator: the consumer left; drop the job's pending work and stop.</summary>
 internal sealed class CancelJob

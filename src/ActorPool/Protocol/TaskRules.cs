@@ -7,17 +7,18 @@ namespace ActorPool.Protocol;
 /// <see cref="JobOptions.RetryIf"/>, <see cref="JobOptions.TaskTimeout"/>), carried by each chunk's
 /// work: a failed item is run again on its worker, up to <see cref="Retries"/> more times, after
 /// <see cref="Delay"/> × 2^(n-1) before retry n; with a <see cref="Timeout"/>, each attempt runs
-/// under it (<see cref="TimedChunk"/>, <see cref="AsyncWork{TResult}"/>).
+/// under it (<see cref="TimedChunk"/>, <see cref="AsyncWork{TResult}"/>); <see cref="Speculative"/>
+/// lets the work-pulling router start a copy of a chunk that straggles (<see cref="JobOptions.Speculative"/>).
 /// </summary>
-internal sealed record TaskRules(int Retries, TimeSpan Delay, Func<Exception, bool>? RetryIf, TimeSpan? Timeout = null)
+internal sealed record TaskRules(int Retries, TimeSpan Delay, Func<Exception, bool>? RetryIf, TimeSpan? Timeout = null, bool Speculative = false)
 {
     /// <summary>The longest wait before one retry, whatever the doubling gives.</summary>
     public static readonly TimeSpan MaxDelay = TimeSpan.FromMilliseconds(int.MaxValue);
 
     /// <summary>The rules of <paramref name="options"/>; null when they neither retry nor time out anything.</summary>
     public static TaskRules? Of(JobOptions? options) =>
-        options is { Retries: > 0 } or { TaskTimeout: not null }
-            ? new TaskRules(options.Retries, options.RetryDelay, options.RetryIf, options.TaskTimeout)
+        options is { Retries: > 0 } or { TaskTimeout: not null } or { Speculative: true }
+            ? new TaskRules(options.Retries, options.RetryDelay, options.RetryIf, options.TaskTimeout, options.Speculative)
             : null;
 
     /// <summary>The failure of an attempt that ran longer than <see cref="Timeout"/>.</summary>

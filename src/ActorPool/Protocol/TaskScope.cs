@@ -16,6 +16,7 @@ internal sealed class TaskScope : IDisposable
 
     private TaskCancellation? _cancellation;
     private long _jobId;
+    private long _chunkIndex;
     private bool _acquired;
     private CancellationToken _token;
     private bool _fixedToken;
@@ -63,6 +64,9 @@ internal sealed class TaskScope : IDisposable
     /// <summary>The job of the chunk being run.</summary>
     public long JobId => _jobId;
 
+    /// <summary>The chunk being run.</summary>
+    public long ChunkIndex => _chunkIndex;
+
     /// <summary>The pool whose task this is, so that it cannot wait on that pool; null on a node host.</summary>
     public JobRegistry? Pool { get; }
 
@@ -73,17 +77,17 @@ internal sealed class TaskScope : IDisposable
         {
             if (!_acquired && !_fixedToken && _cancellation is not null)
             {
-                _token = _cancellation.Acquire(_jobId);
+                _token = _cancellation.Acquire(_jobId, _chunkIndex);
                 _acquired = true;
             }
             return _token;
         }
     }
 
-    /// <summary>This thread runs a chunk of job <paramref name="jobId"/>, of the pool whose initializer is <paramref name="initializer"/>, until <see cref="End"/>.</summary>
-    public void Begin(TaskCancellation cancellation, long jobId, Action? initializer = null)
+    /// <summary>This thread runs chunk <paramref name="chunkIndex"/> of job <paramref name="jobId"/>, of the pool whose initializer is <paramref name="initializer"/>, until <see cref="End"/>.</summary>
+    public void Begin(TaskCancellation cancellation, long jobId, long chunkIndex, Action? initializer = null)
     {
-        (_cancellation, _jobId, _acquired, _token, Attempt, Initializer) = (cancellation, jobId, false, default, 1, initializer);
+        (_cancellation, _jobId, _chunkIndex, _acquired, _token, Attempt, Initializer) = (cancellation, jobId, chunkIndex, false, default, 1, initializer);
         t_current = this;
     }
 
@@ -99,7 +103,7 @@ internal sealed class TaskScope : IDisposable
     {
         t_current = null;
         if (_acquired)
-            _cancellation!.Release(_jobId);
+            _cancellation!.Release(_jobId, _chunkIndex);
         (_cancellation, _acquired, _token, _fixedToken, Attempt, Initializer) = (null, false, default, false, 0, null);
     }
 

@@ -23,6 +23,7 @@ internal abstract class TimedChunk
     private readonly TimeSpan _timeout;
     private readonly TaskCancellation? _cancellation;
     private readonly long _jobId;
+    private readonly long _chunkIndex;
     private readonly CancellationToken _jobToken;
     private readonly ManualResetEventSlim _done = new();
     private Attempt? _current;
@@ -40,6 +41,7 @@ internal abstract class TimedChunk
         _timeout = timeout;
         _cancellation = scope.Cancellation;
         _jobId = scope.JobId;
+        _chunkIndex = scope.ChunkIndex;
         _jobToken = scope.Token;
         Initializer = scope.Initializer;
     }
@@ -131,7 +133,7 @@ internal abstract class TimedChunk
         {
             if (failure is null)
             {
-                if (_cancellation is not null && _cancellation.IsCancelled(_jobId))
+                if (_cancellation is not null && _cancellation.IsCancelled(_jobId, _chunkIndex))
                 {
                     _failures = ItemFailure.Unrun(_failures, item, Count);
                     break;

@@ -32,13 +32,17 @@ internal sealed class EncodedWork : ChunkWork
     /// <inheritdoc />
     public override long WireBytes => Items.Length;
 
+    /// <inheritdoc />
+    public override bool Speculative => EncodedRules?.Speculative == true;
+
     /// <summary>The wire form of <paramref name="work"/>, or, if its arguments cannot be serialized, work that fails with the reason.</summary>
     public static ChunkWork Encode(ChunkWork work)
     {
         var typed = (ITypedWork)work;
         var function = FunctionRef.Create(typed.Function, "func");
         var rules = work.Rules is { } rule
-            ? new EncodedRules(rule.Retries, rule.Delay, rule.RetryIf is { } retryIf ? FunctionRef.Create(retryIf, "options.RetryIf") : null, rule.Timeout)
+            ? new EncodedRules(rule.Retries, rule.Delay, rule.RetryIf is { } retryIf ? FunctionRef.Create(retryIf, "options.RetryIf") : null, rule.Timeout,
+                rule.Speculative)
             : null;
         byte[] items;
         try
@@ -100,11 +104,11 @@ internal sealed class EncodedWork : ChunkWork
 }
 
 /// <summary>A job's rules for its items on the wire: the retry predicate as a function reference, resolved only where the work runs.</summary>
-internal sealed record EncodedRules(int Retries, TimeSpan Delay, FunctionRef? RetryIf, TimeSpan? Timeout)
+internal sealed record EncodedRules(int Retries, TimeSpan Delay, FunctionRef? RetryIf, TimeSpan? Timeout, bool Speculative = false)
 {
     /// <summary>The rule, with its predicate found in this process.</summary>
     /// <exception cref="InvalidOperationException">The predicate cannot be found here.</exception>
-    public TaskRules Decode() => new(Retries, Delay, RetryIf is { } retryIf ? WireCodec.DecodePredicate(retryIf) : null, Timeout);
+    public TaskRules Decode() => new(Retries, Delay, RetryIf is { } retryIf ? WireCodec.DecodePredicate(retryIf) : null, Timeout, Speculative);
 }
 
 /// <summary>

@@ -97,7 +97,7 @@ internal sealed class NodeActor : UntypedActor
                 break;
             case CancelTasks cancel:
                 // Here, not in the workers: they are busy running the very tasks to cancel.
-                _pools.Cancel(Sender, cancel.JobId);
+                _pools.Cancel(Sender, cancel.JobId, cancel.ChunkIndex);
                 break;
             // A node whose own cluster is shutting down hears every member removed: its drivers are not gone.
             case ClusterEvent.ClusterShuttingDown:

@@ -42,10 +42,12 @@ internal sealed class PoolsOnNode
     /// <summary>Which chunks of the batches sent by <paramref name="router"/> this node's workers have started, for taking back those that have not.</summary>
     public BatchClaims<IActorRef> ClaimsOf(IActorRef? router) => _claims.GetOrAdd(router ?? ActorRefs.Nobody, static _ => new BatchClaims<IActorRef>());
 
-    /// <summary>Cancels job <paramref name="jobId"/> of <paramref name="router"/>'s pool, or all of its jobs when null.</summary>
-    public void Cancel(IActorRef router, long? jobId)
+    /// <summary>Cancels job <paramref name="jobId"/> of <paramref name="router"/>'s pool, or all of its jobs when null, or only its chunk <paramref name="chunkIndex"/> if given.</summary>
+    public void Cancel(IActorRef router, long? jobId, long? chunkIndex = null)
     {
-        if (jobId is { } id)
+        if (jobId is { } job && chunkIndex is { } chunk)
+            Of(router).CancelChunk(job, chunk);
+        else if (jobId is { } id)
             Of(router).Cancel(id);
         else
             Of(router).CancelAll();

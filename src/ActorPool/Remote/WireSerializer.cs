@@ -112,8 +112,13 @@ internal sealed class WireSerializer : SerializerWithStringManifest
                     writer.Write(Akka.Serialization.Serialization.SerializedActorPath(worker));
                 break;
             case CancelTasks cancel:
+                writer.WriteArrayHeader(2);
                 if (cancel.JobId is { } jobId)
                     writer.Write(jobId);
+                else
+                    writer.WriteNil();
+                if (cancel.ChunkIndex is { } chunkIndex)
+                    writer.Write(chunkIndex);
                 else
                     writer.WriteNil();
                 break;
@@ -181,7 +186,9 @@ internal sealed class WireSerializer : SerializerWithStringManifest
                     workers[i] = ReadActorRef(ref reader);
                 return new NodeWorkers(workers);
             case CancelTasksManifest:
-                return new CancelTasks(reader.TryReadNil() ? null : reader.ReadInt64());
+                Expect(reader.ReadArrayHeader(), 2);
+                long? cancelledJob = reader.TryReadNil() ? null : reader.ReadInt64();
+                return new CancelTasks(cancelledJob, reader.TryReadNil() ? null : reader.ReadInt64());
             default:
                 throw new SerializationException($"Unknown {nameof(WireSerializer)} manifest '{manifest}'.");
         }
@@ -372,7 +379,7 @@ internal sealed class WireSerializer : SerializerWithStringManifest
             writer.WriteNil();
             return;
         }
-        writer.WriteArrayHeader(4);
+        writer.WriteArrayHeader(5);
         writer.Write(rules.Retries);
         writer.Write(rules.Delay.Ticks);
         if (rules.RetryIf is { } retryIf)
@@ -383,13 +390,14 @@ internal sealed class WireSerializer : SerializerWithStringManifest
             writer.Write(timeout.Ticks);
         else
             writer.WriteNil();
+        writer.Write(rules.Speculative);
     }
 
     private static EncodedRules? ReadRules(ref MessagePackReader reader)
     {
         if (reader.TryReadNil())
             return null;
-        Expect(reader.ReadArrayHeader(), 4);
+        Expect(reader.ReadArrayHeader(), 5);
         var retries = reader.ReadInt32();
         var delay = reader.ReadInt64();
         if (retries < 0 || delay < 0)
@@ -398,7 +406,8 @@ internal sealed class WireSerializer : SerializerWithStringManifest
         long? timeout = reader.TryReadNil() ? null : reader.ReadInt64();
         if (timeout <= 0)
             throw new SerializationException($"Malformed ActorPool message: a task timeout of {timeout} ticks.");
-        return new EncodedRules(retries, TimeSpan.FromTicks(delay), retryIf, timeout is { } ticks ? TimeSpan.FromTicks(ticks) : null);
+        var timeSpan = timeout is { } ticks ? TimeSpan.FromTicks(ticks) : (TimeSpan?)null;
+        return new EncodedRules(retries, TimeSpan.FromTicks(delay), retryIf, timeSpan, reader.ReadBoolean());
     }
 
     private static void WriteFunction(ref MessagePackWriter writer, FunctionRef function)

@@ -30,6 +30,8 @@ internal sealed class LossLedger<TWorker> where TWorker : notnull
     private readonly List<TWorker> _workers = new();
     private readonly Dictionary<TWorker, Holding> _held = new();
     private readonly Dictionary<(long JobId, long ChunkIndex), int> _losses = new();
+    // Chunks held twice: a straggler's, and its copy started on an idle worker (speculation).
+    private readonly HashSet<(long JobId, long ChunkIndex)> _copied = new();
     private long _lastBatchId;
 
     /// <param name="maxLosses">A chunk that was on this many workers that died fails (<c>MaxWorkerLosses</c>).</param>
@@ -49,6 +51,54 @@ internal sealed class LossLedger<TWorker> where TWorker : notnull
     public IReadOnlyList<TWorker> Workers => _workers;
 
     public bool Has(TWorker worker) => _held.ContainsKey(worker);
+
+    /// <summary>The batches <paramref name="worker"/> holds, oldest first; none for a worker not known.</summary>
+    public IEnumerable<(long Id, RunChunk[] Chunks)> BatchesOf(TWorker worker) =>
+        _held.TryGetValue(worker, out var holding) ? holding.Batches : [];
+
+    /// <summary>Whether a copy of <paramref name="chunk"/> was started besides the one first sent.</summary>
+    public bool IsCopied(RunChunk chunk) => _copied.Count > 0 && _copied.Contains(Key(chunk));
+
+    /// <summary>
+    /// Records that a copy of <paramref name="chunk"/>, which another worker holds and runs, was sent
+    /// to <paramref name="worker"/> alone; returns the batch's id. The chunk is then held twice until
+    /// either copy's batch is done (<see cref="EndCopies"/>).
+    /// </summary>
+    public long AssignCopy(TWorker worker, RunChunk chunk)
+    {
+        _copied.Add(Key(chunk));
+        return Assign(worker, [chunk]);
+    }
+
+    /// <summary>
+    /// Of the chunks <paramref name="worker"/> ran in batch <paramref name="batchId"/> (all but those
+    /// <paramref name="returned"/>), those of which a copy runs elsewhere, with the workers holding
+    /// the other copies: the first result won, and the others are to be cancelled. Call it before
+    /// <see cref="Complete"/>; the chunks are no longer counted as copied, nor held by the others,
+    /// whose loss then sends nothing of them again.
+    /// </summary>
+    public IReadOnlyList<(RunChunk Chunk, TWorker[] Others)> EndCopies(TWorker worker, long batchId, IReadOnlyCollection<RunChunk> returned)
+    {
+        if (_copied.Count == 0 || !_held.TryGetValue(worker, out var holding) || !holding.Batches.TryPeek(out var oldest) || oldest.Id != batchId)
+            return [];
+        var ended = new List<(RunChunk, TWorker[])>();
+        foreach (var chunk in oldest.Chunks)
+        {
+            if (!_copied.Contains(Key(chunk)) || returned.Any(unrun => Key(unrun) == Key(chunk)))
+                continue;
+            _copied.Remove(Key(chunk));
+            var others = _workers.Where(other => !other.Equals(worker) && HeldBy(other).Any(held => Key(held) == Key(chunk))).ToArray();
+            foreach (var other in others)
+            {
+                var theirs = _held[other];
+                theirs.Batches = new Queue<(long, RunChunk[])>(theirs.Batches.Select(batch => (batch.Id, batch.Chunks.Where(held => Key(held) != Key(chunk)).ToArray())));
+                theirs.Chunks = theirs.Batches.Sum(batch => batch.Chunks.Length);
+            }
+            ended.Add((chunk, others));
+        }
+        CheckInvariants();
+        return ended;
+    }
 
     /// <summary>The chunks <paramref name="worker"/> holds, oldest batch first.</summary>
     public IEnumerable<RunChunk> HeldBy(TWorker worker) => _held[worker].Batches.SelectMany(batch => batch.Chunks);
@@ -82,7 +132,8 @@ internal sealed class LossLedger<TWorker> where TWorker : notnull
         foreach (var candidate in _workers)
         {
             var holding = _held[candidate];
-            var hasRoom = holding.Batches.Count == 0
+            // A worker whose batches were all taken back holds nothing to run: it is idle, though its empty batches await its report.
+            var hasRoom = holding.Chunks == 0
                 || (plenty && !suspectNext && holding.Batches.Count < _maxBatchesPerWorker && !HoldsSuspect(holding));
             if (hasRoom && (best is null || holding.Chunks < best.Chunks))
             {
@@ -160,7 +211,7 @@ internal sealed class LossLedger<TWorker> where TWorker : notnull
         bool anyIdle = false, anyStraggler = false;
         foreach (var holding in _held.Values)
         {
-            anyIdle |= holding.Batches.Count == 0;
+            anyIdle |= holding.Chunks == 0;
             anyStraggler |= holding.Chunks > 1;
         }
         if (!anyIdle || !anyStraggler)
@@ -192,6 +243,9 @@ internal sealed class LossLedger<TWorker> where TWorker : notnull
         {
             foreach (var chunk in batch)
             {
+                // Its copy runs on: that one answers for it.
+                if (_copied.Remove(Key(chunk)) && _held.Values.Any(other => other.Batches.Any(b => b.Chunks.Any(held => Key(held) == Key(chunk)))))
+                    continue;
                 var losses = blame ? (_losses[Key(chunk)] = _losses.GetValueOrDefault(Key(chunk)) + 1) : 0;
                 if (losses >= _maxLosses)
                 {
@@ -235,7 +289,7 @@ internal sealed class LossLedger<TWorker> where TWorker : notnull
             {
                 foreach (var chunk in batch)
                 {
-                    Debug.Assert(held.Add(Key(chunk)), "no chunk is held twice");
+                    Debug.Assert(held.Add(Key(chunk)) || _copied.Contains(Key(chunk)), "no chunk is held twice, but for a straggler's copy");
                     Debug.Assert(!IsSuspect(chunk) || (holding.Batches.Count == 1 && batch.Length == 1), "a suspect is held alone");
                 }
             }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ActorPool.Configuration;
 using ActorPool.Protocol;
 using ActorPool.Workers;
@@ -28,13 +29,22 @@ namespace ActorPool.Routing;
 /// <para>Stragglers: once nothing waits and a worker is idle, the chunks other workers hold but
 /// have not started are taken back (<see cref="BatchClaims{TWorker}"/>: directly in process, through
 /// each node's host actor otherwise) and handed to the idle one, so none waits behind a long task.
-/// A worker is asked once per batch it is sent.</para>
+/// A worker is asked once per batch it is sent. Then, for speculative jobs, a chunk that has run
+/// much longer than its job's typical one gets a copy on an idle worker (<see cref="Speculation{TWorker}"/>);
+/// when either copy's batch is done, the other copy is cancelled, and the coordinators count the
+/// chunk's result once.</para>
 /// </remarks>
 internal sealed class WorkPullingRouter : UntypedActor
 {
     private sealed class NoWorkerDeadline(int generation)
     {
         public int Generation { get; } = generation;
+    }
+
+    /// <summary>Time to look for stragglers of speculative jobs again.</summary>
+    private sealed class SpeculationTick
+    {
+        public static readonly SpeculationTick Instance = new();
     }
 
     private readonly Props? _localWorkerProps;
@@ -44,6 +54,9 @@ internal sealed class WorkPullingRouter : UntypedActor
     private readonly LossLedger<IActorRef> _ledger;
     private readonly Action<IActorRef, RunBatch> _send;
     private readonly BatchClaims<IActorRef>? _localClaims;
+    private readonly TaskCancellation? _localTasks;
+    private readonly Speculation<IActorRef> _speculation;
+    private ICancelable? _speculationTimer;
     // Workers asked to give back what they have not started, since they were last sent a batch.
     private readonly HashSet<IActorRef> _askedToGiveBack = new();
     // Worker-role nodes that are Up, as this router's own cluster events say: Cluster.State is a
@@ -58,9 +71,12 @@ internal sealed class WorkPullingRouter : UntypedActor
     /// <param name="localWorkerProps">Props of local workers, one per process; null to use the workers of cluster nodes.</param>
     /// <param name="settings">The pool's settings.</param>
     /// <param name="claims">What the local workers have started of their batches; null for workers of other processes, whose nodes are asked.</param>
-    public WorkPullingRouter(Props? localWorkerProps, PoolSettings settings, BatchClaims<IActorRef>? claims)
+    /// <param name="tasks">The cancellation of the local workers' tasks; null for workers of other processes, whose nodes are told.</param>
+    public WorkPullingRouter(Props? localWorkerProps, PoolSettings settings, BatchClaims<IActorRef>? claims, TaskCancellation? tasks)
     {
         _localClaims = claims;
+        _localTasks = tasks;
+        _speculation = new Speculation<IActorRef>(settings.Speculation);
         _localWorkerProps = localWorkerProps;
         _settings = settings;
         _queue = new WorkQueue(settings.BatchDivisor, settings.MaxBatch);
@@ -72,12 +88,13 @@ internal sealed class WorkPullingRouter : UntypedActor
         _send = (worker, batch) =>
         {
             _askedToGiveBack.Remove(worker);
+            _speculation.Sent(batch.BatchId, batch.Chunks, Stopwatch.GetTimestamp());
             worker.Tell(terms is null ? batch : batch with { Terms = terms }, Self);
         };
     }
 
-    public static Props Props(Props? localWorkerProps, PoolSettings settings, BatchClaims<IActorRef>? claims) =>
-        Akka.Actor.Props.Create(() => new WorkPullingRouter(localWorkerProps, settings, claims));
+    public static Props Props(Props? localWorkerProps, PoolSettings settings, BatchClaims<IActorRef>? claims, TaskCancellation? tasks) =>
+        Akka.Actor.Props.Create(() => new WorkPullingRouter(localWorkerProps, settings, claims, tasks));
 
     private bool UsesClusterWorkers => _localWorkerProps is null;
 
@@ -98,6 +115,7 @@ internal sealed class WorkPullingRouter : UntypedActor
     protected override void PostStop()
     {
         _noWorkerTimer?.Cancel();
+        _speculationTimer?.Cancel();
         if (!UsesClusterWorkers)
             return;
         Cluster.Get(Context.System).Unsubscribe(Self);
@@ -123,10 +141,20 @@ internal sealed class WorkPullingRouter : UntypedActor
             case BatchDone done:
                 // Chunks taken back that the node's word has not brought yet.
                 _queue.Requeue(_ledger.Shrink(Sender, done.BatchId, done.Kept));
+                Finished(Sender, done);
                 // False for a batch already given up on (its worker was lost): its chunks were queued again.
                 if (_ledger.Complete(Sender, done.BatchId, done.Returned))
                     _queue.Requeue(done.Returned);
                 Dispatch();
+                break;
+            case SpeculationTick:
+                if (_speculation.Watching)
+                    Speculate();
+                else
+                {
+                    _speculationTimer?.Cancel();
+                    _speculationTimer = null;
+                }
                 break;
             case TakenBack taken:
                 for (var i = 0; i < taken.BatchIds.Length; i++)
@@ -269,6 +297,7 @@ internal sealed class WorkPullingRouter : UntypedActor
     {
         Context.Unwatch(worker);
         _askedToGiveBack.Remove(worker);
+        _speculation.Lost(worker, _ledger.BatchesOf(worker).Select(batch => batch.Id).ToList());
         var loss = _ledger.Lose(worker, crashed, runningOnly);
         foreach (var (chunk, losses) in loss.Failed)
         {
@@ -292,6 +321,8 @@ internal sealed class WorkPullingRouter : UntypedActor
             _queue.DispatchTo(_ledger, _send);
             if (_queue.Count == 0)
                 TakeBackFromStragglers();
+            if (_queue.Count == 0)
+                Speculate();
         }
         else if (_cannotStart is not null)
             FailPending(new InvalidOperationException($"The pool has no worker and cannot start one: {_cannotStart}"));
@@ -323,6 +354,51 @@ internal sealed class WorkPullingRouter : UntypedActor
         }
         if (_queue.Count > 0)
             _queue.DispatchTo(_ledger, _send);
+    }
+
+    /// <summary>
+    /// Before <paramref name="worker"/>'s batch is completed in the ledger: its time per item is a
+    /// sample for speculation, and of the chunks it ran whose copy runs elsewhere, the other copies
+    /// are cancelled, this one having won.
+    /// </summary>
+    private void Finished(IActorRef worker, BatchDone done)
+    {
+        if (_speculation.Watching && _ledger.BatchesOf(worker).FirstOrDefault() is { Chunks: { } chunks } oldest && oldest.Id == done.BatchId)
+        {
+            var unrun = done.Returned.Select(chunk => (chunk.JobId, chunk.ChunkIndex)).ToHashSet();
+            _speculation.Done(worker, done.BatchId, chunks.Where(chunk => !unrun.Contains((chunk.JobId, chunk.ChunkIndex))).ToList(), Stopwatch.GetTimestamp());
+        }
+        foreach (var (chunk, others) in _ledger.EndCopies(worker, done.BatchId, done.Returned))
+        {
+            foreach (var other in others)
+            {
+                if (_localTasks is not null)
+                    _localTasks.CancelChunk(chunk.JobId, chunk.ChunkIndex);
+                else
+                    NodeActorAt(other.Path.Address).Tell(new CancelTasks(chunk.JobId, chunk.ChunkIndex), Self);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Nothing waits: gives a copy of each straggler of a speculative job to an idle worker, while
+    /// there is one, and looks again every <see cref="SpeculationSettings.CheckInterval"/> while such jobs have work out.
+    /// </summary>
+    private void Speculate()
+    {
+        if (!_speculation.Watching)
+            return;
+        _speculationTimer ??= Context.System.Scheduler.ScheduleTellRepeatedlyCancelable(
+            _settings.Speculation.CheckInterval, _settings.Speculation.CheckInterval, Self, SpeculationTick.Instance, Self);
+        if (_queue.Count > 0)
+            return;
+        foreach (var (straggler, chunk) in _speculation.Stragglers(_ledger, _askedToGiveBack.Contains, Stopwatch.GetTimestamp()))
+        {
+            if (!_ledger.TryPick(plenty: false, suspectNext: false, out var idle))
+                break;
+            _log.Info("ActorPool chunk {0} of job {1} straggles on {2}: a copy starts on {3}.", chunk.ChunkIndex, chunk.JobId, straggler, idle);
+            _send(idle, new RunBatch(_ledger.AssignCopy(idle, chunk), [chunk]));
+        }
     }
 
     private void StartNoWorkerTimer()

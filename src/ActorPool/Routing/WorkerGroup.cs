@@ -21,7 +21,8 @@ internal sealed record WorkerGroup(IActorRef Workers, IActorRef DropTarget, Func
     /// <param name="settings">The pool's settings.</param>
     /// <param name="workerProps">The props of one worker.</param>
     /// <param name="claims">What the workers have started of their batches, for the work-pulling router to take back the rest from a straggler.</param>
-    public static WorkerGroup Local(IActorContext context, PoolSettings settings, Props workerProps, BatchClaims<IActorRef> claims)
+    /// <param name="tasks">The cancellation of the workers' tasks, for the work-pulling router to cancel the losing copy of a straggler.</param>
+    public static WorkerGroup Local(IActorContext context, PoolSettings settings, Props workerProps, BatchClaims<IActorRef> claims, TaskCancellation tasks)
     {
         var supervision = WorkerSupervision.Create(context.GetLogger());
         switch (settings.Routing)
@@ -37,7 +38,7 @@ internal sealed record WorkerGroup(IActorRef Workers, IActorRef DropTarget, Func
                     workerProps.WithRouter(new SmallestMailboxPool(settings.Processes).WithSupervisorStrategy(supervision)), ClusterNames.Workers);
                 return new WorkerGroup(smallestMailbox, ActorRefs.Nobody, AsItIs);
             case PoolRouting.WorkPulling:
-                var workPulling = context.ActorOf(WorkPullingRouter.Props(workerProps, settings, claims), ClusterNames.Workers);
+                var workPulling = context.ActorOf(WorkPullingRouter.Props(workerProps, settings, claims, tasks), ClusterNames.Workers);
                 return new WorkerGroup(workPulling, workPulling, AsItIs);
             default:
                 throw new ArgumentOutOfRangeException(nameof(settings), settings.Routing, "Unknown routing strategy.");
@@ -50,7 +51,7 @@ internal sealed record WorkerGroup(IActorRef Workers, IActorRef DropTarget, Func
     /// </summary>
     public static WorkerGroup OfClusterNodes(IActorContext context, PoolSettings settings, Func<ChunkWork, ChunkWork> prepareWork)
     {
-        var router = context.ActorOf(WorkPullingRouter.Props(null, settings, claims: null), ClusterNames.Workers);
+        var router = context.ActorOf(WorkPullingRouter.Props(null, settings, claims: null, tasks: null), ClusterNames.Workers);
         return new WorkerGroup(router, router, prepareWork);
     }
 

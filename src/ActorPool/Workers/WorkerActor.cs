@@ -234,13 +234,14 @@ internal sealed class WorkerActor : UntypedActor
     /// <remarks>
     /// A chunk of a job cancelled before it started is not run, and one whose job was cancelled
     /// while it ran sends nothing (a task that stopped at its token would report a failure): its
-    /// caller has its answer already, or its driver is gone.
+    /// caller has its answer already, or its driver is gone. The same goes for a chunk cancelled
+    /// alone: a copy of it, started elsewhere as it straggled, won.
     /// </remarks>
     private object? Run(RunChunk chunk, IActorRef? router, PoolTerms terms)
     {
         object result;
         var cancellation = _cancellationOf(router);
-        if (cancellation.IsCancelled(chunk.JobId))
+        if (cancellation.IsCancelled(chunk.JobId, chunk.ChunkIndex))
             return null;
         Initialize(terms);
         try
@@ -251,7 +252,7 @@ internal sealed class WorkerActor : UntypedActor
             }
             else
             {
-                _scope.Begin(cancellation, chunk.JobId, terms.Initializer);
+                _scope.Begin(cancellation, chunk.JobId, chunk.ChunkIndex, terms.Initializer);
                 try
                 {
                     result = chunk.Work.Execute(chunk.JobId, chunk.ChunkIndex, chunk.Offset);
@@ -271,6 +272,6 @@ internal sealed class WorkerActor : UntypedActor
             result = chunk.Work.FailAll(chunk.JobId, chunk.ChunkIndex, chunk.Offset, ex);
         }
         terms.TasksRun++;
-        return cancellation.IsCancelled(chunk.JobId) ? null : result;
+        return cancellation.IsCancelled(chunk.JobId, chunk.ChunkIndex) ? null : result;
     }
 }

@@ -25,6 +25,10 @@ public sealed class ClusterPoolContract(TwoNodeCluster cluster) : PoolContract, 
 
     [Fact]
     public void Stragglers_WorkBehindALongTask_IsTakenBackByAnIdleWorker() => AssertTheWorkBehindALongTaskRunsElsewhere();
+
+    [Fact]
+    public void Speculative_AStragglerIsRunAgainOnAnIdleWorker_TheFirstResultWinsAndTheOtherIsCancelled() =>
+        AssertAStragglerIsRunAgainAndTheLoserCancelled();
 }
 
 /// <summary>The contract against a pool of two worker processes of its own.</summary>
@@ -44,6 +48,10 @@ public sealed class LocalProcessesPoolContract : PoolContract
 
     [Fact]
     public void Stragglers_WorkBehindALongTask_IsTakenBackByAnIdleWorker() => AssertTheWorkBehindALongTaskRunsElsewhere();
+
+    [Fact]
+    public void Speculative_AStragglerIsRunAgainOnAnIdleWorker_TheFirstResultWinsAndTheOtherIsCancelled() =>
+        AssertAStragglerIsRunAgainAndTheLoserCancelled();
 
     [Fact]
     public async Task TaskTimeout_WorkerProcessLeftWithAHungThread_IsReplacedByAFreshOne()

@@ -156,3 +156,42 @@ public abstract partial class PoolContract
         Assert.Equal(0, results.Next(Limit));
     }
 }
+
+/// <summary>Speculation: a straggling chunk of a speculative job gets a copy on an idle worker; the first result wins.</summary>
+public abstract partial class PoolContract
+{
+    /// <summary>
+    /// "folder|item": the first run of item 0 (whichever process makes the "first" marker) waits for
+    /// its token, marks "loser-cancelled" when it sees it, and returns -1; any other run returns the item.
+    /// </summary>
+    internal static int StragglesOnce(string argument)
+    {
+        var (folder, item) = (argument[..argument.LastIndexOf('|')], int.Parse(argument[(argument.LastIndexOf('|') + 1)..]));
+        if (item != 0)
+            return item;
+        try
+        {
+            using (new FileStream(Path.Combine(folder, "first"), FileMode.CreateNew))
+            {
+            }
+        }
+        catch (IOException)
+        {
+            return 0; // the copy
+        }
+        if (PoolContext.CancellationToken.WaitHandle.WaitOne(Limit))
+            File.WriteAllText(Path.Combine(folder, "loser-cancelled"), "");
+        return -1;
+    }
+
+    /// <summary>Item 0's first run never ends on its own: only a copy can answer for it, and the first run's token must be cancelled.</summary>
+    protected void AssertAStragglerIsRunAgainAndTheLoserCancelled()
+    {
+        using var markers = new TempFolder();
+        using var pool = NewPool();
+        var results = pool.Map(StragglesOnce, Enumerable.Range(0, 20).Select(item => $"{markers.Path}|{item}"), chunkSize: 1,
+            options: new JobOptions { Speculative = true });
+        Assert.Equal(Enumerable.Range(0, 20), results);
+        WaitForMarker(markers.Path, "loser-cancelled");
+    }
+}

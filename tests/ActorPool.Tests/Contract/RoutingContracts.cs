@@ -16,4 +16,8 @@ public sealed class WorkPullingPoolContract : SharedMemoryPoolContract
 
     [Fact]
     public void Stragglers_WorkBehindALongTask_IsTakenBackByAnIdleWorker() => AssertTheWorkBehindALongTaskRunsElsewhere();
+
+    [Fact]
+    public void Speculative_AStragglerIsRunAgainOnAnIdleWorker_TheFirstResultWinsAndTheOtherIsCancelled() =>
+        AssertAStragglerIsRunAgainAndTheLoserCancelled();
 }

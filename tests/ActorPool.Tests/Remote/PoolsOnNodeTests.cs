@@ -12,7 +12,7 @@ public sealed class PoolsOnNodeTests : TestKit
         var pools = new PoolsOnNode();
         var gone = CreateTestProbe().Ref;
         var other = ActorRefs.Nobody;
-        var running = pools.Of(gone).Acquire(1);
+        var running = pools.Of(gone).Acquire(1, 0);
         Assert.False(pools.Of(other).IsCancelled(1));
 
         pools.DriverGone(gone.Path.Address);

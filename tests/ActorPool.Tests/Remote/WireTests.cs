@@ -156,7 +156,7 @@ public sealed class WireTests : TestKit
         Assert.Equal(new EncodedRules(2, TimeSpan.FromMilliseconds(1), FunctionRef.Create((Func<Exception, bool>)IsTimeout, "retryIf"), TimeSpan.FromMinutes(1)),
             ((EncodedWork)chunk.Work).EncodedRules);
         using var scope = new TaskScope(asyncItems: 1, pool: null);
-        scope.Begin(new TaskCancellation(), 7);
+        scope.Begin(new TaskCancellation(), 7, 0);
         try
         {
             var result = Assert.IsType<ChunkResult<int>>(RoundTrip(chunk.Work.Execute(7, 0, 0)));

@@ -9,6 +9,10 @@ internal static class Chunks
     public static RunChunk Of(long job, long index, long wireBytes = 0) =>
         new(job, index, index, new PlaceholderWork(wireBytes), ActorRefs.Nobody);
 
+    /// <summary>A chunk of a job with <see cref="JobOptions.Speculative"/>.</summary>
+    public static RunChunk Speculative(long job, long index) =>
+        new(job, index, index, new PlaceholderWork(0) { Rules = new TaskRules(0, TimeSpan.Zero, null, Speculative: true) }, ActorRefs.Nobody);
+
     public static RunChunk[] Job(long job, int count) =>
         Enumerable.Range(0, count).Select(index => Of(job, index)).ToArray();
 

@@ -20,7 +20,7 @@ public sealed class RoutedResultsTests : TestKit
     public void RoutedResults_EachReachesItsAddress_ConsecutiveOnesForOneAddressInOneMessage()
     {
         var settings = PoolSettings.Create(new PoolOptions { Processes = 1 }, ReferenceConfig.Get());
-        var router = Sys.ActorOf(WorkPullingRouter.Props(Props.Create<IdleWorker>(), settings, new BatchClaims<IActorRef>()));
+        var router = Sys.ActorOf(WorkPullingRouter.Props(Props.Create<IdleWorker>(), settings, new BatchClaims<IActorRef>(), new TaskCancellation()));
         var first = CreateTestProbe();
         var second = CreateTestProbe();
 

@@ -8,7 +8,8 @@ namespace ActorPool.Tests.Routing;
 /// <summary>
 /// Long random runs of what a work-pulling router lives through (jobs arriving, batches sent and
 /// reported, some chunks handed back unrun, workers crashing, leaving, stalling and coming back,
-/// stale reports from before a loss, jobs dropped), played against the router's two pure parts the
+/// stale reports from before a loss, jobs dropped, work taken back from stragglers, the take-back's
+/// word arriving before or after the worker's report), played against the router's two pure parts the
 /// way the router actor plays them. After every step: no chunk is lost or counted twice, and no
 /// chunk waits while a worker idles. At the end, with workers that keep answering, every chunk
 /// finishes or fails.
@@ -18,7 +19,7 @@ public sealed class WorkPullingModelTests
     private const int MaxLosses = 2;
     private const int MaxBatchesPerWorker = 2;
 
-    private enum Step { Submit, AddWorker, Report, ReportReturningSome, Crash, Leave, Unreachable, StaleReport, Drop, FailPending }
+    private enum Step { Submit, AddWorker, Report, ReportReturningSome, Crash, Leave, Unreachable, StaleReport, Drop, FailPending, TakeBack, TakenBackWord }
 
     private static readonly Gen<(Step Step, int Pick, int Size)> Steps =
         Gen.Select(Gen.Enum<Step>(), Gen.Int[0, 1000], Gen.Int[1, 6]);
@@ -37,6 +38,10 @@ public sealed class WorkPullingModelTests
         private readonly Dictionary<int, Queue<RunBatch>> _mailboxes = new();
         // Batches of lost workers whose reports may still arrive.
         private readonly List<(int Worker, RunBatch Batch)> _stale = new();
+        // Batches taken back from (whole or in part): what their workers keep. The router hears of it
+        // from the node (a TakenBack, queued here until delivered) or from the worker's report, whichever comes first.
+        private readonly Dictionary<long, int> _kept = new();
+        private readonly List<(int Worker, long BatchId, int Kept)> _words = new();
         private readonly Dictionary<(long, long), RunChunk> _chunks = new();
         private readonly HashSet<(long, long)> _live = new();
         private readonly HashSet<(long, long)> _finished = new();
@@ -99,6 +104,29 @@ public sealed class WorkPullingModelTests
                 case Step.Crash or Step.Leave or Step.Unreachable when workers.Count > 0:
                     Lose(workers[pick % workers.Count], crashed: step != Step.Leave, runningOnly: step == Step.Unreachable);
                     break;
+                case Step.TakeBack when workers.Count > 0:
+                    var holder = workers[pick % workers.Count];
+                    var first = true;
+                    foreach (var sent in _mailboxes[holder])
+                    {
+                        // The running batch keeps what started (any prefix); one still in the mailbox keeps nothing.
+                        var keeps = Math.Min(first ? pick % (sent.Chunks.Length + 1) : 0, _kept.GetValueOrDefault(sent.BatchId, int.MaxValue));
+                        first = false;
+                        if (keeps >= Math.Min(sent.Chunks.Length, _kept.GetValueOrDefault(sent.BatchId, int.MaxValue)))
+                            continue;
+                        _kept[sent.BatchId] = keeps;
+                        if (size % 2 == 0)
+                            _queue.Requeue(_ledger.Shrink(holder, sent.BatchId, keeps)); // in process: at once
+                        else
+                            _words.Add((holder, sent.BatchId, keeps)); // from a node, later
+                    }
+                    break;
+                case Step.TakenBackWord when _words.Count > 0:
+                    var word = _words[pick % _words.Count];
+                    _words.Remove(word);
+                    if (_ledger.Has(word.Worker))
+                        _queue.Requeue(_ledger.Shrink(word.Worker, word.BatchId, word.Kept));
+                    break;
                 case Step.StaleReport when _stale.Count > 0:
                     var (worker, batch) = _stale[pick % _stale.Count];
                     _stale.Remove((worker, batch));
@@ -135,10 +163,14 @@ public sealed class WorkPullingModelTests
                 Assert.All(_ledger.Workers, worker => Assert.NotEmpty(_ledger.HeldBy(worker)));
         }
 
-        /// <summary>The worker finishes its oldest batch, handing back its last <paramref name="returned"/> chunks unrun.</summary>
+        /// <summary>The worker finishes its oldest batch (what it kept of it), handing back its last <paramref name="returned"/> chunks unrun.</summary>
         private void Report(int worker, int returned)
         {
-            var batch = _mailboxes[worker].Dequeue();
+            var sent = _mailboxes[worker].Dequeue();
+            var kept = _kept.Remove(sent.BatchId, out var keeps) ? keeps : sent.Chunks.Length;
+            // The report says how much was kept: what was taken and not yet heard of goes back now.
+            _queue.Requeue(_ledger.Shrink(worker, sent.BatchId, kept));
+            var batch = sent with { Chunks = sent.Chunks[..kept] };
             var unrun = batch.Chunks.TakeLast(Math.Min(returned, batch.Chunks.Length)).ToArray();
             Assert.True(_ledger.Complete(worker, batch.BatchId, unrun), "A worker's report of its oldest batch was refused.");
             foreach (var chunk in batch.Chunks.SkipLast(unrun.Length))
@@ -181,7 +213,8 @@ public sealed class WorkPullingModelTests
             foreach (var worker in _ledger.Workers)
             {
                 var held = _ledger.HeldBy(worker).ToList();
-                Assert.True(_mailboxes[worker].Count <= MaxBatchesPerWorker, "A worker holds more batches than its bound.");
+                // Batches taken back whole still wait in the mailbox, empty, for their report: they hold no work.
+                Assert.True(_ledger.BatchesOf(worker).Count(batch => batch.Chunks.Length > 0) <= MaxBatchesPerWorker, "A worker holds more batches than its bound.");
                 Assert.True(held.Count == 1 || !held.Any(_ledger.IsSuspect), "A suspect shares its worker with other chunks.");
             }
         }

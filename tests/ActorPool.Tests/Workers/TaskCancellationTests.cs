@@ -8,8 +8,8 @@ public sealed class TaskCancellationTests
     public void Cancel_CancelsTheTokensOfTheJobsRunningTasksOnly()
     {
         var tasks = new TaskCancellation();
-        var first = tasks.Acquire(1);
-        var other = tasks.Acquire(2);
+        var first = tasks.Acquire(1, 0);
+        var other = tasks.Acquire(2, 0);
 
         tasks.Cancel(1);
 
@@ -24,16 +24,16 @@ public sealed class TaskCancellationTests
     {
         var tasks = new TaskCancellation();
         tasks.Cancel(5);
-        Assert.True(tasks.Acquire(5).IsCancellationRequested);
-        tasks.Release(5);
-        Assert.False(tasks.Acquire(6).IsCancellationRequested);
+        Assert.True(tasks.Acquire(5, 0).IsCancellationRequested);
+        tasks.Release(5, 0);
+        Assert.False(tasks.Acquire(6, 0).IsCancellationRequested);
     }
 
     [Fact]
     public async Task CallbacksOnAToken_DoNotRunOnTheCancellingThread()
     {
         var tasks = new TaskCancellation();
-        var token = tasks.Acquire(1);
+        var token = tasks.Acquire(1, 0);
         var gate = new Gate();
         var ran = new TaskCompletionSource();
         token.Register(() =>
@@ -52,13 +52,41 @@ public sealed class TaskCancellationTests
     public void CancelAll_CancelsRunningTasksAndEveryJobToCome()
     {
         var tasks = new TaskCancellation();
-        var running = tasks.Acquire(1);
+        var running = tasks.Acquire(1, 0);
 
         tasks.CancelAll();
 
         Assert.True(SpinWait.SpinUntil(() => running.IsCancellationRequested, Gate.Limit));
         Assert.True(tasks.IsCancelled(99));
-        Assert.True(tasks.Acquire(99).IsCancellationRequested);
+        Assert.True(tasks.Acquire(99, 0).IsCancellationRequested);
+    }
+
+    [Fact]
+    public void CancelChunk_CancelsThatChunksTokenAndNotItsJobsOthers()
+    {
+        var tasks = new TaskCancellation();
+        var loser = tasks.Acquire(1, 7);
+        var sibling = tasks.Acquire(1, 8);
+
+        tasks.CancelChunk(1, 7);
+
+        Assert.True(SpinWait.SpinUntil(() => loser.IsCancellationRequested, Gate.Limit));
+        Assert.False(sibling.IsCancellationRequested);
+        Assert.True(tasks.IsCancelled(1, 7));
+        Assert.False(tasks.IsCancelled(1, 8));
+        Assert.False(tasks.IsCancelled(1));
+        Assert.True(tasks.Acquire(1, 7).IsCancellationRequested); // a copy not started yet
+    }
+
+    [Fact]
+    public void Cancel_CancelsEveryChunkOfTheJobRunningHere()
+    {
+        var tasks = new TaskCancellation();
+        var first = tasks.Acquire(3, 0);
+        var second = tasks.Acquire(3, 1);
+        tasks.Cancel(3);
+        Assert.True(SpinWait.SpinUntil(() => first.IsCancellationRequested && second.IsCancellationRequested, Gate.Limit));
+        Assert.True(tasks.IsCancelled(3, 5));
     }
 
     [Fact]
@@ -76,12 +104,12 @@ public sealed class TaskCancellationTests
     public void ATokenSharedByTwoTasks_IsKeptUntilBothReleaseIt()
     {
         var tasks = new TaskCancellation();
-        var first = tasks.Acquire(1);
-        var second = tasks.Acquire(1);
+        var first = tasks.Acquire(1, 0);
+        var second = tasks.Acquire(1, 0);
         Assert.Equal(first, second);
-        tasks.Release(1);
+        tasks.Release(1, 0);
         tasks.Cancel(1);
         Assert.True(SpinWait.SpinUntil(() => second.IsCancellationRequested, Gate.Limit));
-        tasks.Release(1);
+        tasks.Release(1, 0);
     }
 }
