@@ -14,11 +14,11 @@ public sealed class JobOptions
     /// <see cref="Retries"/> and <see cref="RetryIf"/>): <c>Map</c> fails with it, <c>IMap</c> throws it
     /// at the item's place and goes on. A function that ignores its token does not keep its worker:
     /// its thread is left to end alone, its result discarded, and the worker goes on with the next
-    /// item on a fresh thread (on which the pool's <see cref="PoolOptions.Initializer"/> runs first);
+    /// item on a fresh thread (on which the pool's <see cref="PoolOptions.Initializer"/>, which no timeout bounds, runs first);
     /// <c>Join</c> and <c>Dispose</c> do not wait for such threads. An async function's attempt is
     /// left to end alone the same way. A <see cref="PoolDeployment.LocalProcesses"/> worker process
-    /// that left a thread so is replaced once it has sent its results. Each item with a timeout costs
-    /// a hand-over between two threads of its worker. Default: null (none). Must be positive.
+    /// that left a thread so is replaced once it has sent its results. A timeout costs a hand-over
+    /// between two threads of the worker per chunk, and a token per item. Default: null (none). Must be positive.
     /// </summary>
     public TimeSpan? TaskTimeout { get; init; }
 

@@ -13,8 +13,9 @@ public sealed class PoolOptions
 
     /// <summary>
     /// Runs once in each worker, on the worker's own thread, before its first task, and again in
-    /// every worker that replaces one (<see cref="MaxTasksPerChild"/>), and on each thread that
-    /// takes over from one a task left hanging (<see cref="JobOptions.TaskTimeout"/>). In a
+    /// every worker that replaces one (<see cref="MaxTasksPerChild"/>), and on each thread that runs
+    /// a worker's tasks with a <see cref="JobOptions.TaskTimeout"/> (among them those that take over
+    /// from a thread a task left hanging). It runs outside any timeout. In a
     /// distributed pool it runs in every worker on every node, before the pool's first task there,
     /// so it must be nameable, as a task's function must (a static method, or a lambda that captures
     /// nothing). If it throws, that worker's tasks of the pool fail with its exception. Default: null (none).

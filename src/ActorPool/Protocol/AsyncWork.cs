@@ -91,7 +91,8 @@ internal sealed class AsyncWork<TResult>(ChunkWork<Task<TResult>> calls) : Chunk
         await ((Task)call.WaitAsync(timeout)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         if (!call.IsCompleted)
         {
-            TimedChunk.CountAbandoned();
+            TimedChunk.LeftAlone();
+            _ = call.ContinueWith(static _ => TimedChunk.LeftEnded(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             _ = source.CancelAsync(); // not disposed: the task left running may still use its token
             throw rules.TimedOut();
         }

@@ -107,8 +107,9 @@ internal abstract class ChunkWork<TResult> : ChunkWork, ITypedWork
 
     /// <summary>Runs every item, writing item i's value at <c>values[start + i]</c>; returns the items that failed, in index order, or null.</summary>
     /// <remarks>
-    /// A cancelled job (its token, or the pool terminated) runs no further item: each item first
-    /// reads whether any job was cancelled, a volatile read, and the rest fail unrun. Items with a
+    /// A cancelled job or chunk (its token, the pool terminated, or a copy that won) runs no further
+    /// item: each item first reads the cancellation's generation, one volatile read, asks again only
+    /// when something was cancelled since, and the rest fail unrun. Items with a
     /// timeout run on the worker's runner thread instead (<see cref="TimedChunk"/>).
     /// </remarks>
     protected virtual List<ItemFailure>? RunItems(TResult[] values, int start)
@@ -119,6 +120,7 @@ internal abstract class ChunkWork<TResult> : ChunkWork, ITypedWork
         var count = Count;
         var (cancellation, jobId, chunkIndex) = scope is not null ? (scope.Cancellation, scope.JobId, scope.ChunkIndex) : (null, 0, 0);
         List<ItemFailure>? failures = null;
+        var seen = -1; // no generation: the first item asks
         var i = 0;
         // The try block sits outside the hot loop so the loop stays tight; after a failure the
         // loop resumes at the next item, so one bad item never costs the others their results.
@@ -128,8 +130,12 @@ internal abstract class ChunkWork<TResult> : ChunkWork, ITypedWork
             {
                 for (; i < count; i++)
                 {
-                    if (cancellation is not null && cancellation.IsCancelled(jobId, chunkIndex))
-                        return ItemFailure.Unrun(failures, i, count);
+                    if (cancellation is not null && cancellation.Generation != seen)
+                    {
+                        seen = cancellation.Generation; // read before asking: a cancellation after it changes it again
+                        if (cancellation.IsCancelled(jobId, chunkIndex))
+                            return ItemFailure.Unrun(failures, i, count);
+                    }
                     values[start + i] = Invoke(i);
                 }
             }

@@ -73,11 +73,14 @@ internal sealed record BatchDone(long BatchId, RunChunk[] Returned, int Kept = i
 /// <summary>
 /// Work-pulling router to the host actor of a node whose worker <see cref="Worker"/> holds more
 /// than it can start while another worker idles: take back what has not started of batches
-/// <see cref="BatchIds"/>. Answered with a <see cref="TakenBack"/> if anything was.
+/// <see cref="BatchIds"/>. Always answered with a <see cref="TakenBack"/>, naming what was taken, if anything.
 /// </summary>
 internal sealed record TakeBack(IActorRef Worker, long[] BatchIds) : IWireMessage;
 
-/// <summary>Node host actor to work-pulling router: of batch <c>BatchIds[i]</c> of <see cref="Worker"/>, the chunks from <c>Kept[i]</c> on will not run there.</summary>
+/// <summary>
+/// Node host actor to work-pulling router: of batch <c>BatchIds[i]</c> of <see cref="Worker"/>, the
+/// chunks from <c>Kept[i]</c> on will not run there; whatever else it holds has started.
+/// </summary>
 internal sealed record TakenBack(IActorRef Worker, long[] BatchIds, int[] Kept) : IWireMessage;
 
 /// <summary>

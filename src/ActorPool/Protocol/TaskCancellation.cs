@@ -29,12 +29,19 @@ internal sealed class TaskCancellation
     private volatile bool _anyCancelled; // IsCancelled's fast path: nothing was ever cancelled
     private volatile bool _anyChunkCancelled;
     private volatile bool _all;
+    private int _generation;
 
     private sealed class Running
     {
         public readonly CancellationTokenSource Source = new();
         public int Users;
     }
+
+    /// <summary>
+    /// Changes after every cancellation, once what it cancelled can be read: a worker's item loop
+    /// reads this one number per item and asks <see cref="IsCancelled(long, long)"/> only when it changed.
+    /// </summary>
+    public int Generation => Volatile.Read(ref _generation);
 
     /// <summary>Whether job <paramref name="jobId"/>, or every job (<see cref="CancelAll"/>), was cancelled.</summary>
     /// <remarks>Asked once per item by every worker: it takes no lock.</remarks>
@@ -86,6 +93,7 @@ internal sealed class TaskCancellation
                     _cancelled.TryRemove(_cancelledInOrder.Dequeue(), out _);
             }
             _anyCancelled = true;
+            Interlocked.Increment(ref _generation);
             running = _running.Where(entry => entry.Key.Job == jobId).Select(entry => entry.Value).ToArray();
         }
         foreach (var one in running)
@@ -109,6 +117,7 @@ internal sealed class TaskCancellation
             }
             _anyChunkCancelled = true;
             _anyCancelled = true;
+            Interlocked.Increment(ref _generation);
             _running.TryGetValue((jobId, chunkIndex), out running);
         }
         if (running is not null)
@@ -123,6 +132,7 @@ internal sealed class TaskCancellation
         {
             _all = true;
             _anyCancelled = true;
+            Interlocked.Increment(ref _generation);
             running = _running.Values.ToArray();
         }
         foreach (var one in running)

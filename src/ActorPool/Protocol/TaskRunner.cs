@@ -57,7 +57,10 @@ internal sealed class TaskRunner : IDisposable
             var chunk = _chunk!;
             _chunk = null;
             if (!chunk.RunOn(scope, _from, Initialize(chunk.Initializer)))
-                return; // abandoned: the worker has a fresh runner, and this thread ends with its item
+            {
+                TimedChunk.LeftEnded(); // abandoned: the worker has a fresh runner, and this thread ends with its item
+                return;
+            }
         }
     }
 

@@ -11,9 +11,10 @@ namespace ActorPool.Protocol;
 /// </summary>
 /// <remarks>
 /// An attempt's outcome belongs to whichever side settles it first (<see cref="Attempt.TrySettle"/>):
-/// the runner when the function returns or throws, the watcher at the deadline or when the job is
-/// cancelled. A runner that loses keeps nothing: it writes no value and no failure, and its thread
-/// ends. So no result is written twice, and none after the worker has moved on. One runner at a
+/// the runner when the function returns or throws, the watcher at the deadline. A runner that
+/// loses keeps nothing: it writes no value and no failure, and its thread ends. A cancelled job's
+/// running attempt sees its token and is left its deadline, like any other; the runner runs no
+/// further item of it. So no result is written twice, and none after the worker has moved on. One runner at a
 /// time owns the chunk's values and failures: the watcher starts the next only once it has settled
 /// the last one's attempt, and reads the failures only after the runner has set <see cref="_done"/>.
 /// </remarks>
@@ -28,7 +29,7 @@ internal abstract class TimedChunk
     private readonly ManualResetEventSlim _done = new();
     private Attempt? _current;
     private List<ItemFailure>? _failures;
-    private static int s_abandoned;
+    private static int s_leftRunning;
 
     /// <param name="count">Items in the chunk.</param>
     /// <param name="rules">The job's rules: retries of a failed or timed-out attempt.</param>
@@ -52,11 +53,14 @@ internal abstract class TimedChunk
     /// <summary>Where a runner starts: an item, its attempt, and that attempt's failure if it has one already (it timed out), to act on first.</summary>
     public readonly record struct Start(int Item, int Attempt, Exception? Failure);
 
-    /// <summary>Threads left to end alone in this process since it started, their item having timed out or been cancelled.</summary>
-    public static int AbandonedThreads => Volatile.Read(ref s_abandoned);
+    /// <summary>Attempts that timed out and were left to end alone in this process, and have not ended yet.</summary>
+    public static int LeftRunning => Volatile.Read(ref s_leftRunning);
 
-    /// <summary>An attempt was left to end alone.</summary>
-    public static void CountAbandoned() => Interlocked.Increment(ref s_abandoned);
+    /// <summary>An attempt that timed out was left to end alone; <see cref="LeftEnded"/> when it ends.</summary>
+    public static void LeftAlone() => Interlocked.Increment(ref s_leftRunning);
+
+    /// <summary>An attempt left to end alone has ended.</summary>
+    public static void LeftEnded() => Interlocked.Decrement(ref s_leftRunning);
 
     /// <summary>Items in the chunk.</summary>
     protected int Count { get; }
@@ -68,31 +72,22 @@ internal abstract class TimedChunk
         while (true)
         {
             worker.Runner.Run(this, from);
-            var (late, cancelled) = Watch();
-            if (late is null)
+            if (Watch() is not { } late)
                 break;
-            // The runner's thread is left to its item; the attempt's token is cancelled, its callbacks run on the thread pool.
+            // The runner's thread is left to its item (and counted until it ends: TaskRunner); the
+            // attempt's token is cancelled, its callbacks run on the thread pool.
             worker.AbandonRunner();
-            CountAbandoned();
+            LeftAlone();
             _ = late.Source.CancelAsync();
-            if (cancelled)
-            {
-                _failures = ItemFailure.Unrun(_failures, late.Item, Count);
-                break;
-            }
             from = new Start(late.Item, late.Number, _rules.TimedOut());
         }
         _done.Dispose();
         return _failures;
     }
 
-    /// <summary>
-    /// Waits until the runner is done (null), or until the running attempt passes its deadline or
-    /// its job is cancelled and the watcher settles it (that attempt, and whether it was cancelled).
-    /// </summary>
-    private (Attempt? Late, bool Cancelled) Watch()
+    /// <summary>Waits until the runner is done (null), or until the running attempt passes its deadline and the watcher settles it (that attempt).</summary>
+    private Attempt? Watch()
     {
-        var token = _jobToken;
         while (true)
         {
             var attempt = Volatile.Read(ref _current);
@@ -101,23 +96,12 @@ internal abstract class TimedChunk
             var left = attempt is { IsRunning: true } ? _timeout - Stopwatch.GetElapsedTime(attempt.Started) : _timeout;
             if (left > TimeSpan.Zero)
             {
-                try
-                {
-                    if (_done.Wait(left, token))
-                        return (null, false);
-                }
-                catch (OperationCanceledException)
-                {
-                    // The job is cancelled: its result is discarded, so the worker need not wait for the item.
-                    token = CancellationToken.None;
-                    if (Volatile.Read(ref _current) is { } running && running.TrySettle())
-                        return (running, true);
-                    // No attempt runs: the runner sees the cancellation before it starts another.
-                }
+                if (_done.Wait(left))
+                    return null;
                 continue;
             }
             if (attempt!.TrySettle())
-                return (attempt, false);
+                return attempt;
             // The function returned just now: watch what comes next.
         }
     }

@@ -52,7 +52,7 @@ internal sealed class NodeActor : UntypedActor
 
     protected override void PostStop() => Cluster.Get(Context.System).Unsubscribe(Self);
 
-    /// <summary>Takes back what has not started of the batches asked for; tells the router what was, if anything.</summary>
+    /// <summary>Takes back what has not started of the batches asked for; tells the router what was, even if nothing: it then knows the rest has started.</summary>
     private void TakeBackFrom(TakeBack take, BatchClaims<IActorRef> claims)
     {
         var ids = new List<long>();
@@ -65,8 +65,7 @@ internal sealed class NodeActor : UntypedActor
                 kept.Add(from);
             }
         }
-        if (ids.Count > 0)
-            Sender.Tell(new TakenBack(take.Worker, ids.ToArray(), kept.ToArray()), Self);
+        Sender.Tell(new TakenBack(take.Worker, ids.ToArray(), kept.ToArray()), Self);
     }
 
     protected override void OnReceive(object message)

@@ -55,8 +55,9 @@ internal static class WireCodec
                 throw new InvalidOperationException($"{initializer.Display} is not an Action, so it cannot be an Initializer.");
             return method.CreateDelegate<Action>(target);
         }
-        catch (InvalidOperationException ex)
+        catch (Exception ex)
         {
+            // Whatever resolving throws (a type initializer included): dropping the batch would hang its chunks.
             return () => throw new InvalidOperationException($"The pool's Initializer cannot run on this node: {ex.Message}", ex);
         }
     }

@@ -83,6 +83,7 @@ internal sealed class WireSerializer : SerializerWithStringManifest
                 writer.WriteArrayHeader(taken.BatchIds.Length);
                 for (var i = 0; i < taken.BatchIds.Length; i++)
                 {
+                    writer.WriteArrayHeader(2);
                     writer.Write(taken.BatchIds[i]);
                     writer.Write(taken.Kept[i]);
                 }
@@ -155,6 +156,7 @@ internal sealed class WireSerializer : SerializerWithStringManifest
                 var kept = new int[batches];
                 for (var i = 0; i < batches; i++)
                 {
+                    Expect(reader.ReadArrayHeader(), 2);
                     takenIds[i] = reader.ReadInt64();
                     kept[i] = NotNegative(reader.ReadInt32(), "kept chunks");
                 }

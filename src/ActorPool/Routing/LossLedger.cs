@@ -11,10 +11,13 @@ namespace ActorPool.Routing;
 /// </summary>
 /// <remarks>
 /// <para>Invariants (checked in debug builds): every chunk handed to <see cref="Assign"/> is held
-/// by exactly one worker until that worker reports its batch done, or is lost; a worker runs its
+/// by exactly one worker until that worker reports its batch done, or is lost, but for a
+/// straggler's copy (<see cref="AssignCopy"/>), held by two until both report; a worker runs its
 /// batches in the order sent, so the oldest batch it holds is the one a report answers; a chunk
-/// that has lost a worker (a suspect) is held alone, by a worker that holds nothing else, so that
-/// if it kills that worker too the blame falls on it and on nothing innocent.</para>
+/// that has lost a worker (a suspect) is held alone, by a worker that holds nothing else to run
+/// (batches taken back whole stay, empty, until reported), so that if it kills that worker too
+/// the blame falls on it and on nothing innocent. A batch's chunks keep the places they were sent
+/// in, which take-backs name (<see cref="Shrink"/>): chunks are only ever cut off its end.</para>
 /// </remarks>
 internal sealed class LossLedger<TWorker> where TWorker : notnull
 {
@@ -32,6 +35,8 @@ internal sealed class LossLedger<TWorker> where TWorker : notnull
     private readonly Dictionary<(long JobId, long ChunkIndex), int> _losses = new();
     // Chunks held twice: a straggler's, and its copy started on an idle worker (speculation).
     private readonly HashSet<(long JobId, long ChunkIndex)> _copied = new();
+    // Copied chunks one copy has answered for, still held by the other until it reports.
+    private readonly HashSet<(long JobId, long ChunkIndex)> _settled = new();
     private long _lastBatchId;
 
     /// <param name="maxLosses">A chunk that was on this many workers that died fails (<c>MaxWorkerLosses</c>).</param>
@@ -56,8 +61,11 @@ internal sealed class LossLedger<TWorker> where TWorker : notnull
     public IEnumerable<(long Id, RunChunk[] Chunks)> BatchesOf(TWorker worker) =>
         _held.TryGetValue(worker, out var holding) ? holding.Batches : [];
 
-    /// <summary>Whether a copy of <paramref name="chunk"/> was started besides the one first sent.</summary>
-    public bool IsCopied(RunChunk chunk) => _copied.Count > 0 && _copied.Contains(Key(chunk));
+    /// <summary>Whether a copy of <paramref name="chunk"/> was started besides the one first sent (and it is still held): it is not copied again.</summary>
+    public bool IsCopied(RunChunk chunk) => (_copied.Count > 0 && _copied.Contains(Key(chunk))) || IsSettled(chunk);
+
+    /// <summary>Whether one copy of <paramref name="chunk"/> answered for it while another is still held: nothing of it is to run again.</summary>
+    public bool IsSettled(RunChunk chunk) => _settled.Count > 0 && _settled.Contains(Key(chunk));
 
     /// <summary>
     /// Records that a copy of <paramref name="chunk"/>, which another worker holds and runs, was sent
@@ -74,8 +82,9 @@ internal sealed class LossLedger<TWorker> where TWorker : notnull
     /// Of the chunks <paramref name="worker"/> ran in batch <paramref name="batchId"/> (all but those
     /// <paramref name="returned"/>), those of which a copy runs elsewhere, with the workers holding
     /// the other copies: the first result won, and the others are to be cancelled. Call it before
-    /// <see cref="Complete"/>; the chunks are no longer counted as copied, nor held by the others,
-    /// whose loss then sends nothing of them again.
+    /// <see cref="Complete"/>. The others keep holding their copies (a worker running a losing copy
+    /// is busy, and its batch keeps its places) until they report; their loss sends nothing of
+    /// them again.
     /// </summary>
     public IReadOnlyList<(RunChunk Chunk, TWorker[] Others)> EndCopies(TWorker worker, long batchId, IReadOnlyCollection<RunChunk> returned)
     {
@@ -87,16 +96,9 @@ internal sealed class LossLedger<TWorker> where TWorker : notnull
             if (!_copied.Contains(Key(chunk)) || returned.Any(unrun => Key(unrun) == Key(chunk)))
                 continue;
             _copied.Remove(Key(chunk));
-            var others = _workers.Where(other => !other.Equals(worker) && HeldBy(other).Any(held => Key(held) == Key(chunk))).ToArray();
-            foreach (var other in others)
-            {
-                var theirs = _held[other];
-                theirs.Batches = new Queue<(long, RunChunk[])>(theirs.Batches.Select(batch => (batch.Id, batch.Chunks.Where(held => Key(held) != Key(chunk)).ToArray())));
-                theirs.Chunks = theirs.Batches.Sum(batch => batch.Chunks.Length);
-            }
-            ended.Add((chunk, others));
+            _settled.Add(Key(chunk));
+            ended.Add((chunk, _workers.Where(other => !other.Equals(worker) && HeldBy(other).Any(held => Key(held) == Key(chunk))).ToArray()));
         }
-        CheckInvariants();
         return ended;
     }
 
@@ -167,6 +169,11 @@ internal sealed class LossLedger<TWorker> where TWorker : notnull
             return false;
         holding.Batches.Dequeue();
         holding.Chunks -= oldest.Chunks.Length;
+        if (_settled.Count > 0)
+        {
+            foreach (var chunk in oldest.Chunks)
+                ForgetSettledUnlessHeld(chunk);
+        }
         if (_losses.Count > 0)
         {
             var unrun = returned.Select(Key).ToHashSet();
@@ -196,8 +203,14 @@ internal sealed class LossLedger<TWorker> where TWorker : notnull
             return (batch.Id, batch.Chunks[..kept]);
         }));
         holding.Chunks -= taken.Length;
+        var toRun = StillToRun(worker, taken);
+        if (_settled.Count > 0)
+        {
+            foreach (var chunk in taken)
+                ForgetSettledUnlessHeld(chunk);
+        }
         CheckInvariants();
-        return taken;
+        return toRun.ToList();
     }
 
     /// <summary>
@@ -241,10 +254,17 @@ internal sealed class LossLedger<TWorker> where TWorker : notnull
         var blame = crashed;
         foreach (var (_, batch) in holding.Batches)
         {
+            if (batch.Length == 0)
+                continue; // taken back whole: it was not running, and runs nothing
             foreach (var chunk in batch)
             {
-                // Its copy runs on: that one answers for it.
-                if (_copied.Remove(Key(chunk)) && _held.Values.Any(other => other.Batches.Any(b => b.Chunks.Any(held => Key(held) == Key(chunk)))))
+                // Its copy answered for it, or runs on and will: nothing of it is lost.
+                if (IsSettled(chunk))
+                {
+                    ForgetSettledUnlessHeld(chunk);
+                    continue;
+                }
+                if (_copied.Remove(Key(chunk)) && IsHeld(chunk))
                     continue;
                 var losses = blame ? (_losses[Key(chunk)] = _losses.GetValueOrDefault(Key(chunk)) + 1) : 0;
                 if (losses >= _maxLosses)
@@ -272,6 +292,41 @@ internal sealed class LossLedger<TWorker> where TWorker : notnull
             _losses.Remove(Key(chunk));
     }
 
+    /// <summary>
+    /// Of <paramref name="chunks"/>, which <paramref name="worker"/> hands back unrun (or had taken
+    /// back), those to queue again: not those a copy answered for, nor those whose copy another
+    /// worker still runs (which is then their only copy).
+    /// </summary>
+    public IReadOnlyCollection<RunChunk> StillToRun(TWorker worker, IReadOnlyCollection<RunChunk> chunks)
+    {
+        if (_settled.Count == 0 && _copied.Count == 0)
+            return chunks;
+        var again = new List<RunChunk>();
+        foreach (var chunk in chunks)
+        {
+            if (IsSettled(chunk))
+                continue;
+            if (_copied.Contains(Key(chunk)) && IsHeld(chunk, except: worker))
+            {
+                _copied.Remove(Key(chunk));
+                continue;
+            }
+            again.Add(chunk);
+        }
+        return again;
+    }
+
+    private bool IsHeld(RunChunk chunk) => _held.Values.Any(other => other.Batches.Any(batch => batch.Chunks.Any(held => Key(held) == Key(chunk))));
+
+    private bool IsHeld(RunChunk chunk, TWorker except) =>
+        _held.Any(pair => !pair.Key.Equals(except) && pair.Value.Batches.Any(batch => batch.Chunks.Any(held => Key(held) == Key(chunk))));
+
+    private void ForgetSettledUnlessHeld(RunChunk chunk)
+    {
+        if (IsSettled(chunk) && !IsHeld(chunk))
+            _settled.Remove(Key(chunk));
+    }
+
     private bool HoldsSuspect(Holding holding) =>
         _losses.Count > 0 && holding.Batches.Any(batch => batch.Chunks.Any(IsSuspect));
 
@@ -289,8 +344,8 @@ internal sealed class LossLedger<TWorker> where TWorker : notnull
             {
                 foreach (var chunk in batch)
                 {
-                    Debug.Assert(held.Add(Key(chunk)) || _copied.Contains(Key(chunk)), "no chunk is held twice, but for a straggler's copy");
-                    Debug.Assert(!IsSuspect(chunk) || (holding.Batches.Count == 1 && batch.Length == 1), "a suspect is held alone");
+                    Debug.Assert(held.Add(Key(chunk)) || _copied.Contains(Key(chunk)) || _settled.Contains(Key(chunk)), "no chunk is held twice, but for a straggler's copy");
+                    Debug.Assert(!IsSuspect(chunk) || (holding.Batches.Count(other => other.Chunks.Length > 0) == 1 && batch.Length == 1), "a suspect is held alone");
                 }
             }
         }

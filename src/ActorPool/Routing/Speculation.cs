@@ -11,7 +11,8 @@ namespace ActorPool.Routing;
 /// <remarks>
 /// A worker runs its batches in order, so a batch starts when it arrives or when the one before it
 /// is done, whichever is later: the router sees both, give or take a message's travel. A job's
-/// typical item time is the median of its recent batches' times per item. A chunk is copied once.
+/// typical item time is the median of its recent batches' times per item. A chunk has at most two
+/// copies running: it is not copied while copied (<see cref="LossLedger{TWorker}.IsCopied"/>).
 /// </remarks>
 internal sealed class Speculation<TWorker> where TWorker : notnull
 {

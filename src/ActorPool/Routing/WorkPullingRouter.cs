@@ -59,6 +59,8 @@ internal sealed class WorkPullingRouter : UntypedActor
     private ICancelable? _speculationTimer;
     // Workers asked to give back what they have not started, since they were last sent a batch.
     private readonly HashSet<IActorRef> _askedToGiveBack = new();
+    // Workers whose answer to that came back: all they hold has started (speculation copies only those).
+    private readonly HashSet<IActorRef> _allStarted = new();
     // Worker-role nodes that are Up, as this router's own cluster events say: Cluster.State is a
     // read view updated asynchronously, which can lag behind the events and so refuse a node's
     // answer to the very request its MemberUp triggered.
@@ -88,6 +90,7 @@ internal sealed class WorkPullingRouter : UntypedActor
         _send = (worker, batch) =>
         {
             _askedToGiveBack.Remove(worker);
+            _allStarted.Remove(worker);
             _speculation.Sent(batch.BatchId, batch.Chunks, Stopwatch.GetTimestamp());
             worker.Tell(terms is null ? batch : batch with { Terms = terms }, Self);
         };
@@ -142,9 +145,10 @@ internal sealed class WorkPullingRouter : UntypedActor
                 // Chunks taken back that the node's word has not brought yet.
                 _queue.Requeue(_ledger.Shrink(Sender, done.BatchId, done.Kept));
                 Finished(Sender, done);
+                var returned = _ledger.StillToRun(Sender, done.Returned);
                 // False for a batch already given up on (its worker was lost): its chunks were queued again.
                 if (_ledger.Complete(Sender, done.BatchId, done.Returned))
-                    _queue.Requeue(done.Returned);
+                    _queue.Requeue(returned);
                 Dispatch();
                 break;
             case SpeculationTick:
@@ -159,6 +163,8 @@ internal sealed class WorkPullingRouter : UntypedActor
             case TakenBack taken:
                 for (var i = 0; i < taken.BatchIds.Length; i++)
                     _queue.Requeue(_ledger.Shrink(taken.Worker, taken.BatchIds[i], taken.Kept[i]));
+                if (_askedToGiveBack.Contains(taken.Worker))
+                    _allStarted.Add(taken.Worker); // not sent anything since it was asked
                 Dispatch();
                 break;
             case RoutedResults routed:
@@ -297,6 +303,7 @@ internal sealed class WorkPullingRouter : UntypedActor
     {
         Context.Unwatch(worker);
         _askedToGiveBack.Remove(worker);
+        _allStarted.Remove(worker);
         _speculation.Lost(worker, _ledger.BatchesOf(worker).Select(batch => batch.Id).ToList());
         var loss = _ledger.Lose(worker, crashed, runningOnly);
         foreach (var (chunk, losses) in loss.Failed)
@@ -351,6 +358,7 @@ internal sealed class WorkPullingRouter : UntypedActor
                 if (_localClaims.TakeBack(worker, batchId) is { } kept)
                     _queue.Requeue(_ledger.Shrink(worker, batchId, kept));
             }
+            _allStarted.Add(worker);
         }
         if (_queue.Count > 0)
             _queue.DispatchTo(_ledger, _send);
@@ -392,7 +400,7 @@ internal sealed class WorkPullingRouter : UntypedActor
             _settings.Speculation.CheckInterval, _settings.Speculation.CheckInterval, Self, SpeculationTick.Instance, Self);
         if (_queue.Count > 0)
             return;
-        foreach (var (straggler, chunk) in _speculation.Stragglers(_ledger, _askedToGiveBack.Contains, Stopwatch.GetTimestamp()))
+        foreach (var (straggler, chunk) in _speculation.Stragglers(_ledger, _allStarted.Contains, Stopwatch.GetTimestamp()))
         {
             if (!_ledger.TryPick(plenty: false, suspectNext: false, out var idle))
                 break;

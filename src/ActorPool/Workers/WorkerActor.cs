@@ -42,7 +42,6 @@ internal sealed class WorkerActor : UntypedActor
     private readonly PoolTerms _own;
     private readonly Dictionary<IActorRef, PoolTerms> _byRouter = new();
     private readonly bool _replaceByExit;
-    private readonly int _abandonedBefore = TimedChunk.AbandonedThreads;
     private readonly CancellationToken _stopping;
     private readonly JobRegistry? _pool;
     private readonly Func<IActorRef?, TaskCancellation> _cancellationOf;
@@ -157,9 +156,9 @@ internal sealed class WorkerActor : UntypedActor
         }
     }
 
-    /// <summary>Whether this worker is to be replaced now: it ran the pool's MaxTasksPerChild tasks, or, replaced by its process, one of its tasks left a thread running.</summary>
+    /// <summary>Whether this worker is to be replaced now: it ran the pool's MaxTasksPerChild tasks, or, replaced by its process, a task that timed out still runs in it.</summary>
     private bool ReplacementDue(PoolTerms terms) =>
-        terms.TasksRun >= terms.MaxTasks || (_replaceByExit && TimedChunk.AbandonedThreads > _abandonedBefore);
+        terms.TasksRun >= terms.MaxTasks || (_replaceByExit && TimedChunk.LeftRunning > 0);
 
     private void RunChunks(long batchId, RunChunk[] chunks, PoolTerms terms)
     {

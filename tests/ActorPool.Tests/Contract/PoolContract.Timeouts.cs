@@ -60,8 +60,10 @@ public abstract partial class PoolContract
     public void Map_ItemHangsPastItsTaskTimeout_FailsWithTimeoutException()
     {
         using var pool = NewPool();
-        var error = Assert.Throws<TimeoutException>(() =>
-            pool.Map(HangIfThree, Enumerable.Range(0, 10), chunkSize: 2, options: new JobOptions { TaskTimeout = ShortTimeout }));
+        // MapAsync and a bounded wait, not Map: a timeout that never fired would hang the suite.
+        var result = pool.MapAsync(HangIfThree, Enumerable.Range(0, 10), chunkSize: 2, options: new JobOptions { TaskTimeout = ShortTimeout });
+        Assert.True(result.Wait(Limit), "The task's timeout never fired.");
+        var error = Assert.Throws<TimeoutException>(() => result.Get());
         Assert.Contains("TaskTimeout", error.Message);
     }
 
@@ -83,7 +85,8 @@ public abstract partial class PoolContract
     public void Apply_HungAttemptRetried_ItsTokenWasCancelledAtTheTimeoutAndTheRetryAnswers()
     {
         using var pool = NewPool();
-        var answer = pool.Apply(HangOnceThenReportTheToken, Guid.NewGuid().ToString(), new JobOptions { TaskTimeout = ShortTimeout, Retries = 1 });
+        var answer = pool.ApplyAsync(HangOnceThenReportTheToken, Guid.NewGuid().ToString(), options: new JobOptions { TaskTimeout = ShortTimeout, Retries = 1 })
+            .Get(Limit);
         Assert.Equal("attempt 2: attempt 1 saw its token cancelled", answer);
     }
 
@@ -96,7 +99,7 @@ public abstract partial class PoolContract
         for (var i = 0; i < 4; i++)
             Assert.Throws<TimeoutException>(() => hung.Next(Limit));
         // A worker still held by its hung thread would leave this job's chunks for it unanswered.
-        Assert.Equal(Enumerable.Range(1, 100), pool.Map(Func, Enumerable.Range(0, 100), chunkSize: 1));
+        Assert.Equal(Enumerable.Range(1, 100), pool.MapAsync(Func, Enumerable.Range(0, 100), chunkSize: 1).Get(Limit));
     }
 
     [Fact]
@@ -189,8 +192,8 @@ public abstract partial class PoolContract
     {
         using var markers = new TempFolder();
         using var pool = NewPool();
-        var results = pool.Map(StragglesOnce, Enumerable.Range(0, 20).Select(item => $"{markers.Path}|{item}"), chunkSize: 1,
-            options: new JobOptions { Speculative = true });
+        var results = pool.MapAsync(StragglesOnce, Enumerable.Range(0, 20).Select(item => $"{markers.Path}|{item}"), chunkSize: 1,
+            options: new JobOptions { Speculative = true }).Get(Limit);
         Assert.Equal(Enumerable.Range(0, 20), results);
         WaitForMarker(markers.Path, "loser-cancelled");
     }

@@ -361,7 +361,9 @@ public abstract class SharedMemoryPoolContract : PoolContract
     {
         var never = new ManualResetEventSlim();
         var pool = NewPool();
-        Assert.Throws<TimeoutException>(() => pool.Apply(() => { never.Wait(); return 1; }, new JobOptions { TaskTimeout = ShortTimeout }));
+        var hung = pool.ApplyAsync(() => { never.Wait(); return 1; }, options: new JobOptions { TaskTimeout = ShortTimeout });
+        Assert.True(hung.Wait(Limit), "The task's timeout never fired.");
+        Assert.Throws<TimeoutException>(() => hung.Get());
         pool.Close();
         await Task.Run(pool.Join).WaitAsync(Limit);
         await Task.Run(pool.Dispose).WaitAsync(Limit);

@@ -173,6 +173,44 @@ public sealed class WireTests : TestKit
     {
         Assert.Equal(new CancelTasks(42), RoundTrip(new CancelTasks(42)));
         Assert.Equal(new CancelTasks(null), RoundTrip(new CancelTasks(null)));
+        Assert.Equal(new CancelTasks(42, 7), RoundTrip(new CancelTasks(42, 7)));
+    }
+
+    internal static void NoteInitialized() { }
+
+    [Fact]
+    public void TakeBackMessages_RoundTrip()
+    {
+        var take = (TakeBack)RoundTrip(new TakeBack(TestActor, [3, 4]));
+        Assert.Equal(TestActor, take.Worker);
+        Assert.Equal([3L, 4L], take.BatchIds);
+        var taken = (TakenBack)RoundTrip(new TakenBack(TestActor, [3, 4], [1, 0]));
+        Assert.Equal([3L, 4L], taken.BatchIds);
+        Assert.Equal([1, 0], taken.Kept);
+        Assert.Empty(((TakenBack)RoundTrip(new TakenBack(TestActor, [], []))).BatchIds); // nothing taken: all has started
+        Assert.Same(WorkerRetiring.Instance, RoundTrip(WorkerRetiring.Instance));
+        var done = (BatchDone)RoundTrip(new BatchDone(9, [], 2));
+        Assert.Equal((9L, 2), (done.BatchId, done.Kept));
+    }
+
+    [Fact]
+    public void RunBatch_CarriesThePoolsWorkerTerms_AndSpeculation()
+    {
+        var work = EncodedWork.Encode(new MapWork<int, int>(FailsFirstTime, new[] { 5 }) { Rules = new TaskRules(0, TimeSpan.Zero, null, Speculative: true) });
+        var batch = (RunBatch)RoundTrip(new RunBatch(1, [new RunChunk(7, 0, 0, work, TestActor)], new WorkerTerms(NoteInitialized, 3)));
+        Assert.Equal(3, batch.Terms!.MaxTasks);
+        Assert.Equal(nameof(NoteInitialized), batch.Terms.Initializer!.Method.Name);
+        Assert.True(Assert.Single(batch.Chunks).Work.Speculative);
+        Assert.Null(((RunBatch)RoundTrip(new RunBatch(2, []))).Terms);
+    }
+
+    [Fact]
+    public void Initializer_NotFoundWhereTheBatchArrives_FailsWhenRunInsteadOfLosingTheBatch()
+    {
+        var delete = typeof(File).GetMethod(nameof(File.Delete), [typeof(string)])!;
+        var forged = new FunctionRef(delete.Module.Assembly.FullName!, delete.Module.ModuleVersionId, delete.MetadataToken, "System.IO.File.Delete");
+        var initializer = WireCodec.DecodeInitializer(forged);
+        Assert.Contains("cannot run on this node", Assert.Throws<InvalidOperationException>(initializer).Message);
     }
 
     [Fact]

@@ -69,27 +69,49 @@ public sealed class SpeculationTests
     }
 
     [Fact]
-    public void Copies_TheFirstDoneNamesTheOtherHolder_AndALostHolderLeavesItToTheCopy()
+    public void Copies_TheFirstDoneNamesTheOtherHolder_WhichKeepsItsCopyUntilItReports()
     {
         var ledger = new LossLedger<string>(maxLosses: 3, maxBatchesPerWorker: 2);
         ledger.Add("a");
         ledger.Add("b");
-        ledger.Add("c");
         var chunk = Speculative(1, 0);
-        var first = ledger.Assign("a", [chunk]);
+        var first = ledger.Assign("a", [Speculative(1, 5), chunk]);
         var copy = ledger.AssignCopy("b", chunk);
         Assert.True(ledger.IsCopied(chunk));
         var (ended, others) = Assert.Single(ledger.EndCopies("b", copy, []));
         Assert.Equal((chunk.JobId, chunk.ChunkIndex), (ended.JobId, ended.ChunkIndex));
         Assert.Equal(["a"], others);
         Assert.True(ledger.Complete("b", copy, []));
+        // The loser still runs it: a is busy, its batch keeps its places, and the chunk is not copied again.
+        Assert.Equal([5L, 0L], ledger.HeldBy("a").Select(held => held.ChunkIndex));
+        Assert.True(ledger.IsCopied(chunk));
+        Assert.Empty(ledger.Shrink("a", first, 1)); // taken back after the win: nothing of it to run again
+        Assert.Empty(ledger.EndCopies("a", first, []));
+        Assert.True(ledger.Complete("a", first, []));
         Assert.False(ledger.IsCopied(chunk));
-        Assert.Empty(ledger.EndCopies("a", first, [])); // the loser's report ends nothing more
+    }
 
-        var other = Speculative(1, 1);
-        ledger.Assign("a", [other]);
-        ledger.AssignCopy("c", other);
+    [Fact]
+    public void Copies_ALostHolderLeavesTheChunkToTheOtherCopy_AndALostLoserSendsNothingAgain()
+    {
+        var ledger = new LossLedger<string>(maxLosses: 3, maxBatchesPerWorker: 2);
+        ledger.Add("a");
+        ledger.Add("b");
+        ledger.Add("c");
+        var running = Speculative(1, 1);
+        ledger.Assign("a", [running]);
+        var survivor = ledger.AssignCopy("c", running);
         Assert.Empty(ledger.Lose("a", crashed: true, runningOnly: false).Again); // c's copy answers for it
         Assert.Equal([1L], ledger.HeldBy("c").Select(held => held.ChunkIndex));
+        Assert.Empty(ledger.EndCopies("c", survivor, [])); // the only copy left: nothing to cancel
+        Assert.True(ledger.Complete("c", survivor, []));
+
+        var won = Speculative(1, 2);
+        ledger.Assign("b", [won]);
+        var copy = ledger.AssignCopy("c", won);
+        Assert.Equal(["b"], Assert.Single(ledger.EndCopies("c", copy, [])).Others);
+        Assert.True(ledger.Complete("c", copy, []));
+        Assert.Empty(ledger.Lose("b", crashed: true, runningOnly: false).Again); // its copy already answered
+        Assert.False(ledger.IsCopied(won));
     }
 }

@@ -9,7 +9,8 @@ namespace ActorPool.Tests.Routing;
 /// Long random runs of what a work-pulling router lives through (jobs arriving, batches sent and
 /// reported, some chunks handed back unrun, workers crashing, leaving, stalling and coming back,
 /// stale reports from before a loss, jobs dropped, work taken back from stragglers, the take-back's
-/// word arriving before or after the worker's report), played against the router's two pure parts the
+/// word arriving before or after the worker's report, stragglers copied to idle workers, either copy
+/// answering first), played against the router's two pure parts the
 /// way the router actor plays them. After every step: no chunk is lost or counted twice, and no
 /// chunk waits while a worker idles. At the end, with workers that keep answering, every chunk
 /// finishes or fails.
@@ -19,7 +20,7 @@ public sealed class WorkPullingModelTests
     private const int MaxLosses = 2;
     private const int MaxBatchesPerWorker = 2;
 
-    private enum Step { Submit, AddWorker, Report, ReportReturningSome, Crash, Leave, Unreachable, StaleReport, Drop, FailPending, TakeBack, TakenBackWord }
+    private enum Step { Submit, AddWorker, Report, ReportReturningSome, Crash, Leave, Unreachable, StaleReport, Drop, FailPending, TakeBack, TakenBackWord, Copy }
 
     private static readonly Gen<(Step Step, int Pick, int Size)> Steps =
         Gen.Select(Gen.Enum<Step>(), Gen.Int[0, 1000], Gen.Int[1, 6]);
@@ -121,6 +122,15 @@ public sealed class WorkPullingModelTests
                             _words.Add((holder, sent.BatchId, keeps)); // from a node, later
                     }
                     break;
+                case Step.Copy when workers.Count > 0:
+                    // The running chunk of a worker (the last of its first batch with any) gets a copy on an idle worker.
+                    var straggler = workers[pick % workers.Count];
+                    if (_ledger.BatchesOf(straggler).FirstOrDefault(held => held.Chunks.Length > 0) is not { Chunks: { } straggling }
+                        || _ledger.IsCopied(straggling[^1])
+                        || !_ledger.TryPick(plenty: false, suspectNext: false, out var idle) || idle == straggler)
+                        break;
+                    _mailboxes[idle].Enqueue(new RunBatch(_ledger.AssignCopy(idle, straggling[^1]), [straggling[^1]]));
+                    break;
                 case Step.TakenBackWord when _words.Count > 0:
                     var word = _words[pick % _words.Count];
                     _words.Remove(word);
@@ -172,13 +182,17 @@ public sealed class WorkPullingModelTests
             _queue.Requeue(_ledger.Shrink(worker, sent.BatchId, kept));
             var batch = sent with { Chunks = sent.Chunks[..kept] };
             var unrun = batch.Chunks.TakeLast(Math.Min(returned, batch.Chunks.Length)).ToArray();
+            // A losing copy's result is discarded (the coordinator has the winner's): it is not counted again.
+            var lost = batch.Chunks.Where(_ledger.IsSettled).Select(Key).ToHashSet();
+            _ledger.EndCopies(worker, batch.BatchId, unrun);
+            var again = _ledger.StillToRun(worker, unrun);
             Assert.True(_ledger.Complete(worker, batch.BatchId, unrun), "A worker's report of its oldest batch was refused.");
-            foreach (var chunk in batch.Chunks.SkipLast(unrun.Length))
+            foreach (var chunk in batch.Chunks.SkipLast(unrun.Length).Where(chunk => !lost.Contains(Key(chunk))))
             {
                 Assert.True(_live.Remove(Key(chunk)), $"Chunk {Key(chunk)} finished but was not live.");
                 Assert.True(_finished.Add(Key(chunk)), $"Chunk {Key(chunk)} finished twice.");
             }
-            _queue.Requeue(unrun);
+            _queue.Requeue(again);
         }
 
         private void Lose(int worker, bool crashed, bool runningOnly)
@@ -186,8 +200,8 @@ public sealed class WorkPullingModelTests
             var held = _ledger.HeldBy(worker).Select(Key).ToList();
             var loss = _ledger.Lose(worker, crashed, runningOnly);
             var failedKeys = loss.Failed.Select(failed => Key(failed.Chunk)).ToHashSet();
-            Assert.Equal(held.Where(key => !failedKeys.Contains(key)), loss.Again.Select(Key)); // the rest, oldest first
-            Assert.Equal(held.Count, loss.Again.Count + failedKeys.Count);
+            // The rest, oldest first, but for copies another worker answers for (checked below: nothing live is lost).
+            Assert.Equal(held.Where(key => !failedKeys.Contains(key)).Where(loss.Again.Select(Key).Contains), loss.Again.Select(Key));
             foreach (var (chunk, losses) in loss.Failed)
             {
                 Assert.True(crashed, "A chunk failed though its worker only left.");
@@ -205,8 +219,12 @@ public sealed class WorkPullingModelTests
             var placed = _queue.Pending.Select(Key)
                 .Concat(_ledger.Workers.SelectMany(_ledger.HeldBy).Select(Key))
                 .ToList();
-            Assert.Equal(placed.Count, placed.Distinct().Count()); // counted once
-            Assert.True(_live.SetEquals(placed), "A live chunk is neither queued nor held, or a finished one still is.");
+            // Counted once, but for a straggler and its copies.
+            Assert.All(placed.GroupBy(key => key).Where(group => group.Count() > 1),
+                group => Assert.True(_ledger.IsCopied(_chunks[group.Key]), $"Chunk {group.Key} is in two places and no copy."));
+            // A losing copy still held was answered for: it is not live.
+            var running = placed.Where(key => !_ledger.IsSettled(_chunks[key])).ToHashSet();
+            Assert.True(_live.SetEquals(running), "A live chunk is neither queued nor held, or a finished one still is.");
             Assert.Empty(_finished.Intersect(_failed));
             Assert.All(_chunks.Where(pair => !_live.Contains(pair.Key)),
                 gone => Assert.False(_ledger.IsSuspect(gone.Value), $"The ledger keeps the losses of chunk {gone.Key}, which is gone."));
