@@ -14,7 +14,8 @@ var load = new Option<FileInfo[]>("--load") { Description = "An assembly that ho
 var parentPid = new Option<int?>("--parent-pid") { Description = "Exit when this process exits (LocalProcesses pools pass their own id, so no worker outlives its pool)." };
 var replaceByExit = new Option<bool>("--replace-by-exit")
 {
-    Description = "Leave the cluster and exit when a worker is due for replacement (MaxTasksPerChild, or a task that timed out and left its thread running); LocalProcesses pools pass it and start a fresh process.",
+    Description = "Leave the cluster and exit when a worker is due for replacement (MaxTasksPerChild, or a task that timed out "
+        + "and left its thread running); LocalProcesses pools pass it and start a fresh process.",
 };
 
 var root = new RootCommand("ActorPool node host: runs workers for distributed ActorPool pools.")

@@ -65,14 +65,9 @@ internal static class JobArguments
             throw new ArgumentOutOfRangeException("options.RetryDelay", options.RetryDelay, "RetryDelay must not be negative.");
         if (options.RetryIf is { } retryIf && options.Retries > 0)
         {
-            try
-            {
-                deployment.CheckFunction(retryIf, "options.RetryIf");
-            }
-            catch (ArgumentException ex)
-            {
-                throw new ArgumentException($"RetryIf runs where the tasks run, so it must travel as the function does. {ex.Message}", "options.RetryIf", ex);
-            }
+            // Where the tasks run: it must travel as the function does.
+            deployment.CheckFunction(retryIf, "options.RetryIf",
+                "RetryIf runs where the tasks run: make it static; a predicate on the exception needs nothing else.");
         }
     }
 

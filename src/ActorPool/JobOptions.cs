@@ -18,7 +18,8 @@ public sealed class JobOptions
     /// <c>Join</c> and <c>Dispose</c> do not wait for such threads. An async function's attempt is
     /// left to end alone the same way. A <see cref="PoolDeployment.LocalProcesses"/> worker process
     /// that left a thread so is replaced once it has sent its results. A timeout costs a hand-over
-    /// between two threads of the worker per chunk, and a token per item. Default: null (none). Must be positive.
+    /// between two threads of the worker per chunk, and a token per item. Default: null (none). Must
+    /// be positive and at most <see cref="int.MaxValue"/> milliseconds (about 24.8 days).
     /// </summary>
     public TimeSpan? TaskTimeout { get; init; }
 

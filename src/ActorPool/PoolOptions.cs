@@ -25,7 +25,8 @@ public sealed class PoolOptions
     /// <summary>
     /// Tasks a worker runs before it is replaced by a fresh one (a chunk is one task), as CPython's
     /// <c>maxtasksperchild</c>: in process and on a cluster node the worker is replaced (its
-    /// initializer runs again); with <see cref="PoolDeployment.LocalProcesses"/> its process is:
+    /// initializer runs again; in process on the same thread, whose thread-static state stays); with
+    /// <see cref="PoolDeployment.LocalProcesses"/> its process is:
     /// it leaves, exits, and the pool starts another. Default: null, workers live as long as the
     /// pool. Must be at least 1 when set.
     /// </summary>

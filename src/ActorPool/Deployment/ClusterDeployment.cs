@@ -4,6 +4,8 @@ using ActorPool.Protocol;
 using ActorPool.Remote;
 using ActorPool.Routing;
 using Akka.Actor;
+using Akka.Actor.Setup;
+using Akka.Event;
 
 namespace ActorPool.Deployment;
 
@@ -21,15 +23,28 @@ internal class ClusterDeployment : WorkerDeployment
     }
 
     private ClusterDeployment(PoolOptions options, Address[] seeds)
-        : base(ActorSystem.Create(ClusterNames.SystemName,
-                DistributedDeployment.DriverConfig(options).WithFallback(OwnSystemConfig.Get()).WithFallback(ReferenceConfig.Get())),
-            ownsSystem: true, ClusterNames.PoolRouter)
+        : base(ActorSystem.Create(ClusterNames.SystemName, DriverSetup(options)), ownsSystem: true, ClusterNames.PoolRouter)
     {
         DistributedDeployment.Join(System, seeds);
+    }
+
+    /// <summary>
+    /// The driver's configuration. A <see cref="PoolDeployment.LocalProcesses"/> pool's worker
+    /// processes exit on purpose (a worker replaced: MaxTasksPerChild, or a task left running past
+    /// its timeout), and Akka.Remote reports each closed connection with a warning and an error,
+    /// stack traces included, that say nothing the pool's own log line does not: those are left out.
+    /// </summary>
+    private static ActorSystemSetup DriverSetup(PoolOptions options)
+    {
+        var setup = BootstrapSetup.Create()
+            .WithConfig(DistributedDeployment.DriverConfig(options).WithFallback(OwnSystemConfig.Get()).WithFallback(ReferenceConfig.Get()));
+        return options.Deployment == PoolDeployment.LocalProcesses
+            ? setup.And(new LogFilterBuilder().ExcludeMessageContaining("Disassociated").Build())
+            : ActorSystemSetup.Create(setup);
     }
 
     public override WorkerGroup CreateWorkers(IActorContext context, PoolSettings settings, CancellationToken stopping, JobRegistry pool, TaskCancellation tasks) =>
         WorkerGroup.OfClusterNodes(context, settings, EncodedWork.Encode);
 
-    public override void CheckFunction(Delegate func, string paramName) => FunctionRef.Create(func, paramName);
+    public override void CheckFunction(Delegate func, string paramName, string? advice = null) => FunctionRef.Create(func, paramName, advice);
 }

@@ -76,7 +76,12 @@ internal sealed class LocalNodes : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { _nodeHostPath, "--hostname", self.Host, "--port", "0", "--seed", $"{self.Host}:{self.Port}", "--workers", "1", "--parent-pid", Environment.ProcessId.ToString(), "--replace-by-exit" }.Concat(_loadArguments))
+        string[] arguments =
+        [
+            _nodeHostPath, "--hostname", self.Host, "--port", "0", "--seed", $"{self.Host}:{self.Port}", "--workers", "1",
+            "--parent-pid", Environment.ProcessId.ToString(), "--replace-by-exit",
+        ];
+        foreach (var argument in arguments.Concat(_loadArguments))
             start.ArgumentList.Add(argument);
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         Address? address = null;

@@ -56,9 +56,9 @@ internal abstract class WorkerDeployment
     /// Throws <see cref="ArgumentException"/> naming <paramref name="paramName"/> if
     /// <paramref name="func"/> cannot reach this deployment's workers: where they are other
     /// processes, a closure or an instance method is refused now, with a message that says what to
-    /// do, rather than failing later on a node.
+    /// do (<paramref name="advice"/>, or a task function's advice when null), rather than failing later on a node.
     /// </summary>
-    public virtual void CheckFunction(Delegate func, string paramName)
+    public virtual void CheckFunction(Delegate func, string paramName, string? advice = null)
     {
     }
 

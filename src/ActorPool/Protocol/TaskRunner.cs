@@ -15,6 +15,9 @@ namespace ActorPool.Protocol;
 /// </remarks>
 internal sealed class TaskRunner : IDisposable
 {
+    /// <summary>Initializers remembered as run before all are forgotten (and run again): a node's runner serves any pool.</summary>
+    private const int InitializersRemembered = 1024;
+
     private readonly JobRegistry? _pool;
     private readonly SemaphoreSlim _go = new(0);
     // On the runner's thread only: the initializers it has run, with what each threw.
@@ -79,7 +82,7 @@ internal sealed class TaskRunner : IDisposable
         {
             failure = ex;
         }
-        if (_initialized.Count >= 1024)
+        if (_initialized.Count >= InitializersRemembered)
             _initialized.Clear();
         _initialized[initializer] = failure;
         return failure;

@@ -12,11 +12,12 @@ namespace ActorPool.Protocol;
 /// <remarks>
 /// An attempt's outcome belongs to whichever side settles it first (<see cref="Attempt.TrySettle"/>):
 /// the runner when the function returns or throws, the watcher at the deadline. A runner that
-/// loses keeps nothing: it writes no value and no failure, and its thread ends. A cancelled job's
-/// running attempt sees its token and is left its deadline, like any other; the runner runs no
-/// further item of it. So no result is written twice, and none after the worker has moved on. One runner at a
-/// time owns the chunk's values and failures: the watcher starts the next only once it has settled
-/// the last one's attempt, and reads the failures only after the runner has set <see cref="_done"/>.
+/// loses keeps nothing: it writes no value and no failure, and its thread ends. So no result is
+/// written twice, and none after the worker has moved on. A cancelled job's running attempt sees
+/// its token and is left its deadline, like any other; the runner runs no further item of it. One
+/// runner at a time owns the chunk's values and failures: the watcher starts the next only once it
+/// has settled the last one's attempt, and reads the failures only after the runner has set
+/// <see cref="_done"/>, which no abandoned runner touches.
 /// </remarks>
 internal abstract class TimedChunk
 {

@@ -22,15 +22,8 @@ internal static class DistributedDeployment
                 "A distributed pool always routes by work pulling: it tracks every chunk in flight, so work on a node that dies is sent again.");
         if (options.Initializer is { } initializer)
         {
-            try
-            {
-                FunctionRef.Create(initializer, "options.Initializer");
-            }
-            catch (ArgumentException ex)
-            {
-                throw new ArgumentException($"The Initializer runs in every worker on other processes, so it must travel as a task's function does. {ex.Message}",
-                    "options.Initializer", ex);
-            }
+            FunctionRef.Create(initializer, "options.Initializer",
+                "The Initializer runs in every worker of the other processes: make it static; it can take what it needs from static fields or the environment.");
         }
         if (options.ActorSystem is not null)
             throw new ArgumentException("A distributed pool creates its own cluster member; ActorSystem must be null.", "options.ActorSystem");

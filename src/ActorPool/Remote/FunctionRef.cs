@@ -25,8 +25,11 @@ internal sealed record FunctionRef(string AssemblyName, Guid ModuleVersionId, in
     public static void Trust(Assembly assembly) => Trusted[assembly] = true;
 
     /// <summary>The reference for <paramref name="function"/>.</summary>
+    /// <param name="function">The delegate to name.</param>
+    /// <param name="paramName">The argument it was passed as, for the exception.</param>
+    /// <param name="advice">What to do instead, for a delegate that cannot be named; null for a task's function's.</param>
     /// <exception cref="ArgumentException">The function cannot be named: it captures state, is an instance method, is generic or is dynamic.</exception>
-    public static FunctionRef Create(Delegate function, string paramName)
+    public static FunctionRef Create(Delegate function, string paramName, string? advice = null)
     {
         var method = function.Method;
         // Values are encoded and decoded as the method's own types: a method returning string
@@ -45,15 +48,15 @@ internal sealed record FunctionRef(string AssemblyName, Guid ModuleVersionId, in
             return known;
         var display = $"{method.DeclaringType?.FullName}.{method.Name}";
         if (function.GetInvocationList().Length > 1)
-            throw Refuse(paramName, display, "is a multicast delegate");
+            throw Refuse(paramName, advice, display, "is a multicast delegate");
         if (!IsStateless(function))
-            throw Refuse(paramName, display, function.Target!.GetType().IsDefined(typeof(CompilerGeneratedAttribute))
+            throw Refuse(paramName, advice, display, function.Target!.GetType().IsDefined(typeof(CompilerGeneratedAttribute))
                 ? "is a lambda that captures variables"
                 : $"is an instance method of {function.Target.GetType().FullName}");
         if (method.IsGenericMethod || method.DeclaringType is { ContainsGenericParameters: true } || method.DeclaringType?.IsGenericType == true)
-            throw Refuse(paramName, display, "is generic");
+            throw Refuse(paramName, advice, display, "is generic");
         if (method.Module.Assembly.IsDynamic || method.DeclaringType is null)
-            throw Refuse(paramName, display, "was emitted at run time");
+            throw Refuse(paramName, advice, display, "was emitted at run time");
         var reference = new FunctionRef(method.Module.Assembly.FullName!, method.Module.ModuleVersionId, method.MetadataToken, display);
         Created.AddOrUpdate(method, reference);
         Trust(method.Module.Assembly);
@@ -93,8 +96,8 @@ internal sealed record FunctionRef(string AssemblyName, Guid ModuleVersionId, in
         || (function.Target.GetType().IsDefined(typeof(CompilerGeneratedAttribute))
             && function.Target.GetType().GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic).Length == 0);
 
-    private static ArgumentException Refuse(string paramName, string display, string why) =>
+    private static ArgumentException Refuse(string paramName, string? advice, string display, string why) =>
         new($"The function {display} {why}, so it cannot be sent to another process: only a static method, or a lambda that "
-            + "captures nothing, can be found again by name on a node. Make it static and pass what it needs as arguments "
-            + "(StarMap and Apply take up to three).", paramName);
+            + "captures nothing, can be found again by name on a node. "
+            + (advice ?? "Make it static and pass what it needs as arguments (StarMap and Apply take up to three)."), paramName);
 }

@@ -134,8 +134,9 @@ internal sealed class LossLedger<TWorker> where TWorker : notnull
         foreach (var candidate in _workers)
         {
             var holding = _held[candidate];
-            // A worker whose batches were all taken back holds nothing to run: it is idle, though its empty batches await its report.
-            var hasRoom = holding.Chunks == 0
+            // A worker whose batches were all taken back holds nothing to run, but is not idle until it
+            // reports them: its thread is busy or slow, and what was taken from it must go elsewhere.
+            var hasRoom = holding.Batches.Count == 0
                 || (plenty && !suspectNext && holding.Batches.Count < _maxBatchesPerWorker && !HoldsSuspect(holding));
             if (hasRoom && (best is null || holding.Chunks < best.Chunks))
             {
@@ -192,7 +193,8 @@ internal sealed class LossLedger<TWorker> where TWorker : notnull
     /// </summary>
     public IReadOnlyList<RunChunk> Shrink(TWorker worker, long batchId, int kept)
     {
-        if (!_held.TryGetValue(worker, out var holding))
+        // Asked on every report: nothing is rebuilt (or allocated) unless that batch is longer than what was kept.
+        if (!_held.TryGetValue(worker, out var holding) || !HasLongerThan(holding, batchId, kept))
             return [];
         RunChunk[] taken = [];
         holding.Batches = new Queue<(long, RunChunk[])>(holding.Batches.Select(batch =>
@@ -224,7 +226,7 @@ internal sealed class LossLedger<TWorker> where TWorker : notnull
         bool anyIdle = false, anyStraggler = false;
         foreach (var holding in _held.Values)
         {
-            anyIdle |= holding.Chunks == 0;
+            anyIdle |= holding.Batches.Count == 0;
             anyStraggler |= holding.Chunks > 1;
         }
         if (!anyIdle || !anyStraggler)
@@ -325,6 +327,16 @@ internal sealed class LossLedger<TWorker> where TWorker : notnull
     {
         if (IsSettled(chunk) && !IsHeld(chunk))
             _settled.Remove(Key(chunk));
+    }
+
+    private static bool HasLongerThan(Holding holding, long batchId, int kept)
+    {
+        foreach (var (id, chunks) in holding.Batches)
+        {
+            if (id == batchId)
+                return chunks.Length > kept;
+        }
+        return false;
     }
 
     private bool HoldsSuspect(Holding holding) =>

@@ -73,5 +73,7 @@ public sealed class LocalProcessesPoolContract : PoolContract
         var error = Assert.Throws<ArgumentException>(() => NewPool(() => captured++, null));
         Assert.Equal("options.Initializer", error.ParamName);
         Assert.Contains("captures", error.Message);
+        Assert.Contains("The Initializer runs in every worker", error.Message);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(error.Message, "Parameter 'options.Initializer'"));
     }
 }

@@ -96,7 +96,10 @@ public abstract partial class PoolContract
     /// </summary>
     internal static int WaitForCancellation(string folder)
     {
-        File.WriteAllText(Path.Combine(folder, "started"), Environment.ProcessId.ToString());
+        // Written aside, then moved into place: a reader that sees "started" reads the whole process id.
+        var written = Path.Combine(folder, $"started.{Guid.NewGuid():N}");
+        File.WriteAllText(written, Environment.ProcessId.ToString());
+        File.Move(written, Path.Combine(folder, "started"));
         if (PoolContext.CancellationToken.WaitHandle.WaitOne(Gate.Limit))
             File.WriteAllText(Path.Combine(folder, "cancelled"), "");
         return 1;

@@ -71,8 +71,14 @@ public abstract partial class PoolContract
     public void IMap_ItemTimesOut_ThrowsAtItsPlaceAndGoesOn()
     {
         using var pool = NewPool();
-        var results = pool.IMap(HangIfThree, Enumerable.Range(0, 8), chunkSize: 3, options: new JobOptions { TaskTimeout = ShortTimeout });
-        for (var x = 0; x < 8; x++)
+        AssertItemThreeTimesOutAndTheOthersReturn(
+            pool.IMap(HangIfThree, Enumerable.Range(0, 8), chunkSize: 3, options: new JobOptions { TaskTimeout = ShortTimeout }), 8);
+    }
+
+    /// <summary>Reads <paramref name="count"/> results of x + 1 in order: item 3 throws its timeout, the others return.</summary>
+    private static void AssertItemThreeTimesOutAndTheOthersReturn(PoolIterator<int> results, int count)
+    {
+        for (var x = 0; x < count; x++)
         {
             if (x == 3)
                 Assert.Throws<TimeoutException>(() => results.Next(Limit));
@@ -115,14 +121,8 @@ public abstract partial class PoolContract
     public void Map_AsyncFunctionBlocksBeforeItsFirstAwait_TimesOutAloneAndTheOthersReturn()
     {
         using var pool = NewPool();
-        var results = pool.IMap(BlockBeforeAwaitingIfThree, Enumerable.Range(0, 6), chunkSize: 6, options: new JobOptions { TaskTimeout = ShortTimeout });
-        for (var x = 0; x < 6; x++)
-        {
-            if (x == 3)
-                Assert.Throws<TimeoutException>(() => results.Next(Limit));
-            else
-                Assert.Equal(x + 1, results.Next(Limit));
-        }
+        AssertItemThreeTimesOutAndTheOthersReturn(
+            pool.IMap(BlockBeforeAwaitingIfThree, Enumerable.Range(0, 6), chunkSize: 6, options: new JobOptions { TaskTimeout = ShortTimeout }), 6);
     }
 }
 

@@ -168,9 +168,9 @@ public sealed class WorkPullingModelTests
         private void Dispatch()
         {
             _queue.DispatchTo(_ledger, (worker, batch) => _mailboxes[worker].Enqueue(batch));
-            // Nothing waits while a worker idles.
+            // Nothing waits while a worker idles (one that holds batches, empty ones included, has a report to make first).
             if (_queue.Count > 0)
-                Assert.All(_ledger.Workers, worker => Assert.NotEmpty(_ledger.HeldBy(worker)));
+                Assert.All(_ledger.Workers, worker => Assert.NotEmpty(_ledger.BatchesOf(worker)));
         }
 
         /// <summary>The worker finishes its oldest batch (what it kept of it), handing back its last <paramref name="returned"/> chunks unrun.</summary>
