@@ -49,7 +49,7 @@ internal sealed class TaskCancellation
 
     /// <summary>Whether chunk <paramref name="chunkIndex"/> of job <paramref name="jobId"/> was cancelled, alone (<see cref="CancelChunk"/>) or with its job.</summary>
     public bool IsCancelled(long jobId, long chunkIndex) =>
-        _anyCancelled && (_all || _cancelled.ContainsKey(jobId) || (_anyChunkCancelled && _cancelledChunks.ContainsKey((jobId, chunkIndex))));
+        IsCancelled(jobId) || (_anyChunkCancelled && _cancelledChunks.ContainsKey((jobId, chunkIndex)));
 
     /// <summary>
     /// The token of chunk <paramref name="chunkIndex"/> of job <paramref name="jobId"/>, about to run

@@ -114,14 +114,8 @@ internal sealed class WireSerializer : SerializerWithStringManifest
                 break;
             case CancelTasks cancel:
                 writer.WriteArrayHeader(2);
-                if (cancel.JobId is { } jobId)
-                    writer.Write(jobId);
-                else
-                    writer.WriteNil();
-                if (cancel.ChunkIndex is { } chunkIndex)
-                    writer.Write(chunkIndex);
-                else
-                    writer.WriteNil();
+                WriteOrNil(ref writer, cancel.JobId);
+                WriteOrNil(ref writer, cancel.ChunkIndex);
                 break;
             default:
                 throw new ArgumentException($"{nameof(WireSerializer)} cannot serialize {obj.GetType()}.", nameof(obj));
@@ -343,10 +337,7 @@ internal sealed class WireSerializer : SerializerWithStringManifest
             WriteFunction(ref writer, FunctionRef.Create(initializer, "options.Initializer"));
         else
             writer.WriteNil();
-        if (terms.MaxTasks is { } maxTasks)
-            writer.Write(maxTasks);
-        else
-            writer.WriteNil();
+        WriteOrNil(ref writer, terms.MaxTasks);
     }
 
     /// <summary>
@@ -388,11 +379,17 @@ internal sealed class WireSerializer : SerializerWithStringManifest
             WriteFunction(ref writer, retryIf);
         else
             writer.WriteNil();
-        if (rules.Timeout is { } timeout)
-            writer.Write(timeout.Ticks);
+        WriteOrNil(ref writer, rules.Timeout?.Ticks);
+        writer.Write(rules.Speculative);
+    }
+
+    /// <summary>A number, or nil for none (MessagePack writes the smallest form of either width, so an int reads back as one).</summary>
+    private static void WriteOrNil(ref MessagePackWriter writer, long? value)
+    {
+        if (value is { } number)
+            writer.Write(number);
         else
             writer.WriteNil();
-        writer.Write(rules.Speculative);
     }
 
     private static EncodedRules? ReadRules(ref MessagePackReader reader)

@@ -97,7 +97,7 @@ internal sealed class LossLedger<TWorker> where TWorker : notnull
                 continue;
             _copied.Remove(Key(chunk));
             _settled.Add(Key(chunk));
-            ended.Add((chunk, _workers.Where(other => !other.Equals(worker) && HeldBy(other).Any(held => Key(held) == Key(chunk))).ToArray()));
+            ended.Add((chunk, HoldersOf(chunk).Where(other => !other.Equals(worker)).ToArray()));
         }
         return ended;
     }
@@ -318,10 +318,13 @@ internal sealed class LossLedger<TWorker> where TWorker : notnull
         return again;
     }
 
-    private bool IsHeld(RunChunk chunk) => _held.Values.Any(other => other.Batches.Any(batch => batch.Chunks.Any(held => Key(held) == Key(chunk))));
+    /// <summary>The workers holding <paramref name="chunk"/> (two for a straggler and its copy), in the order they joined.</summary>
+    private IEnumerable<TWorker> HoldersOf(RunChunk chunk) =>
+        _workers.Where(worker => _held[worker].Batches.Any(batch => batch.Chunks.Any(held => Key(held) == Key(chunk))));
 
-    private bool IsHeld(RunChunk chunk, TWorker except) =>
-        _held.Any(pair => !pair.Key.Equals(except) && pair.Value.Batches.Any(batch => batch.Chunks.Any(held => Key(held) == Key(chunk))));
+    private bool IsHeld(RunChunk chunk) => HoldersOf(chunk).Any();
+
+    private bool IsHeld(RunChunk chunk, TWorker except) => HoldersOf(chunk).Any(worker => !worker.Equals(except));
 
     private void ForgetSettledUnlessHeld(RunChunk chunk)
     {

@@ -97,13 +97,6 @@ internal sealed class BatchClaims<TWorker> where TWorker : notnull
         }
     }
 
-    /// <summary><paramref name="worker"/> is gone, with whatever marks it had not reached.</summary>
-    public void Forget(TWorker worker)
-    {
-        lock (_workers)
-            _workers.Remove(worker);
-    }
-
     private State StateOf(TWorker worker)
     {
         if (!_workers.TryGetValue(worker, out var state))

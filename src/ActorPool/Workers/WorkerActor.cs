@@ -199,8 +199,9 @@ internal sealed class WorkerActor : UntypedActor
     {
         if (_batch is null || _batchSender is null)
             return;
+        // What was kept runs to at least the next chunk: a chunk is claimed before it runs, and a take-back keeps what was claimed.
         var kept = _claims!.Finish(Self);
-        _batchSender.Tell(new BatchDone(_batchId, _batch[_nextInBatch..Math.Max(_nextInBatch, Math.Min(kept, _batch.Length))], kept), Self);
+        _batchSender.Tell(new BatchDone(_batchId, _batch[_nextInBatch..kept], kept), Self);
         _batch = null;
     }
 
