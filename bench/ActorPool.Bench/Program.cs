@@ -2,6 +2,7 @@
 //   bench/run                (installs Dask from Debian's python3-distributed, then runs this program)
 //   bench/run distributed    only the distributed half (LocalProcesses, a two-node cluster, Dask)
 //   bench/run durable        only durable jobs (a journal) against the same Map without one
+//   bench/run telemetry      the same Map with nobody listening, and with metrics and traces listened to
 // Python's multiprocessing.Pool (python_pool.py) and Dask's LocalCluster (dask_bench.py) run the
 // same jobs in the same run.
 using System.Diagnostics;
@@ -22,6 +23,11 @@ internal static class Program
         if (args is ["durable"])
         {
             Durable.Run(workers);
+            return;
+        }
+        if (args is ["telemetry"])
+        {
+            Telemetry.Run(workers);
             return;
         }
 
@@ -98,6 +104,7 @@ internal static class Program
             (python is null ? "" : $"; Python {python["imap1_s"] / ImapItems * 1e6:F2} us and {python["apply_s"] / ApplyRoundTrips * 1e6:F2} us"));
 
         Durable.Run(workers);
+        Telemetry.Run(workers);
         Distributed.Run(workers);
     }
 

@@ -23,20 +23,20 @@ public sealed class AsyncResult<T> : IJob
     private readonly Action<Exception>? _errorCallback;
     private readonly Action<Exception> _reportCallbackFailure;
     private CancellationLink? _cancellation; // only for a job with a token that can be cancelled
-    private readonly ProgressTracker? _progress;
+    private readonly JobTally _tally;
     private JournaledJob? _journal; // set before the job is sent, so before any outcome
     private int _settled;
 
     /// <exception cref="InvalidOperationException">The pool is not running.</exception>
     internal AsyncResult(JobRegistry registry, Action<T>? callback, Action<Exception>? errorCallback, Action<Exception> reportCallbackFailure,
-        ProgressTracker? progress)
+        JobTally tally)
     {
         _registry = registry;
         _callback = callback;
         _errorCallback = errorCallback;
         _reportCallbackFailure = reportCallbackFailure;
-        _progress = progress;
-        JobId = registry.Register(this);
+        _tally = tally;
+        JobId = tally.Register(registry, this);
     }
 
     internal long JobId { get; }
@@ -100,20 +100,6 @@ public sealed class AsyncResult<T> : IJob
 
     internal void Fail(Exception error) => Settle(default!, error);
 
-    /// <summary>The job's single item succeeded with <paramref name="value"/> (an Apply): counted for progress, then the result.</summary>
-    internal void CompleteItem(T value)
-    {
-        _progress?.Add(1, 0);
-        Settle(value, null);
-    }
-
-    /// <summary>The job's single item failed (an Apply): counted for progress, then the result.</summary>
-    internal void FailItem(Exception error)
-    {
-        _progress?.Add(0, 1);
-        Settle(default!, error);
-    }
-
     /// <summary>
     /// Cancelling <paramref name="token"/> fails this result with <see cref="OperationCanceledException"/>,
     /// then asks <paramref name="cancelJob"/> to stop the job's work; at once if it is cancelled already.
@@ -145,7 +131,7 @@ public sealed class AsyncResult<T> : IJob
         if (Interlocked.Exchange(ref _settled, 1) != 0)
             return false;
         Volatile.Read(ref _cancellation)?.End();
-        if (_progress is null && _journal is null)
+        if (_tally.Progress is null && _journal is null)
         {
             Deliver(value, error);
             return true;
@@ -173,8 +159,8 @@ public sealed class AsyncResult<T> : IJob
                 // the job failed already: that failure is the one to report
             }
         }
-        if (_progress is not null)
-            await _progress.Finish().ConfigureAwait(false);
+        if (_tally.Progress is { } progress)
+            await progress.Finish().ConfigureAwait(false);
         Deliver(value, error);
     }
 
@@ -212,6 +198,7 @@ public sealed class AsyncResult<T> : IJob
 
     private void Finish(T value, Exception? error)
     {
+        _tally.End(JobTally.StateOf(error), error); // first: whoever the result wakes sees the job ended
         if (error is null)
             _completion.SetResult(value);
         else

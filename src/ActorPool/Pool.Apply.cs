@@ -138,9 +138,9 @@ public sealed partial class Pool
     private AsyncResult<TResult> SubmitApply<TResult>(ChunkWork<TResult> work, Action<TResult>? callback, Action<Exception>? errorCallback,
         JobOptions? options, CancellationToken cancellationToken)
     {
-        var progress = NewProgress(options);
-        progress?.SetTotal(1);
-        var result = NewResult(callback, errorCallback, progress);
+        var tally = NewTally(JobKind.Apply, options);
+        tally.SetTotal(1);
+        var result = NewResult(callback, errorCallback, tally);
         if (cancellationToken.IsCancellationRequested)
         {
             result.Fail(CancellationLink.Cancelled(cancellationToken));
@@ -149,7 +149,7 @@ public sealed partial class Pool
         ReplyRef? reply = null;
         try
         {
-            reply = ApplyJob.Dispatch(result.JobId, work, _group, Provider, result.CompleteItem, result.FailItem);
+            reply = ApplyJob.Dispatch(result.JobId, work, _group, Provider, tally, result.Complete, result.Fail);
         }
         catch (Exception ex)
         {

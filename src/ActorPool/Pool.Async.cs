@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using ActorPool.Coordination;
 using ActorPool.Protocol;
 
 namespace ActorPool;
@@ -25,7 +26,7 @@ public sealed partial class Pool
         WaitOutside(nameof(Map));
         CheckArguments(func, iterable, chunkSize, options, awaited: true);
         var rules = TaskRules.Of(options);
-        return SubmitMap(func, iterable, chunkSize, items => new AsyncWork<TResult>(new MapWork<T, Task<TResult>>(func, items)) { Rules = rules }, null, null,
+        return SubmitMap(JobKind.Map, func, iterable, chunkSize, items => new AsyncWork<TResult>(new MapWork<T, Task<TResult>>(func, items)) { Rules = rules }, null, null,
             options, cancellationToken, shareArrays: true).Get();
     }
 
@@ -38,7 +39,7 @@ public sealed partial class Pool
     {
         CheckArguments(func, iterable, chunkSize, options, awaited: true);
         var rules = TaskRules.Of(options);
-        return SubmitMap(func, iterable, chunkSize, items => new AsyncWork<TResult>(new MapWork<T, Task<TResult>>(func, items)) { Rules = rules }, callback,
+        return SubmitMap(JobKind.Map, func, iterable, chunkSize, items => new AsyncWork<TResult>(new MapWork<T, Task<TResult>>(func, items)) { Rules = rules }, callback,
             errorCallback, options, cancellationToken);
     }
 
@@ -58,7 +59,7 @@ public sealed partial class Pool
     {
         CheckArguments(func, iterable, chunkSize, options, awaited: true);
         var rules = TaskRules.Of(options);
-        return SubmitMap(func, iterable, chunkSize, items => new AsyncWork<TResult>(new StarMapWork<T1, T2, Task<TResult>>(func, items)) { Rules = rules },
+        return SubmitMap(JobKind.StarMap, func, iterable, chunkSize, items => new AsyncWork<TResult>(new StarMapWork<T1, T2, Task<TResult>>(func, items)) { Rules = rules },
             callback, errorCallback, options, cancellationToken);
     }
 
@@ -67,7 +68,7 @@ public sealed partial class Pool
     [OverloadResolutionPriority(1)]
     public PoolIterator<TResult> IMap<T, TResult>(Func<T, Task<TResult>> func, IEnumerable<T> iterable, int chunkSize = 1,
         JobOptions? options = null, CancellationToken cancellationToken = default) =>
-        Stream(func, iterable, chunkSize, ordered: true, options, cancellationToken,
+        Stream(JobKind.IMap, func, iterable, chunkSize, ordered: true, options, cancellationToken,
             (items, rules) => new AsyncWork<TResult>(new MapWork<T, Task<TResult>>(func, items)) { Rules = rules }, awaited: true);
 
     /// <summary>Like <see cref="IMapUnordered{T, TResult}(Func{T, TResult}, IEnumerable{T}, int, JobOptions?, CancellationToken)"/>, for an async function.</summary>
@@ -75,7 +76,7 @@ public sealed partial class Pool
     [OverloadResolutionPriority(1)]
     public PoolIterator<TResult> IMapUnordered<T, TResult>(Func<T, Task<TResult>> func, IEnumerable<T> iterable, int chunkSize = 1,
         JobOptions? options = null, CancellationToken cancellationToken = default) =>
-        Stream(func, iterable, chunkSize, ordered: false, options, cancellationToken,
+        Stream(JobKind.IMapUnordered, func, iterable, chunkSize, ordered: false, options, cancellationToken,
             (items, rules) => new AsyncWork<TResult>(new MapWork<T, Task<TResult>>(func, items)) { Rules = rules }, awaited: true);
 
     /// <summary>Like <see cref="Apply{TResult}(Func{TResult}, JobOptions?, CancellationToken)"/>, for an async function.</summary>

@@ -29,7 +29,7 @@ public sealed partial class Pool
         WaitOutside(nameof(Map));
         CheckArguments(func, iterable, chunkSize, options);
         var rules = TaskRules.Of(options);
-        return SubmitMap(func, iterable, chunkSize, items => new MapWork<T, TResult>(func, items) { Rules = rules }, null, null, options,
+        return SubmitMap(JobKind.Map, func, iterable, chunkSize, items => new MapWork<T, TResult>(func, items) { Rules = rules }, null, null, options,
             cancellationToken, shareArrays: true).Get();
     }
 
@@ -50,7 +50,7 @@ public sealed partial class Pool
     {
         CheckArguments(func, iterable, chunkSize, options);
         var rules = TaskRules.Of(options);
-        return SubmitMap(func, iterable, chunkSize, items => new MapWork<T, TResult>(func, items) { Rules = rules }, callback, errorCallback, options,
+        return SubmitMap(JobKind.Map, func, iterable, chunkSize, items => new MapWork<T, TResult>(func, items) { Rules = rules }, callback, errorCallback, options,
             cancellationToken);
     }
 
@@ -88,7 +88,7 @@ public sealed partial class Pool
     {
         CheckArguments(func, iterable, chunkSize, options);
         var rules = TaskRules.Of(options);
-        return SubmitMap(func, iterable, chunkSize, items => new StarMapWork<T1, T2, TResult>(func, items) { Rules = rules }, callback, errorCallback,
+        return SubmitMap(JobKind.StarMap, func, iterable, chunkSize, items => new StarMapWork<T1, T2, TResult>(func, items) { Rules = rules }, callback, errorCallback,
             options, cancellationToken);
     }
 
@@ -107,7 +107,7 @@ public sealed partial class Pool
     /// <exception cref="InvalidOperationException">The pool is closing or terminated.</exception>
     public PoolIterator<TResult> IMap<T, TResult>(Func<T, TResult> func, IEnumerable<T> iterable, int chunkSize = 1,
         JobOptions? options = null, CancellationToken cancellationToken = default) =>
-        Stream(func, iterable, chunkSize, ordered: true, options, cancellationToken, (items, rules) => new MapWork<T, TResult>(func, items) { Rules = rules });
+        Stream(JobKind.IMap, func, iterable, chunkSize, ordered: true, options, cancellationToken, (items, rules) => new MapWork<T, TResult>(func, items) { Rules = rules });
 
     /// <summary>
     /// Like <see cref="IMap{T, TResult}(Func{T, TResult}, IEnumerable{T}, int, JobOptions?, CancellationToken)"/>, but yields each result as soon as its task completes,
@@ -123,16 +123,16 @@ public sealed partial class Pool
     /// <exception cref="InvalidOperationException">The pool is closing or terminated.</exception>
     public PoolIterator<TResult> IMapUnordered<T, TResult>(Func<T, TResult> func, IEnumerable<T> iterable, int chunkSize = 1,
         JobOptions? options = null, CancellationToken cancellationToken = default) =>
-        Stream(func, iterable, chunkSize, ordered: false, options, cancellationToken, (items, rules) => new MapWork<T, TResult>(func, items) { Rules = rules });
+        Stream(JobKind.IMapUnordered, func, iterable, chunkSize, ordered: false, options, cancellationToken, (items, rules) => new MapWork<T, TResult>(func, items) { Rules = rules });
 
-    private AsyncResult<IReadOnlyList<TResult>> SubmitMap<T, TResult>(Delegate func, IEnumerable<T> iterable, int? chunkSize,
+    private AsyncResult<IReadOnlyList<TResult>> SubmitMap<T, TResult>(string kind, Delegate func, IEnumerable<T> iterable, int? chunkSize,
         Func<ArraySegment<T>, ChunkWork<TResult>> makeWork, Action<IReadOnlyList<TResult>>? callback, Action<Exception>? errorCallback,
         JobOptions? options, CancellationToken cancellationToken, bool shareArrays = false)
     {
         // shareArrays: the caller waits for the result (Map), so an array input can be read in
         // place; MapAsync returns at once, and its caller may change the array meanwhile.
-        var progress = NewProgress(options);
-        var result = NewResult(callback, errorCallback, progress);
+        var tally = NewTally(kind, options);
+        var result = NewResult(callback, errorCallback, tally);
         if (cancellationToken.IsCancellationRequested)
         {
             result.Fail(CancellationLink.Cancelled(cancellationToken));
@@ -145,7 +145,7 @@ public sealed partial class Pool
             // An array whose runtime type is exactly T[]: a covariant one (a string[] passed as
             // IEnumerable<object>) cannot be viewed as a span of T.
             var items = shareArrays && iterable is T[] array && array.GetType() == typeof(T[]) ? array : iterable.ToArray();
-            progress?.SetTotal(items.Length);
+            tally.SetTotal(items.Length);
             if (items.Length == 0)
             {
                 result.Complete(Array.Empty<TResult>());
@@ -159,7 +159,7 @@ public sealed partial class Pool
                 result.RecordIn(journal);
                 var results = new TResult[items.Length];
                 var left = Left(journal.Restore(results));
-                progress?.Restored(items.Length - left.Sum(range => range.Count));
+                tally.Restore(items.Length - left.Sum(range => range.Count));
                 if (left.Count == 0)
                 {
                     result.Complete(results);
@@ -180,7 +180,7 @@ public sealed partial class Pool
                 }
             });
             // No sender: the router would hold it, and with it this job's results, until its next message.
-            _router.Tell(MapJob<TResult>.Create(result.JobId, items, chunkSize, Processes, makeWork, _group, reply, progress, durable), ActorRefs.NoSender);
+            _router.Tell(MapJob<TResult>.Create(result.JobId, items, chunkSize, Processes, makeWork, _group, reply, tally, durable), ActorRefs.NoSender);
         }
         catch (Exception ex)
         {
@@ -192,12 +192,12 @@ public sealed partial class Pool
         return result;
     }
 
-    private PoolIterator<TResult> Stream<T, TResult>(Delegate func, IEnumerable<T> iterable, int chunkSize, bool ordered,
+    private PoolIterator<TResult> Stream<T, TResult>(string kind, Delegate func, IEnumerable<T> iterable, int chunkSize, bool ordered,
         JobOptions? options, CancellationToken cancellationToken, Func<ArraySegment<T>, TaskRules?, ChunkWork<TResult>> makeWork, bool awaited = false)
     {
         CheckArguments(func, iterable, chunkSize, options, durable: false, awaited);
         var rules = TaskRules.Of(options);
-        var sink = new ResultSink<TResult>(_registry, new Window(_settings.StreamWindow(chunkSize)), NewProgress(options));
+        var sink = new ResultSink<TResult>(_registry, new Window(_settings.StreamWindow(chunkSize)), NewTally(kind, options));
         if (cancellationToken.IsCancellationRequested)
         {
             sink.Abort(CancellationLink.Cancelled(cancellationToken));

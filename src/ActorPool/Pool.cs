@@ -3,6 +3,7 @@ using ActorPool.Coordination;
 using ActorPool.Deployment;
 using ActorPool.Journal;
 using ActorPool.Lifecycle;
+using ActorPool.Observability;
 using ActorPool.Protocol;
 using ActorPool.Remote;
 using ActorPool.Routing;
@@ -50,6 +51,7 @@ public sealed partial class Pool : IDisposable, IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly SystemStopWatch _systemStop;
     private readonly JobJournal? _journal;
+    private readonly PoolTelemetry _telemetry;
     private Task? _shutdown;
 
     /// <summary>Creates a pool with <see cref="Environment.ProcessorCount"/> workers and default options.</summary>
@@ -80,14 +82,18 @@ public sealed partial class Pool : IDisposable, IAsyncDisposable
             throw new ArgumentOutOfRangeException("options.Deployment", options.Deployment, "Unknown deployment.");
         if (options.MaxWorkerLosses < 1)
             throw new ArgumentOutOfRangeException("options.MaxWorkerLosses", options.MaxWorkerLosses, "MaxWorkerLosses must be at least 1, or null for the default.");
+        if (options.Name is { } name && string.IsNullOrWhiteSpace(name))
+            throw new ArgumentException("Name must not be empty or white space; leave it null for the default.", "options.Name");
         if (options.NoWorkerTimeout is { } noWorkerTimeout && (noWorkerTimeout <= TimeSpan.Zero || noWorkerTimeout.TotalMilliseconds > int.MaxValue))
             throw new ArgumentOutOfRangeException("options.NoWorkerTimeout", noWorkerTimeout, $"NoWorkerTimeout must be positive and at most {int.MaxValue} ms, or null for the default.");
 
         // First, so that a journal in use fails the constructor before anything is started.
         _journal = options.JournalPath is { } journalPath ? JobJournal.Open(journalPath) : null;
+        var defaultName = $"actorpool-{Interlocked.Increment(ref s_poolCount)}";
+        _telemetry = new PoolTelemetry(options.Name ?? defaultName);
         try
         {
-            _deployment = WorkerDeployment.For(options, $"actorpool-{Interlocked.Increment(ref s_poolCount)}");
+            _deployment = WorkerDeployment.For(options, defaultName);
         }
         catch
         {
@@ -98,12 +104,13 @@ public sealed partial class Pool : IDisposable, IAsyncDisposable
         _log = Logging.GetLogger(_system, typeof(Pool));
         try
         {
-            _settings = PoolSettings.Create(options, _system.Settings.Config);
+            _settings = PoolSettings.Create(options, _system.Settings.Config, _telemetry);
             _router = _system.ActorOf(PoolRouterActor.Props(_deployment, _settings, _registry, _stopping.Token), _deployment.RouterName);
             _group = _router.Ask<WorkerGroup>(GetWorkers.Instance).GetAwaiter().GetResult();
             _deployment.Started(_group);
             _systemStop = new SystemStopWatch(OnSystemStopping);
             _systemStop.Arm(_system);
+            PoolInstruments.Attach(_telemetry);
         }
         catch
         {
@@ -129,6 +136,12 @@ public sealed partial class Pool : IDisposable, IAsyncDisposable
     /// chunk sizes and for how far IMap reads ahead.
     /// </summary>
     public int Processes => _settings.Processes;
+
+    /// <summary>
+    /// The pool's name (<see cref="PoolOptions.Name"/>; default <c>actorpool-</c> and a number), which
+    /// tags its metrics (<c>actorpool.pool</c>) and its traces.
+    /// </summary>
+    public string Name => _telemetry.Name;
 
     /// <summary>
     /// The pool's router actor. Actors in the same ActorSystem can send it a
@@ -234,6 +247,7 @@ public sealed partial class Pool : IDisposable, IAsyncDisposable
         {
             // Worker processes go last, once this side has closed its connections to them.
             _deployment.Stopped();
+            PoolInstruments.Detach(_telemetry);
             _journal?.Dispose(); // every job has ended: what they recorded is written, and the file is free
         }
     }
@@ -272,11 +286,12 @@ public sealed partial class Pool : IDisposable, IAsyncDisposable
     private static int ValidProcesses(int processes, string paramName) =>
         processes >= 1 ? processes : throw new ArgumentOutOfRangeException(paramName, processes, "A pool needs at least 1 process.");
 
-    private AsyncResult<T> NewResult<T>(Action<T>? callback, Action<Exception>? errorCallback, ProgressTracker? progress) =>
-        new(_registry, callback, errorCallback, ReportCallbackFailure, progress);
+    private AsyncResult<T> NewResult<T>(Action<T>? callback, Action<Exception>? errorCallback, JobTally tally) =>
+        new(_registry, callback, errorCallback, ReportCallbackFailure, tally);
 
-    /// <summary>The progress tracker of a job with <paramref name="options"/>; null when it reports none.</summary>
-    private ProgressTracker? NewProgress(JobOptions? options) => ProgressTracker.For(options, _registry, ReportCallbackFailure);
+    /// <summary>The counts of a new job of <paramref name="kind"/> with <paramref name="options"/>, which report its progress if they ask for it.</summary>
+    private JobTally NewTally(string kind, JobOptions? options) =>
+        new JobTally(_telemetry, kind).ReportingTo(options, _registry, ReportCallbackFailure);
 
     private void ReportCallbackFailure(Exception error) =>
         _log.Error(error, "A callback or progress handler passed to an ActorPool submission threw; the pool carries on.");

@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using ActorPool.Coordination;
 using ActorPool.Lifecycle;
@@ -13,7 +14,9 @@ namespace ActorPool;
 /// <remarks>
 /// <para>It deliberately implements <see cref="IEnumerable{T}"/> only: <c>await foreach</c>
 /// works through <see cref="GetAsyncEnumerator"/> by pattern, and implementing
-/// <see cref="IAsyncEnumerable{T}"/> as well would make every LINQ call on it ambiguous.</para>
+/// <see cref="IAsyncEnumerable{T}"/> as well would make every LINQ call on it ambiguous. Where an
+/// <see cref="IAsyncEnumerable{T}"/> is wanted, pass <see cref="AsAsyncEnumerable"/>; to cancel an
+/// <c>await foreach</c>, use <see cref="WithCancellation"/>.</para>
 /// <para>Disposing the iterator, or leaving a <c>foreach</c> before the end (break, exception),
 /// stops the job: the input is no longer read and pending tasks are dropped. After that, <see cref="Next"/>
 /// and enumerating again throw <see cref="ObjectDisposedException"/>: the results not taken are
@@ -68,6 +71,23 @@ public sealed class PoolIterator<T> : IEnumerable<T>, IDisposable
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
+    /// <summary>This iterator as an <see cref="IAsyncEnumerable{T}"/>, for code that takes one; enumerating it is <see cref="GetAsyncEnumerator"/>.</summary>
+    public IAsyncEnumerable<T> AsAsyncEnumerable() => new AsyncView(this);
+
+    /// <summary>
+    /// For <c>await foreach (var r in pool.IMap(...).WithCancellation(token))</c>: enumerates the
+    /// remaining results asynchronously, and cancelling <paramref name="cancellationToken"/> stops
+    /// waiting (and, by leaving the loop, stops the job). <c>ConfigureAwait</c> can follow.
+    /// </summary>
+    /// <param name="cancellationToken">Stops the wait for the next result.</param>
+    public ConfiguredCancelableAsyncEnumerable<T> WithCancellation(CancellationToken cancellationToken) =>
+        AsAsyncEnumerable().WithCancellation(cancellationToken);
+
+    private sealed class AsyncView(PoolIterator<T> iterator) : IAsyncEnumerable<T>
+    {
+        public IAsyncEnumerator<T> GetAsyncEnumerator(CancellationToken cancellationToken = default) => iterator.GetAsyncEnumerator(cancellationToken);
+    }
+
     /// <summary>Enumerates the remaining results asynchronously: <c>await foreach (var r in pool.IMap(...))</c>.</summary>
     /// <param name="cancellationToken">Stops waiting (and, by leaving the loop, stops the job).</param>
     public async IAsyncEnumerator<T> GetAsyncEnumerator(CancellationToken cancellationToken = default)
@@ -80,7 +100,10 @@ public sealed class PoolIterator<T> : IEnumerable<T>, IDisposable
             while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 while (!_disposed && reader.TryRead(out var outcome))
+                {
+                    cancellationToken.ThrowIfCancellationRequested(); // even while results are buffered
                     yield return Take(outcome);
+                }
                 ThrowIfDisposed();
             }
             ThrowIfDisposed();

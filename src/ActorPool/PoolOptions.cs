@@ -5,6 +5,13 @@ namespace ActorPool;
 /// <summary>Options for a <see cref="Pool"/>. Tuning knobs beyond these live in the <c>actorpool</c> section of the ActorSystem's configuration (see <c>reference.conf</c>).</summary>
 public sealed class PoolOptions
 {
+    /// <summary>
+    /// The pool's name (<see cref="Pool.Name"/>): every metric the pool records carries it in the tag
+    /// <c>actorpool.pool</c>, and its traces too. Default: null, for <c>actorpool-</c> and a number
+    /// that counts the pools of the process. Must not be empty or white space when set.
+    /// </summary>
+    public string? Name { get; init; }
+
     /// <summary>Number of workers, each with a thread of its own. Default: <see cref="Environment.ProcessorCount"/>. Must be at least 1.</summary>
     public int Processes { get; init; } = Environment.ProcessorCount;
 

@@ -27,7 +27,7 @@ public sealed record MapRequest<T, TResult>(Func<T, TResult> Func, IReadOnlyList
                 JobArguments.CheckChunkSize(ChunkSize, nameof(ChunkSize));
             }))
             return null;
-        if (ActorRequestJob.TryStart(scope.Registry, requester) is not { } job)
+        if (ActorRequestJob.TryStart(scope.Registry, requester, new JobTally(scope.Telemetry, JobKind.Map)) is not { } job)
             return null;
         try
         {
@@ -39,7 +39,7 @@ public sealed record MapRequest<T, TResult>(Func<T, TResult> Func, IReadOnlyList
                 return null;
             }
             return MapJob<TResult>.Create(job.Id, items, ChunkSize, scope.Processes, chunk => new MapWork<T, TResult>(Func, chunk), scope.Group,
-                new ReplyRef(scope.Provider, job.Reply));
+                new ReplyRef(scope.Provider, job.Reply), job.Tally);
         }
         catch (Exception ex)
         {
@@ -64,12 +64,12 @@ public sealed record ApplyRequest<TResult>(Func<TResult> Func) : IPoolRequest
     {
         if (!RequestArguments.Accept(requester, () => JobArguments.CheckFunction(Func, nameof(Func), scope.Deployment)))
             return null;
-        if (ActorRequestJob.TryStart(scope.Registry, requester) is not { } job)
+        if (ActorRequestJob.TryStart(scope.Registry, requester, new JobTally(scope.Telemetry, JobKind.Apply)) is not { } job)
             return null;
         try
         {
             // A single task has no coordinator to start: it goes to the workers at once.
-            _ = ApplyJob.Dispatch(job.Id, new ThunkWork<TResult>(Func), scope.Group, scope.Provider,
+            _ = ApplyJob.Dispatch(job.Id, new ThunkWork<TResult>(Func), scope.Group, scope.Provider, job.Tally,
                 value => job.Reply(value is null ? new Status.Success(null) : value),
                 error => job.Reply(new Status.Failure(error)));
         }

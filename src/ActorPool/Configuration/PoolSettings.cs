@@ -1,3 +1,4 @@
+using ActorPool.Observability;
 using Akka.Configuration;
 
 namespace ActorPool.Configuration;
@@ -21,7 +22,8 @@ internal sealed record PoolSettings(
     int MaxWorkerLosses,
     TimeSpan NoWorkerTimeout,
     int AsyncItemsPerWorker,
-    SpeculationSettings Speculation)
+    SpeculationSettings Speculation,
+    PoolTelemetry Telemetry)
 {
     /// <summary>Id of the dispatcher that runs user functions.</summary>
     public const string WorkerDispatcherId = "actorpool.worker-dispatcher";
@@ -33,7 +35,10 @@ internal sealed record PoolSettings(
     public int StreamWindow(int chunkSize) =>
         Processes * Math.Max(ChunksInFlightPerWorker, (ItemsInFlightPerWorker + chunkSize - 1) / chunkSize);
 
-    public static PoolSettings Create(PoolOptions options, Config config)
+    /// <param name="options">What the caller set.</param>
+    /// <param name="config">The ActorSystem's configuration, over reference.conf.</param>
+    /// <param name="telemetry">The pool's metrics, which its router keeps told of its workers.</param>
+    public static PoolSettings Create(PoolOptions options, Config config, PoolTelemetry telemetry)
     {
         var section = config.GetConfig("actorpool");
         var noWorkerTimeout = options.NoWorkerTimeout ?? section.GetTimeSpan("remote.no-worker-timeout", null);
@@ -54,7 +59,8 @@ internal sealed record PoolSettings(
             options.MaxWorkerLosses ?? Positive(section, "remote.max-worker-losses"),
             noWorkerTimeout,
             AsyncItemsPerWorkerOf(config),
-            SpeculationSettings.Of(section.GetConfig("speculation")));
+            SpeculationSettings.Of(section.GetConfig("speculation")),
+            telemetry);
     }
 
     private static int Positive(Config section, string path)

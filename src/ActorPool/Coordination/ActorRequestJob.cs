@@ -14,17 +14,18 @@ internal sealed class ActorRequestJob : IJob
     private long _id;
     private int _replied;
 
-    private ActorRequestJob(IActorRef requester, JobRegistry registry)
+    private ActorRequestJob(IActorRef requester, JobRegistry registry, JobTally tally)
     {
         _requester = requester;
         _registry = registry;
+        Tally = tally;
     }
 
-    /// <summary>Registers a job for <paramref name="requester"/>; when the pool is not running, tells it so and returns null.</summary>
-    public static ActorRequestJob? TryStart(JobRegistry registry, IActorRef requester)
+    /// <summary>Registers a job for <paramref name="requester"/>, counted in <paramref name="tally"/>; when the pool is not running, tells it so and returns null.</summary>
+    public static ActorRequestJob? TryStart(JobRegistry registry, IActorRef requester, JobTally tally)
     {
-        var job = new ActorRequestJob(requester, registry);
-        if (!registry.TryRegister(job, out job._id))
+        var job = new ActorRequestJob(requester, registry, tally);
+        if (!tally.TryRegister(registry, job, out job._id))
         {
             requester.Tell(new Status.Failure(registry.NotRunning()));
             return null;
@@ -34,11 +35,15 @@ internal sealed class ActorRequestJob : IJob
 
     public long Id => _id;
 
+    /// <summary>The job's counts.</summary>
+    public JobTally Tally { get; }
+
     /// <summary>Sends the reply; only the first call has any effect.</summary>
     public void Reply(object message)
     {
         if (Interlocked.Exchange(ref _replied, 1) != 0)
             return;
+        Tally.End(message is Status.Failure failure ? JobTally.StateOf(failure.Cause) : JobState.Finished, (message as Status.Failure)?.Cause);
         try
         {
             _requester.Tell(message);

@@ -12,18 +12,22 @@ namespace ActorPool.Coordination;
 internal static class ApplyJob
 {
     /// <summary>Sends the task; returns its reply address, which the caller releases if it stops waiting (a cancelled task gets no answer).</summary>
-    public static ReplyRef Dispatch<TResult>(long jobId, ChunkWork<TResult> work, WorkerGroup group, IActorRefProvider provider,
+    /// <remarks>The outcome is counted in <paramref name="tally"/> before <paramref name="onValue"/> or <paramref name="onError"/> hears of it.</remarks>
+    public static ReplyRef Dispatch<TResult>(long jobId, ChunkWork<TResult> work, WorkerGroup group, IActorRefProvider provider, JobTally tally,
         Action<TResult> onValue, Action<Exception> onError)
     {
         var reply = new ReplyRef(provider, message =>
         {
             if (message is not ChunkResult<TResult> result)
                 return;
+            tally.Chunk(1, result.Failures?.Length ?? 0, result.RunTime);
             if (result.FirstError is { } error)
                 onError(error);
             else
                 onValue(result.Values[0]);
         });
+        work.Trace = tally.Trace;
+        tally.Submitted(1);
         group.Dispatch(new RunChunk(jobId, 0, 0, group.Prepare(work), reply));
         return reply;
     }

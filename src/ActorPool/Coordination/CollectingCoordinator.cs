@@ -16,17 +16,17 @@ internal sealed class CollectingCoordinator<TResult> : UntypedActor
     private readonly TResult[] _results;
     private readonly IActorRef _replyTo;
     private readonly IActorRef _dropTarget;
-    private readonly ProgressTracker? _progress;
+    private readonly JobTally _tally;
     private readonly JournaledJob? _journal;
     private readonly ChunkTracker _arrived = new();
     private bool _finished; // replied: results still in a message being handled are ignored
 
     // results: the job's result array, one element per input item. Chunks run in process have
     // written their parts of it already when they report.
-    public CollectingCoordinator(long jobId, int chunkCount, TResult[] results, IActorRef replyTo, IActorRef dropTarget, ProgressTracker? progress,
+    public CollectingCoordinator(long jobId, int chunkCount, TResult[] results, IActorRef replyTo, IActorRef dropTarget, JobTally tally,
         JournaledJob? journal)
     {
-        _progress = progress;
+        _tally = tally;
         _journal = journal;
         _jobId = jobId;
         _chunkCount = chunkCount;
@@ -35,9 +35,9 @@ internal sealed class CollectingCoordinator<TResult> : UntypedActor
         _dropTarget = dropTarget;
     }
 
-    public static Props Props(long jobId, int chunkCount, TResult[] results, IActorRef replyTo, IActorRef dropTarget, ProgressTracker? progress,
+    public static Props Props(long jobId, int chunkCount, TResult[] results, IActorRef replyTo, IActorRef dropTarget, JobTally tally,
         JournaledJob? journal) =>
-        Akka.Actor.Props.Create(() => new CollectingCoordinator<TResult>(jobId, chunkCount, results, replyTo, dropTarget, progress, journal));
+        Akka.Actor.Props.Create(() => new CollectingCoordinator<TResult>(jobId, chunkCount, results, replyTo, dropTarget, tally, journal));
 
     protected override void OnReceive(object message)
     {
@@ -67,8 +67,7 @@ internal sealed class CollectingCoordinator<TResult> : UntypedActor
             return;
         if (result.FirstError is { } error)
         {
-            var failed = result.Failures!.Length;
-            _progress?.Add(result.Values.Count - failed, failed);
+            _tally.Chunk(result.Values.Count, result.Failures!.Length, result.RunTime);
             _finished = true;
             _replyTo.Tell(new Status.Failure(error));
             _dropTarget.Tell(new DropJob(_jobId));
@@ -78,7 +77,7 @@ internal sealed class CollectingCoordinator<TResult> : UntypedActor
         if (result.Values.Array != _results)
             result.Values.CopyTo(_results, checked((int)result.Offset)); // from another process: an array of its own
         _journal?.Record(_results, (int)result.Offset, result.Values.Count); // a durable job's chunk, once its results are in place
-        _progress?.Add(result.Values.Count, 0); // after the record: a report never counts a chunk the journal has not been given
+        _tally.Chunk(result.Values.Count, 0, result.RunTime); // after the record: a report never counts a chunk the journal has not been given
         if (_arrived.Count == _chunkCount)
         {
             _finished = true;

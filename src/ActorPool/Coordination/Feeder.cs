@@ -74,7 +74,10 @@ internal static class Feeder
                 }
                 if (buffer.Count > 0)
                 {
-                    group.Dispatch(new RunChunk(jobId, chunkIndex, offset, group.Prepare(makeWork(buffer.ToArray())), coordinator));
+                    var work = makeWork(buffer.ToArray());
+                    work.Trace = sink.Tally.Trace;
+                    sink.Tally.Submitted(buffer.Count);
+                    group.Dispatch(new RunChunk(jobId, chunkIndex, offset, group.Prepare(work), coordinator));
                     chunkIndex++;
                     offset += buffer.Count;
                 }

@@ -11,7 +11,7 @@ namespace ActorPool.Coordination;
 /// <see cref="Status.Failure"/>) goes to <see cref="ReplyTo"/>.
 /// </summary>
 internal sealed record MapJob<TResult>(
-    long JobId, ChunkWork[] Chunks, long[] Offsets, TResult[] Results, IActorRef ReplyTo, ProgressTracker? Progress, JournaledJob? Journal) : IJobStart
+    long JobId, ChunkWork[] Chunks, long[] Offsets, TResult[] Results, IActorRef ReplyTo, JobTally Tally, JournaledJob? Journal) : IJobStart
 {
     /// <summary>
     /// Cuts <paramref name="items"/> into chunks of <paramref name="chunkSize"/> (null: CPython's
@@ -25,7 +25,7 @@ internal sealed record MapJob<TResult>(
     /// <param name="makeWork">Makes the work of a chunk from its view of the inputs.</param>
     /// <param name="group">The workers.</param>
     /// <param name="replyTo">Where the list of results, or the failure, goes.</param>
-    /// <param name="progress">The job's progress, if it reports any.</param>
+    /// <param name="tally">The job's counts, and its trace, which its chunks carry.</param>
     /// <param name="durable">
     /// For a durable job: its journal, the array of its results with those restored from the
     /// journal in place, and the ranges of items left to run (only those are cut into chunks).
@@ -38,7 +38,7 @@ internal sealed record MapJob<TResult>(
     /// which the coordinator copies in.
     /// </remarks>
     public static MapJob<TResult> Create<T>(long jobId, T[] items, int? chunkSize, int processes,
-        Func<ArraySegment<T>, ChunkWork<TResult>> makeWork, WorkerGroup group, IActorRef replyTo, ProgressTracker? progress = null,
+        Func<ArraySegment<T>, ChunkWork<TResult>> makeWork, WorkerGroup group, IActorRef replyTo, JobTally tally,
         (JournaledJob Journal, TResult[] Results, IReadOnlyList<(int Start, int Count)> Left)? durable = null)
     {
         // Not zeroed (for value types): every element is written before the list is handed out,
@@ -57,11 +57,13 @@ internal sealed record MapJob<TResult>(
                 // own, which its coordinator copies from the first to arrive: the loser, ending later,
                 // must not write over the job's results.
                 var work = makeWork(chunk);
+                work.Trace = tally.Trace;
                 chunks[next] = group.Prepare(work.Speculative ? work : work.WritingTo(new ArraySegment<TResult>(results, chunk.Offset, chunk.Count)));
                 offsets[next++] = chunk.Offset;
             }
         }
-        return new(jobId, chunks, offsets, results, replyTo, progress, durable?.Journal);
+        tally.Submitted(left.Sum(range => range.Count));
+        return new(jobId, chunks, offsets, results, replyTo, tally, durable?.Journal);
     }
 
     public void Abort(Exception reason) => ReplyTo.Tell(new Status.Failure(reason));
@@ -69,7 +71,7 @@ internal sealed record MapJob<TResult>(
     public void Start(IActorContext context, WorkerGroup group)
     {
         var coordinator = context.ActorOf(
-            CollectingCoordinator<TResult>.Props(JobId, Chunks.Length, Results, ReplyTo, group.DropTarget, Progress, Journal),
+            CollectingCoordinator<TResult>.Props(JobId, Chunks.Length, Results, ReplyTo, group.DropTarget, Tally, Journal),
             IJobStart.CoordinatorName(JobId));
         for (var i = 0; i < Chunks.Length; i++)
             group.Dispatch(new RunChunk(JobId, i, Offsets[i], Chunks[i], coordinator));

@@ -4,16 +4,16 @@ using ActorPool.Lifecycle;
 namespace ActorPool.Coordination;
 
 /// <summary>
-/// A job's progress for <see cref="JobOptions.Progress"/>: counted by whoever learns of outcomes
-/// (its coordinator, its result sink, its reply), reported on the thread pool every
-/// <see cref="ReportInterval"/> while the counts change, and a last time when the job ends.
+/// A job's progress for <see cref="JobOptions.Progress"/>: its <see cref="JobTally"/>'s counts,
+/// reported on the thread pool every <see cref="ReportInterval"/> while they change, and a last
+/// time when the job ends.
 /// </summary>
 /// <remarks>
 /// Reports form a chain of continuations, so they never overlap and the last one runs after every
 /// other; the lock only guards the chain, never a call to user code. At most one periodic report
 /// waits in the chain, and it reads the counts when it runs: a slow handler gets fewer, fresher
-/// reports instead of a growing queue of stale ones. Counting is two interlocked adds, safe from an
-/// actor. The timer starts with the first count, so a job refused at submission leaves none.
+/// reports instead of a growing queue of stale ones. The timer starts with the first count, so a
+/// job refused at submission leaves none.
 /// </remarks>
 internal sealed class ProgressTracker
 {
@@ -23,20 +23,17 @@ internal sealed class ProgressTracker
     private readonly IProgress<JobProgress> _progress;
     private readonly JobRegistry _registry;
     private readonly Action<Exception> _reportFailure;
-    private readonly long _started = Stopwatch.GetTimestamp();
+    private readonly JobTally _tally;
     private readonly object _gate = new();
     private Timer? _timer; // under _gate
     private bool _periodicWaiting; // under _gate: a periodic report is in the chain and has not read the counts yet
-    private long _completed;
-    private long _failed;
-    private long _total = -1; // unknown
-    private long _restored;
     private (long Completed, long Failed, long Total) _reported = (0, 0, -1); // under _gate
     private Task _reports = Task.CompletedTask; // under _gate
     private bool _finished; // under _gate
 
-    private ProgressTracker(IProgress<JobProgress> progress, JobRegistry registry, Action<Exception> reportFailure)
+    private ProgressTracker(IProgress<JobProgress> progress, JobRegistry registry, Action<Exception> reportFailure, JobTally tally)
     {
+        _tally = tally;
         _progress = progress;
         _registry = registry;
         _reportFailure = reportFailure;
@@ -46,16 +43,13 @@ internal sealed class ProgressTracker
     /// <param name="options">The job's options.</param>
     /// <param name="registry">The pool's registry: a report must not wait on its own pool.</param>
     /// <param name="reportFailure">Logs what a report threw.</param>
-    public static ProgressTracker? For(JobOptions? options, JobRegistry registry, Action<Exception> reportFailure) =>
-        options?.Progress is { } progress ? new ProgressTracker(progress, registry, reportFailure) : null;
+    /// <param name="tally">The job's counts, which the reports read.</param>
+    public static ProgressTracker? For(JobOptions? options, JobRegistry registry, Action<Exception> reportFailure, JobTally tally) =>
+        options?.Progress is { } progress ? new ProgressTracker(progress, registry, reportFailure, tally) : null;
 
-    /// <summary>More items have succeeded or failed.</summary>
-    public void Add(long completed, long failed)
+    /// <summary>The job's counts have changed.</summary>
+    public void Counted()
     {
-        if (completed != 0)
-            Interlocked.Add(ref _completed, completed);
-        if (failed != 0)
-            Interlocked.Add(ref _failed, failed);
         if (Volatile.Read(ref _timer) is null)
             StartTimer();
     }
@@ -68,19 +62,6 @@ internal sealed class ProgressTracker
                 _timer = new Timer(static tracker => ((ProgressTracker)tracker!).Tick(), this, ReportInterval, ReportInterval);
         }
     }
-
-    /// <summary>
-    /// <paramref name="items"/> items were restored from a journal: they count as completed, but not
-    /// in the pace that estimates the time left, since they took none.
-    /// </summary>
-    public void Restored(long items)
-    {
-        Interlocked.Add(ref _restored, items);
-        Add(items, 0);
-    }
-
-    /// <summary>The job has <paramref name="total"/> items (a lazy input was read to its end).</summary>
-    public void SetTotal(long total) => Interlocked.Exchange(ref _total, total);
 
     /// <summary>
     /// The job has ended: reports a last time, counting the items that never completed as failed,
@@ -125,17 +106,16 @@ internal sealed class ProgressTracker
             var (completed, failed, total) = counts;
             var elapsed = Elapsed;
             var done = completed + failed;
-            var ran = done - Interlocked.Read(ref _restored);
+            var ran = done - _tally.Restored;
             TimeSpan? remaining = total >= done && ran > 0 ? elapsed * ((double)(total - done) / ran) : null;
             progress = new JobProgress(completed, failed, total >= 0 ? total : null, elapsed, remaining);
         }
         Report(progress);
     }
 
-    private (long Completed, long Failed, long Total) Counts() =>
-        (Interlocked.Read(ref _completed), Interlocked.Read(ref _failed), Interlocked.Read(ref _total));
+    private (long Completed, long Failed, long Total) Counts() => (_tally.Completed, _tally.Failed, _tally.Total);
 
-    private TimeSpan Elapsed => Stopwatch.GetElapsedTime(_started);
+    private TimeSpan Elapsed => Stopwatch.GetElapsedTime(_tally.Started);
 
     /// <summary>Chains one report after the last; called under the gate, and the report itself runs outside it.</summary>
     private void Enqueue(JobProgress progress) =>

@@ -18,17 +18,22 @@ internal sealed class ResultSink<T> : IJob
     private readonly CancellationTokenSource _stop = new();
     private readonly JobRegistry _registry;
     private CancellationLink? _cancellation; // only for a job with a token that can be cancelled
-    private readonly ProgressTracker? _progress;
+    private readonly JobTally _tally;
     private int _ended;
+    private JobState _endedAs = JobState.Finished;
+    private Exception? _endedWith;
 
     /// <exception cref="InvalidOperationException">The pool is not running.</exception>
-    public ResultSink(JobRegistry registry, Window window, ProgressTracker? progress = null)
+    public ResultSink(JobRegistry registry, Window window, JobTally tally)
     {
         _registry = registry;
         Window = window;
-        _progress = progress;
-        JobId = registry.Register(this);
+        _tally = tally;
+        JobId = tally.Register(registry, this);
     }
+
+    /// <summary>The job's counts.</summary>
+    public JobTally Tally => _tally;
 
     public long JobId { get; }
 
@@ -42,7 +47,8 @@ internal sealed class ResultSink<T> : IJob
     /// <summary>Cancelled when the job ends early (consumer left, or the pool was terminated): the feeder stops.</summary>
     public CancellationToken Stopped => _stop.Token;
 
-    public void WriteChunk(ArraySegment<T> values, ItemFailure[]? failures)
+    /// <summary>Writes a chunk's outcomes for the consumer; <paramref name="runTime"/> is how long it ran (null: it did not, as an input's failure).</summary>
+    public void WriteChunk(ArraySegment<T> values, ItemFailure[]? failures, TimeSpan? runTime)
     {
         var writer = _channel.Writer;
         var nextFailure = 0;
@@ -53,12 +59,11 @@ internal sealed class ResultSink<T> : IJob
                 error = failures[nextFailure++].Error;
             writer.TryWrite(new ItemOutcome<T>(values[i], error, EndsChunk: i == values.Count - 1));
         }
-        var failed = failures?.Length ?? 0;
-        _progress?.Add(values.Count - failed, failed);
+        _tally.Chunk(values.Count, failures?.Length ?? 0, runTime);
     }
 
     /// <summary>The input has ended: the job has <paramref name="items"/> items, the failure of a broken input counted as one.</summary>
-    public void SetTotal(long items) => _progress?.SetTotal(items);
+    public void SetTotal(long items) => _tally.SetTotal(items);
 
     /// <summary>Every item has been written.</summary>
     public void Complete()
@@ -72,6 +77,7 @@ internal sealed class ResultSink<T> : IJob
     {
         if (!TryEnd())
             return;
+        _endedAs = JobState.Cancelled;
         _stop.Cancel();
         Close();
     }
@@ -109,6 +115,7 @@ internal sealed class ResultSink<T> : IJob
             return false;
         if (overtakesBuffered)
             Volatile.Write(ref _cancelledWith, reason);
+        (_endedAs, _endedWith) = (JobTally.StateOf(reason), reason);
         _stop.Cancel();
         // The consumer meets the reason at the next position it has not read yet, then the end.
         _channel.Writer.TryWrite(new ItemOutcome<T>(default!, reason, EndsChunk: false));
@@ -129,16 +136,18 @@ internal sealed class ResultSink<T> : IJob
     /// <summary>Ends the stream for the consumer and the job for the registry, after the last progress report if there is one.</summary>
     private void Close()
     {
-        if (_progress is null)
+        if (_tally.Progress is not { } progress)
         {
             CloseNow();
             return;
         }
-        _progress.Finish().ContinueWith(_ => CloseNow(), CancellationToken.None, TaskContinuationOptions.DenyChildAttach, TaskScheduler.Default);
+        progress.Finish().ContinueWith(_ => CloseNow(), CancellationToken.None, TaskContinuationOptions.DenyChildAttach, TaskScheduler.Default);
     }
 
     private void CloseNow()
     {
+        // A job whose items failed is a failed job, even if its consumer met every failure and went on.
+        _tally.End(_endedAs == JobState.Finished && _tally.Failed > 0 ? JobState.Failed : _endedAs, _endedWith);
         _channel.Writer.TryComplete();
         _registry.Complete(JobId);
     }

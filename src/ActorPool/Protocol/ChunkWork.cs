@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using ActorPool.Observability;
+
 namespace ActorPool.Protocol;
 
 /// <summary>
@@ -34,6 +37,12 @@ internal abstract class ChunkWork
 
     /// <summary>The job's rules for its items (retries, timeout); null (the default) for none.</summary>
     public TaskRules? Rules { get; init; }
+
+    /// <summary>
+    /// The trace context of the chunk's job, which the chunk's activity continues where it runs;
+    /// default (the default) when nobody traces the job. Set once, before the work is sent.
+    /// </summary>
+    public ActivityContext Trace { get; set; }
 
     /// <summary>Whether a copy of this work may be started elsewhere when it straggles (<see cref="JobOptions.Speculative"/>).</summary>
     public virtual bool Speculative => Rules?.Speculative == true;
@@ -98,11 +107,15 @@ internal abstract class ChunkWork<TResult> : ChunkWork, ITypedWork
     public sealed override object Execute(long jobId, long chunkIndex, long offset)
     {
         var output = _output.Array is null ? new ArraySegment<TResult>(new TResult[Count]) : _output;
-        var failures = RunItems(output.Array!, output.Offset);
+        var started = Stopwatch.GetTimestamp();
+        List<ItemFailure>? failures;
+        using (ChunkTrace.Start(Trace, jobId, chunkIndex, Count))
+            failures = RunItems(output.Array!, output.Offset);
+        var runTime = Stopwatch.GetElapsedTime(started);
         _output = default;
         if (!Speculative)
             Release(); // a straggler's copy, in process, may run the same work at once: it keeps what it needs
-        return new ChunkResult<TResult>(jobId, chunkIndex, offset, output, failures?.ToArray());
+        return new ChunkResult<TResult>(jobId, chunkIndex, offset, output, failures?.ToArray()) { RunTime = runTime };
     }
 
     /// <summary>Runs every item, writing item i's value at <c>values[start + i]</c>; returns the items that failed, in index order, or null.</summary>

@@ -19,6 +19,9 @@ internal interface IChunkResult
     Array Values { get; }
 
     ItemFailure[]? Failures { get; }
+
+    /// <summary>How long the chunk ran on its worker; null when it did not run (it failed as a whole, unsent or undecodable).</summary>
+    TimeSpan? RunTime { get; }
 }
 
 // Every message the pool's actors exchange. All are immutable: arrays inside them (or the part of an
@@ -91,6 +94,9 @@ internal sealed record ChunkResult<TResult>(long JobId, long ChunkIndex, long Of
     : IChunkResult, IDeadLetterSuppression // results that reach a job already finished (failed fast, cancelled) are expected
 {
     Array IChunkResult.Values => Values.Offset == 0 && Values.Count == Values.Array!.Length ? Values.Array : Values.ToArray();
+
+    /// <inheritdoc />
+    public TimeSpan? RunTime { get; init; }
 
     /// <summary>The exception of the chunk's first failed item; null when every item succeeded.</summary>
     public Exception? FirstError => Failures is { Length: > 0 } failures ? failures[0].Error : null;

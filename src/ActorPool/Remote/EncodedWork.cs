@@ -55,7 +55,7 @@ internal sealed class EncodedWork : ChunkWork
                 $"The arguments of {function.Display} cannot be serialized to be sent to a worker: {ex.Message}", ex));
         }
         return items.Length <= MaxWireBytes
-            ? new EncodedWork(function, items, work.Count, rules)
+            ? new EncodedWork(function, items, work.Count, rules) { Trace = work.Trace }
             : new FailedWork(work, new SerializationException(
                 $"The arguments of a chunk of {function.Display} take {items.Length} bytes, over the {MaxWireBytes} a chunk may send; use a smaller chunk size."));
     }
@@ -66,6 +66,7 @@ internal sealed class EncodedWork : ChunkWork
         try
         {
             work = WireCodec.DecodeWork(Function, Items, EncodedRules?.Decode());
+            work.Trace = Trace;
         }
         catch (Exception ex)
         {
@@ -91,7 +92,7 @@ internal sealed class EncodedWork : ChunkWork
         return new EncodedChunkResult(jobId, chunkIndex, offset, Function, Count, values,
             result.Failures is { } failures
                 ? WireFailure.Encode(failures, MaxWireBytes - values.Length)
-                : null);
+                : null) { RunTime = result.RunTime };
     }
 
     public override object FailAll(long jobId, long chunkIndex, long offset, Exception error) =>
@@ -130,6 +131,9 @@ internal sealed class FailedWork(ChunkWork original, Exception error) : ChunkWor
 internal sealed record EncodedChunkResult(long JobId, long ChunkIndex, long Offset, FunctionRef Function, int Count, byte[] Values, WireFailure[]? Failures)
     : IWireMessage, IWireSized
 {
+    /// <summary>How long the chunk ran on its worker; null when it did not run.</summary>
+    public TimeSpan? RunTime { get; init; }
+
     /// <inheritdoc />
     /// <remarks>Failures are bounded only by the frame (<see cref="ChunkWork.MaxWireBytes"/>): a result that carries any counts as that large, and so travels alone.</remarks>
     public long WireBytes => Failures is null ? Values.Length + 64 : ChunkWork.MaxWireBytes;
@@ -139,7 +143,7 @@ internal sealed record EncodedChunkResult(long JobId, long ChunkIndex, long Offs
     {
         try
         {
-            return WireCodec.DecodeResult(Function, JobId, ChunkIndex, Offset, Values, DecodeFailures(), Count);
+            return WireCodec.DecodeResult(Function, JobId, ChunkIndex, Offset, Values, DecodeFailures(), Count, RunTime);
         }
         catch (Exception ex) when (Values.Length > 0)
         {

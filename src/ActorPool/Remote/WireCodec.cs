@@ -63,8 +63,9 @@ internal static class WireCodec
     }
 
     /// <summary>Rebuilds a typed <c>ChunkResult&lt;TResult&gt;</c>, TResult being the function's return type.</summary>
-    public static object DecodeResult(FunctionRef function, long jobId, long chunkIndex, long offset, byte[] values, ItemFailure[]? failures, int count) =>
-        ShapeOf(function).MakeResult(jobId, chunkIndex, offset, values, failures, count);
+    public static object DecodeResult(FunctionRef function, long jobId, long chunkIndex, long offset, byte[] values, ItemFailure[]? failures, int count,
+        TimeSpan? runTime = null) =>
+        ShapeOf(function).MakeResult(jobId, chunkIndex, offset, values, failures, count, runTime);
 
     private static Shape ShapeOf(FunctionRef function) => Shapes.GetOrAdd(function, static reference =>
     {
@@ -93,7 +94,7 @@ internal static class WireCodec
             makeWork = (function, items, rules) => awaiting(makeCalls(function, items, null), rules);
         }
         var makeResult = typeof(WireCodec).GetMethod(nameof(Result), BindingFlags.NonPublic | BindingFlags.Static)!
-            .MakeGenericMethod(resultType).CreateDelegate<Func<long, long, long, byte[], ItemFailure[]?, int, object>>();
+            .MakeGenericMethod(resultType).CreateDelegate<Func<long, long, long, byte[], ItemFailure[]?, int, TimeSpan?, object>>();
         return new Shape(function, makeWork, makeResult);
     });
 
@@ -112,9 +113,9 @@ internal static class WireCodec
     private static ChunkWork Awaiting<TResult>(ChunkWork calls, TaskRules? rules) =>
         new AsyncWork<TResult>((ChunkWork<Task<TResult>>)calls) { Rules = rules };
 
-    private static object Result<TResult>(long jobId, long chunkIndex, long offset, byte[] values, ItemFailure[]? failures, int count) =>
+    private static object Result<TResult>(long jobId, long chunkIndex, long offset, byte[] values, ItemFailure[]? failures, int count, TimeSpan? runTime) =>
         new ChunkResult<TResult>(jobId, chunkIndex, offset,
-            values.Length == 0 ? new TResult[count] : MessagePackSerializer.Deserialize<TResult[]>(values, Options), failures);
+            values.Length == 0 ? new TResult[count] : MessagePackSerializer.Deserialize<TResult[]>(values, Options), failures) { RunTime = runTime };
 
-    private sealed record Shape(Delegate Function, Func<Delegate, byte[], TaskRules?, ChunkWork> MakeWork, Func<long, long, long, byte[], ItemFailure[]?, int, object> MakeResult);
+    private sealed record Shape(Delegate Function, Func<Delegate, byte[], TaskRules?, ChunkWork> MakeWork, Func<long, long, long, byte[], ItemFailure[]?, int, TimeSpan?, object> MakeResult);
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Runtime.Serialization;
+using ActorPool.Observability;
 using ActorPool.Protocol;
 using Akka.Actor;
 using Akka.Serialization;
@@ -198,7 +199,7 @@ internal sealed class WireSerializer : SerializerWithStringManifest
             // Work is encoded where it is made (EncodedWork.Encode), so nothing here can fail on user data.
             if (chunk.Work is not EncodedWork work)
                 throw new SerializationException($"Chunk {chunk.ChunkIndex} of job {chunk.JobId} was not encoded for the wire.");
-            writer.WriteArrayHeader(8);
+            writer.WriteArrayHeader(9);
             writer.Write(chunk.JobId);
             writer.Write(chunk.ChunkIndex);
             writer.Write(chunk.Offset);
@@ -207,6 +208,7 @@ internal sealed class WireSerializer : SerializerWithStringManifest
             writer.Write(work.Count);
             writer.Write(work.Items);
             WriteRules(ref writer, work.EncodedRules);
+            writer.Write(ChunkTrace.Format(work.Trace)); // nil when the job is not traced
         }
     }
 
@@ -215,7 +217,7 @@ internal sealed class WireSerializer : SerializerWithStringManifest
         var chunks = new RunChunk[reader.ReadArrayHeader()];
         for (var i = 0; i < chunks.Length; i++)
         {
-            Expect(reader.ReadArrayHeader(), 8);
+            Expect(reader.ReadArrayHeader(), 9);
             var jobId = reader.ReadInt64();
             var chunkIndex = reader.ReadInt64();
             var offset = reader.ReadInt64();
@@ -224,7 +226,8 @@ internal sealed class WireSerializer : SerializerWithStringManifest
             var count = reader.ReadInt32();
             var items = ReadBytes(ref reader);
             var rules = ReadRules(ref reader);
-            chunks[i] = new RunChunk(jobId, chunkIndex, offset, new EncodedWork(function, items, count, rules), replyTo);
+            var trace = ChunkTrace.Parse(reader.ReadString()); // a malformed one is no trace, not a lost chunk
+            chunks[i] = new RunChunk(jobId, chunkIndex, offset, new EncodedWork(function, items, count, rules) { Trace = trace }, replyTo);
         }
         return chunks;
     }
@@ -235,13 +238,14 @@ internal sealed class WireSerializer : SerializerWithStringManifest
 
     private static void WriteResult(ref MessagePackWriter writer, EncodedChunkResult result)
     {
-        writer.WriteArrayHeader(7);
+        writer.WriteArrayHeader(8);
         writer.Write(result.JobId);
         writer.Write(result.ChunkIndex);
         writer.Write(result.Offset);
         WriteFunction(ref writer, result.Function);
         writer.Write(result.Count);
         writer.Write(result.Values);
+        WriteOrNil(ref writer, result.RunTime?.Ticks);
         if (result.Failures is null)
         {
             writer.WriteNil();
@@ -296,13 +300,16 @@ internal sealed class WireSerializer : SerializerWithStringManifest
 
     private static object ReadResult(ref MessagePackReader reader)
     {
-        Expect(reader.ReadArrayHeader(), 7);
+        Expect(reader.ReadArrayHeader(), 8);
         var jobId = reader.ReadInt64();
         var chunkIndex = reader.ReadInt64();
         var offset = reader.ReadInt64();
         var function = ReadFunction(ref reader);
         var count = reader.ReadInt32();
         var values = ReadBytes(ref reader);
+        long? runTicks = reader.TryReadNil() ? null : reader.ReadInt64();
+        if (runTicks < 0)
+            throw new SerializationException($"Malformed ActorPool message: a chunk ran for {runTicks} ticks.");
         WireFailure[]? failures = null;
         if (!reader.TryReadNil())
         {
@@ -321,7 +328,10 @@ internal sealed class WireSerializer : SerializerWithStringManifest
                 failures[i] = new WireFailure(index, errors[number]);
             }
         }
-        return new EncodedChunkResult(jobId, chunkIndex, offset, function, count, values, failures).Decode();
+        return new EncodedChunkResult(jobId, chunkIndex, offset, function, count, values, failures)
+        {
+            RunTime = runTicks is { } ticks ? TimeSpan.FromTicks(ticks) : null,
+        }.Decode();
     }
 
     /// <remarks>The initializer was checked to be nameable when the pool was made (<c>options.Initializer</c>).</remarks>

@@ -2,6 +2,7 @@ using ActorPool.Configuration;
 using ActorPool.Coordination;
 using ActorPool.Deployment;
 using ActorPool.Lifecycle;
+using ActorPool.Observability;
 using ActorPool.Protocol;
 using Akka.Actor;
 
@@ -56,7 +57,7 @@ internal sealed class PoolRouterActor : UntypedActor
                 Start(job);
                 break;
             case IPoolRequest request:
-                if (request.Accept(new RequestScope(_group, _registry, _settings.Processes, _deployment, Context.System), Sender) is { } requested)
+                if (request.Accept(new RequestScope(_group, _registry, _settings.Processes, _deployment, Context.System, _settings.Telemetry), Sender) is { } requested)
                     Start(requested);
                 break;
             case JobCancelled cancelled:
@@ -95,7 +96,8 @@ internal sealed class PoolRouterActor : UntypedActor
 }
 
 /// <summary>What a request from another actor needs from the router to make its job.</summary>
-internal sealed record RequestScope(WorkerGroup Group, JobRegistry Registry, int Processes, WorkerDeployment Deployment, ActorSystem System)
+internal sealed record RequestScope(WorkerGroup Group, JobRegistry Registry, int Processes, WorkerDeployment Deployment, ActorSystem System,
+    PoolTelemetry Telemetry)
 {
     public IActorRefProvider Provider => ((ExtendedActorSystem)System).Provider;
 }

@@ -113,6 +113,7 @@ internal sealed class WorkPullingRouter : UntypedActor
         }
         for (var i = 0; i < _settings.Processes; i++)
             AddWorker(Context.ActorOf(_localWorkerProps!, $"worker-{i}"));
+        _settings.Telemetry.WorkersChanged(_ledger.WorkerCount);
     }
 
     protected override void PostStop()
@@ -188,6 +189,7 @@ internal sealed class WorkPullingRouter : UntypedActor
                     Context.Watch(worker);
                     AddWorker(worker);
                 }
+                _settings.Telemetry.WorkersChanged(_ledger.WorkerCount);
                 Dispatch();
                 break;
             case NodeWorkers:
@@ -306,6 +308,9 @@ internal sealed class WorkPullingRouter : UntypedActor
         _allStarted.Remove(worker);
         _speculation.Lost(worker, _ledger.BatchesOf(worker).Select(batch => batch.Id).ToList());
         var loss = _ledger.Lose(worker, crashed, runningOnly);
+        _settings.Telemetry.WorkersChanged(_ledger.WorkerCount);
+        if (crashed)
+            _settings.Telemetry.WorkerLost(); // one that left or retired handed its work back: not a loss
         foreach (var (chunk, losses) in loss.Failed)
         {
             Fail(chunk, new WorkerLostException(

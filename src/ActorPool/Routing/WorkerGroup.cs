@@ -25,6 +25,9 @@ internal sealed record WorkerGroup(IActorRef Workers, IActorRef DropTarget, Func
     public static WorkerGroup Local(IActorContext context, PoolSettings settings, Props workerProps, BatchClaims<IActorRef> claims, TaskCancellation tasks)
     {
         var supervision = WorkerSupervision.Create(context.GetLogger());
+        // Known now, before the pool's constructor returns (the work-pulling router starts its workers
+        // a moment later): a worker that fails is restarted in place, so the number holds.
+        settings.Telemetry.WorkersChanged(settings.Processes);
         switch (settings.Routing)
         {
             case PoolRouting.RoundRobin:

@@ -351,6 +351,43 @@ public abstract partial class PoolContract
     }
 
     [Fact]
+    public async Task IMapUnordered_AwaitForeachWithCancellation_CompilesAndACancelledTokenStopsTheLoop()
+    {
+        await using var pool = NewPool();
+        var results = new List<int>();
+        await foreach (var result in pool.IMapUnordered(Func, Enumerable.Range(0, 20)).WithCancellation(CancellationToken.None).ConfigureAwait(false))
+            results.Add(result);
+        Assert.Equal(Enumerable.Range(1, 20), results.Order());
+
+        using var cancellation = new CancellationTokenSource();
+        var seen = 0;
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var _ in pool.IMap(Func, Enumerable.Range(0, 1_000_000)).WithCancellation(cancellation.Token))
+            {
+                if (++seen == 3)
+                    cancellation.Cancel();
+            }
+        });
+        Assert.Equal(3, seen);
+    }
+
+    [Fact]
+    public async Task IMap_AsAsyncEnumerable_GoesWhereAnIAsyncEnumerableIsWanted()
+    {
+        await using var pool = NewPool();
+        Assert.Equal(Enumerable.Range(1, 10), await Collect(pool.IMap(Func, Enumerable.Range(0, 10)).AsAsyncEnumerable()));
+
+        static async Task<List<int>> Collect(IAsyncEnumerable<int> source)
+        {
+            var list = new List<int>();
+            await foreach (var item in source)
+                list.Add(item);
+            return list;
+        }
+    }
+
+    [Fact]
     public void IMap_EmptyInput_EndsAtOnce()
     {
         using var pool = NewPool();

@@ -22,6 +22,35 @@ public abstract class SharedMemoryPoolContract : PoolContract
         new(new PoolOptions { Processes = processes, Routing = Routing, Initializer = initializer, MaxTasksPerChild = maxTasksPerChild });
 
     [Fact]
+    public void Tracing_EachChunkIsAnActivityOfItsJob_AndItsItemsRunInIt()
+    {
+        var stopped = new ConcurrentQueue<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "ActorPool",
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) =>
+                System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = stopped.Enqueue,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        using var pool = NewPool();
+        var spans = pool.Map(_ => System.Diagnostics.Activity.Current!.SpanId.ToHexString(), Enumerable.Range(0, 6), chunkSize: 2);
+        var job = Assert.Single(stopped, a => a.OperationName == "actorpool.map" && Equals(a.GetTagItem("actorpool.pool"), pool.Name));
+        var chunks = stopped.Where(a => a.OperationName == "actorpool.chunk" && a.ParentSpanId == job.SpanId).ToList();
+        Assert.Equal(3, chunks.Count);
+        Assert.Equal(spans.Distinct().Order(), chunks.Select(chunk => chunk.SpanId.ToHexString()).Order()); // each item ran inside its chunk's activity
+    }
+
+    [Fact]
+    public void Metrics_WorkersGauge_CountsEveryWorkerThread()
+    {
+        using var workers = new Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<int>(null, "ActorPool", "actorpool.workers");
+        using var pool = NewPool(processes: 3);
+        workers.RecordObservableInstruments();
+        Assert.Equal(3, Of(workers, pool).Last().Value);
+    }
+
+    [Fact]
     public void IMap_FirstResult_AvailableBeforeTheJobEnds()
     {
         using var pool = NewPool();

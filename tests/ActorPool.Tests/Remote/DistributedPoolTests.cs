@@ -84,12 +84,15 @@ public sealed class DistributedPoolTests : IDisposable
     [Fact]
     public void LocalProcesses_WorkerProcessKilledMidMap_MapReturnsEveryResultOnceInOrder()
     {
+        using var lost = new Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<long>(null, "ActorPool", "actorpool.workers.lost");
         using var pool = LocalProcesses();
         var input = Enumerable.Range(0, 4000).ToList();
         var result = pool.StarMapAsync<string, int, int>(MarkAndWork, input.Select(x => (_markers, x)), chunkSize: 10);
         Process.GetProcessById(WaitForMarker()).Kill(); // SIGKILL, in the middle of the job
         Assert.Equal(input.Select(x => x * 2), result.Get(Limit));
         Assert.Equal([2, 4], pool.Map(Twice, [1, 2])); // a replacement took its place
+        // Counted before its work was sent again, so before the Map could end.
+        Assert.Equal(1, lost.GetMeasurementSnapshot().Where(m => Equals(m.Tags["actorpool.pool"], pool.Name)).Sum(m => m.Value));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.Serialization;
 using ActorPool.Protocol;
 using ActorPool.Remote;
@@ -42,6 +43,23 @@ public sealed class WireTests : TestKit
         var result = chunk.Work.Execute(chunk.JobId, chunk.ChunkIndex, chunk.Offset);
         return Assert.IsType<ChunkResult<TResult>>(RoundTrip(result));
     }
+
+    [Fact]
+    public void TraceContextAndRunTime_CrossTheWire_TheChunkRunsInTheJobsTrace()
+    {
+        var job = new ActivityContext(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded);
+        var work = EncodedWork.Encode(new MapWork<string, string>(TraceOfTask, new[] { "a", "b" }) { Trace = job });
+        var chunk = Assert.Single(((RunBatch)RoundTrip(new RunBatch(1, [new RunChunk(7, 0, 0, work, TestActor)]))).Chunks);
+        Assert.Equal((job.TraceId, job.SpanId, job.TraceFlags), (chunk.Work.Trace.TraceId, chunk.Work.Trace.SpanId, chunk.Work.Trace.TraceFlags));
+        var result = Assert.IsType<ChunkResult<string>>(RoundTrip(chunk.Work.Execute(7, 0, 0)));
+        Assert.Equal([job.TraceId.ToHexString(), job.TraceId.ToHexString()], result.Values);
+        Assert.NotNull(result.RunTime);
+        Assert.Null(Assert.IsType<ChunkResult<string>>(RoundTrip(chunk.Work.FailAll(7, 0, 0, new InvalidOperationException()))).RunTime); // never ran
+        var untraced = Assert.Single(((RunBatch)RoundTrip(new RunBatch(2, [new RunChunk(7, 0, 0, EncodedWork.Encode(new MapWork<int, int>(AddOne, new[] { 1 })), TestActor)]))).Chunks);
+        Assert.Equal(default, untraced.Work.Trace);
+    }
+
+    internal static string TraceOfTask(string item) => Activity.Current?.TraceId.ToHexString() ?? "none";
 
     [Fact]
     public void StaticFunction_RunsAfterTheRoundTripAndItsResultComesBackTyped()

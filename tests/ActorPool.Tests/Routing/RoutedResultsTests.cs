@@ -1,4 +1,5 @@
 using ActorPool.Configuration;
+using ActorPool.Observability;
 using ActorPool.Protocol;
 using ActorPool.Routing;
 using ActorPool.Workers;
@@ -19,7 +20,7 @@ public sealed class RoutedResultsTests : TestKit
     [Fact]
     public void RoutedResults_EachReachesItsAddress_ConsecutiveOnesForOneAddressInOneMessage()
     {
-        var settings = PoolSettings.Create(new PoolOptions { Processes = 1 }, ReferenceConfig.Get());
+        var settings = PoolSettings.Create(new PoolOptions { Processes = 1 }, ReferenceConfig.Get(), new PoolTelemetry("test"));
         var router = Sys.ActorOf(WorkPullingRouter.Props(Props.Create<IdleWorker>(), settings, new BatchClaims<IActorRef>(), new TaskCancellation()));
         var first = CreateTestProbe();
         var second = CreateTestProbe();

@@ -1,0 +1,123 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+
+namespace ActorPool.Tests.Contract;
+
+/// <summary>
+/// Metrics (meter <c>ActorPool</c>) and traces (activity source <c>ActorPool</c>), on every routing
+/// strategy and deployment. Other tests run meanwhile, with pools of their own: every assertion
+/// reads only the measurements and activities tagged with its own pool's name.
+/// </summary>
+public abstract partial class PoolContract
+{
+    internal static int FailEveryFourth(int x) => x % 4 == 0 ? throw new InvalidOperationException($"item {x} is bad") : x;
+
+    /// <summary>The trace id the task runs under (its current activity's), or "none".</summary>
+    internal static string TraceOfTask(int x) => Activity.Current?.TraceId.ToHexString() ?? "none";
+
+    protected static IEnumerable<CollectedMeasurement<T>> Of<T>(MetricCollector<T> collector, Pool pool) where T : struct =>
+        collector.GetMeasurementSnapshot().Where(m => Equals(m.Tags.GetValueOrDefault("actorpool.pool"), pool.Name));
+
+    [Fact]
+    public void Metrics_IMapWithFailures_CountsEveryItemByOutcomeAndTimesEveryChunk()
+    {
+        using var completed = new MetricCollector<long>(null, "ActorPool", "actorpool.tasks.completed");
+        using var duration = new MetricCollector<double>(null, "ActorPool", "actorpool.chunk.duration");
+        using var pool = NewPool();
+        var failures = 0;
+        using (var results = pool.IMap(FailEveryFourth, Enumerable.Range(0, 20), chunkSize: 2))
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                try
+                {
+                    results.Next(Limit);
+                }
+                catch (InvalidOperationException)
+                {
+                    failures++;
+                }
+            }
+        }
+        Assert.Equal(5, failures);
+        var counts = Of(completed, pool).GroupBy(m => (string)m.Tags["outcome"]!).ToDictionary(g => g.Key, g => g.Sum(m => m.Value));
+        Assert.Equal(new Dictionary<string, long> { ["success"] = 15, ["failure"] = 5 }, counts);
+        var chunks = Of(duration, pool).ToList();
+        Assert.Equal(10, chunks.Count);
+        Assert.All(chunks, chunk => Assert.InRange(chunk.Value, 0, Limit.TotalSeconds));
+    }
+
+    [Fact]
+    public void Metrics_PendingGauge_CountsSubmittedItemsUntilTheyFinish_AndWorkersAreCounted()
+    {
+        using var pending = new MetricCollector<long>(null, "ActorPool", "actorpool.tasks.pending");
+        using var workers = new MetricCollector<int>(null, "ActorPool", "actorpool.workers");
+        using var folder = new TempFolder();
+        var gate = Path.Combine(folder.Path, "open");
+        using var pool = NewPool();
+        var result = pool.MapAsync(WaitForFile, Enumerable.Repeat(gate, 6), chunkSize: 1);
+        pending.RecordObservableInstruments();
+        Assert.Equal(6, Of(pending, pool).Last().Value);
+        File.WriteAllText(gate, "");
+        Assert.Equal(Enumerable.Repeat(1, 6), result.Get(Limit));
+        pending.RecordObservableInstruments();
+        Assert.Equal(0, Of(pending, pool).Last().Value);
+        workers.RecordObservableInstruments();
+        Assert.InRange(Of(workers, pool).Last().Value, 1, 64); // at least the one that ran the tasks
+    }
+
+    [Fact]
+    public void Metrics_AStoppedPool_IsNoLongerObserved()
+    {
+        using var pending = new MetricCollector<long>(null, "ActorPool", "actorpool.tasks.pending");
+        var pool = NewPool();
+        pending.RecordObservableInstruments();
+        Assert.Single(Of(pending, pool));
+        pool.Dispose();
+        pending.Clear();
+        pending.RecordObservableInstruments();
+        Assert.Empty(Of(pending, pool));
+    }
+
+    [Fact]
+    public void Tracing_EveryJobKind_IsAnActivityThatEndsBeforeItsResult_AndItsTasksRunInItsTrace()
+    {
+        var stopped = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "ActorPool",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = stopped.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+        using var pool = NewPool();
+        using var caller = new Activity("caller").Start();
+
+        var traces = pool.Map(TraceOfTask, Enumerable.Range(0, 6), chunkSize: 2);
+        var jobs = Jobs();
+        var map = Assert.Single(jobs);
+        Assert.Equal("actorpool.map", map.OperationName);
+        Assert.Equal(caller.SpanId, map.ParentSpanId); // a child of the caller's activity...
+        Assert.Same(caller, Activity.Current); // ...which stays the caller's current one
+        Assert.All(traces, trace => Assert.Equal(map.TraceId.ToHexString(), trace)); // wherever the tasks ran
+
+        pool.StarMap(FuncApply, [(1, 2)]);
+        pool.IMap(Func, [1]).ToList();
+        pool.IMapUnordered(Func, [1]).ToList();
+        Assert.Equal(2, pool.Apply(Func, 1));
+        Assert.Equal(2, pool.ApplyAsync(Func, 1).Get(Limit));
+        Assert.Throws<InvalidOperationException>(() => pool.Map(Fail, [3]));
+        // Each job's activity has stopped by the time its caller has the result (a stream's, its end).
+        Assert.Equal(
+            ["actorpool.apply", "actorpool.apply", "actorpool.imap", "actorpool.imap_unordered", "actorpool.map", "actorpool.starmap"],
+            Jobs().Skip(1).Select(job => job.OperationName).Order().ToArray());
+        var failed = Jobs().Last();
+        Assert.Equal(ActivityStatusCode.Error, failed.Status);
+        Assert.Contains("item 3 is bad", failed.StatusDescription);
+
+        List<Activity> Jobs() =>
+            stopped.Where(a => a.OperationName != "actorpool.chunk" && Equals(a.GetTagItem("actorpool.pool"), pool.Name))
+                .OrderBy(a => a.StartTimeUtc).ToList();
+    }
+}
