@@ -28,8 +28,8 @@ internal static class Durable
             Console.WriteLine();
             Console.WriteLine("| job | plain Map | durable Map (journal) | durable over plain | target |");
             Console.WriteLine("|---|---|---|---|---|");
-            Row("trivial Map, 1M ints, default chunks", trivial, Plain, Recorded, "<= 1.5x");
-            Row("CPU-bound Map, 400 items", cpu, Plain, Recorded, "<= 1.05x");
+            trivial.CostRow("trivial Map, 1M ints, default chunks", Plain, Recorded, "<= 1.5x");
+            cpu.CostRow("CPU-bound Map, 400 items", Plain, Recorded, "<= 1.05x");
         }
         finally
         {
@@ -38,11 +38,4 @@ internal static class Durable
     }
 
     private static JobOptions NewJob() => new() { JobId = Guid.NewGuid().ToString("N") };
-
-    private static void Row(string job, Rounds rounds, int plain, int recorded, string target)
-    {
-        var (median, low, high) = rounds.Ratio(plain, recorded); // recorded's time over plain's: the overhead
-        Console.WriteLine($"| {job} | {Program.Format(rounds.Median(plain))} | {Program.Format(rounds.Median(recorded))} "
-            + $"| {median:F2}x (rounds {low:F2}x to {high:F2}x) | {target} |");
-    }
 }

@@ -50,6 +50,14 @@ internal sealed class Rounds
             + $"| {median:F2}x (rounds {low:F2}x to {high:F2}x) | {target} |");
     }
 
+    /// <summary>Prints a report row for a cost: the two medians, and <paramref name="costly"/>'s time over <paramref name="baseline"/>'s, with its range over the rounds.</summary>
+    public void CostRow(string job, int baseline, int costly, string target)
+    {
+        var (median, low, high) = Ratio(baseline, costly); // the costly one's time over the baseline's
+        Console.WriteLine($"| {job} | {Program.Format(Median(baseline))} | {Program.Format(Median(costly))} "
+            + $"| {median:F2}x (rounds {low:F2}x to {high:F2}x) | {target} |");
+    }
+
     private static double Time(Action contender)
     {
         var watch = Stopwatch.StartNew();

@@ -28,8 +28,8 @@ internal static class Telemetry
         Console.WriteLine();
         Console.WriteLine("| job | nobody listening | metrics and traces listened to | listened over quiet | target |");
         Console.WriteLine("|---|---|---|---|---|");
-        Row("trivial Map, 1M ints, default chunks", trivial, Quiet, Listening, "<= 1.10x");
-        Row("CPU-bound Map, 400 items", cpu, Quiet, Listening, "<= 1.03x");
+        trivial.CostRow("trivial Map, 1M ints, default chunks", Quiet, Listening, "<= 1.10x");
+        cpu.CostRow("CPU-bound Map, 400 items", Quiet, Listening, "<= 1.03x");
     }
 
     private static long s_measurements;
@@ -57,12 +57,5 @@ internal static class Telemetry
         ActivitySource.AddActivityListener(activities);
         job();
         meters.RecordObservableInstruments();
-    }
-
-    private static void Row(string job, Rounds rounds, int quiet, int listening, string target)
-    {
-        var (median, low, high) = rounds.Ratio(quiet, listening); // listening's time over quiet's: the cost
-        Console.WriteLine($"| {job} | {Program.Format(rounds.Median(quiet))} | {Program.Format(rounds.Median(listening))} "
-            + $"| {median:F2}x (rounds {low:F2}x to {high:F2}x) | {target} |");
     }
 }

@@ -40,7 +40,6 @@ internal sealed class JobTally
     public JobTally(PoolTelemetry pool, string kind)
     {
         _pool = pool;
-        Kind = kind;
         if (PoolInstruments.Source.HasListeners())
         {
             // The job's activity lives as long as the job, not as the call that submitted it: the
@@ -51,12 +50,6 @@ internal sealed class JobTally
             _activity?.SetTag(PoolInstruments.PoolTag, pool.Name);
         }
     }
-
-    /// <summary>The job's kind: <c>map</c>, <c>starmap</c>, <c>imap</c>, <c>imap_unordered</c> or <c>apply</c>.</summary>
-    public string Kind { get; }
-
-    /// <summary>The job's id in its pool; 0 until it is registered.</summary>
-    public long JobId { get; private set; }
 
     /// <summary>When the job was submitted (<see cref="Stopwatch.GetTimestamp"/>).</summary>
     public long Started { get; } = Stopwatch.GetTimestamp();
@@ -109,7 +102,6 @@ internal sealed class JobTally
             End(JobState.Failed);
             return false;
         }
-        JobId = id;
         _activity?.SetTag("actorpool.job.id", id);
         _pool.JobBegan(this);
         if (State != JobState.Running)

@@ -35,9 +35,6 @@ internal sealed class PoolTelemetry
     /// <summary>The pool's live workers, as its router last counted them.</summary>
     public int Workers => Volatile.Read(ref _workers);
 
-    /// <summary>The jobs in progress.</summary>
-    public IEnumerable<JobTally> Jobs => _jobs.Keys;
-
     public void JobBegan(JobTally job) => _jobs.TryAdd(job, 0);
 
     public void JobEnded(JobTally job) => _jobs.TryRemove(job, out _);
