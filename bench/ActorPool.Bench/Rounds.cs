@@ -17,7 +17,14 @@ internal sealed class Rounds
     /// optimized tiers, which it does in the background after a method has run a while: timing
     /// before that measures the JIT, not the contender.
     /// </summary>
-    public static Rounds Run(int count, TimeSpan warmUp, params Action[] contenders)
+    public static Rounds Run(int count, TimeSpan warmUp, params Action[] contenders) =>
+        RunMeasured(count, warmUp, contenders.Select(contender => (Func<double>)(() => Time(contender))).ToArray());
+
+    /// <summary>
+    /// As <see cref="Run"/>, for contenders that time themselves, returning the seconds that count
+    /// (to leave out what a contender must set up around the job it times).
+    /// </summary>
+    public static Rounds RunMeasured(int count, TimeSpan warmUp, params Func<double>[] contenders)
     {
         foreach (var contender in contenders)
         {
@@ -28,7 +35,7 @@ internal sealed class Rounds
         }
         var seconds = new double[count][];
         for (var round = 0; round < count; round++)
-            seconds[round] = contenders.Select(Time).ToArray();
+            seconds[round] = contenders.Select(contender => contender()).ToArray();
         return new Rounds(seconds);
     }
 
@@ -58,7 +65,8 @@ internal sealed class Rounds
             + $"| {median:F2}x (rounds {low:F2}x to {high:F2}x) | {target} |");
     }
 
-    private static double Time(Action contender)
+    /// <summary>How long <paramref name="contender"/> takes, in seconds.</summary>
+    public static double Time(Action contender)
     {
         var watch = Stopwatch.StartNew();
         contender();

@@ -43,7 +43,8 @@ internal sealed class ActorRequestJob : IJob
     {
         if (Interlocked.Exchange(ref _replied, 1) != 0)
             return;
-        Tally.End(message is Status.Failure failure ? JobTally.StateOf(failure.Cause) : JobState.Finished, (message as Status.Failure)?.Cause);
+        var error = (message as Status.Failure)?.Cause;
+        Tally.End(JobTally.StateOf(error), error);
         try
         {
             _requester.Tell(message);

@@ -26,9 +26,8 @@ internal static class ApplyJob
             else
                 onValue(result.Values[0]);
         });
-        work.Trace = tally.Trace;
         tally.Submitted(1);
-        group.Dispatch(new RunChunk(jobId, 0, 0, group.Prepare(work), reply));
+        group.Dispatch(new RunChunk(jobId, 0, 0, group.Prepare(tally.Stamp(work)), reply));
         return reply;
     }
 }

@@ -74,10 +74,8 @@ internal static class Feeder
                 }
                 if (buffer.Count > 0)
                 {
-                    var work = makeWork(buffer.ToArray());
-                    work.Trace = sink.Tally.Trace;
                     sink.Tally.Submitted(buffer.Count);
-                    group.Dispatch(new RunChunk(jobId, chunkIndex, offset, group.Prepare(work), coordinator));
+                    group.Dispatch(new RunChunk(jobId, chunkIndex, offset, group.Prepare(sink.Tally.Stamp(makeWork(buffer.ToArray()))), coordinator));
                     chunkIndex++;
                     offset += buffer.Count;
                 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ActorPool.Lifecycle;
 using ActorPool.Observability;
+using ActorPool.Protocol;
 
 namespace ActorPool.Coordination;
 
@@ -109,10 +110,23 @@ internal sealed class JobTally
         return true;
     }
 
+    /// <summary>
+    /// Marks <paramref name="work"/>, a chunk of this job about to be sent, with what its worker
+    /// reports back for the pool's telemetry: the job's trace context, and whether to time the
+    /// chunk (only while its histogram has a listener, so that nobody listening costs no clock
+    /// reads). Returns the work.
+    /// </summary>
+    public ChunkWork Stamp(ChunkWork work)
+    {
+        work.Trace = Trace;
+        work.MeasureRunTime = PoolInstruments.ChunkDuration.Enabled;
+        return work;
+    }
+
     /// <summary><paramref name="items"/> more items were sent to the workers.</summary>
     public void Submitted(long items) => Interlocked.Add(ref _submitted, items);
 
-    /// <summary>A chunk of <paramref name="items"/> items came back, <paramref name="failed"/> of them failed; it ran for <paramref name="runTime"/>, or did not run (null).</summary>
+    /// <summary>A chunk of <paramref name="items"/> items came back, <paramref name="failed"/> of them failed; it ran for <paramref name="runTime"/>, or was not timed or did not run (null).</summary>
     public void Chunk(int items, int failed, TimeSpan? runTime)
     {
         if (runTime is { } ran)

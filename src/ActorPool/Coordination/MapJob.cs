@@ -57,7 +57,7 @@ internal sealed record MapJob<TResult>(
                 // own, which its coordinator copies from the first to arrive: the loser, ending later,
                 // must not write over the job's results.
                 var work = makeWork(chunk);
-                work.Trace = tally.Trace;
+                tally.Stamp(work);
                 chunks[next] = group.Prepare(work.Speculative ? work : work.WritingTo(new ArraySegment<TResult>(results, chunk.Offset, chunk.Count)));
                 offsets[next++] = chunk.Offset;
             }

@@ -18,7 +18,6 @@ internal sealed class ResultSink<T> : IJob
     private readonly CancellationTokenSource _stop = new();
     private readonly JobRegistry _registry;
     private CancellationLink? _cancellation; // only for a job with a token that can be cancelled
-    private readonly JobTally _tally;
     private int _ended;
     private JobState _endedAs = JobState.Finished;
     private Exception? _endedWith;
@@ -28,12 +27,12 @@ internal sealed class ResultSink<T> : IJob
     {
         _registry = registry;
         Window = window;
-        _tally = tally;
+        Tally = tally;
         JobId = tally.Register(registry, this);
     }
 
     /// <summary>The job's counts.</summary>
-    public JobTally Tally => _tally;
+    public JobTally Tally { get; }
 
     public long JobId { get; }
 
@@ -47,7 +46,7 @@ internal sealed class ResultSink<T> : IJob
     /// <summary>Cancelled when the job ends early (consumer left, or the pool was terminated): the feeder stops.</summary>
     public CancellationToken Stopped => _stop.Token;
 
-    /// <summary>Writes a chunk's outcomes for the consumer; <paramref name="runTime"/> is how long it ran (null: it did not, as an input's failure).</summary>
+    /// <summary>Writes a chunk's outcomes for the consumer; <paramref name="runTime"/> is how long it ran (null: it was not timed, or did not run, as an input's failure).</summary>
     public void WriteChunk(ArraySegment<T> values, ItemFailure[]? failures, TimeSpan? runTime)
     {
         var writer = _channel.Writer;
@@ -59,11 +58,11 @@ internal sealed class ResultSink<T> : IJob
                 error = failures[nextFailure++].Error;
             writer.TryWrite(new ItemOutcome<T>(values[i], error, EndsChunk: i == values.Count - 1));
         }
-        _tally.Chunk(values.Count, failures?.Length ?? 0, runTime);
+        Tally.Chunk(values.Count, failures?.Length ?? 0, runTime);
     }
 
     /// <summary>The input has ended: the job has <paramref name="items"/> items, the failure of a broken input counted as one.</summary>
-    public void SetTotal(long items) => _tally.SetTotal(items);
+    public void SetTotal(long items) => Tally.SetTotal(items);
 
     /// <summary>Every item has been written.</summary>
     public void Complete()
@@ -136,7 +135,7 @@ internal sealed class ResultSink<T> : IJob
     /// <summary>Ends the stream for the consumer and the job for the registry, after the last progress report if there is one.</summary>
     private void Close()
     {
-        if (_tally.Progress is not { } progress)
+        if (Tally.Progress is not { } progress)
         {
             CloseNow();
             return;
@@ -147,7 +146,7 @@ internal sealed class ResultSink<T> : IJob
     private void CloseNow()
     {
         // A job whose items failed is a failed job, even if its consumer met every failure and went on.
-        _tally.End(_endedAs == JobState.Finished && _tally.Failed > 0 ? JobState.Failed : _endedAs, _endedWith);
+        Tally.End(_endedAs == JobState.Finished && Tally.Failed > 0 ? JobState.Failed : _endedAs, _endedWith);
         _channel.Writer.TryComplete();
         _registry.Complete(JobId);
     }

@@ -44,6 +44,12 @@ internal abstract class ChunkWork
     /// </summary>
     public ActivityContext Trace { get; set; }
 
+    /// <summary>
+    /// Whether the chunk's run time is wanted (<c>actorpool.chunk.duration</c> had a listener when
+    /// the job sent it): only then does the worker read the clock around it. Set once, before the work is sent.
+    /// </summary>
+    public bool MeasureRunTime { get; set; }
+
     /// <summary>Whether a copy of this work may be started elsewhere when it straggles (<see cref="JobOptions.Speculative"/>).</summary>
     public virtual bool Speculative => Rules?.Speculative == true;
 
@@ -107,11 +113,11 @@ internal abstract class ChunkWork<TResult> : ChunkWork, ITypedWork
     public sealed override object Execute(long jobId, long chunkIndex, long offset)
     {
         var output = _output.Array is null ? new ArraySegment<TResult>(new TResult[Count]) : _output;
-        var started = Stopwatch.GetTimestamp();
+        var started = MeasureRunTime ? Stopwatch.GetTimestamp() : 0;
         List<ItemFailure>? failures;
         using (ChunkTrace.Start(Trace, jobId, chunkIndex, Count))
             failures = RunItems(output.Array!, output.Offset);
-        var runTime = Stopwatch.GetElapsedTime(started);
+        TimeSpan? runTime = MeasureRunTime ? Stopwatch.GetElapsedTime(started) : null;
         _output = default;
         if (!Speculative)
             Release(); // a straggler's copy, in process, may run the same work at once: it keeps what it needs

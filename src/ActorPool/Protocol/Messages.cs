@@ -20,7 +20,7 @@ internal interface IChunkResult
 
     ItemFailure[]? Failures { get; }
 
-    /// <summary>How long the chunk ran on its worker; null when it did not run (it failed as a whole, unsent or undecodable).</summary>
+    /// <summary>How long the chunk ran on its worker; null when it was not timed (<c>ChunkWork.MeasureRunTime</c>) or did not run (it failed as a whole, unsent or undecodable).</summary>
     TimeSpan? RunTime { get; }
 }
 

@@ -55,7 +55,7 @@ internal sealed class EncodedWork : ChunkWork
                 $"The arguments of {function.Display} cannot be serialized to be sent to a worker: {ex.Message}", ex));
         }
         return items.Length <= MaxWireBytes
-            ? new EncodedWork(function, items, work.Count, rules) { Trace = work.Trace }
+            ? new EncodedWork(function, items, work.Count, rules) { Trace = work.Trace, MeasureRunTime = work.MeasureRunTime }
             : new FailedWork(work, new SerializationException(
                 $"The arguments of a chunk of {function.Display} take {items.Length} bytes, over the {MaxWireBytes} a chunk may send; use a smaller chunk size."));
     }
@@ -66,7 +66,7 @@ internal sealed class EncodedWork : ChunkWork
         try
         {
             work = WireCodec.DecodeWork(Function, Items, EncodedRules?.Decode());
-            work.Trace = Trace;
+            (work.Trace, work.MeasureRunTime) = (Trace, MeasureRunTime);
         }
         catch (Exception ex)
         {
@@ -131,7 +131,7 @@ internal sealed class FailedWork(ChunkWork original, Exception error) : ChunkWor
 internal sealed record EncodedChunkResult(long JobId, long ChunkIndex, long Offset, FunctionRef Function, int Count, byte[] Values, WireFailure[]? Failures)
     : IWireMessage, IWireSized
 {
-    /// <summary>How long the chunk ran on its worker; null when it did not run.</summary>
+    /// <summary>How long the chunk ran on its worker; null when it was not timed or did not run.</summary>
     public TimeSpan? RunTime { get; init; }
 
     /// <inheritdoc />

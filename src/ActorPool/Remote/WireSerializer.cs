@@ -199,7 +199,7 @@ internal sealed class WireSerializer : SerializerWithStringManifest
             // Work is encoded where it is made (EncodedWork.Encode), so nothing here can fail on user data.
             if (chunk.Work is not EncodedWork work)
                 throw new SerializationException($"Chunk {chunk.ChunkIndex} of job {chunk.JobId} was not encoded for the wire.");
-            writer.WriteArrayHeader(9);
+            writer.WriteArrayHeader(10);
             writer.Write(chunk.JobId);
             writer.Write(chunk.ChunkIndex);
             writer.Write(chunk.Offset);
@@ -209,6 +209,7 @@ internal sealed class WireSerializer : SerializerWithStringManifest
             writer.Write(work.Items);
             WriteRules(ref writer, work.EncodedRules);
             writer.Write(ChunkTrace.Format(work.Trace)); // nil when the job is not traced
+            writer.Write(work.MeasureRunTime);
         }
     }
 
@@ -217,7 +218,7 @@ internal sealed class WireSerializer : SerializerWithStringManifest
         var chunks = new RunChunk[reader.ReadArrayHeader()];
         for (var i = 0; i < chunks.Length; i++)
         {
-            Expect(reader.ReadArrayHeader(), 9);
+            Expect(reader.ReadArrayHeader(), 10);
             var jobId = reader.ReadInt64();
             var chunkIndex = reader.ReadInt64();
             var offset = reader.ReadInt64();
@@ -227,7 +228,8 @@ internal sealed class WireSerializer : SerializerWithStringManifest
             var items = ReadBytes(ref reader);
             var rules = ReadRules(ref reader);
             var trace = ChunkTrace.Parse(reader.ReadString()); // a malformed one is no trace, not a lost chunk
-            chunks[i] = new RunChunk(jobId, chunkIndex, offset, new EncodedWork(function, items, count, rules) { Trace = trace }, replyTo);
+            var timed = reader.ReadBoolean();
+            chunks[i] = new RunChunk(jobId, chunkIndex, offset, new EncodedWork(function, items, count, rules) { Trace = trace, MeasureRunTime = timed }, replyTo);
         }
         return chunks;
     }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
@@ -83,20 +82,12 @@ public abstract partial class PoolContract
     [Fact]
     public void Tracing_EveryJobKind_IsAnActivityThatEndsBeforeItsResult_AndItsTasksRunInItsTrace()
     {
-        var stopped = new ConcurrentQueue<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == "ActorPool",
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = stopped.Enqueue,
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var recorder = new ActivityRecorder();
         using var pool = NewPool();
         using var caller = new Activity("caller").Start();
 
         var traces = pool.Map(TraceOfTask, Enumerable.Range(0, 6), chunkSize: 2);
-        var jobs = Jobs();
-        var map = Assert.Single(jobs);
+        var map = Assert.Single(recorder.JobsOf(pool));
         Assert.Equal("actorpool.map", map.OperationName);
         Assert.Equal(caller.SpanId, map.ParentSpanId); // a child of the caller's activity...
         Assert.Same(caller, Activity.Current); // ...which stays the caller's current one
@@ -111,13 +102,9 @@ public abstract partial class PoolContract
         // Each job's activity has stopped by the time its caller has the result (a stream's, its end).
         Assert.Equal(
             ["actorpool.apply", "actorpool.apply", "actorpool.imap", "actorpool.imap_unordered", "actorpool.map", "actorpool.starmap"],
-            Jobs().Skip(1).Select(job => job.OperationName).Order().ToArray());
-        var failed = Jobs().Last();
+            recorder.JobsOf(pool).Skip(1).Select(job => job.OperationName).Order().ToArray());
+        var failed = recorder.JobsOf(pool).Last();
         Assert.Equal(ActivityStatusCode.Error, failed.Status);
         Assert.Contains("item 3 is bad", failed.StatusDescription);
-
-        List<Activity> Jobs() =>
-            stopped.Where(a => a.OperationName != "actorpool.chunk" && Equals(a.GetTagItem("actorpool.pool"), pool.Name))
-                .OrderBy(a => a.StartTimeUtc).ToList();
     }
 }

@@ -24,19 +24,12 @@ public abstract class SharedMemoryPoolContract : PoolContract
     [Fact]
     public void Tracing_EachChunkIsAnActivityOfItsJob_AndItsItemsRunInIt()
     {
-        var stopped = new ConcurrentQueue<System.Diagnostics.Activity>();
-        using var listener = new System.Diagnostics.ActivityListener
-        {
-            ShouldListenTo = source => source.Name == "ActorPool",
-            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) =>
-                System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = stopped.Enqueue,
-        };
-        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        using var recorder = new ActivityRecorder();
         using var pool = NewPool();
         var spans = pool.Map(_ => System.Diagnostics.Activity.Current!.SpanId.ToHexString(), Enumerable.Range(0, 6), chunkSize: 2);
-        var job = Assert.Single(stopped, a => a.OperationName == "actorpool.map" && Equals(a.GetTagItem("actorpool.pool"), pool.Name));
-        var chunks = stopped.Where(a => a.OperationName == "actorpool.chunk" && a.ParentSpanId == job.SpanId).ToList();
+        var job = Assert.Single(recorder.JobsOf(pool));
+        Assert.Equal("actorpool.map", job.OperationName);
+        var chunks = recorder.ChunksOf(job);
         Assert.Equal(3, chunks.Count);
         Assert.Equal(spans.Distinct().Order(), chunks.Select(chunk => chunk.SpanId.ToHexString()).Order()); // each item ran inside its chunk's activity
     }

@@ -48,7 +48,7 @@ public sealed class WireTests : TestKit
     public void TraceContextAndRunTime_CrossTheWire_TheChunkRunsInTheJobsTrace()
     {
         var job = new ActivityContext(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded);
-        var work = EncodedWork.Encode(new MapWork<string, string>(TraceOfTask, new[] { "a", "b" }) { Trace = job });
+        var work = EncodedWork.Encode(new MapWork<string, string>(TraceOfTask, new[] { "a", "b" }) { Trace = job, MeasureRunTime = true });
         var chunk = Assert.Single(((RunBatch)RoundTrip(new RunBatch(1, [new RunChunk(7, 0, 0, work, TestActor)]))).Chunks);
         Assert.Equal((job.TraceId, job.SpanId, job.TraceFlags), (chunk.Work.Trace.TraceId, chunk.Work.Trace.SpanId, chunk.Work.Trace.TraceFlags));
         var result = Assert.IsType<ChunkResult<string>>(RoundTrip(chunk.Work.Execute(7, 0, 0)));
@@ -57,6 +57,8 @@ public sealed class WireTests : TestKit
         Assert.Null(Assert.IsType<ChunkResult<string>>(RoundTrip(chunk.Work.FailAll(7, 0, 0, new InvalidOperationException()))).RunTime); // never ran
         var untraced = Assert.Single(((RunBatch)RoundTrip(new RunBatch(2, [new RunChunk(7, 0, 0, EncodedWork.Encode(new MapWork<int, int>(AddOne, new[] { 1 })), TestActor)]))).Chunks);
         Assert.Equal(default, untraced.Work.Trace);
+        Assert.False(untraced.Work.MeasureRunTime);
+        Assert.Null(Assert.IsType<ChunkResult<int>>(RoundTrip(untraced.Work.Execute(7, 0, 0))).RunTime); // nobody wanted its time: no clock was read
     }
 
     internal static string TraceOfTask(string item) => Activity.Current?.TraceId.ToHexString() ?? "none";
