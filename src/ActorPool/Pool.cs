@@ -143,6 +143,12 @@ public sealed partial class Pool : IDisposable, IAsyncDisposable
     /// </summary>
     public string Name => _telemetry.Name;
 
+    /// <summary>The pool's view of its work, for metrics and the dashboard (<c>ActorPool.Dashboard</c>).</summary>
+    internal PoolTelemetry Telemetry => _telemetry;
+
+    /// <summary>Where the pool is in its lifecycle.</summary>
+    internal PoolState State => _registry.State;
+
     /// <summary>
     /// The pool's router actor. Actors in the same ActorSystem can send it a
     /// <see cref="MapRequest{T, TResult}"/> or <see cref="ApplyRequest{TResult}"/> and receive the

@@ -20,7 +20,7 @@ internal static class ApplyJob
         {
             if (message is not ChunkResult<TResult> result)
                 return;
-            tally.Chunk(1, result.Failures?.Length ?? 0, result.RunTime);
+            tally.Chunk(1, result.Failures, result.RunTime);
             if (result.FirstError is { } error)
                 onError(error);
             else

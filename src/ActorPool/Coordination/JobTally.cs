@@ -41,6 +41,7 @@ internal sealed class JobTally
     public JobTally(PoolTelemetry pool, string kind)
     {
         _pool = pool;
+        Kind = kind;
         if (PoolInstruments.Source.HasListeners())
         {
             // The job's activity lives as long as the job, not as the call that submitted it: the
@@ -51,6 +52,20 @@ internal sealed class JobTally
             _activity?.SetTag(PoolInstruments.PoolTag, pool.Name);
         }
     }
+
+    /// <summary>The job's kind (<see cref="JobKind"/>).</summary>
+    public string Kind { get; }
+
+    /// <summary>The job's id in its pool, once registered; 0 before.</summary>
+    public long Id { get; private set; }
+
+    /// <summary>When the job ended (<see cref="Stopwatch.GetTimestamp"/>); 0 while it runs.</summary>
+    public long Ended => Interlocked.Read(ref _ended);
+
+    private long _ended;
+
+    /// <summary>The job as people read it: its kind and id.</summary>
+    public string Describe() => $"{Kind} #{Id}";
 
     /// <summary>When the job was submitted (<see cref="Stopwatch.GetTimestamp"/>).</summary>
     public long Started { get; } = Stopwatch.GetTimestamp();
@@ -103,10 +118,11 @@ internal sealed class JobTally
             End(JobState.Failed);
             return false;
         }
+        Id = id;
         _activity?.SetTag("actorpool.job.id", id);
         _pool.JobBegan(this);
         if (State != JobState.Running)
-            _pool.JobEnded(this); // it ended (the pool was terminated) between its registration and here
+            _pool.JobEnded(this, null); // it ended (the pool was terminated) between its registration and here
         return true;
     }
 
@@ -126,22 +142,23 @@ internal sealed class JobTally
     /// <summary><paramref name="items"/> more items were sent to the workers.</summary>
     public void Submitted(long items) => Interlocked.Add(ref _submitted, items);
 
-    /// <summary>A chunk of <paramref name="items"/> items came back, <paramref name="failed"/> of them failed; it ran for <paramref name="runTime"/>, or was not timed or did not run (null).</summary>
-    public void Chunk(int items, int failed, TimeSpan? runTime)
+    /// <summary>A chunk of <paramref name="items"/> items came back, of which <paramref name="failures"/> failed (null: none); it ran for <paramref name="runTime"/>, or was not timed or did not run (null).</summary>
+    public void Chunk(int items, ItemFailure[]? failures, TimeSpan? runTime)
     {
         if (runTime is { } ran)
             _pool.ChunkRan(ran);
-        Add(items - failed, failed);
+        var failed = failures?.Length ?? 0;
+        Add(items - failed, failed, failed > 0 ? failures![0].Error : null);
     }
 
-    /// <summary>More items have succeeded or failed.</summary>
-    public void Add(long completed, long failed)
+    /// <summary>More items have succeeded or failed; <paramref name="error"/> is the first failed item's, if any.</summary>
+    public void Add(long completed, long failed, Exception? error = null)
     {
         if (completed != 0)
             Interlocked.Add(ref _completed, completed);
         if (failed != 0)
             Interlocked.Add(ref _failed, failed);
-        _pool.Finished(completed, failed);
+        _pool.Finished(this, completed, failed, error);
         Progress?.Counted();
     }
 
@@ -161,7 +178,8 @@ internal sealed class JobTally
     {
         if (Interlocked.CompareExchange(ref _state, (int)state, (int)JobState.Running) != (int)JobState.Running)
             return;
-        _pool.JobEnded(this);
+        Interlocked.Exchange(ref _ended, Stopwatch.GetTimestamp());
+        _pool.JobEnded(this, error);
         if (_activity is null)
             return;
         _activity.SetTag("actorpool.job.completed", Completed);

@@ -58,7 +58,7 @@ internal sealed class ResultSink<T> : IJob
                 error = failures[nextFailure++].Error;
             writer.TryWrite(new ItemOutcome<T>(values[i], error, EndsChunk: i == values.Count - 1));
         }
-        Tally.Chunk(values.Count, failures?.Length ?? 0, runTime);
+        Tally.Chunk(values.Count, failures, runTime);
     }
 
     /// <summary>The input has ended: the job has <paramref name="items"/> items, the failure of a broken input counted as one.</summary>

@@ -34,7 +34,8 @@ internal sealed class InProcessDeployment : WorkerDeployment
     {
         var claims = new BatchClaims<IActorRef>();
         return WorkerGroup.Local(context, settings,
-            WorkerActor.Props(settings.Initializer, settings.MaxTasksPerChild, stopping, pool, _ => tasks, _ => claims, settings.AsyncItemsPerWorker)
+            WorkerActor.Props(settings.Initializer, settings.MaxTasksPerChild, stopping, pool, _ => tasks, _ => claims, settings.AsyncItemsPerWorker,
+                    board: settings.Telemetry.Board)
                 .WithDispatcher(PoolSettings.WorkerDispatcherId),
             claims, tasks);
     }

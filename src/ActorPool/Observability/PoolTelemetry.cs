@@ -4,16 +4,24 @@ using ActorPool.Coordination;
 namespace ActorPool.Observability;
 
 /// <summary>
-/// One pool's view of its work, for metrics (<see cref="PoolInstruments"/>): its jobs in progress,
-/// its live workers, and the measurements it makes, each tagged with the pool's name. Counted by
-/// whoever learns of a change (jobs' tallies, the router); read by the gauges from any thread.
+/// One pool's view of its work, for metrics (<see cref="PoolInstruments"/>) and for a live view of
+/// the pool (the dashboard): its jobs in progress and the last ones finished, its live workers and
+/// what they do (<see cref="Board"/>), and the measurements it makes, each tagged with the pool's
+/// name. Counted by whoever learns of a change (jobs' tallies, the router, workers in process);
+/// read from any thread.
 /// </summary>
 internal sealed class PoolTelemetry
 {
-    private readonly ConcurrentDictionary<JobTally, byte> _jobs = new();
+    /// <summary>Finished jobs listed after they end.</summary>
+    public const int FinishedJobsKept = 100;
+
+    private readonly ConcurrentDictionary<long, JobTally> _jobs = new();
+    private readonly Ring<JobTally> _finished = new(FinishedJobsKept);
     private readonly KeyValuePair<string, object?> _success;
     private readonly KeyValuePair<string, object?> _failure;
     private int _workers;
+    private long _completed;
+    private long _failed;
 
     public PoolTelemetry(string name)
     {
@@ -21,7 +29,17 @@ internal sealed class PoolTelemetry
         Tag = new(PoolInstruments.PoolTag, name);
         _success = new("outcome", "success");
         _failure = new("outcome", "failure");
+        Board = new WorkerBoard(DescribeJob);
     }
+
+    /// <summary>What the pool's workers do, while someone watches.</summary>
+    public WorkerBoard Board { get; }
+
+    /// <summary>Items of the pool's jobs that succeeded, since the pool started.</summary>
+    public long Completed => Interlocked.Read(ref _completed);
+
+    /// <summary>Items of the pool's jobs that failed, since the pool started.</summary>
+    public long Failed => Interlocked.Read(ref _failed);
 
     /// <summary>The pool's name (<see cref="Pool.Name"/>).</summary>
     public string Name { get; }
@@ -30,18 +48,49 @@ internal sealed class PoolTelemetry
     public KeyValuePair<string, object?> Tag { get; }
 
     /// <summary>Items submitted to the pool's jobs in progress and not finished yet.</summary>
-    public long Pending => _jobs.Keys.Sum(job => job.Pending);
+    public long Pending => _jobs.Values.Sum(job => job.Pending);
 
     /// <summary>The pool's live workers, as its router last counted them.</summary>
     public int Workers => Volatile.Read(ref _workers);
 
-    public void JobBegan(JobTally job) => _jobs.TryAdd(job, 0);
+    public void JobBegan(JobTally job) => _jobs.TryAdd(job.Id, job);
 
-    public void JobEnded(JobTally job) => _jobs.TryRemove(job, out _);
-
-    /// <summary>Items of a job have finished.</summary>
-    public void Finished(long completed, long failed)
+    /// <summary>The job has ended: it is listed among the last finished, and, if it failed or was cancelled, the board says so.</summary>
+    public void JobEnded(JobTally job, Exception? error)
     {
+        if (!_jobs.TryRemove(new KeyValuePair<long, JobTally>(job.Id, job)))
+            return; // never began: refused at submission
+        lock (_finished)
+            _finished.Add(job);
+        if (job.State is JobState.Failed or JobState.Cancelled)
+            Board.JobEnded(job.Describe(), job.State == JobState.Cancelled, error);
+    }
+
+    /// <summary>The jobs in progress, then the last <see cref="FinishedJobsKept"/> finished, newest first.</summary>
+    public IReadOnlyList<JobTally> Jobs()
+    {
+        List<JobTally> finished;
+        lock (_finished)
+        {
+            var from = 0L;
+            finished = [.. _finished.Since(ref from)];
+        }
+        finished.Reverse();
+        return [.. _jobs.Values.OrderByDescending(job => job.Id), .. finished];
+    }
+
+    private string DescribeJob(long jobId) => _jobs.TryGetValue(jobId, out var job) ? job.Describe() : $"job {jobId}";
+
+    /// <summary>Items of a job have finished; <paramref name="error"/> is the first failed item's, if any.</summary>
+    public void Finished(JobTally job, long completed, long failed, Exception? error = null)
+    {
+        if (completed != 0)
+            Interlocked.Add(ref _completed, completed);
+        if (failed != 0)
+        {
+            Interlocked.Add(ref _failed, failed);
+            Board.Failed(job.Describe(), failed, error);
+        }
         if (!PoolInstruments.TasksCompleted.Enabled)
             return;
         if (completed > 0)

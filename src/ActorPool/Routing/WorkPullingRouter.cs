@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ActorPool.Configuration;
+using ActorPool.Observability;
 using ActorPool.Protocol;
 using ActorPool.Workers;
 using Akka.Actor;
@@ -69,6 +70,7 @@ internal sealed class WorkPullingRouter : UntypedActor
     private string? _cannotStart; // set when no worker can ever join: pending work fails at once
     private int _noWorkerGeneration;
     private bool _restarting;
+    private readonly WorkerBoard? _board;
 
     /// <param name="localWorkerProps">Props of local workers, one per process; null to use the workers of cluster nodes.</param>
     /// <param name="settings">The pool's settings.</param>
@@ -87,11 +89,15 @@ internal sealed class WorkPullingRouter : UntypedActor
         var terms = localWorkerProps is null && (settings.Initializer is not null || settings.MaxTasksPerChild is not null)
             ? new WorkerTerms(settings.Initializer, settings.MaxTasksPerChild)
             : null;
+        // Workers in this process tell the board what they run; for those of other processes, this router does.
+        _board = localWorkerProps is null ? settings.Telemetry.Board : null;
         _send = (worker, batch) =>
         {
             _askedToGiveBack.Remove(worker);
             _allStarted.Remove(worker);
             _speculation.Sent(batch.BatchId, batch.Chunks, Stopwatch.GetTimestamp());
+            if (_board is { Watched: true })
+                _board.Sent(worker, batch.BatchId, batch.Chunks[0].JobId, batch.Chunks.Sum(chunk => chunk.Work.Count));
             worker.Tell(terms is null ? batch : batch with { Terms = terms }, Self);
         };
     }
@@ -144,7 +150,9 @@ internal sealed class WorkPullingRouter : UntypedActor
                 break;
             case BatchDone done:
                 // Chunks taken back that the node's word has not brought yet.
-                _queue.Requeue(_ledger.Shrink(Sender, done.BatchId, done.Kept));
+                var notRun = _ledger.Shrink(Sender, done.BatchId, done.Kept);
+                _queue.Requeue(notRun);
+                _board?.Done(Sender, done.BatchId, ItemsOf(notRun) + ItemsOf(done.Returned));
                 Finished(Sender, done);
                 var returned = _ledger.StillToRun(Sender, done.Returned);
                 // False for a batch already given up on (its worker was lost): its chunks were queued again.
@@ -163,7 +171,11 @@ internal sealed class WorkPullingRouter : UntypedActor
                 break;
             case TakenBack taken:
                 for (var i = 0; i < taken.BatchIds.Length; i++)
-                    _queue.Requeue(_ledger.Shrink(taken.Worker, taken.BatchIds[i], taken.Kept[i]));
+                {
+                    var takenBack = _ledger.Shrink(taken.Worker, taken.BatchIds[i], taken.Kept[i]);
+                    _queue.Requeue(takenBack);
+                    _board?.TakenBack(taken.Worker, taken.BatchIds[i], ItemsOf(takenBack));
+                }
                 if (_askedToGiveBack.Contains(taken.Worker))
                     _allStarted.Add(taken.Worker); // not sent anything since it was asked
                 Dispatch();
@@ -284,9 +296,12 @@ internal sealed class WorkPullingRouter : UntypedActor
             NodeActorAt(address).Tell(message, Self);
     }
 
+    private static int ItemsOf(IReadOnlyCollection<RunChunk> chunks) => chunks.Count == 0 ? 0 : chunks.Sum(chunk => chunk.Work.Count);
+
     private void AddWorker(IActorRef worker)
     {
         _ledger.Add(worker);
+        _board?.Joined(worker);
         _noWorkerTimer?.Cancel();
         _noWorkerTimer = null;
         _cannotStart = null; // a worker did come after all
@@ -308,6 +323,7 @@ internal sealed class WorkPullingRouter : UntypedActor
         _allStarted.Remove(worker);
         _speculation.Lost(worker, _ledger.BatchesOf(worker).Select(batch => batch.Id).ToList());
         var loss = _ledger.Lose(worker, crashed, runningOnly);
+        _board?.Left(worker, crashed ? reason : null);
         _settings.Telemetry.WorkersChanged(_ledger.WorkerCount);
         if (crashed)
             _settings.Telemetry.WorkerLost(); // one that left or retired handed its work back: not a loss

@@ -1,4 +1,5 @@
 using ActorPool.Lifecycle;
+using ActorPool.Observability;
 using ActorPool.Protocol;
 using Akka.Actor;
 using Akka.Event;
@@ -47,6 +48,7 @@ internal sealed class WorkerActor : UntypedActor
     private readonly Func<IActorRef?, TaskCancellation> _cancellationOf;
     private readonly Func<IActorRef?, BatchClaims<IActorRef>> _claimsOf;
     private readonly TaskScope _scope;
+    private readonly WorkerBoard? _board;
     private bool _retired;
 
     // The batch being run, for handing back what is left if this incarnation ends mid-batch.
@@ -67,9 +69,11 @@ internal sealed class WorkerActor : UntypedActor
     /// <param name="claimsOf">What the workers of this process have started of the batches of the router that sent them.</param>
     /// <param name="asyncItems">Items of one chunk of an async function run at once (<c>actorpool.async-items-per-worker</c>).</param>
     /// <param name="replaceByExit">Whether replacing this worker means replacing its process (a LocalProcesses worker, alone in its process).</param>
+    /// <param name="board">The board of the pool this worker runs in process, told of each chunk it runs; null on a node host, whose pools' routers report for it.</param>
     public WorkerActor(Action? initializer, int? maxTasks, CancellationToken stopping, JobRegistry? pool, Func<IActorRef?, TaskCancellation> cancellationOf,
-        Func<IActorRef?, BatchClaims<IActorRef>> claimsOf, int asyncItems, bool replaceByExit)
+        Func<IActorRef?, BatchClaims<IActorRef>> claimsOf, int asyncItems, bool replaceByExit, WorkerBoard? board)
     {
+        _board = board;
         _scope = new TaskScope(asyncItems, pool);
         _own = new PoolTerms(initializer, maxTasks);
         _replaceByExit = replaceByExit;
@@ -84,11 +88,13 @@ internal sealed class WorkerActor : UntypedActor
     }
 
     public static Props Props(Action? initializer, int? maxTasks, CancellationToken stopping, JobRegistry? pool,
-        Func<IActorRef?, TaskCancellation> cancellationOf, Func<IActorRef?, BatchClaims<IActorRef>> claimsOf, int asyncItems, bool replaceByExit = false) =>
-        Akka.Actor.Props.Create(() => new WorkerActor(initializer, maxTasks, stopping, pool, cancellationOf, claimsOf, asyncItems, replaceByExit));
+        Func<IActorRef?, TaskCancellation> cancellationOf, Func<IActorRef?, BatchClaims<IActorRef>> claimsOf, int asyncItems, bool replaceByExit = false,
+        WorkerBoard? board = null) =>
+        Akka.Actor.Props.Create(() => new WorkerActor(initializer, maxTasks, stopping, pool, cancellationOf, claimsOf, asyncItems, replaceByExit, board));
 
     protected override void PreStart()
     {
+        _board?.Joined(Self);
         using (OwnPool.Enter(_pool))
             Initialize(_own);
     }
@@ -253,6 +259,7 @@ internal sealed class WorkerActor : UntypedActor
             else
             {
                 _scope.Begin(cancellation, chunk.JobId, chunk.ChunkIndex, terms.Initializer);
+                _board?.Began(Self, chunk.JobId, chunk.ChunkIndex, chunk.Work.Count);
                 try
                 {
                     result = chunk.Work.Execute(chunk.JobId, chunk.ChunkIndex, chunk.Offset);
@@ -271,6 +278,8 @@ internal sealed class WorkerActor : UntypedActor
             Context.GetLogger().Error(ex, "ActorPool could not run or encode chunk {0} of job {1}; it fails with the reason.", chunk.ChunkIndex, chunk.JobId);
             result = chunk.Work.FailAll(chunk.JobId, chunk.ChunkIndex, chunk.Offset, ex);
         }
+        if (terms.InitializerFailure is null)
+            _board?.Ended(Self, (result as IChunkResult)?.Failures?.Length ?? 0);
         terms.TasksRun++;
         return cancellation.IsCancelled(chunk.JobId, chunk.ChunkIndex) ? null : result;
     }

@@ -107,4 +107,36 @@ public abstract partial class PoolContract
         Assert.Equal(ActivityStatusCode.Error, failed.Status);
         Assert.Contains("item 3 is bad", failed.StatusDescription);
     }
+
+    internal static int Twice(int x) => x * 2;
+
+    [Fact]
+    public void Board_Watched_ListsEveryWorkerWhereItRuns_AndCountsTheItemsEachRan()
+    {
+        using var pool = NewPool();
+        var board = pool.Telemetry.Board;
+        using var watch = board.Watch();
+
+        Assert.Equal(Enumerable.Range(0, 40).Select(Twice), pool.Map(Twice, Enumerable.Range(0, 40), chunkSize: 2));
+        // In another process, a worker's word that its batch is done may come after the results.
+        Assert.True(SpinWait.SpinUntil(() => board.Workers().Sum(worker => worker.Completed) == 40, Limit),
+            $"The workers ran {board.Workers().Sum(worker => worker.Completed)} items by the board, not 40.");
+
+        var workers = board.Workers();
+        Assert.NotEmpty(workers);
+        Assert.Equal(workers.Count, workers.Select(worker => worker.Id).Distinct().Count());
+        Assert.All(workers, worker =>
+        {
+            Assert.Equal("idle", worker.State);
+            Assert.Null(worker.Current);
+            if (worker.Node == "local")
+                Assert.Matches("^worker-[0-9]+$", worker.Id);
+            else
+                Assert.StartsWith(worker.Node + "/", worker.Id);
+        });
+        var cursor = 0L;
+        var stretches = board.StretchesSince(ref cursor);
+        Assert.Equal(40, stretches.Sum(stretch => stretch.Items));
+        Assert.All(stretches, stretch => Assert.Contains(workers, worker => worker.Id == stretch.Worker));
+    }
 }
