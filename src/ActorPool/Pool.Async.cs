@@ -10,7 +10,8 @@ namespace ActorPool;
 // worker, and its value is the result; the items of one chunk run at once, up to
 // actorpool.async-items-per-worker (16) per worker. They have the higher overload resolution
 // priority: where both forms apply (a callback whose body works with a value and with a task), C#
-// picks this one, rather than refuse the call as ambiguous.
+// picks this one, rather than refuse the call as ambiguous. StarMap's are in Pool.StarMap.cs, with
+// its other forms.
 public sealed partial class Pool
 {
     /// <summary>
