@@ -105,7 +105,7 @@ public sealed partial class Pool
         Action<Exception>? errorCallback = null, JobOptions? options = null, CancellationToken cancellationToken = default)
     {
         CheckApply(func, options);
-        return SubmitApply(new StarMapWork<T1, T2, TResult>(func, new[] { (arg1, arg2) }) { Rules = TaskRules.Of(options) }, callback, errorCallback,
+        return SubmitApply(StarWork.Of(func, new[] { (arg1, arg2) }, TaskRules.Of(options)), callback, errorCallback,
             options, cancellationToken);
     }
 
@@ -125,7 +125,7 @@ public sealed partial class Pool
         Action<Exception>? errorCallback = null, JobOptions? options = null, CancellationToken cancellationToken = default)
     {
         CheckApply(func, options);
-        return SubmitApply(new StarMap3Work<T1, T2, T3, TResult>(func, [(arg1, arg2, arg3)]) { Rules = TaskRules.Of(options) }, callback,
+        return SubmitApply(StarWork.Of(func, new[] { (arg1, arg2, arg3) }, TaskRules.Of(options)), callback,
             errorCallback, options, cancellationToken);
     }
 

@@ -10,7 +10,8 @@ namespace ActorPool;
 // worker, and its value is the result; the items of one chunk run at once, up to
 // actorpool.async-items-per-worker (16) per worker. They have the higher overload resolution
 // priority: where both forms apply (a callback whose body works with a value and with a task), C#
-// picks this one, rather than refuse the call as ambiguous.
+// picks this one, rather than refuse the call as ambiguous. StarMap's are in Pool.StarMap.cs, with
+// its other forms.
 public sealed partial class Pool
 {
     /// <summary>
@@ -41,26 +42,6 @@ public sealed partial class Pool
         var rules = TaskRules.Of(options);
         return SubmitMap(JobKind.Map, func, iterable, chunkSize, items => new AsyncWork<TResult>(new MapWork<T, Task<TResult>>(func, items)) { Rules = rules }, callback,
             errorCallback, options, cancellationToken);
-    }
-
-    /// <summary>Like <see cref="StarMap{T1, T2, TResult}(Func{T1, T2, TResult}, IEnumerable{ValueTuple{T1, T2}}, int?, JobOptions?, CancellationToken)"/>, for an async function.</summary>
-    /// <inheritdoc cref="StarMap{T1, T2, TResult}(Func{T1, T2, TResult}, IEnumerable{ValueTuple{T1, T2}}, int?, JobOptions?, CancellationToken)"/>
-    [OverloadResolutionPriority(1)]
-    public IReadOnlyList<TResult> StarMap<T1, T2, TResult>(Func<T1, T2, Task<TResult>> func, IEnumerable<(T1, T2)> iterable, int? chunkSize = null,
-        JobOptions? options = null, CancellationToken cancellationToken = default) =>
-        WaitOutside(nameof(StarMap)).StarMapAsync(func, iterable, chunkSize, options: options, cancellationToken: cancellationToken).Get();
-
-    /// <summary>Like <see cref="StarMapAsync{T1, T2, TResult}(Func{T1, T2, TResult}, IEnumerable{ValueTuple{T1, T2}}, int?, Action{IReadOnlyList{TResult}}?, Action{Exception}?, JobOptions?, CancellationToken)"/>, for an async function.</summary>
-    /// <inheritdoc cref="StarMapAsync{T1, T2, TResult}(Func{T1, T2, TResult}, IEnumerable{ValueTuple{T1, T2}}, int?, Action{IReadOnlyList{TResult}}?, Action{Exception}?, JobOptions?, CancellationToken)"/>
-    [OverloadResolutionPriority(1)]
-    public AsyncResult<IReadOnlyList<TResult>> StarMapAsync<T1, T2, TResult>(Func<T1, T2, Task<TResult>> func, IEnumerable<(T1, T2)> iterable,
-        int? chunkSize = null, Action<IReadOnlyList<TResult>>? callback = null, Action<Exception>? errorCallback = null,
-        JobOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        CheckArguments(func, iterable, chunkSize, options, awaited: true);
-        var rules = TaskRules.Of(options);
-        return SubmitMap(JobKind.StarMap, func, iterable, chunkSize, items => new AsyncWork<TResult>(new StarMapWork<T1, T2, Task<TResult>>(func, items)) { Rules = rules },
-            callback, errorCallback, options, cancellationToken);
     }
 
     /// <summary>Like <see cref="IMap{T, TResult}(Func{T, TResult}, IEnumerable{T}, int, JobOptions?, CancellationToken)"/>, for an async function.</summary>
@@ -134,7 +115,7 @@ public sealed partial class Pool
         Action<Exception>? errorCallback = null, JobOptions? options = null, CancellationToken cancellationToken = default)
     {
         CheckApply(func, options, awaited: true);
-        return SubmitApply(new AsyncWork<TResult>(new StarMapWork<T1, T2, Task<TResult>>(func, new[] { (arg1, arg2) })) { Rules = TaskRules.Of(options) },
+        return SubmitApply(new AsyncWork<TResult>(StarWork.Of(func, new[] { (arg1, arg2) })) { Rules = TaskRules.Of(options) },
             callback, errorCallback, options, cancellationToken);
     }
 
@@ -145,7 +126,7 @@ public sealed partial class Pool
         Action<TResult>? callback = null, Action<Exception>? errorCallback = null, JobOptions? options = null, CancellationToken cancellationToken = default)
     {
         CheckApply(func, options, awaited: true);
-        return SubmitApply(new AsyncWork<TResult>(new StarMap3Work<T1, T2, T3, Task<TResult>>(func, [(arg1, arg2, arg3)])) { Rules = TaskRules.Of(options) },
+        return SubmitApply(new AsyncWork<TResult>(StarWork.Of(func, new[] { (arg1, arg2, arg3) })) { Rules = TaskRules.Of(options) },
             callback, errorCallback, options, cancellationToken);
     }
 }

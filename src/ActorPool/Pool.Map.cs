@@ -55,44 +55,6 @@ public sealed partial class Pool
     }
 
     /// <summary>
-    /// Like <see cref="Map{T, TResult}(Func{T, TResult}, IEnumerable{T}, int?, JobOptions?, CancellationToken)"/>, but each item is a pair of arguments (Python's <c>starmap</c>):
-    /// returns <c>func(a, b)</c> for every <c>(a, b)</c>, in input order.
-    /// </summary>
-    /// <param name="func">The function.</param>
-    /// <param name="iterable">The argument pairs.</param>
-    /// <param name="chunkSize">Items per task; null (the default) uses ceil(n / (4 × <see cref="Processes"/>)).</param>
-    /// <param name="options">How the job runs its tasks (retries, progress); null (the default) for the defaults of <see cref="JobOptions"/>.</param>
-    /// <param name="cancellationToken">Cancelling it fails the job with <see cref="OperationCanceledException"/>: its queued tasks are dropped and its running ones see <see cref="PoolContext.CancellationToken"/> cancelled. Default: none.</param>
-    /// <exception cref="ArgumentNullException"><paramref name="func"/> or <paramref name="iterable"/> is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> is less than 1, or a property of <paramref name="options"/> is out of range.</exception>
-    /// <exception cref="InvalidOperationException">The pool is closing or terminated, or this is called from one of its own tasks or callbacks.</exception>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the job finished.</exception>
-    public IReadOnlyList<TResult> StarMap<T1, T2, TResult>(Func<T1, T2, TResult> func, IEnumerable<(T1, T2)> iterable, int? chunkSize = null,
-        JobOptions? options = null, CancellationToken cancellationToken = default) =>
-        WaitOutside(nameof(StarMap)).StarMapAsync(func, iterable, chunkSize, null, null, options, cancellationToken).Get();
-
-    /// <summary>The asynchronous form of <see cref="StarMap{T1, T2, TResult}(Func{T1, T2, TResult}, IEnumerable{ValueTuple{T1, T2}}, int?, JobOptions?, CancellationToken)"/> (Python's <c>starmap_async</c>).</summary>
-    /// <param name="func">The function.</param>
-    /// <param name="iterable">The argument pairs; read in full on the calling thread.</param>
-    /// <param name="chunkSize">Items per task; null (the default) uses ceil(n / (4 × <see cref="Processes"/>)).</param>
-    /// <param name="callback">Called once with the whole list when every task has succeeded; default none.</param>
-    /// <param name="errorCallback">Called once with the first exception if any task fails, or with <see cref="OperationCanceledException"/> if the job is cancelled; default none.</param>
-    /// <param name="options">How the job runs its tasks (retries, progress); null (the default) for the defaults of <see cref="JobOptions"/>.</param>
-    /// <param name="cancellationToken">Cancelling it fails the job with <see cref="OperationCanceledException"/>: its queued tasks are dropped and its running ones see <see cref="PoolContext.CancellationToken"/> cancelled. Default: none.</param>
-    /// <exception cref="ArgumentNullException"><paramref name="func"/> or <paramref name="iterable"/> is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> is less than 1, or a property of <paramref name="options"/> is out of range.</exception>
-    /// <exception cref="InvalidOperationException">The pool is closing or terminated.</exception>
-    public AsyncResult<IReadOnlyList<TResult>> StarMapAsync<T1, T2, TResult>(Func<T1, T2, TResult> func, IEnumerable<(T1, T2)> iterable, int? chunkSize = null,
-        Action<IReadOnlyList<TResult>>? callback = null, Action<Exception>? errorCallback = null,
-        JobOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        CheckArguments(func, iterable, chunkSize, options);
-        var rules = TaskRules.Of(options);
-        return SubmitMap(JobKind.StarMap, func, iterable, chunkSize, items => new StarMapWork<T1, T2, TResult>(func, items) { Rules = rules }, callback, errorCallback,
-            options, cancellationToken);
-    }
-
-    /// <summary>
     /// Applies <paramref name="func"/> to every item and yields the results in input order as they
     /// become available (Python's <c>imap</c>). The input is read lazily, a bounded number of
     /// chunks ahead of the consumer, so it may be endless.

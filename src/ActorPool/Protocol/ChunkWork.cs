@@ -216,29 +216,42 @@ internal sealed class MapWork<T, TResult>(Func<T, TResult> func, ArraySegment<T>
     protected override void Release() => (_func, _array) = (null, null);
 }
 
-/// <summary>A function of two arguments over pairs (<c>StarMap</c>, <c>Apply(func, a, b)</c>); items are a view, as for <see cref="MapWork{T, TResult}"/>.</summary>
-internal sealed class StarMapWork<T1, T2, TResult>(Func<T1, T2, TResult> func, ArraySegment<(T1, T2)> items) : ChunkWork<TResult>
+/// <summary>
+/// A function of several arguments over tuples (<c>StarMap</c>, <c>Apply(func, a, b, …)</c>): each
+/// item's fields are spread into the function's arguments by <paramref name="spread"/>, the one
+/// thing that differs between arities (see <see cref="StarWork"/>). Items are a view, as for
+/// <see cref="MapWork{T, TResult}"/>.
+/// </summary>
+internal sealed class StarWork<TFunc, TItem, TResult>(TFunc func, ArraySegment<TItem> items, Func<TFunc, TItem, TResult> spread) : ChunkWork<TResult>
+    where TFunc : Delegate
 {
-    private Func<T1, T2, TResult>? _func = func;
-    private (T1, T2)[]? _array = items.Array;
+    private TFunc? _func = func;
+    private TItem[]? _array = items.Array;
     private readonly int _start = items.Offset;
 
     public override int Count { get; } = items.Count;
     public override Delegate Function => _func ?? throw Ran();
     public override Array Items => _array is { } array ? array.AsSpan(_start, Count).ToArray() : throw Ran();
-    protected override TResult Invoke(int index) => _func!(_array![_start + index].Item1, _array[_start + index].Item2);
+    protected override TResult Invoke(int index) => spread(_func!, _array![_start + index]);
     protected override void Release() => (_func, _array) = (null, null);
 }
 
-/// <summary>A function of three arguments over triples (<c>Apply(func, a, b, c)</c>).</summary>
-internal sealed class StarMap3Work<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> func, (T1, T2, T3)[] items) : ChunkWork<TResult>
+/// <summary>
+/// <see cref="StarWork{TFunc, TItem, TResult}"/> for each arity a tuple of arguments may have: a
+/// new arity is one method here and one shape in <c>WireCodec</c>.
+/// </summary>
+internal static class StarWork
 {
-    private Func<T1, T2, T3, TResult>? _func = func;
-    private (T1, T2, T3)[]? _items = items;
+    /// <summary>A function of two arguments over pairs.</summary>
+    public static ChunkWork<TResult> Of<T1, T2, TResult>(Func<T1, T2, TResult> func, ArraySegment<(T1, T2)> items, TaskRules? rules = null) =>
+        new StarWork<Func<T1, T2, TResult>, (T1, T2), TResult>(func, items, static (f, x) => f(x.Item1, x.Item2)) { Rules = rules };
 
-    public override int Count { get; } = items.Length;
-    public override Delegate Function => _func ?? throw Ran();
-    public override Array Items => _items ?? throw Ran();
-    protected override TResult Invoke(int index) => _func!(_items![index].Item1, _items[index].Item2, _items[index].Item3);
-    protected override void Release() => (_func, _items) = (null, null);
+    /// <summary>A function of three arguments over triples.</summary>
+    public static ChunkWork<TResult> Of<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> func, ArraySegment<(T1, T2, T3)> items, TaskRules? rules = null) =>
+        new StarWork<Func<T1, T2, T3, TResult>, (T1, T2, T3), TResult>(func, items, static (f, x) => f(x.Item1, x.Item2, x.Item3)) { Rules = rules };
+
+    /// <summary>A function of four arguments over quadruples.</summary>
+    public static ChunkWork<TResult> Of<T1, T2, T3, T4, TResult>(Func<T1, T2, T3, T4, TResult> func, ArraySegment<(T1, T2, T3, T4)> items,
+        TaskRules? rules = null) =>
+        new StarWork<Func<T1, T2, T3, T4, TResult>, (T1, T2, T3, T4), TResult>(func, items, static (f, x) => f(x.Item1, x.Item2, x.Item3, x.Item4)) { Rules = rules };
 }

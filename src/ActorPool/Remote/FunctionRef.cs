@@ -99,5 +99,5 @@ internal sealed record FunctionRef(string AssemblyName, Guid ModuleVersionId, in
     private static ArgumentException Refuse(string paramName, string? advice, string display, string why) =>
         new($"The function {display} {why}, so it cannot be sent to another process: only a static method, or a lambda that "
             + "captures nothing, can be found again by name on a node. "
-            + (advice ?? "Make it static and pass what it needs as arguments (StarMap and Apply take up to three)."), paramName);
+            + (advice ?? "Make it static and pass what it needs as arguments (StarMap takes up to four, Apply up to three)."), paramName);
 }

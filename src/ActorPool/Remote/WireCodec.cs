@@ -78,7 +78,8 @@ internal static class WireCodec
             1 => (typeof(Func<,>), nameof(Map)),
             2 => (typeof(Func<,,>), nameof(StarMap)),
             3 => (typeof(Func<,,,>), nameof(StarMap3)),
-            _ => throw new InvalidOperationException($"The function {reference.Display} takes {parameters.Length} arguments; at most 3 are supported."),
+            4 => (typeof(Func<,,,,>), nameof(StarMap4)),
+            _ => throw new InvalidOperationException($"The function {reference.Display} takes {parameters.Length} arguments; at most 4 are supported."),
         };
         var function = method.CreateDelegate(delegateType.MakeGenericType(types), target);
         var makeWork = typeof(WireCodec).GetMethod(factory, BindingFlags.NonPublic | BindingFlags.Static)!
@@ -105,10 +106,13 @@ internal static class WireCodec
         new MapWork<T, TResult>((Func<T, TResult>)function, MessagePackSerializer.Deserialize<T[]>(items, Options)) { Rules = rules };
 
     private static ChunkWork StarMap<T1, T2, TResult>(Delegate function, byte[] items, TaskRules? rules) =>
-        new StarMapWork<T1, T2, TResult>((Func<T1, T2, TResult>)function, MessagePackSerializer.Deserialize<(T1, T2)[]>(items, Options)) { Rules = rules };
+        StarWork.Of((Func<T1, T2, TResult>)function, MessagePackSerializer.Deserialize<(T1, T2)[]>(items, Options), rules);
 
     private static ChunkWork StarMap3<T1, T2, T3, TResult>(Delegate function, byte[] items, TaskRules? rules) =>
-        new StarMap3Work<T1, T2, T3, TResult>((Func<T1, T2, T3, TResult>)function, MessagePackSerializer.Deserialize<(T1, T2, T3)[]>(items, Options)) { Rules = rules };
+        StarWork.Of((Func<T1, T2, T3, TResult>)function, MessagePackSerializer.Deserialize<(T1, T2, T3)[]>(items, Options), rules);
+
+    private static ChunkWork StarMap4<T1, T2, T3, T4, TResult>(Delegate function, byte[] items, TaskRules? rules) =>
+        StarWork.Of((Func<T1, T2, T3, T4, TResult>)function, MessagePackSerializer.Deserialize<(T1, T2, T3, T4)[]>(items, Options), rules);
 
     private static ChunkWork Awaiting<TResult>(ChunkWork calls, TaskRules? rules) =>
         new AsyncWork<TResult>((ChunkWork<Task<TResult>>)calls) { Rules = rules };

@@ -29,6 +29,23 @@ public abstract partial class PoolContract
     }
 
     [Fact]
+    public async Task StarMap_AsyncFunctionsOfTriplesAndQuadruples_ReturnTheAwaitedValuesInOrder()
+    {
+        using var pool = NewPool();
+        Assert.Equal([6, 15], pool.StarMap(async (a, b, c) => { await Task.Yield(); return a + b + c; }, [(1, 2, 3), (4, 5, 6)]));
+        Assert.Equal([10, 26], pool.StarMap(async (a, b, c, d) => { await Task.Yield(); return a + b + c + d; }, [(1, 2, 3, 4), (5, 6, 7, 8)]));
+        Assert.Equal(["x1", "y2"], await pool.StarMapAsync(async (a, b, c) => { await Task.Yield(); return a + (b + c); }, [("x", 1, 0), ("y", 1, 1)], chunkSize: 1));
+        Assert.Equal(["a3", "b7"], await pool.StarMapAsync(async (a, b, c, d) => { await Task.Yield(); return $"{a}{b + c * d}"; },
+            [('a', 1, 1, 2), ('b', 1, 2, 3)], chunkSize: 1));
+        var error = Assert.Throws<FormatException>(() => pool.StarMap(async (a, b, c, d) =>
+        {
+            await Task.Yield();
+            return a == 2 ? throw new FormatException($"quadruple {a} failed after an await") : a + b + c + d;
+        }, [(1, 0, 0, 0), (2, 0, 0, 0)]));
+        Assert.Equal("quadruple 2 failed after an await", error.Message);
+    }
+
+    [Fact]
     public async Task ApplyAsync_AsyncLambdaWithCallback_AwaitsItAndCallsBackWithTheValue()
     {
         using var pool = NewPool();

@@ -45,6 +45,30 @@ public abstract partial class PoolContract
         Assert.All(RunsPerItem(folder, 50), runs => Assert.Equal(1, runs));
     }
 
+    /// <summary>As <see cref="CountedRun"/> for item <paramref name="x"/>, with its result times <paramref name="factor"/>.</summary>
+    internal static int CountedRunTimes(string folder, int x, int factor) => CountedRun($"{folder}|{x}") * factor;
+
+    [Fact]
+    public void StarMap_DurableJobOfTriplesSubmittedAgain_ReturnsItsResultsWithoutRunningAnything_AndOtherTriplesAreRefused()
+    {
+        using var markers = new TempFolder();
+        var folder = markers.Path;
+        var journal = Path.Combine(folder, "journal.db");
+        var options = new JobOptions { JobId = "triples" };
+        var triples = Enumerable.Range(0, 30).Select(x => (folder, x, 3)).ToList();
+        var expected = Enumerable.Range(0, 30).Select(x => 30 * x);
+        using (var pool = NewDurablePool(journal))
+            Assert.Equal(expected, pool.StarMap(CountedRunTimes, triples, chunkSize: 7, options: options));
+        using (var pool = NewDurablePool(journal))
+        {
+            Assert.Equal(expected, pool.StarMapAsync(CountedRunTimes, triples, chunkSize: 7, options: options).Get(Limit));
+            // Same function and count, one field of one triple changed: another job, refused under the recorded id.
+            var changed = triples.Select(t => t.x == 29 ? (t.folder, t.x, 4) : t).ToList();
+            Assert.Contains("'triples'", Assert.Throws<InvalidOperationException>(() => pool.StarMap(CountedRunTimes, changed, options: options)).Message);
+        }
+        Assert.All(RunsPerItem(folder, 30), runs => Assert.Equal(1, runs));
+    }
+
     [Fact]
     public void MapAsync_DurableJobStoppedMidway_ResumesRunningOnlyWhatWasNotRecorded()
     {

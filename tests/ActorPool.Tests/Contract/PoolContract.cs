@@ -147,6 +147,49 @@ public abstract partial class PoolContract
         Assert.Equal([6, 7, 8, 9], pool.StarMapAsync<int, int, int>(FuncApply, pairs, chunkSize: 1).Get(Limit));
     }
 
+    internal static int Digits(int a, int b, int c) => 100 * a + 10 * b + c;
+
+    /// <summary>Four arguments of four types, so that each travels to other processes as its own parameter's type.</summary>
+    internal static string Describe(int a, string b, long c, bool d) => $"{a}{b}{c}{(d ? "!" : "?")}";
+
+    internal static int FailAtThree(int a, int b, int c) =>
+        a == 3 ? throw new InvalidOperationException($"triple {a} is bad") : a + b + c;
+
+    internal static int FailAtFour(int a, int b, int c, int d) =>
+        a == 4 ? throw new ArgumentException($"quadruple {a} is bad", nameof(a)) : a + b + c + d;
+
+    [Fact]
+    public void StarMap_TriplesAndQuadruples_ApplyTheFunctionToEachTupleInOrder()
+    {
+        using var pool = NewPool();
+        var triples = Enumerable.Range(0, 40).Select(x => (x % 10, (x + 1) % 10, (x + 2) % 10)).ToList();
+        var expected = triples.Select(t => Digits(t.Item1, t.Item2, t.Item3)).ToList();
+        Assert.Equal(expected, pool.StarMap(Digits, triples, chunkSize: 3));
+        Assert.Equal(expected, pool.StarMapAsync(Digits, triples, chunkSize: 1).Get(Limit));
+
+        (int, string, long, bool)[] quadruples = [(1, "a", 10L, true), (2, "b", 20L, false), (3, "c", long.MaxValue, true)];
+        Assert.Equal(["1a10!", "2b20?", $"3c{long.MaxValue}!"], pool.StarMap(Describe, quadruples));
+        Assert.Equal(["1a10!", "2b20?", $"3c{long.MaxValue}!"], pool.StarMapAsync(Describe, quadruples, chunkSize: 1).Get(Limit));
+    }
+
+    [Fact]
+    public void StarMap_TripleOrQuadrupleWorkerThrows_RethrowsOriginalException()
+    {
+        using var pool = NewPool();
+        var error = Assert.Throws<InvalidOperationException>(() => pool.StarMap(FailAtThree, Enumerable.Range(0, 20).Select(x => (x, 0, 0)), chunkSize: 5));
+        Assert.Equal("triple 3 is bad", error.Message);
+        Assert.Contains(nameof(FailAtThree), error.StackTrace); // the worker's frame is visible
+
+        var errors = new ConcurrentQueue<Exception>();
+        var result = pool.StarMapAsync(FailAtFour, Enumerable.Range(0, 20).Select(x => (x, 1, 2, 3)), chunkSize: 1, errorCallback: errors.Enqueue);
+        Assert.True(result.Wait(Limit));
+        Assert.False(result.Successful());
+        var failed = Assert.IsType<ArgumentException>(Assert.Single(errors));
+        Assert.Equal("a", failed.ParamName);
+        Assert.StartsWith("quadruple 4 is bad", failed.Message);
+        Assert.Throws<ArgumentException>(() => result.Get());
+    }
+
     // ---- imap / imap_unordered ----
 
     [Theory]

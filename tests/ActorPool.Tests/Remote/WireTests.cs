@@ -33,9 +33,12 @@ public sealed class WireTests : TestKit
         return Sys.Serialization.Deserialize(serializer.ToBinary(message), serializer.Identifier, manifest);
     }
 
-    private ChunkResult<TResult> RunRemotely<T, TResult>(Func<T, TResult> func, T[] items)
+    private ChunkResult<TResult> RunRemotely<T, TResult>(Func<T, TResult> func, T[] items) => RunRemotely(new MapWork<T, TResult>(func, items));
+
+    /// <summary>Sends <paramref name="typed"/> in a batch across the wire, runs it on the other side, and brings its result back.</summary>
+    private ChunkResult<TResult> RunRemotely<TResult>(ChunkWork<TResult> typed)
     {
-        var work = EncodedWork.Encode(new MapWork<T, TResult>(func, items));
+        var work = EncodedWork.Encode(typed);
         var batch = (RunBatch)RoundTrip(new RunBatch(1, [new RunChunk(7, 3, 30, work, TestActor)]));
         var chunk = Assert.Single(batch.Chunks);
         Assert.Equal((7L, 3, 30), (chunk.JobId, chunk.ChunkIndex, chunk.Offset));
@@ -69,6 +72,29 @@ public sealed class WireTests : TestKit
         var result = RunRemotely<int, int>(AddOne, [1, 2, 3]);
         Assert.Equal([2, 3, 4], result.Values);
         Assert.Null(result.Failures);
+    }
+
+    internal static string Describe(int a, string b, double c, DateTime d) => $"{a}|{b}|{c}|{d:yyyy-MM-dd}";
+
+    [Fact]
+    public void FourArgumentFunction_ItsTuplesRoundTripAsItsParameterTypesAndItsResultComesBackTyped()
+    {
+        var result = RunRemotely(StarWork.Of<int, string, double, DateTime, string>(Describe,
+            new[] { (1, "a", 0.5, new DateTime(2024, 2, 29, 0, 0, 0, DateTimeKind.Utc)), (-2, "", double.MaxValue, DateTime.UnixEpoch) }));
+        Assert.Equal([$"1|a|{0.5}|2024-02-29", $"-2||{double.MaxValue}|1970-01-01"], result.Values);
+        Assert.Null(result.Failures);
+    }
+
+    internal static int FailsOnFour(int a, int b, int c, int d) => d == 4 ? throw new FormatException($"bad {a}{b}{c}{d}") : a + b + c + d;
+
+    [Fact]
+    public void FourArgumentFunction_FailedItem_ComesBackAsTheSameExceptionTypeAndTheOthersValues()
+    {
+        var result = RunRemotely(StarWork.Of<int, int, int, int, int>(FailsOnFour, new[] { (1, 2, 3, 3), (1, 2, 3, 4) }));
+        Assert.Equal(9, result.Values[0]);
+        var failure = Assert.Single(result.Failures!);
+        Assert.Equal(1, failure.Index);
+        Assert.Equal("bad 1234", Assert.IsType<FormatException>(failure.Error).Message);
     }
 
     [Fact]
