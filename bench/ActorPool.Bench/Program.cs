@@ -2,7 +2,7 @@
 //   bench/run                (installs Dask from Debian's python3-distributed, then runs this program)
 //   bench/run distributed    only the distributed half (LocalProcesses, a two-node cluster, Dask)
 //   bench/run durable        only durable jobs (a journal) against the same Map without one
-//   bench/run telemetry      the same Map with nobody listening, and with metrics and traces listened to
+//   bench/run telemetry      the same Map with nobody listening, with metrics and traces listened to, and with a dashboard open
 // Python's multiprocessing.Pool (python_pool.py) and Dask's LocalCluster (dask_bench.py) run the
 // same jobs in the same run.
 using System.Diagnostics;
