@@ -1,0 +1,23 @@
+using Microsoft.Extensions.Hosting;
+
+namespace ActorPool.Hosting;
+
+/// <summary>
+/// Closes and joins the host's pool when the host stops, in the stopping step that comes before
+/// any hosted service stops (Akka.Hosting's among them, whose coordinated shutdown would terminate
+/// the pool): submitted work finishes, within the host's shutdown timeout.
+/// </summary>
+internal sealed class PoolLifetime(HostedPool pool) : IHostedLifecycleService
+{
+    public Task StoppingAsync(CancellationToken cancellationToken) => pool.CloseAsync(cancellationToken);
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
