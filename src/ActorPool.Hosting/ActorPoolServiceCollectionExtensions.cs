@@ -9,13 +9,14 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class ActorPoolServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="Pool"/> as a singleton, created when it is first injected. With no
+    /// Registers <see cref="Pool"/> as a singleton, created when the host starts (or when it is first
+    /// injected, if that comes first), so that options that cannot be read fail the start. With no
     /// <paramref name="options"/>, its options come from the configuration section <c>ActorPool</c>
     /// (<c>appsettings.json</c>: <c>Processes</c>, <c>Routing</c> and <c>Deployment</c> by name,
     /// <c>SeedNodes</c> as an array of <c>"host:port"</c>, <c>Hostname</c>, <c>Port</c>,
     /// <c>WorkerRole</c>, <c>Name</c>, <c>MaxTasksPerChild</c>, <c>MaxWorkerLosses</c>,
     /// <c>NoWorkerTimeout</c>, <c>NodeHostPath</c>, <c>JournalPath</c>); an option left out keeps
-    /// its default, and a value that cannot be read fails the pool's creation naming its key
+    /// its default, and a value that cannot be read fails the pool's creation (the host's start) naming its key
     /// (<c>ActorPool:Routing</c>). When the host runs Akka.Hosting, an in-process pool runs in the
     /// host's ActorSystem and its router is in the <c>ActorRegistry</c> under <see cref="Pool"/>;
     /// otherwise the pool's own system logs to the host's <c>ILoggerFactory</c>. When the host

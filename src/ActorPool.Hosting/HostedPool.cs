@@ -7,8 +7,8 @@ using Microsoft.Extensions.Logging;
 namespace ActorPool.Hosting;
 
 /// <summary>
-/// The pool of a host, created when it is first asked for (by injection, or at the start of the
-/// host's ActorSystem with <c>WithActorPool</c>), and closed and joined when the host stops.
+/// The pool of a host, created when it is first asked for (when the host starts, by injection, or
+/// at the start of the host's ActorSystem with <c>WithActorPool</c>), and closed and joined when the host stops.
 /// </summary>
 /// <remarks>
 /// Where it runs: in the host's ActorSystem when Akka.Hosting runs one (an in-process pool given no

@@ -3,7 +3,8 @@ using Microsoft.Extensions.Hosting;
 namespace ActorPool.Hosting;
 
 /// <summary>
-/// Closes and joins the host's pool when the host stops, in the stopping step that comes before
+/// Creates the host's pool when the host starts (so that bad options fail the start, and the first
+/// request does not wait for the pool), unless it was injected earlier. Closes and joins the host's pool when the host stops, in the stopping step that comes before
 /// any hosted service stops (Akka.Hosting's among them, whose coordinated shutdown would terminate
 /// the pool): submitted work finishes, within the host's shutdown timeout.
 /// </summary>
@@ -13,7 +14,11 @@ internal sealed class PoolLifetime(HostedPool pool) : IHostedLifecycleService
 
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _ = pool.Pool;
+        return Task.CompletedTask;
+    }
 
     public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

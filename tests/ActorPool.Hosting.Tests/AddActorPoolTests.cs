@@ -41,6 +41,18 @@ public sealed class AddActorPoolTests
     }
 
     [Fact]
+    public async Task AddActorPool_BadRoutingName_FailsTheHostsStart()
+    {
+        var builder = TestHost.Builder(configuration: new Dictionary<string, string?> { ["ActorPool:Routing"] = "Fastest" });
+        builder.Services.AddActorPool();
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
+
+        Assert.Contains("ActorPool:Routing", error.Message);
+    }
+
+    [Fact]
     public void AddActorPool_GivenOptions_UsesThemOverTheSection()
     {
         var builder = TestHost.Builder(configuration: new Dictionary<string, string?> { ["ActorPool:Processes"] = "3" });
