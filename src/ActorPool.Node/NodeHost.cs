@@ -8,8 +8,8 @@ using Akka.Cluster.Hosting;
 using Akka.Configuration;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
+using ActorPool.Hosting;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace ActorPool.Node;
 
@@ -79,9 +79,10 @@ internal static class NodeHost
             ParentWatch.Start(parent);
 
         var builder = Host.CreateApplicationBuilder();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        NodeLogging.Configure(builder.Logging);
         builder.Services.AddAkka(ClusterNames.SystemName, akka =>
         {
+            akka.WithActorPoolLogging(); // as a hosted pool's: Akka's logs to ILogger, ActorPool's under ActorPool.* categories
             if (fileConfig is not null)
                 akka.AddHocon(fileConfig, HoconAddMode.Prepend);
             akka.AddHocon(OwnSystemConfig.Get(), HoconAddMode.Append);

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Actor.Setup;
 
 namespace ActorPool;
 
@@ -83,7 +84,29 @@ public sealed class PoolOptions
     /// shuts it down when it is joined. A system passed here is left running: disposing the pool
     /// stops only the pool's own actors.
     /// </summary>
-    public ActorSystem? ActorSystem { get; init; }
+    public ActorSystem? ActorSystem { get => _actorSystem; init => _actorSystem = value; }
+
+    /// <summary>
+    /// More setup for the ActorSystem the pool creates itself (when <see cref="ActorSystem"/> is
+    /// null, and always for distributed deployments): the <c>Config</c> of its
+    /// <see cref="BootstrapSetup"/>, if any, goes over the pool's own settings, and every other setup
+    /// is passed as it is. ActorPool.Hosting uses it to send the logs of such a system to
+    /// <c>Microsoft.Extensions.Logging</c>. Ignored when <see cref="ActorSystem"/> is set.
+    /// Default: null (none).
+    /// </summary>
+    public ActorSystemSetup? SystemSetup { get => _systemSetup; init => _systemSetup = value; }
+
+    private ActorSystem? _actorSystem;
+    private ActorSystemSetup? _systemSetup;
+
+    /// <summary>A copy of these options that runs the pool in <paramref name="system"/>, or in a system of its own made with <paramref name="setup"/>.</summary>
+    internal PoolOptions WithSystem(ActorSystem? system, ActorSystemSetup? setup)
+    {
+        var copy = (PoolOptions)MemberwiseClone(); // every option, those added later too
+        copy._actorSystem = system;
+        copy._systemSetup = setup;
+        return copy;
+    }
 
     /// <summary>
     /// An SQLite file (created if missing) where durable jobs (<see cref="JobOptions.JobId"/>) record

@@ -36,11 +36,10 @@ internal class ClusterDeployment : WorkerDeployment
     /// </summary>
     private static ActorSystemSetup DriverSetup(PoolOptions options)
     {
-        var setup = BootstrapSetup.Create()
-            .WithConfig(DistributedDeployment.DriverConfig(options).WithFallback(OwnSystemConfig.Get()).WithFallback(ReferenceConfig.Get()));
+        var config = DistributedDeployment.DriverConfig(options).WithFallback(OwnSystemConfig.Get()).WithFallback(ReferenceConfig.Get());
         return options.Deployment == PoolDeployment.LocalProcesses
-            ? setup.And(new LogFilterBuilder().ExcludeMessageContaining("Disassociated").Build())
-            : ActorSystemSetup.Create(setup);
+            ? OwnSystemSetup.Create(config, options.SystemSetup, new LogFilterBuilder().ExcludeMessageContaining("Disassociated").Build())
+            : OwnSystemSetup.Create(config, options.SystemSetup);
     }
 
     public override WorkerGroup CreateWorkers(IActorContext context, PoolSettings settings, CancellationToken stopping, JobRegistry pool, TaskCancellation tasks) =>

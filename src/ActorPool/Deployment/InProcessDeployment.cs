@@ -23,7 +23,9 @@ internal sealed class InProcessDeployment : WorkerDeployment
     public static InProcessDeployment Create(PoolOptions options, string poolName)
     {
         if (options.ActorSystem is not { } system)
-            return new InProcessDeployment(ActorSystem.Create(poolName, OwnSystemConfig.Get().WithFallback(ReferenceConfig.Get())), ownsSystem: true, poolName);
+            return new InProcessDeployment(
+                ActorSystem.Create(poolName, OwnSystemSetup.Create(OwnSystemConfig.Get().WithFallback(ReferenceConfig.Get()), options.SystemSetup)),
+                ownsSystem: true, poolName);
         system.Settings.InjectTopLevelFallback(ReferenceConfig.Get());
         // Actors of a user's system may send the pool's messages elsewhere: they have a wire form.
         WireSetup.Register(system);

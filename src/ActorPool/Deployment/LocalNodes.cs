@@ -106,7 +106,8 @@ internal sealed class LocalNodes : IDisposable
             if (line.Data is not { Length: > 0 } text || Volatile.Read(ref _stopped))
                 return;
             Volatile.Write(ref lastError, text);
-            _log.Warning("Worker process {0}: {1}", SafeId(process), text);
+            var (level, said) = NodeLogLine.Parse(text);
+            _log.Log(level, null, "Worker process {0}: {1}", SafeId(process), said);
         };
         process.Exited += (_, _) => OnExited(process, () => Volatile.Read(ref address), () => Volatile.Read(ref lastError));
         lock (_gate)
