@@ -70,15 +70,10 @@ internal sealed class LocalNodes : IDisposable
     private void StartOne()
     {
         var self = Akka.Cluster.Cluster.Get(_system).SelfAddress;
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var start = NodeHostLaunch.For(_nodeHostPath);
         string[] arguments =
         [
-            _nodeHostPath, "--hostname", self.Host, "--port", "0", "--seed", $"{self.Host}:{self.Port}", "--workers", "1",
+            "--hostname", self.Host, "--port", "0", "--seed", $"{self.Host}:{self.Port}", "--workers", "1",
             "--parent-pid", Environment.ProcessId.ToString(), "--replace-by-exit",
         ];
         foreach (var argument in arguments.Concat(_loadArguments))
