@@ -229,7 +229,10 @@ internal sealed class WorkPullingRouter : UntypedActor
             case NoWorkerDeadline deadline when deadline.Generation == _noWorkerGeneration && _ledger.WorkerCount == 0:
                 FailPending(new TimeoutException(
                     $"No worker joined the pool within {_settings.NoWorkerTimeout.TotalSeconds:0.#} s, so its pending tasks fail. "
-                    + $"Start nodes with the role '{_settings.WorkerRole}' that join the pool's cluster."));
+                    + (_settings.Deployment == PoolDeployment.LocalProcesses
+                        ? "The pool's worker processes did not report ready: the warnings they printed (\"Worker process ...\") say why. "
+                            + "They run the node host the ActorPool package puts in actorpool-node/ beside the application, or PoolOptions.NodeHostPath."
+                        : $"Start nodes with the role '{_settings.WorkerRole}' that join the pool's cluster.")));
                 break;
             case NoWorkerDeadline:
                 break; // a worker joined in time, or a later deadline replaced this one
