@@ -4,6 +4,8 @@
 using System.CommandLine;
 using ActorPool.Node;
 
+AppAssemblies.ResolveFromApplication(); // before anything of ActorPool loads
+
 var hostname = new Option<string>("--hostname") { Description = "Address to listen on.", DefaultValueFactory = _ => "127.0.0.1" };
 var port = new Option<int>("--port") { Description = "Port to listen on; 0 picks a free port.", DefaultValueFactory = _ => 0 };
 var seeds = new Option<string[]>("--seed") { Description = "A seed node to join, host:port (repeatable). With none, this node starts a cluster of its own." };

@@ -75,7 +75,9 @@ public sealed class PoolOptions
 
     /// <summary>
     /// For <see cref="PoolDeployment.LocalProcesses"/>: the node host program
-    /// (<c>ActorPool.Node.dll</c>) to start. Default: null, which looks for it next to the application.
+    /// (<c>ActorPool.Node.dll</c>) to start. Default: null, which looks for it next to the application:
+    /// <c>ActorPool.Node.dll</c> itself, else <c>actorpool-node/ActorPool.Node.dll</c>, where the
+    /// ActorPool package puts it when the application builds or publishes.
     /// </summary>
     public string? NodeHostPath { get; init; }
 

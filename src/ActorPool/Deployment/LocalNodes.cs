@@ -43,10 +43,7 @@ internal sealed class LocalNodes : IDisposable
     /// <summary>Starts <paramref name="count"/> worker processes that join the cluster of <paramref name="system"/>.</summary>
     public static LocalNodes Start(ActorSystem system, IActorRef workers, int count, string? nodeHostPath)
     {
-        var path = nodeHostPath ?? Path.Combine(AppContext.BaseDirectory, $"{DistributedDeployment.NodeHostAssembly}.dll");
-        if (!File.Exists(path))
-            throw new FileNotFoundException(
-                $"The node host ActorPool.Node.dll was not found at {path}. Reference the ActorPool.Node project, or set PoolOptions.NodeHostPath.", path);
+        var path = nodeHostPath ?? FindNodeHost(AppContext.BaseDirectory);
         // The nodes must be able to find user functions: they load every application assembly this process has loaded.
         var loads = AppDomain.CurrentDomain.GetAssemblies()
             .Where(assembly => !assembly.IsDynamic && assembly.Location.Length > 0
@@ -67,10 +64,36 @@ internal sealed class LocalNodes : IDisposable
         return nodes;
     }
 
+    /// <summary>
+    /// The environment variable that tells a node host started here the application's folder, from
+    /// which the node host of the ActorPool package takes ActorPool, Akka and the rest.
+    /// </summary>
+    public const string AppBaseVariable = "ACTORPOOL_APP_BASE";
+
+    /// <summary>The folder, in an application's output, where the ActorPool package puts the node host.</summary>
+    public const string PackagedNodeHostFolder = "actorpool-node";
+
+    /// <summary>
+    /// The node host in the application's folder <paramref name="application"/>: <c>ActorPool.Node.dll</c>
+    /// itself (a project reference to ActorPool.Node puts it there), or the one the ActorPool
+    /// package copies to <c>actorpool-node/</c>.
+    /// </summary>
+    internal static string FindNodeHost(string application)
+    {
+        var name = $"{DistributedDeployment.NodeHostAssembly}.dll";
+        string[] candidates = [Path.Combine(application, name), Path.Combine(application, PackagedNodeHostFolder, name)];
+        return candidates.FirstOrDefault(File.Exists) ?? throw new FileNotFoundException(
+            $"A LocalProcesses pool starts its worker processes from the node host, {PackagedNodeHostFolder}/{name}, which the ActorPool "
+            + $"package copies to the application's output folder when it builds or publishes, but it is not in {application}. "
+            + "Build or publish the application with its ActorPool package reference (copying only the application's own files leaves it out), "
+            + "or set PoolOptions.NodeHostPath to an ActorPool.Node.dll.", candidates[1]);
+    }
+
     private void StartOne()
     {
         var self = Akka.Cluster.Cluster.Get(_system).SelfAddress;
         var start = NodeHostLaunch.For(_nodeHostPath);
+        start.Environment[AppBaseVariable] = AppContext.BaseDirectory;
         string[] arguments =
         [
             "--hostname", self.Host, "--port", "0", "--seed", $"{self.Host}:{self.Port}", "--workers", "1",

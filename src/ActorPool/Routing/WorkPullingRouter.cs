@@ -239,9 +239,7 @@ internal sealed class WorkPullingRouter : UntypedActor
                 LoseNode(nodeLost.Address, nodeLost.Reason, crashed: true);
                 break;
             case NoWorkerDeadline deadline when deadline.Generation == _noWorkerGeneration && _ledger.WorkerCount == 0:
-                FailPending(new TimeoutException(
-                    $"No worker joined the pool within {_settings.NoWorkerTimeout.TotalSeconds:0.#} s, so its pending tasks fail. "
-                    + $"Start nodes with the role '{_settings.WorkerRole}' that join the pool's cluster."));
+                FailPending(new TimeoutException(NoWorkerMessage(_settings.NoWorkerTimeout, _settings.Deployment, _settings.WorkerRole)));
                 break;
             case NoWorkerDeadline:
                 break; // a worker joined in time, or a later deadline replaced this one
@@ -279,6 +277,17 @@ internal sealed class WorkPullingRouter : UntypedActor
             start = end;
         }
     }
+
+    /// <summary>
+    /// Why pending work failed when no worker came in time, and what to do: start nodes for a
+    /// cluster; for LocalProcesses, whose workers the pool starts itself, look at what they said.
+    /// </summary>
+    internal static string NoWorkerMessage(TimeSpan timeout, PoolDeployment deployment, string workerRole) =>
+        $"No worker joined the pool within {timeout.TotalSeconds:0.#} s, so its pending tasks fail. "
+        + (deployment == PoolDeployment.LocalProcesses
+            ? "The pool's worker processes did not report ready: the warnings they printed (\"Worker process ...\") say why. "
+                + "They run the node host the ActorPool package puts in actorpool-node/ beside the application, or PoolOptions.NodeHostPath."
+            : $"Start nodes with the role '{workerRole}' that join the pool's cluster.");
 
     private bool IsWorkerNode(Member member) => member.HasRole(_settings.WorkerRole);
 
