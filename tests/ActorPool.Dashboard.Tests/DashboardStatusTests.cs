@@ -156,6 +156,36 @@ public sealed class DashboardStatusTests
         Assert.EndsWith("1 item failed: ArgumentException: three", alerts[0].Text("text"));
     }
 
+    /// <remarks>
+    /// Also a test of a LocalProcesses pool in an application on ASP.NET Core's framework, as this
+    /// one is: the node host's dependencies that the framework provides are not copied beside it.
+    /// </remarks>
+    [Fact]
+    public async Task Status_OnLocalProcesses_ListsEachWorkerProcessWithItsNode_AndCountsWhatItRan()
+    {
+        await using var pool = new Pool(new PoolOptions { Processes = 2, Deployment = PoolDeployment.LocalProcesses });
+        await using var dashboard = await pool.StartDashboardAsync(AnyPort);
+        await using var client = new DashboardClient(dashboard);
+
+        Assert.Equal(Enumerable.Range(0, 40).Select(Square), await pool.MapAsync(Square, Enumerable.Range(0, 40), chunkSize: 2));
+        // The results reach the job before the workers' word that their batches are done reaches
+        // the router; and the first worker process to join may have run it all before the second joined.
+        var status = await client.StatusWhereAsync(s => s.Workers().Sum(worker => worker.Number("completed")) == 40 && s.Workers().Length == 2);
+
+        var workers = status.Workers();
+        Assert.Equal(2, workers.Length);
+        Assert.All(workers, worker =>
+        {
+            Assert.Matches(@"^127\.0\.0\.1:\d+$", worker.Text("node"));
+            Assert.StartsWith(worker.Text("node") + "/", worker.Text("id"));
+            Assert.Equal("idle", worker.Text("state"));
+        });
+        Assert.Equal(2, workers.Select(worker => worker.Text("node")).Distinct().Count());
+        Assert.Equal("finished", status.Jobs().Single().Text("state"));
+    }
+
+    private static int Square(int x) => x * x;
+
     [Theory]
     [InlineData("127.0.0.1:8787")]
     [InlineData("http://127.0.0.1")]

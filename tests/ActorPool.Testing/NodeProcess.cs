@@ -38,7 +38,7 @@ public sealed class NodeProcess : IDisposable
     private static string? CallerRuntimeConfig()
     {
         if (AppContext.GetData("APP_CONTEXT_DEPS_FILES") is not string depsFiles
-            || depsFiles.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() is not { } deps
+            || depsFiles.Split(';', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() is not { } deps
             || !deps.EndsWith(".deps.json", StringComparison.OrdinalIgnoreCase))
             return null;
         var runtimeConfig = deps[..^".deps.json".Length] + ".runtimeconfig.json";

@@ -41,9 +41,9 @@ internal static class NodeHostLaunch
     /// <summary>The running application's runtime configuration, if it names shared frameworks; null otherwise (a self-contained application, or none found).</summary>
     internal static string? AppRuntimeConfig()
     {
-        // The host names the application's dependency manifest first; its runtime configuration is beside it.
+        // The host lists the dependency manifests, the application's first, separated by semicolons on every OS; its runtime configuration is beside it.
         if (AppContext.GetData("APP_CONTEXT_DEPS_FILES") is not string depsFiles
-            || depsFiles.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() is not { } deps
+            || depsFiles.Split(';', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() is not { } deps
             || !deps.EndsWith(".deps.json", StringComparison.OrdinalIgnoreCase))
             return null;
         var runtimeConfig = deps[..^".deps.json".Length] + ".runtimeconfig.json";
