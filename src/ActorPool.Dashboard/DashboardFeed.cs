@@ -21,6 +21,7 @@ internal sealed class DashboardFeed(Pool pool)
             job.Failed,
             job.Total < 0 ? null : job.Total,
             StateName(job.State),
+            job.Retries,
             Stopwatch.GetElapsedTime(job.Started, job.Ended is var ended and > 0 ? ended : now).TotalSeconds)).ToList();
         var workers = board.Workers().Select(worker => new WorkerRow(worker.Id, worker.Node, worker.State, worker.Current, worker.Completed)).ToList();
         return new DashboardStatus(
@@ -54,6 +55,7 @@ internal sealed class DashboardFeed(Pool pool)
     private static string KindName(AlertKind kind) => kind switch
     {
         AlertKind.Failure => "failure",
+        AlertKind.Retry => "retry",
         AlertKind.JobFailed => "job-failed",
         AlertKind.Cancelled => "cancelled",
         _ => "worker-lost",

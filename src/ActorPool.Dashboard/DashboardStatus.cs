@@ -19,11 +19,11 @@ internal sealed record DashboardStatus(
 /// <summary>A worker: <c>state</c> is <c>idle</c> or <c>busy</c>; <c>current</c> what it runs when busy; <c>completed</c> the items it ran while watched.</summary>
 internal sealed record WorkerRow(string Id, string Node, string State, string? Current, long Completed);
 
-/// <summary>A job: <c>state</c> is <c>running</c>, <c>finished</c>, <c>failed</c> or <c>cancelled</c>; <c>total</c> is null while a lazy input is unread; <c>elapsed</c> seconds since it was submitted, to its end.</summary>
-internal sealed record JobRow(long Id, string Kind, long Completed, long Failed, long? Total, string State, double Elapsed);
+/// <summary>A job: <c>state</c> is <c>running</c>, <c>finished</c>, <c>failed</c> or <c>cancelled</c>; <c>total</c> is null while a lazy input is unread; <c>retries</c> the times its items were run again after a failure; <c>elapsed</c> seconds since it was submitted, to its end.</summary>
+internal sealed record JobRow(long Id, string Kind, long Completed, long Failed, long? Total, string State, long Retries, double Elapsed);
 
 /// <summary>A stretch of work for the task stream: a chunk in process, a batch on a node.</summary>
 internal sealed record TaskRow(string Worker, long Job, double Start, double End, int Items, int Failed);
 
-/// <summary>Something that went wrong: <c>kind</c> is <c>failure</c>, <c>job-failed</c>, <c>cancelled</c> or <c>worker-lost</c>.</summary>
+/// <summary>Something that went wrong: <c>kind</c> is <c>failure</c>, <c>retry</c>, <c>job-failed</c>, <c>cancelled</c> or <c>worker-lost</c>.</summary>
 internal sealed record AlertRow(double Time, string Kind, string Text);

@@ -8,8 +8,9 @@ public static class PoolDashboardExtensions
     /// <c>GET /</c> is the page (every asset embedded: it needs no internet), <c>GET /api/status</c>
     /// the pool's jobs and workers as JSON, and <c>GET /api/events</c> their changes as server-sent
     /// events. While a dashboard is open the pool keeps what its workers do (each chunk's start and
-    /// end); it stops when the last dashboard is disposed. The dashboard stops, too, when the pool
-    /// is disposed, terminated or its ActorSystem stops: the page then shows it as disconnected.
+    /// end); it stops when the last dashboard is disposed. A dashboard outlives its pool if it is
+    /// not disposed first: it goes on serving the pool's last state (<c>closing</c> or
+    /// <c>terminated</c>) until it is disposed.
     /// </summary>
     /// <param name="pool">The pool to show.</param>
     /// <param name="url">Where to listen, <c>http://host:port</c>. Default: <c>http://127.0.0.1:8787</c>, the loopback

@@ -55,10 +55,11 @@ internal static class PoolConfiguration
         : int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value
         : throw Error(Path(section, key), $"'{text}' is not a whole number.");
 
+    // A bare number is refused: TimeSpan reads "60" as sixty days, which nobody writing it means.
     private static TimeSpan? Duration(IConfigurationSection section, string key) =>
         Value(section, key) is not { } text ? null
-        : TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var value) ? value
-        : throw Error(Path(section, key), $"'{text}' is not a duration such as 00:01:30.");
+        : !text.Trim().All(char.IsAsciiDigit) && TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var value) ? value
+        : throw Error(Path(section, key), $"'{text}' is not a duration such as 00:01:30 (a bare number would be read as days).");
 
     private static T? Enum<T>(IConfigurationSection section, string key)
         where T : struct, Enum

@@ -110,6 +110,8 @@ public sealed partial class Pool : IDisposable, IAsyncDisposable
             _deployment.Started(_group);
             _systemStop = new SystemStopWatch(OnSystemStopping);
             _systemStop.Arm(_system);
+            if (_deployment.OwnsSystem)
+                AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
             PoolInstruments.Attach(_telemetry);
         }
         catch
@@ -253,6 +255,7 @@ public sealed partial class Pool : IDisposable, IAsyncDisposable
         {
             // Worker processes go last, once this side has closed its connections to them.
             _deployment.Stopped();
+            AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
             PoolInstruments.Detach(_telemetry);
             _journal?.Dispose(); // every job has ended: what they recorded is written, and the file is free
         }
@@ -277,6 +280,21 @@ public sealed partial class Pool : IDisposable, IAsyncDisposable
         _deployment.Stopping();
         // The system stops the pool's actors itself; this only makes Join's shutdown step ready.
         BeginShutdown();
+    }
+
+    /// <summary>How long a process that exits waits for its pools to stop (their worker processes, their cluster membership).</summary>
+    private static readonly TimeSpan ProcessExitGrace = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The process is exiting (SIGTERM or Ctrl-C with nobody handling it, <c>Environment.Exit</c>,
+    /// the end of <c>Main</c>) with the pool, which runs in a system of its own, not disposed: the
+    /// pool terminates, and its worker processes and membership are let go, for at most
+    /// <see cref="ProcessExitGrace"/> (a task that called <c>Environment.Exit</c> is still running).
+    /// </summary>
+    private void OnProcessExit(object? sender, EventArgs e)
+    {
+        Terminate();
+        Task.WhenAny(BeginShutdown(), Task.Delay(ProcessExitGrace)).Wait(); // never throws: the process is going either way
     }
 
     /// <summary>The ActorSystem the pool runs in (for tests).</summary>

@@ -26,6 +26,7 @@ public sealed class DashboardPageTests
         }
         for (var i = 0; i < 3; i++)
             await pool.ApplyAsync(Work, i);
+        await pool.MapAsync(FailFirstAttemptOfEveryFifth, Enumerable.Range(0, 20), chunkSize: 2, options: new JobOptions { Retries = 1 });
         var gate = new Gate();
         var job = pool.MapAsync(x => { if (x >= 10) gate.Pass(); return Work(x); }, Enumerable.Range(0, 40), chunkSize: 1);
 
@@ -54,10 +55,16 @@ public sealed class DashboardPageTests
         Assert.Equal("10 / 40", midway);
         Assert.Equal("40 / 40", done);
         Assert.Equal("40", await page.EvaluateExpressionAsync<string>($"{row}.dataset.completed"));
-        Assert.Equal("failed", await page.EvaluateExpressionAsync<string>("document.querySelectorAll('tr[data-job-id]')[4].dataset.state"));
+        Assert.Equal(1, await page.EvaluateExpressionAsync<int>("document.querySelectorAll('tr[data-state=\"failed\"]').length"));
+        Assert.Equal("4", await page.EvaluateExpressionAsync<string>("document.querySelector('tr[data-retries=\"4\"]')?.dataset.retries"));
         Assert.Equal(2, await page.EvaluateExpressionAsync<int>("document.querySelectorAll('tr[data-worker-id]').length"));
-        Assert.Contains("unlucky 13", await page.EvaluateExpressionAsync<string>("document.getElementById('events').textContent"));
+        var events = await page.EvaluateExpressionAsync<string>("document.getElementById('events').textContent");
+        Assert.Contains("unlucky 13", events);
+        Assert.Contains("1 retry in chunk", events);
     }
+
+    private static int FailFirstAttemptOfEveryFifth(int x) =>
+        x % 5 == 0 && PoolContext.Attempt == 1 ? throw new InvalidOperationException($"item {x} failed once") : Work(x);
 
     /// <summary>Some work for the task stream to show: a deterministic loop, about a millisecond of it.</summary>
     private static int Work(int x)

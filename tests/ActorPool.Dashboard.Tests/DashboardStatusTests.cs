@@ -8,6 +8,10 @@ public sealed class DashboardStatusTests
 {
     private static readonly string AnyPort = "http://127.0.0.1:0";
 
+    /// <remarks>
+    /// Two items on two workers; Akka's SmallestMailbox may give both to one worker (it sees queue
+    /// length only), so the test waits for the first item to start and reads the workers as they are.
+    /// </remarks>
     [Theory]
     [InlineData(PoolRouting.RoundRobin)]
     [InlineData(PoolRouting.SmallestMailbox)]
@@ -18,9 +22,9 @@ public sealed class DashboardStatusTests
         await using var dashboard = await pool.StartDashboardAsync(AnyPort);
         await using var client = new DashboardClient(dashboard);
         var gate = new Gate();
-        var started = new Signal(2);
+        var started = new Signal(1);
 
-        var map = pool.MapAsync(x => { started.Set(); gate.Pass(); return x; }, Enumerable.Range(0, 2), chunkSize: 1);
+        var map = pool.MapAsync(x => { if (x == 0) started.Set(); gate.Pass(); return x; }, Enumerable.Range(0, 2), chunkSize: 1);
         started.WaitFor();
         var status = await client.StatusAsync();
         gate.Open();
@@ -32,14 +36,12 @@ public sealed class DashboardStatusTests
         Assert.Equal(2, job.Number("total"));
         Assert.Equal(0, job.Number("completed"));
         var workers = status.Workers();
-        Assert.Equal(2, workers.Length);
-        Assert.All(workers, worker =>
-        {
-            Assert.Equal("busy", worker.Text("state"));
-            Assert.Equal("local", worker.Text("node"));
-            Assert.StartsWith($"map #{job.Number("id")}, chunk ", worker.Text("current"));
-        });
         Assert.Equal(["worker-0", "worker-1"], workers.Select(worker => worker.Text("id")).Order());
+        Assert.All(workers, worker => Assert.Equal("local", worker.Text("node")));
+        var busy = workers.Where(worker => worker.Text("state") == "busy").ToList();
+        Assert.NotEmpty(busy);
+        Assert.All(busy, worker => Assert.StartsWith($"map #{job.Number("id")}, chunk ", worker.Text("current")));
+        Assert.All(workers.Except(busy), worker => Assert.Equal(System.Text.Json.JsonValueKind.Null, worker.GetProperty("current").ValueKind));
     }
 
     [Fact]

@@ -71,6 +71,7 @@ public sealed class PoolConfigurationTests
     [InlineData("Deployment", "Cloud", "ActorPool:Deployment")]
     [InlineData("Routing", "2", "ActorPool:Routing")]
     [InlineData("NoWorkerTimeout", "soon", "ActorPool:NoWorkerTimeout")]
+    [InlineData("NoWorkerTimeout", "60", "ActorPool:NoWorkerTimeout")] // TimeSpan would read sixty days
     [InlineData("Proceses", "4", "ActorPool:Proceses")]
     public void Read_BadValueOrUnknownKey_FailsNamingTheKey(string key, string value, string named)
     {

@@ -1,6 +1,8 @@
 // A user's application, run by the tests as a process of its own (tests/ActorPool.Tests/Stopping).
 //   stop-app plain <InProcess|LocalProcesses>   a pool of its own runs a ten-second job
+//   stop-app idle <InProcess|LocalProcesses>    a pool of its own ran a job; the app then waits, not on the pool
 //   stop-app hosted                             the same inside a Generic Host, on the host's ActorSystem
+//   stop-app hosted-pool <InProcess|LocalProcesses>  a Generic Host's pool (AddActorPool) runs a three-second job
 //   stop-app dispose                            a LocalProcesses pool runs a Map and is disposed
 //   stop-app durable <journal> <folder> <n>     a durable Map of n items of 10 ms, each leaving a file in folder; "ok" at the end
 // It prints "running" once the job is under way, and "failed: <type>: <message>" when the job fails.
@@ -18,6 +20,21 @@ switch (args[0])
         using (var pool = new Pool(new PoolOptions { Deployment = deployment, Processes = 2 }))
             Jobs.RunAndReport(pool);
         Console.WriteLine("disposed");
+        return 0;
+    case "idle":
+        var idle = new Pool(new PoolOptions { Deployment = Enum.Parse<PoolDeployment>(args[1]), Processes = 2 });
+        Console.WriteLine($"mapped {idle.Map(Jobs.Twice, Enumerable.Range(0, 10)).Count}");
+        Console.WriteLine("running");
+        await Task.Delay(Timeout.Infinite);
+        return 0;
+    case "hosted-pool":
+        var hostBuilder = Host.CreateApplicationBuilder();
+        hostBuilder.Logging.SetMinimumLevel(LogLevel.Warning);
+        var poolDeployment = Enum.Parse<PoolDeployment>(args[1]);
+        hostBuilder.Services.AddActorPool(_ => new PoolOptions { Deployment = poolDeployment, Processes = 2 });
+        hostBuilder.Services.AddHostedService<PoolJobService>();
+        await hostBuilder.Build().RunAsync();
+        Console.WriteLine("host stopped");
         return 0;
     case "hosted":
         var builder = Host.CreateApplicationBuilder();
@@ -50,11 +67,11 @@ switch (args[0])
 
 internal static class Jobs
 {
-    /// <summary>Runs a ten-second job on the pool and prints how it ended.</summary>
-    public static void RunAndReport(Pool pool)
+    /// <summary>Runs a job of <paramref name="tasks"/> tasks of a second (ten seconds on two workers by default) on the pool and prints how it ended.</summary>
+    public static void RunAndReport(Pool pool, int tasks = 20)
     {
-        // Twenty tasks of a second each on two workers: two run, the rest wait.
-        var result = pool.MapAsync(Slow, Enumerable.Range(0, 20), chunkSize: 1);
+        // Tasks of a second each on two workers: two run, the rest wait.
+        var result = pool.MapAsync(Slow, Enumerable.Range(0, tasks), chunkSize: 1);
         Console.WriteLine("running");
         try
         {
@@ -83,6 +100,18 @@ internal static class Jobs
     {
         Thread.Sleep(1000);
         return x;
+    }
+}
+
+/// <summary>Runs a three-second job on the host's pool once the host has started.</summary>
+internal sealed class PoolJobService(Pool pool, IHostApplicationLifetime lifetime) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+            await started.Task;
+        await Task.Run(() => Jobs.RunAndReport(pool, tasks: 6), CancellationToken.None);
     }
 }
 

@@ -7,6 +7,14 @@ namespace ActorPool.Configuration;
 /// <summary>The setup of an ActorSystem a pool creates itself: its own configuration, under what <see cref="PoolOptions.SystemSetup"/> adds.</summary>
 internal static class OwnSystemSetup
 {
+    // The process's signals are the application's, not the pool's. Akka's CLR hook takes SIGTERM
+    // and Ctrl-C for its system: it cancels the signal, runs its coordinated shutdown, and leaves
+    // the process running; an application not waiting on its pool then never exits, and a Generic
+    // Host's pool is terminated before the host can close it gracefully. Without the hook, the
+    // signal does what it does in any .NET application (or what the host makes of it), and the
+    // pool ends with the process (Pool's ProcessExit handler).
+    private static readonly Config PoolOnly = ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-clr-shutdown-hook = off");
+
     /// <summary>
     /// <paramref name="config"/> with the Config of <paramref name="extra"/>'s <see cref="BootstrapSetup"/>
     /// over it, and <paramref name="extra"/>'s other setups, then <paramref name="more"/>.
@@ -16,7 +24,8 @@ internal static class OwnSystemSetup
         var given = extra?.Get<BootstrapSetup>() is { HasValue: true } bootstrap && bootstrap.Value.Config.HasValue
             ? bootstrap.Value.Config.Value
             : null;
-        var setup = (extra ?? ActorSystemSetup.Empty).And(BootstrapSetup.Create().WithConfig(given is null ? config : given.WithFallback(config)));
+        var own = PoolOnly.WithFallback(config);
+        var setup = (extra ?? ActorSystemSetup.Empty).And(BootstrapSetup.Create().WithConfig(given is null ? own : given.WithFallback(own)));
         foreach (var one in more)
             setup = setup.And(one);
         return setup;

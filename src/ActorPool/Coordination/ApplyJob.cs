@@ -20,7 +20,7 @@ internal static class ApplyJob
         {
             if (message is not ChunkResult<TResult> result)
                 return;
-            tally.Chunk(1, result.Failures, result.RunTime);
+            tally.Chunk(result);
             if (result.FirstError is { } error)
                 onError(error);
             else

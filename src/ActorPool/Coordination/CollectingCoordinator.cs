@@ -67,7 +67,7 @@ internal sealed class CollectingCoordinator<TResult> : UntypedActor
             return;
         if (result.FirstError is { } error)
         {
-            _tally.Chunk(result.Values.Count, result.Failures, result.RunTime);
+            _tally.Chunk(result);
             _finished = true;
             _replyTo.Tell(new Status.Failure(error));
             _dropTarget.Tell(new DropJob(_jobId));
@@ -77,7 +77,7 @@ internal sealed class CollectingCoordinator<TResult> : UntypedActor
         if (result.Values.Array != _results)
             result.Values.CopyTo(_results, checked((int)result.Offset)); // from another process: an array of its own
         _journal?.Record(_results, (int)result.Offset, result.Values.Count); // a durable job's chunk, once its results are in place
-        _tally.Chunk(result.Values.Count, null, result.RunTime); // after the record: a report never counts a chunk the journal has not been given
+        _tally.Chunk(result); // after the record: a report never counts a chunk the journal has not been given
         if (_arrived.Count == _chunkCount)
         {
             _finished = true;

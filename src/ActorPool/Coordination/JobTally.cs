@@ -142,14 +142,24 @@ internal sealed class JobTally
     /// <summary><paramref name="items"/> more items were sent to the workers.</summary>
     public void Submitted(long items) => Interlocked.Add(ref _submitted, items);
 
-    /// <summary>A chunk of <paramref name="items"/> items came back, of which <paramref name="failures"/> failed (null: none); it ran for <paramref name="runTime"/>, or was not timed or did not run (null).</summary>
-    public void Chunk(int items, ItemFailure[]? failures, TimeSpan? runTime)
+    /// <summary>A chunk's result came back: its items succeeded or failed, it ran for as long as it says (if it was timed), its items were retried as often as it says.</summary>
+    public void Chunk<TResult>(ChunkResult<TResult> result)
     {
-        if (runTime is { } ran)
+        if (result.RunTime is { } ran)
             _pool.ChunkRan(ran);
-        var failed = failures?.Length ?? 0;
-        Add(items - failed, failed, failed > 0 ? failures![0].Error : null);
+        if (result.Retries > 0)
+        {
+            Interlocked.Add(ref _retries, result.Retries);
+            _pool.Retried(this, result.ChunkIndex, result.Retries);
+        }
+        var failed = result.Failures?.Length ?? 0;
+        Add(result.Values.Count - failed, failed, result.FirstError);
     }
+
+    /// <summary>How many times the job's items were run again after a failure, in the chunks that came back.</summary>
+    public long Retries => Interlocked.Read(ref _retries);
+
+    private long _retries;
 
     /// <summary>More items have succeeded or failed; <paramref name="error"/> is the first failed item's, if any.</summary>
     public void Add(long completed, long failed, Exception? error = null)

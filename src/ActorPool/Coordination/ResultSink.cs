@@ -46,9 +46,10 @@ internal sealed class ResultSink<T> : IJob
     /// <summary>Cancelled when the job ends early (consumer left, or the pool was terminated): the feeder stops.</summary>
     public CancellationToken Stopped => _stop.Token;
 
-    /// <summary>Writes a chunk's outcomes for the consumer; <paramref name="runTime"/> is how long it ran (null: it was not timed, or did not run, as an input's failure).</summary>
-    public void WriteChunk(ArraySegment<T> values, ItemFailure[]? failures, TimeSpan? runTime)
+    /// <summary>Writes a chunk's outcomes for the consumer (a broken input's failure comes as a chunk of one item).</summary>
+    public void WriteChunk(ChunkResult<T> result)
     {
+        var (values, failures) = (result.Values, result.Failures);
         var writer = _channel.Writer;
         var nextFailure = 0;
         for (var i = 0; i < values.Count; i++)
@@ -58,7 +59,7 @@ internal sealed class ResultSink<T> : IJob
                 error = failures[nextFailure++].Error;
             writer.TryWrite(new ItemOutcome<T>(values[i], error, EndsChunk: i == values.Count - 1));
         }
-        Tally.Chunk(values.Count, failures, runTime);
+        Tally.Chunk(result);
     }
 
     /// <summary>The input has ended: the job has <paramref name="items"/> items, the failure of a broken input counted as one.</summary>

@@ -103,7 +103,7 @@ internal sealed class StreamingCoordinator<TResult> : UntypedActor
 
     private void Write(ChunkResult<TResult> result)
     {
-        _sink.WriteChunk(result.Values, result.Failures, result.RunTime);
+        _sink.WriteChunk(result);
         _written++;
     }
 

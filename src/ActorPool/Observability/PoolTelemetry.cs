@@ -99,6 +99,9 @@ internal sealed class PoolTelemetry
             PoolInstruments.TasksCompleted.Add(failed, Tag, _failure);
     }
 
+    /// <summary>Items of chunk <paramref name="chunkIndex"/> of <paramref name="job"/> were run again <paramref name="retries"/> times after failures.</summary>
+    public void Retried(JobTally job, long chunkIndex, int retries) => Board.Retried(job.Describe(), chunkIndex, retries);
+
     /// <summary>A chunk ran on its worker for <paramref name="runTime"/>.</summary>
     public void ChunkRan(TimeSpan runTime) => PoolInstruments.ChunkDuration.Record(runTime.TotalSeconds, Tag);
 

@@ -164,6 +164,15 @@ internal sealed class WorkerBoard
             _alerts.Add(new PoolAlert(Now, AlertKind.Failure, $"{job}: {Items(failed)} failed{what}"));
     }
 
+    /// <summary>Items of chunk <paramref name="chunkIndex"/> of job <paramref name="job"/> were run again <paramref name="retries"/> times after failures.</summary>
+    public void Retried(string job, long chunkIndex, int retries)
+    {
+        if (!Watched)
+            return;
+        lock (_gate)
+            _alerts.Add(new PoolAlert(Now, AlertKind.Retry, $"{job}: {(retries == 1 ? "1 retry" : $"{retries} retries")} in chunk {chunkIndex}"));
+    }
+
     /// <summary>Job <paramref name="job"/> ended failed, or cancelled, with <paramref name="error"/>.</summary>
     public void JobEnded(string job, bool cancelled, Exception? error)
     {
@@ -262,6 +271,7 @@ internal sealed record WorkStretch(string Worker, long Job, double Start, double
 internal enum AlertKind
 {
     Failure,
+    Retry,
     JobFailed,
     Cancelled,
     WorkerLost,

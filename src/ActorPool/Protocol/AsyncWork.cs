@@ -26,6 +26,7 @@ internal sealed class AsyncWork<TResult>(ChunkWork<Task<TResult>> calls) : Chunk
         // The token is made here, on the worker's thread, before the items may ask for it elsewhere.
         var token = scope?.Token ?? CancellationToken.None;
         var errors = new Exception?[Count];
+        var items = new ItemScope[Count];
         var running = new List<Task>();
         var started = 0;
         for (; started < Count; started++)
@@ -34,7 +35,7 @@ internal sealed class AsyncWork<TResult>(ChunkWork<Task<TResult>> calls) : Chunk
                 running.RemoveAt(Task.WaitAny([.. running]));
             if (scope?.Cancellation is { } cancellation && cancellation.IsCancelled(scope.JobId, scope.ChunkIndex))
                 break;
-            running.Add(RunItem(started, values, start, errors, new ItemScope(token, scope?.Pool)));
+            running.Add(RunItem(started, values, start, errors, items[started] = new ItemScope(token, scope?.Pool)));
         }
         Task.WaitAll([.. running]); // RunItem never faults
         List<ItemFailure>? failures = null;
@@ -42,6 +43,8 @@ internal sealed class AsyncWork<TResult>(ChunkWork<Task<TResult>> calls) : Chunk
         {
             if (errors[i] is { } error)
                 (failures ??= new List<ItemFailure>()).Add(new ItemFailure(i, error));
+            if (scope is not null)
+                scope.Retries += items[i].Attempt - 1; // each item's retries ended before WaitAll returned
         }
         return started < Count ? ItemFailure.Unrun(failures, started, Count) : failures;
     }

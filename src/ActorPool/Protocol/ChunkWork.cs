@@ -121,7 +121,7 @@ internal abstract class ChunkWork<TResult> : ChunkWork, ITypedWork
         _output = default;
         if (!Speculative)
             Release(); // a straggler's copy, in process, may run the same work at once: it keeps what it needs
-        return new ChunkResult<TResult>(jobId, chunkIndex, offset, output, failures?.ToArray()) { RunTime = runTime };
+        return new ChunkResult<TResult>(jobId, chunkIndex, offset, output, failures?.ToArray()) { RunTime = runTime, Retries = TaskScope.Current?.Retries ?? 0 };
     }
 
     /// <summary>Runs every item, writing item i's value at <c>values[start + i]</c>; returns the items that failed, in index order, or null.</summary>

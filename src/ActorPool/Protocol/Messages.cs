@@ -22,6 +22,9 @@ internal interface IChunkResult
 
     /// <summary>How long the chunk ran on its worker; null when it was not timed (<c>ChunkWork.MeasureRunTime</c>) or did not run (it failed as a whole, unsent or undecodable).</summary>
     TimeSpan? RunTime { get; }
+
+    /// <summary>How many times its items were run again after a failure (<see cref="JobOptions.Retries"/>), all items together.</summary>
+    int Retries { get; }
 }
 
 // Every message the pool's actors exchange. All are immutable: arrays inside them (or the part of an
@@ -97,6 +100,9 @@ internal sealed record ChunkResult<TResult>(long JobId, long ChunkIndex, long Of
 
     /// <inheritdoc />
     public TimeSpan? RunTime { get; init; }
+
+    /// <inheritdoc />
+    public int Retries { get; init; }
 
     /// <summary>The exception of the chunk's first failed item; null when every item succeeded.</summary>
     public Exception? FirstError => Failures is { Length: > 0 } failures ? failures[0].Error : null;

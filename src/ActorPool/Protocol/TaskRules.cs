@@ -51,7 +51,7 @@ internal sealed record TaskRules(int Retries, TimeSpan Delay, Func<Exception, bo
                 if (!Wait(scope, DelayBefore(retry)))
                     return error; // the job was cancelled: no more attempts
                 if (scope is not null)
-                    scope.Attempt = retry + 1;
+                    (scope.Attempt, scope.Retries) = (retry + 1, scope.Retries + 1);
                 try
                 {
                     run();

@@ -31,6 +31,9 @@ internal sealed class TaskScope : IDisposable
     /// <summary>The attempt of the item being run: 1, then 2 on its first retry, and so on.</summary>
     public int Attempt { get; set; }
 
+    /// <summary>How many times items of the chunk being run were run again after a failure, so far; only the worker's thread counts them.</summary>
+    public int Retries { get; set; }
+
     /// <param name="asyncItems">The most items of one chunk of an async function its worker runs at once.</param>
     /// <param name="pool">The pool whose tasks the worker runs; null on a node host.</param>
     public TaskScope(int asyncItems, JobRegistry? pool)
@@ -87,7 +90,7 @@ internal sealed class TaskScope : IDisposable
     /// <summary>This thread runs chunk <paramref name="chunkIndex"/> of job <paramref name="jobId"/>, of the pool whose initializer is <paramref name="initializer"/>, until <see cref="End"/>.</summary>
     public void Begin(TaskCancellation cancellation, long jobId, long chunkIndex, Action? initializer = null)
     {
-        (_cancellation, _jobId, _chunkIndex, _acquired, _token, Attempt, Initializer) = (cancellation, jobId, chunkIndex, false, default, 1, initializer);
+        (_cancellation, _jobId, _chunkIndex, _acquired, _token, Attempt, Initializer, Retries) = (cancellation, jobId, chunkIndex, false, default, 1, initializer, 0);
         t_current = this;
     }
 

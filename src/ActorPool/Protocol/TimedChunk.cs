@@ -30,6 +30,7 @@ internal abstract class TimedChunk
     private readonly ManualResetEventSlim _done = new();
     private Attempt? _current;
     private List<ItemFailure>? _failures;
+    private int _retries; // by whichever runner thread runs the chunk at the time
     private static int s_leftRunning;
 
     /// <param name="count">Items in the chunk.</param>
@@ -83,6 +84,7 @@ internal abstract class TimedChunk
             from = new Start(late.Item, late.Number, _rules.TimedOut());
         }
         _done.Dispose();
+        worker.Retries += Volatile.Read(ref _retries);
         return _failures;
     }
 
@@ -153,6 +155,7 @@ internal abstract class TimedChunk
             var reported = failure;
             if (attempt <= _rules.Retries && !_rules.Refuses(failure, out reported) && TaskRules.Wait(_jobToken, _rules.DelayBefore(attempt)))
             {
+                Interlocked.Increment(ref _retries);
                 (attempt, failure) = (attempt + 1, null);
                 continue;
             }

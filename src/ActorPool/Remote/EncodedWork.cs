@@ -92,7 +92,7 @@ internal sealed class EncodedWork : ChunkWork
         return new EncodedChunkResult(jobId, chunkIndex, offset, Function, Count, values,
             result.Failures is { } failures
                 ? WireFailure.Encode(failures, MaxWireBytes - values.Length)
-                : null) { RunTime = result.RunTime };
+                : null) { RunTime = result.RunTime, Retries = result.Retries };
     }
 
     public override object FailAll(long jobId, long chunkIndex, long offset, Exception error) =>
@@ -134,6 +134,9 @@ internal sealed record EncodedChunkResult(long JobId, long ChunkIndex, long Offs
     /// <summary>How long the chunk ran on its worker; null when it was not timed or did not run.</summary>
     public TimeSpan? RunTime { get; init; }
 
+    /// <summary>How many times its items were run again after a failure.</summary>
+    public int Retries { get; init; }
+
     /// <inheritdoc />
     /// <remarks>Failures are bounded only by the frame (<see cref="ChunkWork.MaxWireBytes"/>): a result that carries any counts as that large, and so travels alone.</remarks>
     public long WireBytes => Failures is null ? Values.Length + 64 : ChunkWork.MaxWireBytes;
@@ -143,7 +146,7 @@ internal sealed record EncodedChunkResult(long JobId, long ChunkIndex, long Offs
     {
         try
         {
-            return WireCodec.DecodeResult(Function, JobId, ChunkIndex, Offset, Values, DecodeFailures(), Count, RunTime);
+            return WireCodec.DecodeResult(Function, JobId, ChunkIndex, Offset, Values, DecodeFailures(), Count, RunTime, Retries);
         }
         catch (Exception ex) when (Values.Length > 0)
         {

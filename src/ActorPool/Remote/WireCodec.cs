@@ -64,8 +64,8 @@ internal static class WireCodec
 
     /// <summary>Rebuilds a typed <c>ChunkResult&lt;TResult&gt;</c>, TResult being the function's return type.</summary>
     public static object DecodeResult(FunctionRef function, long jobId, long chunkIndex, long offset, byte[] values, ItemFailure[]? failures, int count,
-        TimeSpan? runTime = null) =>
-        ShapeOf(function).MakeResult(jobId, chunkIndex, offset, values, failures, count, runTime);
+        TimeSpan? runTime = null, int retries = 0) =>
+        ShapeOf(function).MakeResult(jobId, chunkIndex, offset, values, failures, count, runTime, retries);
 
     private static Shape ShapeOf(FunctionRef function) => Shapes.GetOrAdd(function, static reference =>
     {
@@ -95,7 +95,7 @@ internal static class WireCodec
             makeWork = (function, items, rules) => awaiting(makeCalls(function, items, null), rules);
         }
         var makeResult = typeof(WireCodec).GetMethod(nameof(Result), BindingFlags.NonPublic | BindingFlags.Static)!
-            .MakeGenericMethod(resultType).CreateDelegate<Func<long, long, long, byte[], ItemFailure[]?, int, TimeSpan?, object>>();
+            .MakeGenericMethod(resultType).CreateDelegate<Func<long, long, long, byte[], ItemFailure[]?, int, TimeSpan?, int, object>>();
         return new Shape(function, makeWork, makeResult);
     });
 
@@ -117,9 +117,9 @@ internal static class WireCodec
     private static ChunkWork Awaiting<TResult>(ChunkWork calls, TaskRules? rules) =>
         new AsyncWork<TResult>((ChunkWork<Task<TResult>>)calls) { Rules = rules };
 
-    private static object Result<TResult>(long jobId, long chunkIndex, long offset, byte[] values, ItemFailure[]? failures, int count, TimeSpan? runTime) =>
+    private static object Result<TResult>(long jobId, long chunkIndex, long offset, byte[] values, ItemFailure[]? failures, int count, TimeSpan? runTime, int retries) =>
         new ChunkResult<TResult>(jobId, chunkIndex, offset,
-            values.Length == 0 ? new TResult[count] : MessagePackSerializer.Deserialize<TResult[]>(values, Options), failures) { RunTime = runTime };
+            values.Length == 0 ? new TResult[count] : MessagePackSerializer.Deserialize<TResult[]>(values, Options), failures) { RunTime = runTime, Retries = retries };
 
-    private sealed record Shape(Delegate Function, Func<Delegate, byte[], TaskRules?, ChunkWork> MakeWork, Func<long, long, long, byte[], ItemFailure[]?, int, TimeSpan?, object> MakeResult);
+    private sealed record Shape(Delegate Function, Func<Delegate, byte[], TaskRules?, ChunkWork> MakeWork, Func<long, long, long, byte[], ItemFailure[]?, int, TimeSpan?, int, object> MakeResult);
 }

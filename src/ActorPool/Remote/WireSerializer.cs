@@ -240,7 +240,7 @@ internal sealed class WireSerializer : SerializerWithStringManifest
 
     private static void WriteResult(ref MessagePackWriter writer, EncodedChunkResult result)
     {
-        writer.WriteArrayHeader(8);
+        writer.WriteArrayHeader(9);
         writer.Write(result.JobId);
         writer.Write(result.ChunkIndex);
         writer.Write(result.Offset);
@@ -248,6 +248,7 @@ internal sealed class WireSerializer : SerializerWithStringManifest
         writer.Write(result.Count);
         writer.Write(result.Values);
         WriteOrNil(ref writer, result.RunTime?.Ticks);
+        writer.Write(result.Retries);
         if (result.Failures is null)
         {
             writer.WriteNil();
@@ -302,7 +303,7 @@ internal sealed class WireSerializer : SerializerWithStringManifest
 
     private static object ReadResult(ref MessagePackReader reader)
     {
-        Expect(reader.ReadArrayHeader(), 8);
+        Expect(reader.ReadArrayHeader(), 9);
         var jobId = reader.ReadInt64();
         var chunkIndex = reader.ReadInt64();
         var offset = reader.ReadInt64();
@@ -312,6 +313,9 @@ internal sealed class WireSerializer : SerializerWithStringManifest
         long? runTicks = reader.TryReadNil() ? null : reader.ReadInt64();
         if (runTicks < 0)
             throw new SerializationException($"Malformed ActorPool message: a chunk ran for {runTicks} ticks.");
+        var retries = reader.ReadInt32();
+        if (retries < 0)
+            throw new SerializationException($"Malformed ActorPool message: a chunk's items were retried {retries} times.");
         WireFailure[]? failures = null;
         if (!reader.TryReadNil())
         {
@@ -333,6 +337,7 @@ internal sealed class WireSerializer : SerializerWithStringManifest
         return new EncodedChunkResult(jobId, chunkIndex, offset, function, count, values, failures)
         {
             RunTime = runTicks is { } ticks ? TimeSpan.FromTicks(ticks) : null,
+            Retries = retries,
         }.Decode();
     }
 

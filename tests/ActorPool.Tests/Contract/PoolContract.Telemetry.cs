@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ActorPool.Observability;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
 namespace ActorPool.Tests.Contract;
@@ -138,5 +139,35 @@ public abstract partial class PoolContract
         var stretches = board.StretchesSince(ref cursor);
         Assert.Equal(40, stretches.Sum(stretch => stretch.Items));
         Assert.All(stretches, stretch => Assert.Contains(workers, worker => worker.Id == stretch.Worker));
+    }
+
+    internal static async Task<int> FailTwiceAsync(int x)
+    {
+        await Task.Yield();
+        return FailTwice(x);
+    }
+
+    [Fact]
+    public void Retries_AreCountedForEachJob_AndAlertedChunkByChunkOnTheBoard()
+    {
+        using var pool = NewPool();
+        var board = pool.Telemetry.Board;
+        using var watch = board.Watch();
+        var expected = Enumerable.Range(0, 10).Select(x => 10 * x + 3);
+        var retries = new JobOptions { Retries = 2 };
+
+        // Three ways items are retried: on the worker's thread, under a timeout on its runner, and as async items.
+        Assert.Equal(expected, pool.Map(FailTwice, Enumerable.Range(0, 10), chunkSize: 3, options: retries));
+        Assert.Equal(expected, pool.Map(FailTwice, Enumerable.Range(0, 10), chunkSize: 3, options: new JobOptions { Retries = 2, TaskTimeout = Limit }));
+        Assert.Equal(expected, pool.Map(FailTwiceAsync, Enumerable.Range(0, 10), chunkSize: 3, options: retries));
+
+        var jobs = pool.Telemetry.Jobs();
+        Assert.Equal([20L, 20L, 20L], jobs.Select(job => job.Retries));
+        var cursor = 0L;
+        var alerts = board.AlertsSince(ref cursor).Where(alert => alert.Kind == AlertKind.Retry).Select(alert => alert.Text).ToList();
+        var chunkRetries = new[] { 6, 6, 6, 2 };
+        Assert.Equal(
+            jobs.Reverse().SelectMany(job => chunkRetries.Select((n, chunk) => $"{job.Describe()}: {n} retries in chunk {chunk}")).Order(),
+            alerts.Order());
     }
 }

@@ -19,6 +19,9 @@ internal sealed class StopApp : IDisposable
 
     public int ProcessId => _process.Id;
 
+    /// <summary>The app's exit code, once it has exited (143 for a process ended by SIGTERM).</summary>
+    public int ExitCode => _process.ExitCode;
+
     public static StopApp Start(params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")

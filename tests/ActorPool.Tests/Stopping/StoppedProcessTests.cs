@@ -8,20 +8,51 @@ namespace ActorPool.Tests.Stopping;
 /// </summary>
 public sealed class StoppedProcessTests
 {
+    /// <remarks>
+    /// SIGTERM does to an application with a pool what it does to any .NET application: it exits,
+    /// with the code of a process ended by SIGTERM. The pool terminates on the way out (its results
+    /// fail, which the application may or may not have time to print), and its worker processes go.
+    /// The pool's ActorSystem leaves the signal alone: Akka's would take it, run its shutdown and
+    /// leave the process running, forever for an application that does not wait on its pool.
+    /// </remarks>
     [Theory]
-    [InlineData("InProcess")]
-    [InlineData("LocalProcesses")]
-    public void Sigterm_MidMap_JobFailsAndTheProcessExits(string deployment)
+    [InlineData("plain", "InProcess")]
+    [InlineData("plain", "LocalProcesses")]
+    [InlineData("idle", "InProcess")]
+    [InlineData("idle", "LocalProcesses")]
+    public void Sigterm_ApplicationMidMapOrIdle_ExitsAsAnyApplicationWould_AndLeavesNoWorkerProcess(string mode, string deployment)
     {
-        using var app = StopApp.Start("plain", deployment);
+        using var app = StopApp.Start(mode, deployment);
         app.WaitForLine("running");
         var workers = app.Children();
 
         app.Terminate();
 
         Assert.True(app.WaitForExit(), $"The app was still running after SIGTERM. It printed:\n{app.Output}");
-        Assert.Contains("failed: PoolTerminatedException", app.Output);
-        Assert.Contains("disposed", app.Output);
+        Assert.Equal(143, app.ExitCode);
+        Assert.DoesNotContain("completed", app.Output);
+        Assert.All(workers, AssertGone);
+    }
+
+    /// <remarks>
+    /// The host decides what SIGTERM means (a Generic Host stops), and its pool closes and joins
+    /// (AddActorPool): the job under way finishes before the host exits.
+    /// </remarks>
+    [Theory]
+    [InlineData("InProcess")]
+    [InlineData("LocalProcesses")]
+    public void Sigterm_GenericHostWithAddActorPool_TheJobUnderWayFinishes_ThenTheHostExits(string deployment)
+    {
+        using var app = StopApp.Start("hosted-pool", deployment);
+        app.WaitForLine("running");
+        var workers = app.Children();
+
+        app.Terminate();
+
+        Assert.True(app.WaitForExit(), $"The host was still running after SIGTERM. It printed:\n{app.Output}");
+        Assert.Contains("completed", app.Output);
+        Assert.Contains("host stopped", app.Output);
+        Assert.Equal(0, app.ExitCode);
         Assert.All(workers, AssertGone);
     }
 
