@@ -11,7 +11,7 @@ var port = new Option<int>("--port") { Description = "Port to listen on; 0 picks
 var seeds = new Option<string[]>("--seed") { Description = "A seed node to join, host:port (repeatable). With none, this node starts a cluster of its own." };
 var workers = new Option<int>("--workers") { Description = "Worker actors on this node.", DefaultValueFactory = _ => Environment.ProcessorCount };
 var role = new Option<string>("--role") { Description = "Cluster role; pools send work to nodes with their WorkerRole.", DefaultValueFactory = _ => "worker" };
-var config = new Option<FileInfo?>("--config") { Description = "A HOCON file whose settings override the defaults (see hocon/)." };
+var config = new Option<FileInfo?>("--config") { Description = "A HOCON file whose settings override the defaults (the repository's hocon/node.hocon is a commented example)." };
 var load = new Option<FileInfo[]>("--load") { Description = "An assembly that holds user functions (repeatable)." };
 var parentPid = new Option<int?>("--parent-pid") { Description = "Exit when this process exits (LocalProcesses pools pass their own id, so no worker outlives its pool)." };
 var replaceByExit = new Option<bool>("--replace-by-exit")
