@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace ActorPool.Dashboard;
 
@@ -30,9 +29,13 @@ public sealed class PoolDashboard : IAsyncDisposable
 
     internal static async Task<PoolDashboard> StartAsync(Pool pool, Uri url, CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, Args = [] });
+        // An empty builder: nothing of the application's configuration (its appsettings.json, its
+        // ASPNETCORE_ variables: Kestrel endpoints, allowed hosts) reaches the dashboard, which
+        // listens where it is told and nowhere else, and logs nothing (errors reach the caller).
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        builder.WebHost.UseKestrelCore();
+        builder.Services.AddRoutingCore();
         builder.WebHost.UseUrls(url.GetLeftPart(UriPartial.Authority));
-        builder.Logging.ClearProviders(); // the host's logs are the application's business; errors reach the caller
         var app = builder.Build();
         var feed = new DashboardFeed(pool);
         DashboardEndpoints.Map(app, feed);

@@ -184,9 +184,13 @@ public sealed class DashboardStatusTests
         });
         Assert.Equal(2, workers.Select(worker => worker.Text("node")).Distinct().Count());
         Assert.Equal("finished", status.Jobs().Single().Text("state"));
+        // The worker processes run on the node host's own runtime settings, on this application's frameworks.
+        Assert.Equal("0", pool.Apply(SpinLimit, 0));
     }
 
     private static int Square(int x) => x * x;
+
+    private static string SpinLimit(int _) => AppContext.GetData("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit")?.ToString() ?? "unset";
 
     [Theory]
     [InlineData("127.0.0.1:8787")]

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ActorPool.Deployment;
 
 namespace ActorPool.Testing;
 
@@ -34,36 +35,12 @@ public sealed class NodeProcess : IDisposable
     /// <summary>How long a node may take to start, or to stop after SIGTERM.</summary>
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
 
-    /// <summary>The running application's runtime configuration, beside its dependency manifest; null if there is none.</summary>
-    private static string? CallerRuntimeConfig()
-    {
-        if (AppContext.GetData("APP_CONTEXT_DEPS_FILES") is not string depsFiles
-            || depsFiles.Split(';', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() is not { } deps
-            || !deps.EndsWith(".deps.json", StringComparison.OrdinalIgnoreCase))
-            return null;
-        var runtimeConfig = deps[..^".deps.json".Length] + ".runtimeconfig.json";
-        return File.Exists(runtimeConfig) ? runtimeConfig : null;
-    }
-
     /// <summary>Starts a node that loads <paramref name="functions"/>, and waits for its ready line.</summary>
     public static NodeProcess Start(System.Reflection.Assembly functions, string? seed = null, int workers = 1, string role = "worker", IEnumerable<string>? arguments = null)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        // On the caller's runtime configuration, as a LocalProcesses pool starts its node hosts
-        // (ActorPool's NodeHostLaunch): an application on ASP.NET Core has some of the node host's
-        // dependencies from that framework only.
-        start.ArgumentList.Add("exec");
-        if (CallerRuntimeConfig() is { } runtimeConfig)
-        {
-            start.ArgumentList.Add("--runtimeconfig");
-            start.ArgumentList.Add(runtimeConfig);
-        }
-        start.ArgumentList.Add(NodeHostPath);
+        // Started as a LocalProcesses pool starts its node hosts: an application on ASP.NET Core
+        // (the benchmark, with the dashboard) has some of the node host's dependencies from that framework only.
+        var start = NodeHostLaunch.For(NodeHostPath);
         foreach (var argument in new[] { "--port", "0", "--workers", workers.ToString(), "--role", role, "--load", functions.Location })
             start.ArgumentList.Add(argument);
         if (seed is not null)

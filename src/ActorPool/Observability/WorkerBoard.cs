@@ -97,12 +97,8 @@ internal sealed class WorkerBoard
     {
         if (!Watched)
             return;
-        var current = $"{_describeJob(jobId)}, chunk {chunkIndex} ({Items(items)})";
         lock (_gate)
-        {
-            var row = RowOf(worker);
-            row.Work.Add(new WorkHeld(-1, jobId, items, Now, current));
-        }
+            RowOf(worker).Work.Add(new WorkHeld(-1, jobId, chunkIndex, items, Now));
     }
 
     /// <summary>A worker of this process ended the chunk it began: <paramref name="failed"/> of its items failed.</summary>
@@ -122,9 +118,8 @@ internal sealed class WorkerBoard
     {
         if (!Watched)
             return;
-        var current = $"{_describeJob(jobId)}, {Items(items)}";
         lock (_gate)
-            RowOf(worker).Work.Add(new WorkHeld(batchId, jobId, items, Now, current));
+            RowOf(worker).Work.Add(new WorkHeld(batchId, jobId, -1, items, Now));
     }
 
     /// <summary>Items of batch <paramref name="batchId"/> held by a worker of another process were taken back before they started: <paramref name="items"/> of them.</summary>
@@ -189,7 +184,7 @@ internal sealed class WorkerBoard
         lock (_gate)
         {
             return _workers.Values.OrderBy(row => row.Ordinal)
-                .Select(row => new WorkerStatus(row.Id, row.Node, row.Work.Count > 0 ? "busy" : "idle", row.Work.Count > 0 ? row.Work[0].Current : null, row.Completed))
+                .Select(row => new WorkerStatus(row.Id, row.Node, row.Work.Count > 0 ? "busy" : "idle", row.Work.Count > 0 ? Describe(row.Work[0]) : null, row.Completed))
                 .ToList();
         }
     }
@@ -207,6 +202,11 @@ internal sealed class WorkerBoard
         lock (_gate)
             return _alerts.Since(ref cursor);
     }
+
+    /// <summary>What a worker holds, as people read it; made when read, not on the workers' path.</summary>
+    private string Describe(WorkHeld held) => held.ChunkIndex >= 0
+        ? $"{_describeJob(held.JobId)}, chunk {held.ChunkIndex} ({Items(held.Items)})"
+        : $"{_describeJob(held.JobId)}, {Items(held.Items)}";
 
     private static string Items(long count) => count == 1 ? "1 item" : $"{count} items";
 
@@ -252,8 +252,8 @@ internal sealed class WorkerBoard
         public List<WorkHeld> Work { get; } = new();
     }
 
-    /// <summary>A chunk (in process) or a batch (on a node) a worker holds: <c>BatchId</c> is -1 for a chunk; <c>Since</c> is on the board's clock.</summary>
-    private sealed record WorkHeld(long BatchId, long JobId, int Items, double Since, string Current);
+    /// <summary>A chunk (in process: <c>BatchId</c> -1) or a batch (on a node: <c>ChunkIndex</c> -1, the job of its first chunk) a worker holds; <c>Since</c> is on the board's clock.</summary>
+    private sealed record WorkHeld(long BatchId, long JobId, long ChunkIndex, int Items, double Since);
 }
 
 /// <summary>A worker as the dashboard lists it.</summary>
