@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ActorPool.Coordination;
 using ActorPool.Lifecycle;
 using ActorPool.Observability;
@@ -13,16 +12,8 @@ internal sealed class DashboardFeed(Pool pool)
     public DashboardStatus Status()
     {
         var board = _telemetry.Board;
-        var now = Stopwatch.GetTimestamp();
         var jobs = _telemetry.Jobs().Select(job => new JobRow(
-            job.Id,
-            job.Kind,
-            job.Completed,
-            job.Failed,
-            job.Total < 0 ? null : job.Total,
-            StateName(job.State),
-            job.Retries,
-            Stopwatch.GetElapsedTime(job.Started, job.Ended is var ended and > 0 ? ended : now).TotalSeconds)).ToList();
+            job.Id, job.Kind, job.Completed, job.Failed, job.Total, StateName(job.State), job.Retries, job.Elapsed.TotalSeconds)).ToList();
         var workers = board.Workers().Select(worker => new WorkerRow(worker.Id, worker.Node, worker.State, worker.Current, worker.Completed)).ToList();
         return new DashboardStatus(
             _telemetry.Name,
@@ -32,6 +23,7 @@ internal sealed class DashboardFeed(Pool pool)
             _telemetry.Completed,
             _telemetry.Failed,
             _telemetry.Pending,
+            _telemetry.RunningJobs,
             workers,
             jobs);
     }

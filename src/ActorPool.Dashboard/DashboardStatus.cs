@@ -4,7 +4,7 @@ namespace ActorPool.Dashboard;
 // defaults (camelCase). Times are seconds on the pool's board clock (DashboardStatus.Now is
 // the time of the status), so that a page needs no clock of its own to place them.
 
-/// <summary>The pool as a whole: its workers and jobs (running, then the last 100 finished, newest first).</summary>
+/// <summary>The pool as a whole: its workers and jobs (the newest 100 running, then the last 100 finished, newest first); <c>runningJobs</c> counts every job in progress.</summary>
 internal sealed record DashboardStatus(
     string Pool,
     string State,
@@ -13,6 +13,7 @@ internal sealed record DashboardStatus(
     long Completed,
     long Failed,
     long Pending,
+    int RunningJobs,
     IReadOnlyList<WorkerRow> Workers,
     IReadOnlyList<JobRow> Jobs);
 

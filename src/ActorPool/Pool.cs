@@ -286,8 +286,8 @@ public sealed partial class Pool : IDisposable, IAsyncDisposable
     private static readonly TimeSpan ProcessExitGrace = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// The process is exiting (SIGTERM or Ctrl-C with nobody handling it, <c>Environment.Exit</c>,
-    /// the end of <c>Main</c>) with the pool, which runs in a system of its own, not disposed: the
+    /// The process is exiting (the end of <c>Main</c>, <c>Environment.Exit</c>; SIGTERM and Ctrl-C
+    /// with nobody handling them end it without this) with the pool, which runs in a system of its own, not disposed: the
     /// pool terminates, and its worker processes and membership are let go, for at most
     /// <see cref="ProcessExitGrace"/> (a task that called <c>Environment.Exit</c> is still running).
     /// </summary>

@@ -12,7 +12,7 @@ internal static class OwnSystemSetup
     // the process running; an application not waiting on its pool then never exits, and a Generic
     // Host's pool is terminated before the host can close it gracefully. Without the hook, the
     // signal does what it does in any .NET application (or what the host makes of it), and the
-    // pool ends with the process (Pool's ProcessExit handler).
+    // pool's worker processes, which watch their parent, end with the process.
     private static readonly Config PoolOnly = ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-clr-shutdown-hook = off");
 
     /// <summary>

@@ -65,7 +65,11 @@ internal sealed class JobTally
     private long _ended;
 
     /// <summary>The job as people read it: its kind and id.</summary>
-    public string Describe() => $"{Kind} #{Id}";
+    public string Describe() => JobKind.Describe(Kind, Id);
+
+    /// <summary>What the job has come to so far, or came to.</summary>
+    public JobSnapshot Snapshot() => new(Id, Kind, Completed, Failed, Total < 0 ? null : Total, State, Retries,
+        Stopwatch.GetElapsedTime(Started, Ended is var ended and > 0 ? ended : Stopwatch.GetTimestamp()));
 
     /// <summary>When the job was submitted (<see cref="Stopwatch.GetTimestamp"/>).</summary>
     public long Started { get; } = Stopwatch.GetTimestamp();
@@ -218,4 +222,14 @@ internal static class JobKind
     public const string IMap = "imap";
     public const string IMapUnordered = "imap_unordered";
     public const string Apply = "apply";
+
+    /// <summary>A job as people read it: its kind and id.</summary>
+    public static string Describe(string kind, long id) => $"{kind} #{id}";
+}
+
+/// <summary>What a job came to at a moment: its counts, its total (null while unknown), how it ended (or that it runs), how long since it was submitted (to its end).</summary>
+internal sealed record JobSnapshot(long Id, string Kind, long Completed, long Failed, long? Total, JobState State, long Retries, TimeSpan Elapsed)
+{
+    /// <summary>The job as people read it: its kind and id.</summary>
+    public string Describe() => JobKind.Describe(Kind, Id);
 }

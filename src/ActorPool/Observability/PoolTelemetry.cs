@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using ActorPool.Coordination;
 
 namespace ActorPool.Observability;
@@ -15,8 +14,15 @@ internal sealed class PoolTelemetry
     /// <summary>Finished jobs listed after they end.</summary>
     public const int FinishedJobsKept = 100;
 
-    private readonly ConcurrentDictionary<long, JobTally> _jobs = new();
-    private readonly Ring<JobTally> _finished = new(FinishedJobsKept);
+    /// <summary>Jobs in progress listed, the newest: a pool may have any number (every ApplyAsync is a job).</summary>
+    public const int RunningJobsListed = 100;
+
+    // Jobs in progress, and what the last ones finished came to (not their tallies: those hold
+    // what the caller gave, a progress handler among them). One lock for both, so that a job is
+    // always in exactly one of them once it began; taken once per job, never per item.
+    private readonly object _jobsGate = new();
+    private readonly Dictionary<long, JobTally> _jobs = new();
+    private readonly Ring<JobSnapshot> _finished = new(FinishedJobsKept);
     private readonly KeyValuePair<string, object?> _success;
     private readonly KeyValuePair<string, object?> _failure;
     private int _workers;
@@ -48,38 +54,63 @@ internal sealed class PoolTelemetry
     public KeyValuePair<string, object?> Tag { get; }
 
     /// <summary>Items submitted to the pool's jobs in progress and not finished yet.</summary>
-    public long Pending => _jobs.Values.Sum(job => job.Pending);
+    public long Pending
+    {
+        get
+        {
+            lock (_jobsGate)
+                return _jobs.Values.Sum(job => job.Pending);
+        }
+    }
+
+    /// <summary>Jobs in progress.</summary>
+    public int RunningJobs
+    {
+        get
+        {
+            lock (_jobsGate)
+                return _jobs.Count;
+        }
+    }
 
     /// <summary>The pool's live workers, as its router last counted them.</summary>
     public int Workers => Volatile.Read(ref _workers);
 
-    public void JobBegan(JobTally job) => _jobs.TryAdd(job.Id, job);
+    public void JobBegan(JobTally job)
+    {
+        lock (_jobsGate)
+            _jobs.TryAdd(job.Id, job);
+    }
 
-    /// <summary>The job has ended: it is listed among the last finished, and, if it failed or was cancelled, the board says so.</summary>
+    /// <summary>The job has ended: what it came to is listed among the last finished, and, if it failed or was cancelled, the board says so.</summary>
     public void JobEnded(JobTally job, Exception? error)
     {
-        if (!_jobs.TryRemove(new KeyValuePair<long, JobTally>(job.Id, job)))
-            return; // never began: refused at submission
-        lock (_finished)
-            _finished.Add(job);
-        if (job.State is JobState.Failed or JobState.Cancelled)
+        lock (_jobsGate)
+        {
+            if (!_jobs.Remove(job.Id, out var began) || began != job)
+                return; // never began: refused at submission
+            _finished.Add(job.Snapshot());
+        }
+        if (job.State is JobState.Failed or JobState.Cancelled && Board.Watched)
             Board.JobEnded(job.Describe(), job.State == JobState.Cancelled, error);
     }
 
-    /// <summary>The jobs in progress, then the last <see cref="FinishedJobsKept"/> finished, newest first.</summary>
-    public IReadOnlyList<JobTally> Jobs()
+    /// <summary>The newest <see cref="RunningJobsListed"/> jobs in progress, then the last <see cref="FinishedJobsKept"/> finished, newest first.</summary>
+    public IReadOnlyList<JobSnapshot> Jobs()
     {
-        List<JobTally> finished;
-        lock (_finished)
+        lock (_jobsGate)
         {
             var from = 0L;
-            finished = [.. _finished.Since(ref from)];
+            var finished = _finished.Since(ref from).Reverse();
+            return [.. _jobs.Values.OrderByDescending(job => job.Id).Take(RunningJobsListed).Select(job => job.Snapshot()), .. finished];
         }
-        finished.Reverse();
-        return [.. _jobs.Values.OrderByDescending(job => job.Id), .. finished];
     }
 
-    private string DescribeJob(long jobId) => _jobs.TryGetValue(jobId, out var job) ? job.Describe() : $"job {jobId}";
+    private string DescribeJob(long jobId)
+    {
+        lock (_jobsGate)
+            return _jobs.TryGetValue(jobId, out var job) ? job.Describe() : JobKind.Describe("job", jobId);
+    }
 
     /// <summary>Items of a job have finished; <paramref name="error"/> is the first failed item's, if any.</summary>
     public void Finished(JobTally job, long completed, long failed, Exception? error = null)
@@ -89,7 +120,8 @@ internal sealed class PoolTelemetry
         if (failed != 0)
         {
             Interlocked.Add(ref _failed, failed);
-            Board.Failed(job.Describe(), failed, error);
+            if (Board.Watched)
+                Board.Failed(job.Describe(), failed, error);
         }
         if (!PoolInstruments.TasksCompleted.Enabled)
             return;
@@ -100,7 +132,11 @@ internal sealed class PoolTelemetry
     }
 
     /// <summary>Items of chunk <paramref name="chunkIndex"/> of <paramref name="job"/> were run again <paramref name="retries"/> times after failures.</summary>
-    public void Retried(JobTally job, long chunkIndex, int retries) => Board.Retried(job.Describe(), chunkIndex, retries);
+    public void Retried(JobTally job, long chunkIndex, int retries)
+    {
+        if (Board.Watched)
+            Board.Retried(job.Describe(), chunkIndex, retries);
+    }
 
     /// <summary>A chunk ran on its worker for <paramref name="runTime"/>.</summary>
     public void ChunkRan(TimeSpan runTime) => PoolInstruments.ChunkDuration.Record(runTime.TotalSeconds, Tag);

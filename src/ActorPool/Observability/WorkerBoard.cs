@@ -98,7 +98,12 @@ internal sealed class WorkerBoard
         if (!Watched)
             return;
         lock (_gate)
-            RowOf(worker).Work.Add(new WorkHeld(-1, jobId, chunkIndex, items, Now));
+        {
+            // A worker of this process runs one chunk at a time: what it held is over, whether or not its end was seen.
+            var work = RowOf(worker).Work;
+            work.Clear();
+            work.Add(new WorkHeld(-1, jobId, chunkIndex, items, Now));
+        }
     }
 
     /// <summary>A worker of this process ended the chunk it began: <paramref name="failed"/> of its items failed.</summary>

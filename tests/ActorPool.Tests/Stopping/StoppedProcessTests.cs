@@ -10,10 +10,10 @@ public sealed class StoppedProcessTests
 {
     /// <remarks>
     /// SIGTERM does to an application with a pool what it does to any .NET application: it exits,
-    /// with the code of a process ended by SIGTERM. The pool terminates on the way out (its results
-    /// fail, which the application may or may not have time to print), and its worker processes go.
-    /// The pool's ActorSystem leaves the signal alone: Akka's would take it, run its shutdown and
-    /// leave the process running, forever for an application that does not wait on its pool.
+    /// with the code of a process ended by SIGTERM, and its worker processes (which watch their
+    /// parent) go with it. The pool's ActorSystem leaves the signal alone: Akka's handler would take
+    /// it, run its shutdown and leave the process running, forever for an application that does not
+    /// wait on its pool.
     /// </remarks>
     [Theory]
     [InlineData("plain", "InProcess")]
