@@ -21,7 +21,7 @@ internal static class Telemetry
         using (var watched = new Pool(workers))
         using (var page = OpenPage(watched))
         {
-            trivial = Rounds.RunMeasured(9, TimeSpan.FromSeconds(2),
+            trivial = Rounds.RunMeasured(25, TimeSpan.FromSeconds(2), // a Map of a few ms: many rounds, for a median that noise does not decide
                 () => Rounds.Time(() => pool.Map(Jobs.Trivial, trivialInput)),
                 () => Listened(() => pool.Map(Jobs.Trivial, trivialInput)),
                 () => Rounds.Time(() => watched.Map(Jobs.Trivial, trivialInput)));
