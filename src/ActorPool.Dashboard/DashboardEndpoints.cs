@@ -25,8 +25,24 @@ internal static class DashboardEndpoints
         return copy.ToArray();
     });
 
-    public static void Map(WebApplication app, DashboardFeed feed)
+    /// <summary>The names a dashboard on a loopback address answers to.</summary>
+    private static readonly string[] LoopbackNames = ["localhost", "127.0.0.1", "[::1]"];
+
+    public static void Map(WebApplication app, DashboardFeed feed, Uri url)
     {
+        if (url.IsLoopback)
+        {
+            // A page of any site the browser has open can make its own name resolve to 127.0.0.1
+            // (DNS rebinding) and read a dashboard on loopback, failures' texts included; its
+            // requests carry that name in Host, and are refused.
+            app.Use((context, next) =>
+            {
+                if (LoopbackNames.Contains(context.Request.Host.Host, StringComparer.OrdinalIgnoreCase))
+                    return next(context);
+                context.Response.StatusCode = StatusCodes.Status400BadRequest;
+                return Task.CompletedTask;
+            });
+        }
         app.MapGet("/", () => Results.Bytes(s_page.Value, "text/html; charset=utf-8"));
         app.MapGet("/api/status", () => Results.Json(feed.Status(), s_json));
         var stopping = app.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;

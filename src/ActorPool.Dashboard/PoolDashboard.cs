@@ -38,7 +38,7 @@ public sealed class PoolDashboard : IAsyncDisposable
         builder.WebHost.UseUrls(url.GetLeftPart(UriPartial.Authority));
         var app = builder.Build();
         var feed = new DashboardFeed(pool);
-        DashboardEndpoints.Map(app, feed);
+        DashboardEndpoints.Map(app, feed, url);
         // Watched before the first request, so that the first status already lists the workers' work.
         var watch = pool.Telemetry.Board.Watch();
         try

@@ -39,4 +39,21 @@ public sealed class DashboardIsolationTests
                 Environment.SetEnvironmentVariable(name, null);
         }
     }
+
+    /// <remarks>A site whose name was made to resolve to 127.0.0.1 (DNS rebinding) sends its own name as Host.</remarks>
+    [Fact]
+    public async Task Dashboard_OnLoopback_RefusesRequestsForAnotherHostName()
+    {
+        await using var pool = new Pool(1);
+        await using var dashboard = await pool.StartDashboardAsync("http://127.0.0.1:0");
+        using var http = new HttpClient { BaseAddress = dashboard.Url };
+        using var rebound = new HttpRequestMessage(HttpMethod.Get, "api/status");
+        rebound.Headers.Host = $"attacker.example:{dashboard.Url.Port}";
+        using var local = new HttpRequestMessage(HttpMethod.Get, "api/status");
+        local.Headers.Host = $"localhost:{dashboard.Url.Port}";
+
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, (await http.SendAsync(rebound)).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await http.SendAsync(local)).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync("api/status")).StatusCode);
+    }
 }

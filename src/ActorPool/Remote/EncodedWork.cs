@@ -154,7 +154,7 @@ internal sealed record EncodedChunkResult(long JobId, long ChunkIndex, long Offs
             // must fail their chunk, not vanish in the transport while the job waits for them.
             var error = new SerializationException($"The results of a chunk of {Function.Display} cannot be read back: {ex.Message}", ex);
             return WireCodec.DecodeResult(Function, JobId, ChunkIndex, Offset, [],
-                ItemFailure.Every(Count, error), Count);
+                ItemFailure.Every(Count, error), Count, RunTime, Retries); // it ran, for as long and with as many retries, all the same
         }
     }
 
