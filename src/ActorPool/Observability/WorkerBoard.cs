@@ -157,31 +157,32 @@ internal sealed class WorkerBoard
     /// <summary>Items of job <paramref name="job"/> failed: <paramref name="failed"/> of them, the first with <paramref name="error"/>.</summary>
     public void Failed(string job, long failed, Exception? error)
     {
-        if (!Watched)
-            return;
-        var what = error is null ? "" : $": {error.GetType().Name}: {error.Message}";
-        lock (_gate)
-            _alerts.Add(new PoolAlert(Now, AlertKind.Failure, $"{job}: {Items(failed)} failed{what}"));
+        if (Watched)
+            Alert(AlertKind.Failure, $"{job}: {Items(failed)} failed{Because(error)}");
     }
 
     /// <summary>Items of chunk <paramref name="chunkIndex"/> of job <paramref name="job"/> were run again <paramref name="retries"/> times after failures.</summary>
     public void Retried(string job, long chunkIndex, int retries)
     {
-        if (!Watched)
-            return;
-        lock (_gate)
-            _alerts.Add(new PoolAlert(Now, AlertKind.Retry, $"{job}: {(retries == 1 ? "1 retry" : $"{retries} retries")} in chunk {chunkIndex}"));
+        if (Watched)
+            Alert(AlertKind.Retry, $"{job}: {(retries == 1 ? "1 retry" : $"{retries} retries")} in chunk {chunkIndex}");
     }
 
     /// <summary>Job <paramref name="job"/> ended failed, or cancelled, with <paramref name="error"/>.</summary>
     public void JobEnded(string job, bool cancelled, Exception? error)
     {
-        if (!Watched)
-            return;
-        var what = error is null ? "" : $": {error.GetType().Name}: {error.Message}";
-        lock (_gate)
-            _alerts.Add(new PoolAlert(Now, cancelled ? AlertKind.Cancelled : AlertKind.JobFailed, $"{job} {(cancelled ? "was cancelled" : "failed")}{what}"));
+        if (Watched)
+            Alert(cancelled ? AlertKind.Cancelled : AlertKind.JobFailed, $"{job} {(cancelled ? "was cancelled" : "failed")}{Because(error)}");
     }
+
+    private void Alert(AlertKind kind, string text)
+    {
+        lock (_gate)
+            _alerts.Add(new PoolAlert(Now, kind, text));
+    }
+
+    /// <summary>What an alert says of <paramref name="error"/>: its type and message after a colon; nothing for none.</summary>
+    private static string Because(Exception? error) => error is null ? "" : $": {error.GetType().Name}: {error.Message}";
 
     /// <summary>Every worker listed, in the order they joined.</summary>
     public IReadOnlyList<WorkerStatus> Workers()

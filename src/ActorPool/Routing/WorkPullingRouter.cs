@@ -152,7 +152,8 @@ internal sealed class WorkPullingRouter : UntypedActor
                 // Chunks taken back that the node's word has not brought yet.
                 var notRun = _ledger.Shrink(Sender, done.BatchId, done.Kept);
                 _queue.Requeue(notRun);
-                _board?.Done(Sender, done.BatchId, ItemsOf(notRun) + ItemsOf(done.Returned));
+                if (_board is { Watched: true })
+                    _board.Done(Sender, done.BatchId, ItemsOf(notRun) + ItemsOf(done.Returned));
                 Finished(Sender, done);
                 var returned = _ledger.StillToRun(Sender, done.Returned);
                 // False for a batch already given up on (its worker was lost): its chunks were queued again.
@@ -174,7 +175,8 @@ internal sealed class WorkPullingRouter : UntypedActor
                 {
                     var takenBack = _ledger.Shrink(taken.Worker, taken.BatchIds[i], taken.Kept[i]);
                     _queue.Requeue(takenBack);
-                    _board?.TakenBack(taken.Worker, taken.BatchIds[i], ItemsOf(takenBack));
+                    if (_board is { Watched: true })
+                        _board.TakenBack(taken.Worker, taken.BatchIds[i], ItemsOf(takenBack));
                 }
                 if (_askedToGiveBack.Contains(taken.Worker))
                     _allStarted.Add(taken.Worker); // not sent anything since it was asked
@@ -305,7 +307,8 @@ internal sealed class WorkPullingRouter : UntypedActor
             NodeActorAt(address).Tell(message, Self);
     }
 
-    private static int ItemsOf(IReadOnlyCollection<RunChunk> chunks) => chunks.Count == 0 ? 0 : chunks.Sum(chunk => chunk.Work.Count);
+    /// <summary>The items of <paramref name="chunks"/>, for the board: counted only while it is watched.</summary>
+    private static int ItemsOf(IReadOnlyCollection<RunChunk> chunks) => chunks.Sum(chunk => chunk.Work.Count);
 
     private void AddWorker(IActorRef worker)
     {
