@@ -28,15 +28,25 @@ internal sealed class DashboardClient : IAsyncDisposable
         }
     }
 
-    /// <summary>Reads the stream until a status satisfies <paramref name="condition"/>, and returns that status.</summary>
+    /// <summary>
+    /// Reads the stream until a status satisfies <paramref name="condition"/>, and returns that
+    /// status; throws if none does within <see cref="Gate.Limit"/> (a status comes at every tick,
+    /// its clock having moved, so a condition never met would otherwise be waited on for ever).
+    /// </summary>
     public async Task<JsonElement> StatusWhereAsync(Func<JsonElement, bool> condition)
     {
-        while (true)
+        var deadline = DateTime.UtcNow + Gate.Limit;
+        JsonElement? last = null;
+        while (DateTime.UtcNow < deadline)
         {
             var (name, data) = await NextEventAsync();
-            if (name == "status" && condition(data))
+            if (name != "status")
+                continue;
+            if (condition(data))
                 return data;
+            last = data;
         }
+        throw new TimeoutException($"No status met the condition within {Gate.Limit.TotalSeconds} s. The last one: {last}");
     }
 
     public ValueTask DisposeAsync()

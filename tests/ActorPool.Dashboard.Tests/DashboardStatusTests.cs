@@ -56,8 +56,10 @@ public sealed class DashboardStatusTests
             pool.MapAsync(x => x == 7 ? throw new InvalidOperationException("seven") : x, Enumerable.Range(0, 10), chunkSize: 1));
         Assert.Equal(4, await pool.ApplyAsync(() => 4));
 
-        // A failed Map answers at its first failure: wait until the rest of it has been run and counted.
-        var status = await client.StatusWhereAsync(s => s.Workers().Sum(worker => worker.Number("completed")) == 41 && s.Number("pending") == 0);
+        // A failed Map answers at its first failure; of the rest, chunks already sent run to their
+        // end and the others are dropped: wait until nothing is pending and no worker is busy.
+        var status = await client.StatusWhereAsync(s =>
+            s.Number("pending") == 0 && s.Jobs().Length == 3 && s.Workers().All(worker => worker.Text("state") == "idle"));
         var jobs = status.Jobs();
         Assert.Equal(["apply", "map", "map"], jobs.Select(job => job.Text("kind")));
         Assert.Equal(["finished", "failed", "finished"], jobs.Select(job => job.Text("state")));
@@ -65,6 +67,9 @@ public sealed class DashboardStatusTests
         Assert.Equal((30, 0, 30), (jobs[2].Number("completed"), jobs[2].Number("failed"), jobs[2].Number("total")));
         Assert.Equal(1, jobs[1].Number("failed"));
         Assert.Equal((1, 1), (jobs[0].Number("completed"), jobs[0].Number("total")));
+        // The workers ran every item counted, and at most every item submitted.
+        Assert.InRange(status.Workers().Sum(worker => worker.Number("completed")),
+            30 + jobs[1].Number("completed") + jobs[1].Number("failed") + 1, 30 + 10 + 1);
         Assert.All(status.Workers(), worker => Assert.Equal("idle", worker.Text("state")));
         Assert.Equal("running", status.Text("state"));
         Assert.Equal(pool.Name, status.Text("pool"));
