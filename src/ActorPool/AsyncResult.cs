@@ -136,8 +136,9 @@ public sealed class AsyncResult<T> : IJob
             Deliver(value, error);
             return true;
         }
-        // A durable job's results are committed, and the last progress report is made, before the
-        // result is set and its callback runs. A journal that cannot be written fails the job.
+        // A durable job's results are recorded (see JournaledJob.FinishAsync), and the last progress
+        // report is made, before the result is set and its callback runs. A journal that could not
+        // be written fails the job.
         _ = SettleAfterAsync(value, error);
         return true;
     }
@@ -164,7 +165,7 @@ public sealed class AsyncResult<T> : IJob
         Deliver(value, error);
     }
 
-    /// <summary>Makes this the result of durable job <paramref name="journal"/>: it is set once the journal has committed what the job recorded.</summary>
+    /// <summary>Makes this the result of durable job <paramref name="journal"/>: it is set once the journal has recorded what the job did.</summary>
     internal void RecordIn(JournaledJob journal) => _journal = journal;
 
     private void Deliver(T value, Exception? error)

@@ -119,8 +119,8 @@ public sealed partial class Pool
             {
                 var journal = _journal!.Begin(jobId, JobFingerprint.Of(func, items), items.Length);
                 result.RecordIn(journal);
-                var results = new TResult[items.Length];
-                var left = Left(journal.Restore(results));
+                var results = GC.AllocateUninitializedArray<TResult>(items.Length); // every item is restored or run
+                var left = journal.Restore(results);
                 tally.Restore(items.Length - left.Sum(range => range.Count));
                 if (left.Count == 0)
                 {
@@ -191,26 +191,6 @@ public sealed partial class Pool
                     + $"that captures nothing. {ex.Message}", nameof(func), ex);
             }
         }
-    }
-
-    /// <summary>The ranges of items that <paramref name="covered"/> does not cover, in order.</summary>
-    private static List<(int Start, int Count)> Left(bool[] covered)
-    {
-        var left = new List<(int, int)>();
-        for (var start = 0; start < covered.Length;)
-        {
-            if (covered[start])
-            {
-                start++;
-                continue;
-            }
-            var end = start;
-            while (end < covered.Length && !covered[end])
-                end++;
-            left.Add((start, end - start));
-            start = end;
-        }
-        return left;
     }
 
     /// <summary>The caller cancelled job <paramref name="jobId"/> (its result has failed): the router stops its work.</summary>

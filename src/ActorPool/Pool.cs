@@ -102,6 +102,8 @@ public sealed partial class Pool : IDisposable, IAsyncDisposable
         }
         _system = _deployment.System;
         _log = Logging.GetLogger(_system, typeof(Pool));
+        if (_journal is not null)
+            _journal.Log = _log;
         try
         {
             _settings = PoolSettings.Create(options, _system.Settings.Config, _telemetry);

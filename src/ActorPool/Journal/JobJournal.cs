@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Akka.Event;
 using Microsoft.Data.Sqlite;
 
 namespace ActorPool.Journal;
@@ -13,7 +14,9 @@ namespace ActorPool.Journal;
 /// <c>flock</c> on Linux) for as long as it lives, which the operating system releases when the
 /// process dies, however it dies, so a killed driver leaves nothing that stops its restart.</para>
 /// <para>Writes go through one loop: what was recorded since the last commit is committed in one
-/// transaction, at most <see cref="CommitInterval"/> apart, and at once when a job finishes.</para>
+/// transaction, at most <see cref="CommitInterval"/> apart, and at once when a job finishes. A job
+/// begun, or forgotten, waits for what is queued to be committed first, so it sees every job that
+/// finished before it.</para>
 /// </remarks>
 internal sealed class JobJournal : IDisposable
 {
@@ -27,6 +30,7 @@ internal sealed class JobJournal : IDisposable
     private readonly Task _writer;
     private readonly object _gate = new(); // one reader or the writer on the connection at a time
     private readonly HashSet<string> _running = new(); // under _gate: ids of the jobs this pool runs now
+    private int _queued; // writes queued and not yet committed (or failed)
 
     private JobJournal(string path, FileStream fileLock, SqliteConnection connection)
     {
@@ -35,6 +39,9 @@ internal sealed class JobJournal : IDisposable
         _connection = connection;
         _writer = Task.Run(WriteLoopAsync);
     }
+
+    /// <summary>Where a commit that fails is logged, for the jobs that did not wait for it.</summary>
+    internal ILoggingAdapter? Log { get; set; }
 
     /// <summary>The journal's file.</summary>
     public string Path { get; }
@@ -80,6 +87,10 @@ internal sealed class JobJournal : IDisposable
     /// <exception cref="InvalidOperationException">This pool runs a job under that id already.</exception>
     public JournaledJob Begin(string jobId, string fingerprint, int items)
     {
+        // A job that finished a moment ago is committed by now, or soon: it is waited for, so that
+        // submitted again it answers from the journal instead of running again.
+        if (Volatile.Read(ref _queued) > 0)
+            Flush().GetAwaiter().GetResult();
         lock (_gate)
         {
             if (_running.Contains(jobId))
@@ -153,15 +164,27 @@ internal sealed class JobJournal : IDisposable
     }
 
     /// <summary>Queues a write; it is committed within <see cref="CommitInterval"/>.</summary>
-    internal void Enqueue(JournalWrite write) => _writes.Writer.TryWrite(write);
+    internal void Enqueue(JournalWrite write)
+    {
+        Interlocked.Increment(ref _queued);
+        if (!_writes.Writer.TryWrite(write))
+            Interlocked.Decrement(ref _queued);
+    }
+
+    /// <summary>Commits what is queued now, without waiting for it.</summary>
+    internal void FlushSoon() => _flushNow.Release();
 
     /// <summary>Commits what is queued now, and returns once it is.</summary>
     internal Task Flush()
     {
         var flushed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Interlocked.Increment(ref _queued);
         if (!_writes.Writer.TryWrite(new JournalWrite.Flushed(flushed)))
+        {
+            Interlocked.Decrement(ref _queued);
             return Task.CompletedTask; // closed: everything was written
-        _flushNow.Release();
+        }
+        FlushSoon();
         return flushed.Task;
     }
 
@@ -193,6 +216,7 @@ internal sealed class JobJournal : IDisposable
                 // batch fails, whoever waits on it learns it, and the loop goes on; chunks not
                 // written are run again on a resume.
                 var error = new IOException($"The journal {Path} could not be written: {ex.Message}", ex);
+                Log?.Error(error, "The journal {0} could not be written; jobs that had returned already are not marked finished, and resume when run again.", Path);
                 foreach (var write in batch)
                 {
                     switch (write)
@@ -209,6 +233,7 @@ internal sealed class JobJournal : IDisposable
                     }
                 }
             }
+            Interlocked.Add(ref _queued, -batch.Count);
             // Group what comes next: wait out the interval, unless someone waits for a flush.
             await _flushNow.WaitAsync(CommitInterval).ConfigureAwait(false);
         }

@@ -1,6 +1,3 @@
-using ActorPool.Remote;
-using MessagePack;
-
 namespace ActorPool.Journal;
 
 /// <summary>
@@ -31,22 +28,38 @@ internal sealed class JournaledJob
     internal void Fail(Exception error) => Interlocked.CompareExchange(ref _failure, error, null);
 
     /// <summary>
-    /// Writes the recorded results into <paramref name="results"/> and returns which items they
-    /// covered; what is not covered is what is left to run.
+    /// Writes the recorded results into <paramref name="results"/> and returns the ranges of items,
+    /// in order, that they did not cover: what is left to run.
     /// </summary>
     /// <exception cref="InvalidOperationException">A record does not fit the job (it was written for other inputs).</exception>
-    public bool[] Restore<TResult>(TResult[] results)
+    public List<(int Start, int Count)> Restore<TResult>(TResult[] results)
     {
+        if (_recorded.Count == 0)
+            return [(0, results.Length)];
         var covered = new bool[results.Length];
         foreach (var (offset, count, encoded) in _recorded)
         {
-            var values = MessagePackSerializer.Deserialize<TResult[]>(encoded, WireCodec.Options);
+            var values = JournalValues.Decode<TResult>(encoded);
             if (offset < 0 || count != values.Length || offset + count > results.Length)
                 throw new InvalidOperationException($"The journal {_journal.Path} holds results of job '{Id}' that do not fit its {results.Length} items.");
             Array.Copy(values, 0, results, offset, count);
             Array.Fill(covered, true, offset, count);
         }
-        return covered;
+        var left = new List<(int, int)>();
+        for (var start = 0; start < covered.Length;)
+        {
+            if (covered[start])
+            {
+                start++;
+                continue;
+            }
+            var end = start;
+            while (end < covered.Length && !covered[end])
+                end++;
+            left.Add((start, end - start));
+            start = end;
+        }
+        return left;
     }
 
     /// <summary>
@@ -54,17 +67,38 @@ internal sealed class JournaledJob
     /// <paramref name="results"/> when the journal writes them (within its commit interval). The
     /// caller never writes that part of the array again.
     /// </summary>
-    public void Record<TResult>(TResult[] results, int offset, int count) =>
-        _journal.Enqueue(new JournalWrite.Chunk(this, offset, count, () => WireCodec.EncodeValues(results.AsSpan(offset, count).ToArray())));
+    public void Record<TResult>(TResult[] results, int offset, int count)
+    {
+        if (!JournalValues.IsRaw<TResult>())
+            Volatile.Write(ref _wireEncoded, true);
+        _journal.Enqueue(new JournalWrite.Chunk(this, offset, count, () => JournalValues.Encode<TResult>(results.AsSpan(offset, count))));
+    }
 
-    /// <summary>Every item is recorded: marks the job finished, and returns once that is committed; the job has ended.</summary>
+    private bool _wireEncoded; // a value was recorded in the wire format, whose encoding can fail
+
+    /// <summary>
+    /// Every item is recorded: marks the job finished, and returns once that is committed, or, if
+    /// every value it recorded is of a primitive type, at once; the job has ended.
+    /// </summary>
+    /// <remarks>
+    /// Values of a primitive type are copied (<see cref="JournalValues"/>), which cannot fail, so a
+    /// job of them need not wait for its last commit to learn that it was recorded: the commit
+    /// follows at once (the journal's writer is woken), a driver killed in between re-runs on a
+    /// resume at most the items of that last commit (as a driver killed mid-job does), a job begun
+    /// again in this pool waits for it, and a file that cannot be written then is logged (the job
+    /// is not marked finished, so its next run resumes it). Other values are encoded in the wire
+    /// format, which fails for values it cannot serialize: their job waits, and fails if so.
+    /// </remarks>
     /// <exception cref="Exception">A chunk could not be recorded (<see cref="Failure"/>): the job is not marked finished.</exception>
     public async Task FinishAsync()
     {
         try
         {
             _journal.Enqueue(new JournalWrite.Finished(this));
-            await _journal.Flush().ConfigureAwait(false);
+            if (Volatile.Read(ref _wireEncoded))
+                await _journal.Flush().ConfigureAwait(false);
+            else
+                _journal.FlushSoon();
             if (Failure is { } failure)
                 throw failure;
         }
