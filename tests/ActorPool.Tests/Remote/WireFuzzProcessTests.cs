@@ -75,7 +75,8 @@ public abstract class WireFuzzProcessTests : IDisposable
 
             foreach (var port in new[] { nodePort, poolEndpoint.Port!.Value })
                 SendRawJunk(port);
-            SendForbiddenMessages(node.Endpoint);
+            var nodeActor = $"akka.tcp://{ClusterNames.SystemName}@{node.Endpoint}/user/{ClusterNames.NodeActor}";
+            SendForbiddenMessages(nodeActor, nodeActor + "/worker-0", $"{poolEndpoint}/user/{ClusterNames.PoolRouter}");
 
             Assert.False(node.HasExited, "The node host exited.");
             Assert.Equal(data.Select(Twice), pool.Map(Twice, data));
@@ -132,8 +133,12 @@ public abstract class WireFuzzProcessTests : IDisposable
         return frame;
     }
 
-    /// <summary>Well-formed Akka frames from a system of the stranger's, then an Identify: its answer says the node read the rest first.</summary>
-    private void SendForbiddenMessages(string nodeEndpoint)
+    /// <summary>
+    /// Well-formed Akka frames from a system of the stranger's to each of <paramref name="targets"/>,
+    /// then an Identify to each: its answer says the target's process read the rest first, and
+    /// that the actor is still there.
+    /// </summary>
+    private void SendForbiddenMessages(params string[] targets)
     {
         using var stranger = ActorSystem.Create("stranger", StrangerTransport.WithFallback(ConfigurationFactory.ParseString("""
             akka.actor.provider = remote
@@ -144,7 +149,6 @@ public abstract class WireFuzzProcessTests : IDisposable
         Crafted.Register(system);
         WireSetup.Register(stranger);
         var sentinel = typeof(Sentinel).TypeQualifiedName();
-        var nodePath = $"akka.tcp://{ClusterNames.SystemName}@{nodeEndpoint}/user/{ClusterNames.NodeActor}";
         var json = System.Text.Encoding.UTF8.GetBytes($$"""{"$type":"{{sentinel}}","Text":"x"}""");
         var exception = new Akka.Remote.Serialization.MiscMessageSerializer(system).ToBinary(new Status.Failure(new ArgumentException("x")));
         var unknown = FunctionRef.Create((Func<int, int>)Twice, "func") with { ModuleVersionId = Guid.NewGuid() };
@@ -165,11 +169,14 @@ public abstract class WireFuzzProcessTests : IDisposable
         ];
         foreach (var message in messages)
         {
-            stranger.ActorSelection(nodePath).Tell(message);
-            stranger.ActorSelection(nodePath + "/worker-0").Tell(message);
+            foreach (var target in targets)
+                stranger.ActorSelection(target).Tell(message);
         }
-        var identity = stranger.ActorSelection(nodePath).Ask<ActorIdentity>(new Identify(1), Gate.Limit).GetAwaiter().GetResult();
-        Assert.NotNull(identity.Subject); // the node actor is still there, after all of the above
+        foreach (var target in targets)
+        {
+            var identity = stranger.ActorSelection(target).Ask<ActorIdentity>(new Identify(target), Gate.Limit).GetAwaiter().GetResult();
+            Assert.True(identity.Subject is not null, $"{target} is gone.");
+        }
     }
 
     // ---- the stranger's serializers: bytes and a manifest of its choosing, under a serializer id of its choosing ----

@@ -220,6 +220,19 @@ public sealed class WireFuzzTests : TestKit
     }
 
     [Fact]
+    public void ValueTypedObject_NestedFarDeeperThanTheStackAllows_FailsItsItemsAndTheWorkerLives()
+    {
+        // [[[[...]]]] a million deep, in a megabyte: MessagePack's untrusted-data depth limit stops it, not the stack.
+        var nested = new byte[1 + 1_000_000];
+        nested[0] = 0x91;
+        Array.Fill(nested, (byte)0x91, 1, nested.Length - 2);
+        nested[^1] = 0x01;
+        var work = new EncodedWork(FunctionRef.Create((Func<object, int>)TakesObject, "func"), nested, 1, null);
+        var result = Assert.IsType<ChunkResult<int>>(((EncodedChunkResult)work.Execute(1, 0, 0)).Decode());
+        Assert.IsType<MessagePackSerializationException>(Assert.Single(result.Failures!).Error);
+    }
+
+    [Fact]
     public void ValueTypedObject_CarryingATypeName_IsReadWithoutMakingThatType()
     {
         // MessagePack's typeless form names a type (extension 100); a parameter of type object reads plain data only.
