@@ -85,6 +85,7 @@ internal static class NodeHost
             akka.WithActorPoolLogging(); // as a hosted pool's: Akka's logs to ILogger, ActorPool's under ActorPool.* categories
             if (fileConfig is not null)
                 akka.AddHocon(fileConfig, HoconAddMode.Prepend);
+            akka.AddHocon(WireFence.Get(), HoconAddMode.Append); // what a peer can make this node deserialize
             akka.AddHocon(OwnSystemConfig.Get(), HoconAddMode.Append);
             akka.AddHocon(ReferenceConfig.Get(), HoconAddMode.Append);
             akka.WithRemoting(options.Hostname, options.Port);

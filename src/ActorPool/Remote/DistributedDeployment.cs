@@ -77,7 +77,7 @@ internal static class DistributedDeployment
             // The pool's own processes are stopped before its system is: there is no one left to
             // leave gracefully, and waiting for unreachable members to agree would only stall Join.
             ? ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-actor-system-terminate = off")
-            : Config.Empty);
+            : Config.Empty).WithFallback(WireFence.Get());
 
     /// <summary>How long a stopping driver waits for a join still under way to be answered, so that it can leave.</summary>
     private static readonly TimeSpan JoinSettleLimit = TimeSpan.FromSeconds(2);

@@ -14,9 +14,15 @@ namespace ActorPool.Remote;
 /// the values inside a chunk are typed by the function's signature (<see cref="WireCodec"/>).
 /// What names code on the wire is limited: a function reference resolves only in the assemblies
 /// this process trusts (<see cref="FunctionRef"/>), and an exception type name only to an
-/// exception type already loaded. Peers are trusted to be the pool's own: there is no
-/// authentication between nodes yet.
+/// exception type already loaded.
 /// </summary>
+/// <remarks>
+/// Reading never trusts the bytes (a peer that can reach the port can send any): every count is a
+/// non-negative number of elements that each take at least one byte still unread (MessagePack's
+/// reader checks that), so a frame decodes to a bounded multiple of its own size; a chunk or a
+/// result holds no more items than it carries bytes; and whatever is wrong fails with a
+/// <see cref="SerializationException"/>, which Akka logs and drops, never with another exception.
+/// </remarks>
 internal sealed class WireSerializer : SerializerWithStringManifest
 {
     /// <summary>Serializer id; must match <c>akka.actor.serialization-identifiers</c> in reference.conf.</summary>
@@ -127,6 +133,19 @@ internal sealed class WireSerializer : SerializerWithStringManifest
 
     public override object FromBinary(byte[] bytes, string manifest)
     {
+        try
+        {
+            return Read(bytes, manifest);
+        }
+        catch (Exception ex) when (ex is not SerializationException and not OutOfMemoryException)
+        {
+            // MessagePack's own (end of data, a wrong type code), a function not found here, a bad path.
+            throw new SerializationException($"Malformed ActorPool message '{manifest}': {ex.Message}", ex);
+        }
+    }
+
+    private object Read(byte[] bytes, string manifest)
+    {
         var reader = new MessagePackReader(bytes);
         switch (manifest)
         {
@@ -140,13 +159,13 @@ internal sealed class WireSerializer : SerializerWithStringManifest
                 return new BatchDone(doneId, returned, NotNegative(reader.ReadInt32(), "kept chunks"));
             case TakeBackManifest:
                 var holder = ReadActorRef(ref reader);
-                var asked = new long[reader.ReadArrayHeader()];
+                var asked = new long[ReadCount(ref reader)];
                 for (var i = 0; i < asked.Length; i++)
                     asked[i] = reader.ReadInt64();
                 return new TakeBack(holder, asked);
             case TakenBackManifest:
                 var worker = ReadActorRef(ref reader);
-                var batches = reader.ReadArrayHeader();
+                var batches = ReadCount(ref reader);
                 var takenIds = new long[batches];
                 var kept = new int[batches];
                 for (var i = 0; i < batches; i++)
@@ -159,12 +178,12 @@ internal sealed class WireSerializer : SerializerWithStringManifest
             case ResultManifest:
                 return ReadResult(ref reader);
             case ResultsManifest:
-                var results = new object[reader.ReadArrayHeader()];
+                var results = new object[ReadCount(ref reader)];
                 for (var i = 0; i < results.Length; i++)
                     results[i] = ReadResult(ref reader);
                 return new ChunkResults(results);
             case RoutedResultsManifest:
-                var count = reader.ReadArrayHeader();
+                var count = ReadCount(ref reader);
                 var replyTo = new IActorRef[count];
                 var routedResults = new object[count];
                 for (var i = 0; i < count; i++)
@@ -178,7 +197,7 @@ internal sealed class WireSerializer : SerializerWithStringManifest
             case WorkerRetiringManifest:
                 return WorkerRetiring.Instance;
             case NodeWorkersManifest:
-                var workers = new IActorRef[reader.ReadArrayHeader()];
+                var workers = new IActorRef[ReadCount(ref reader)];
                 for (var i = 0; i < workers.Length; i++)
                     workers[i] = ReadActorRef(ref reader);
                 return new NodeWorkers(workers);
@@ -215,7 +234,7 @@ internal sealed class WireSerializer : SerializerWithStringManifest
 
     private RunChunk[] ReadChunks(ref MessagePackReader reader)
     {
-        var chunks = new RunChunk[reader.ReadArrayHeader()];
+        var chunks = new RunChunk[ReadCount(ref reader)];
         for (var i = 0; i < chunks.Length; i++)
         {
             Expect(reader.ReadArrayHeader(), 10);
@@ -226,6 +245,9 @@ internal sealed class WireSerializer : SerializerWithStringManifest
             var function = ReadFunction(ref reader);
             var count = reader.ReadInt32();
             var items = ReadBytes(ref reader);
+            // Each item takes a byte at least, and a function of no arguments runs once with none.
+            if (count < 0 || count > Math.Max(1, items.Length))
+                throw new SerializationException($"Malformed ActorPool message: a chunk of {count} items in {items.Length} bytes.");
             var rules = ReadRules(ref reader);
             var trace = ChunkTrace.Parse(reader.ReadString()); // a malformed one is no trace, not a lost chunk
             var timed = reader.ReadBoolean();
@@ -290,12 +312,12 @@ internal sealed class WireSerializer : SerializerWithStringManifest
         if (depth > WireError.MaxDepth)
             throw new SerializationException($"Malformed ActorPool message: inner exceptions nested deeper than {WireError.MaxDepth}.");
         Expect(reader.ReadArrayHeader(), 6);
-        var type = reader.ReadString()!;
-        var message = reader.ReadString()!;
+        var type = ReadText(ref reader);
+        var message = ReadText(ref reader);
         var stackTrace = reader.ReadString();
         var paramName = reader.ReadString();
         var actualValue = reader.ReadString();
-        var inner = new WireError[reader.ReadArrayHeader()];
+        var inner = new WireError[ReadCount(ref reader)];
         for (var i = 0; i < inner.Length; i++)
             inner[i] = ReadError(ref reader, depth + 1);
         return new WireError(type, message, stackTrace, paramName, actualValue, inner);
@@ -308,7 +330,7 @@ internal sealed class WireSerializer : SerializerWithStringManifest
         var chunkIndex = reader.ReadInt64();
         var offset = reader.ReadInt64();
         var function = ReadFunction(ref reader);
-        var count = reader.ReadInt32();
+        var count = NotNegative(reader.ReadInt32(), "items");
         var values = ReadBytes(ref reader);
         long? runTicks = reader.TryReadNil() ? null : reader.ReadInt64();
         if (runTicks < 0)
@@ -320,10 +342,10 @@ internal sealed class WireSerializer : SerializerWithStringManifest
         if (!reader.TryReadNil())
         {
             Expect(reader.ReadArrayHeader(), 2);
-            var errors = new WireError[reader.ReadArrayHeader()];
+            var errors = new WireError[ReadCount(ref reader)];
             for (var i = 0; i < errors.Length; i++)
                 errors[i] = ReadError(ref reader, depth: 0);
-            failures = new WireFailure[reader.ReadArrayHeader()];
+            failures = new WireFailure[ReadCount(ref reader)];
             for (var i = 0; i < failures.Length; i++)
             {
                 Expect(reader.ReadArrayHeader(), 2);
@@ -331,9 +353,15 @@ internal sealed class WireSerializer : SerializerWithStringManifest
                 var number = reader.ReadInt32();
                 if ((uint)number >= (uint)errors.Length)
                     throw new SerializationException($"Malformed ActorPool message: failure refers to error {number} of {errors.Length}.");
+                if ((uint)index >= (uint)count)
+                    throw new SerializationException($"Malformed ActorPool message: failure of item {index} of {count}.");
                 failures[i] = new WireFailure(index, errors[number]);
             }
         }
+        // A chunk's values take a byte each at least, and one failed as a whole lists each item's
+        // failure: a count above both would only make the reader allocate what was never sent.
+        if (count > Math.Max(values.Length, failures?.Length ?? 0))
+            throw new SerializationException($"Malformed ActorPool message: a result of {count} items in {values.Length} bytes.");
         return new EncodedChunkResult(jobId, chunkIndex, offset, function, count, values, failures)
         {
             RunTime = runTicks is { } ticks ? TimeSpan.FromTicks(ticks) : null,
@@ -438,10 +466,20 @@ internal sealed class WireSerializer : SerializerWithStringManifest
     private static FunctionRef ReadFunction(ref MessagePackReader reader)
     {
         Expect(reader.ReadArrayHeader(), 4);
-        return new FunctionRef(reader.ReadString()!, new Guid(ReadBytes(ref reader)), reader.ReadInt32(), reader.ReadString()!);
+        return new FunctionRef(ReadText(ref reader), new Guid(ReadBytes(ref reader)), reader.ReadInt32(), ReadText(ref reader));
     }
 
-    private IActorRef ReadActorRef(ref MessagePackReader reader) => system.Provider.ResolveActorRef(reader.ReadString()!);
+    private IActorRef ReadActorRef(ref MessagePackReader reader) => system.Provider.ResolveActorRef(ReadText(ref reader));
+
+    /// <summary>A string that must be there (nil is malformed).</summary>
+    private static string ReadText(ref MessagePackReader reader) =>
+        reader.ReadString() ?? throw new SerializationException("Malformed ActorPool message: nil where a string belongs.");
+
+    /// <summary>
+    /// An array's element count: never negative (MessagePack reads a count of 2^31 or more as one),
+    /// and never more than the bytes left, which MessagePack's reader checks.
+    /// </summary>
+    private static int ReadCount(ref MessagePackReader reader) => NotNegative(reader.ReadArrayHeader(), "elements");
 
     private static byte[] ReadBytes(ref MessagePackReader reader) => reader.ReadBytes()?.ToArray() ?? [];
 
