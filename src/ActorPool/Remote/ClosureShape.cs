@@ -1,0 +1,186 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Runtime.Serialization;
+using MessagePack;
+
+namespace ActorPool.Remote;
+
+/// <summary>
+/// The compiler's closure class (a display class, <c>&lt;&gt;c__DisplayClass…</c>) of a lambda
+/// that captures variables, as it travels: each captured variable is a field named after it, and
+/// its value goes on the wire typed by the field's declared type, as arguments are typed by the
+/// function's parameters (<see cref="WireCodec.Options"/>, no type names with the data). A
+/// variable of an enclosing scope is reached through a field holding that scope's closure, which
+/// travels the same way, nested. On the wire: an array of the fields' values in declaration order.
+/// </summary>
+/// <remarks>
+/// One shape per closure type, made once (the field list, and why it cannot travel, if it cannot).
+/// Only a compiler-generated display class is ever made from the wire (<see cref="IsClosure"/>),
+/// and only through a method found in an assembly this process trusts (<see cref="FunctionRef"/>):
+/// a frame cannot have any other class made uninitialized and filled with its fields.
+/// </remarks>
+internal sealed class ClosureShape
+{
+    /// <summary>The field that holds <c>this</c> in a lambda's closure.</summary>
+    private const string ThisField = "<>4__this";
+
+    /// <summary>Scopes nested deeper than this are refused: C# never gets near it, and a shape is built recursively.</summary>
+    private const int MaxDepth = 32;
+
+    private static readonly ConcurrentDictionary<Type, ClosureShape> Shapes = new();
+
+    private readonly Type _type;
+    private readonly (FieldInfo Field, ClosureShape? Outer)[] _fields;
+
+    private ClosureShape(Type type, int depth)
+    {
+        _type = type;
+        var fields = type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic);
+        _fields = new (FieldInfo, ClosureShape?)[fields.Length];
+        for (var i = 0; i < fields.Length && Refusal is null; i++)
+        {
+            var field = fields[i];
+            var declared = field.FieldType;
+            if (IsClosure(declared))
+            {
+                var outer = depth >= MaxDepth ? null : Shapes.GetOrAdd(declared, static (outerType, next) => new ClosureShape(outerType, next), depth + 1);
+                Refusal = outer is null ? $"captures variables of scopes nested deeper than {MaxDepth}" : outer.Refusal;
+                _fields[i] = (field, outer);
+            }
+            else
+            {
+                Refusal = RefusalOf(field);
+                _fields[i] = (field, null);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Why the closure cannot travel, naming the captured variable and saying what to do, as the
+    /// end of a sentence that starts with the function; null when every captured variable can.
+    /// </summary>
+    public string? Refusal { get; }
+
+    /// <summary>The shape of <paramref name="type"/>, a closure class (<see cref="IsClosure"/>).</summary>
+    public static ClosureShape Of(Type type) => Shapes.GetOrAdd(type, static closureType => new ClosureShape(closureType, 0));
+
+    /// <summary>Whether <paramref name="type"/> is a compiler-generated closure class: the only kind of object made from the wire.</summary>
+    public static bool IsClosure(Type type) =>
+        type is { IsClass: true, IsGenericType: false } && type.Name.StartsWith("<>c__DisplayClass", StringComparison.Ordinal)
+        && type.IsDefined(typeof(CompilerGeneratedAttribute), inherit: false);
+
+    /// <summary>The captured values of <paramref name="closure"/>, read now, in wire form.</summary>
+    /// <exception cref="SerializationException">A value cannot be serialized; the message names its variable.</exception>
+    public byte[] Encode(object closure)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        var writer = new MessagePackWriter(buffer);
+        Write(ref writer, closure);
+        writer.Flush();
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>A new closure of this type holding the values <paramref name="captures"/> carries.</summary>
+    /// <exception cref="SerializationException">The values are malformed or are not of the variables' types; the message names the variable.</exception>
+    public object Decode(byte[] captures)
+    {
+        var reader = new MessagePackReader(captures);
+        object closure;
+        try
+        {
+            closure = Read(ref reader);
+        }
+        catch (Exception ex) when (ex is not SerializationException)
+        {
+            // A header or length the bytes cannot hold (MessagePack checks counts against what is left).
+            throw new SerializationException($"Malformed captured values: {ex.Message}", ex);
+        }
+        if (!reader.End)
+            throw new SerializationException("Malformed captured values: bytes left over after the closure's last field.");
+        return closure;
+    }
+
+    private void Write(ref MessagePackWriter writer, object closure)
+    {
+        writer.WriteArrayHeader(_fields.Length);
+        foreach (var (field, outer) in _fields)
+        {
+            var value = field.GetValue(closure);
+            if (outer is null)
+            {
+                try
+                {
+                    MessagePackSerializer.Serialize(field.FieldType, ref writer, value, WireCodec.Options);
+                }
+                catch (Exception ex)
+                {
+                    throw new SerializationException(
+                        $"captures the variable '{field.Name}' of type {field.FieldType}, whose value cannot be serialized: {ex.Message}", ex);
+                }
+            }
+            else if (value is null)
+                writer.WriteNil();
+            else
+                outer.Write(ref writer, value);
+        }
+    }
+
+    private object Read(ref MessagePackReader reader)
+    {
+        var count = reader.ReadArrayHeader();
+        if (count != _fields.Length)
+            throw new SerializationException($"Malformed captured values: {count} for a closure of {_fields.Length} variables.");
+        // Uninitialized: a closure class's constructor sets nothing, and this runs no code of the assembly's.
+        var closure = RuntimeHelpers.GetUninitializedObject(_type);
+        foreach (var (field, outer) in _fields)
+        {
+            object? value;
+            if (outer is not null)
+                value = reader.TryReadNil() ? null : outer.Read(ref reader);
+            else
+            {
+                try
+                {
+                    value = MessagePackSerializer.Deserialize(field.FieldType, ref reader, WireCodec.Options);
+                }
+                catch (Exception ex)
+                {
+                    throw new SerializationException($"The captured variable '{field.Name}' of type {field.FieldType} cannot be read: {ex.Message}", ex);
+                }
+            }
+            field.SetValue(closure, value);
+        }
+        return closure;
+    }
+
+    /// <summary>Why the value of <paramref name="field"/>, one captured variable, cannot travel; null if it can.</summary>
+    private static string? RefusalOf(FieldInfo field)
+    {
+        var type = field.FieldType;
+        if (field.Name == ThisField)
+        {
+            return $"is a lambda that captures 'this' (it uses a member of {type}), so it cannot be sent to another process. Copy what it "
+                + "needs into local variables before the lambda and use those in it instead";
+        }
+        if (typeof(Delegate).IsAssignableFrom(type))
+        {
+            return $"captures the delegate '{field.Name}' ({type}), and a delegate cannot be sent to another process. Call the method it "
+                + "stands for from the lambda instead (a static method is found by name on a node)" + SharedScope;
+        }
+        if (type == typeof(object) || type.IsInterface || type.IsAbstract || type.IsPointer || type.IsByRef || type.ContainsGenericParameters
+            || type.IsDefined(typeof(CompilerGeneratedAttribute), inherit: false))
+        {
+            return $"captures the variable '{field.Name}' declared as {type}, which cannot be sent to another process: its values travel "
+                + "as data of the declared type, and a node cannot tell which type to make. Declare the variable with a concrete type "
+                + "(a number, string, array, list, dictionary, or a record or class with public members), or pass the value as an argument"
+                + SharedScope;
+        }
+        return null;
+    }
+
+    /// <summary>Why a variable the function does not use may be named: the closure a scope's lambdas share holds every variable any of them captures.</summary>
+    private const string SharedScope =
+        " (a closure holds every variable that a lambda of its scope captures, so this may be another lambda's: declare that one in a scope of its own)";
+}
