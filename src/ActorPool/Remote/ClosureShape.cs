@@ -13,10 +13,11 @@ namespace ActorPool.Remote;
 /// its value goes on the wire typed by the field's declared type, as arguments are typed by the
 /// function's parameters (<see cref="WireCodec.Options"/>, no type names with the data). A
 /// variable of an enclosing scope is reached through a field holding that scope's closure, which
-/// travels the same way, nested. On the wire: an array of the fields' values in declaration order.
+/// travels the same way, nested. Only the fields the lambda uses travel (<see cref="CapturedFields"/>);
+/// on the node the others stay unset. On the wire: an array of those fields' values in declaration order.
 /// </summary>
 /// <remarks>
-/// One shape per closure type, made once (the field list, and why it cannot travel, if it cannot).
+/// One shape per lambda, made once (its fields, and why it cannot travel, if it cannot).
 /// Only a compiler-generated display class is ever made from the wire (<see cref="IsClosure"/>),
 /// and only through a method found in an assembly this process trusts (<see cref="FunctionRef"/>):
 /// a frame cannot have any other class made uninitialized and filled with its fields.
@@ -26,18 +27,29 @@ internal sealed class ClosureShape
     /// <summary>The field that holds <c>this</c> in a lambda's closure.</summary>
     private const string ThisField = "<>4__this";
 
+    /// <summary>
+    /// The start of the name of a field where the compiler keeps a nested lambda's delegate, made
+    /// when first needed: it never travels, and a closure made from the wire makes its own.
+    /// </summary>
+    private const string DelegateCache = "<>9__";
+
     /// <summary>Scopes nested deeper than this are refused: C# never gets near it, and a shape is built recursively.</summary>
     private const int MaxDepth = 32;
 
-    private static readonly ConcurrentDictionary<Type, ClosureShape> Shapes = new();
+    private static readonly ConcurrentDictionary<MethodInfo, ClosureShape> Shapes = new();
 
     private readonly Type _type;
     private readonly (FieldInfo Field, ClosureShape? Outer)[] _fields;
 
-    private ClosureShape(Type type, int depth)
+    /// <param name="type">The closure class.</param>
+    /// <param name="used">The tokens of the fields that travel; null for all.</param>
+    /// <param name="depth">How many scopes enclose it, in the lambda's own.</param>
+    private ClosureShape(Type type, HashSet<int>? used, int depth)
     {
         _type = type;
-        var fields = type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic);
+        var fields = type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)
+            .Where(field => !field.Name.StartsWith(DelegateCache, StringComparison.Ordinal) && (used is null || used.Contains(field.MetadataToken)))
+            .ToArray();
         _fields = new (FieldInfo, ClosureShape?)[fields.Length];
         for (var i = 0; i < fields.Length && Refusal is null; i++)
         {
@@ -45,7 +57,7 @@ internal sealed class ClosureShape
             var declared = field.FieldType;
             if (IsClosure(declared))
             {
-                var outer = depth >= MaxDepth ? null : Shapes.GetOrAdd(declared, static (outerType, next) => new ClosureShape(outerType, next), depth + 1);
+                var outer = depth >= MaxDepth ? null : new ClosureShape(declared, used, depth + 1);
                 Refusal = outer is null ? $"captures variables of scopes nested deeper than {MaxDepth}" : outer.Refusal;
                 _fields[i] = (field, outer);
             }
@@ -63,8 +75,9 @@ internal sealed class ClosureShape
     /// </summary>
     public string? Refusal { get; }
 
-    /// <summary>The shape of <paramref name="type"/>, a closure class (<see cref="IsClosure"/>).</summary>
-    public static ClosureShape Of(Type type) => Shapes.GetOrAdd(type, static closureType => new ClosureShape(closureType, 0));
+    /// <summary>The shape of the closure of <paramref name="lambda"/>, a method of a closure class (<see cref="IsClosure"/>).</summary>
+    public static ClosureShape Of(MethodInfo lambda) =>
+        Shapes.GetOrAdd(lambda, static method => new ClosureShape(method.DeclaringType!, CapturedFields.UsedBy(method), 0));
 
     /// <summary>Whether <paramref name="type"/> is a compiler-generated closure class: the only kind of object made from the wire.</summary>
     public static bool IsClosure(Type type) =>
@@ -167,20 +180,15 @@ internal sealed class ClosureShape
         if (typeof(Delegate).IsAssignableFrom(type))
         {
             return $"captures the delegate '{field.Name}' ({type}), and a delegate cannot be sent to another process. Call the method it "
-                + "stands for from the lambda instead (a static method is found by name on a node)" + SharedScope;
+                + "stands for from the lambda instead (a static method is found by name on a node)";
         }
         if (type == typeof(object) || type.IsInterface || type.IsAbstract || type.IsPointer || type.IsByRef || type.ContainsGenericParameters
             || type.IsDefined(typeof(CompilerGeneratedAttribute), inherit: false))
         {
             return $"captures the variable '{field.Name}' declared as {type}, which cannot be sent to another process: its values travel "
                 + "as data of the declared type, and a node cannot tell which type to make. Declare the variable with a concrete type "
-                + "(a number, string, array, list, dictionary, or a record or class with public members), or pass the value as an argument"
-                + SharedScope;
+                + "(a number, string, array, list, dictionary, or a record or class with public members), or pass the value as an argument";
         }
         return null;
     }
-
-    /// <summary>Why a variable the function does not use may be named: the closure a scope's lambdas share holds every variable any of them captures.</summary>
-    private const string SharedScope =
-        " (a closure holds every variable that a lambda of its scope captures, so this may be another lambda's: declare that one in a scope of its own)";
 }

@@ -43,7 +43,7 @@ internal sealed record WireFunction(FunctionRef Method, byte[]? Captures)
         var method = FunctionRef.Name(function, paramName, advice, closures: true);
         if (function.Target is not { } target || !ClosureShape.IsClosure(target.GetType()))
             return function; // static, or the stateless singleton of a lambda that captures nothing
-        var shape = ClosureShape.Of(target.GetType());
+        var shape = ClosureShape.Of(function.Method);
         if (shape.Refusal is { } refusal)
             throw new ArgumentException($"The function {method.Display} {refusal}.", paramName);
         byte[] captures;
@@ -95,7 +95,7 @@ internal sealed record WireFunction(FunctionRef Method, byte[]? Captures)
                 : throw new InvalidOperationException($"The function {Display} captures variables, but its chunk carries no values for them."));
         if (method.IsStatic || method.DeclaringType is not { } type || !ClosureShape.IsClosure(type))
             throw new InvalidOperationException($"The function {Display} is not a lambda that captures variables, but its chunk carries captured values.");
-        var shape = ClosureShape.Of(type);
+        var shape = ClosureShape.Of(method);
         if (shape.Refusal is { } refusal)
             throw new InvalidOperationException($"The function {Display} {refusal}.");
         return shape.Decode(Captures);

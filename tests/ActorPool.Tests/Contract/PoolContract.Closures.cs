@@ -44,6 +44,8 @@ public abstract partial class PoolContract
         Assert.Equal(input.Select(x => x * factor + weights[0]), pool.Map(later, input));
         Assert.Equal(await later(4), await pool.ApplyAsync(later, 4).AsTask());
         Assert.Equal(NestedScopes(pool), NestedScopes(null));
+        // Its closure holds pool too, which the outer lambda captures: only what a lambda uses travels.
+        Assert.Equal(input.Select(x => x * factor), await Task.Run(() => pool.Map(x => x * factor, input)));
     }
 
     /// <summary>What a lambda capturing variables of two nested scopes returns from <paramref name="pool"/>, or in this thread for null.</summary>

@@ -48,6 +48,21 @@ public sealed partial class WireTests
     }
 
     [Fact]
+    public void Closure_OnlyTheVariablesItsCodeUses_Travel()
+    {
+        var notSent = new object(); // in the same closure, but only another lambda uses it; it could not travel
+        var factor = 3;
+        var offsets = new[] { 10, 20 };
+        Func<object> other = () => notSent;
+        int Offset(int y) => offsets[y % 2];
+        // A nested lambda and a local function: their code is read too.
+        Func<int, int> sums = x => Enumerable.Range(0, x).Sum(i => i * factor) + Offset(x);
+        var frozen = WireFunction.Freeze(sums, "func");
+        Assert.Equal([sums(3), sums(4)], RunRemotely(frozen, [3, 4]).Values);
+        Assert.Same(notSent, other());
+    }
+
+    [Fact]
     public void LambdaCapturingNothing_IsNotCopied()
     {
         Func<int, int> constant = x => x + 1;
