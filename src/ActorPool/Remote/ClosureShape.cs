@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Linq.Expressions;
 using System.Reflection;
+using System.Reflection.Emit;
 using System.Runtime.CompilerServices;
 using System.Runtime.Serialization;
 using MessagePack;
@@ -17,7 +19,9 @@ namespace ActorPool.Remote;
 /// on the node the others stay unset. On the wire: an array of those fields' values in declaration order.
 /// </summary>
 /// <remarks>
-/// One shape per lambda, made once (its fields, and why it cannot travel, if it cannot).
+/// One shape per lambda, made once (its fields, and why it cannot travel, if it cannot), with
+/// compiled code to read each field and to bind the lambda to a closure: per chunk, decoding is a
+/// new object, one typed read per variable, and a delegate.
 /// Only a compiler-generated display class is ever made from the wire (<see cref="IsClosure"/>),
 /// and only through a method found in an assembly this process trusts (<see cref="FunctionRef"/>):
 /// a frame cannot have any other class made uninitialized and filled with its fields.
@@ -39,18 +43,28 @@ internal sealed class ClosureShape
     private static readonly ConcurrentDictionary<MethodInfo, ClosureShape> Shapes = new();
 
     private readonly Type _type;
-    private readonly (FieldInfo Field, ClosureShape? Outer)[] _fields;
+    private readonly (FieldInfo Field, ClosureShape? Outer, FieldReader? Read)[] _fields;
+
+    /// <summary>Makers of the lambda's delegates bound to a closure, by delegate type; the lambda's own shape only.</summary>
+    private readonly ConcurrentDictionary<Type, Func<object, Delegate>> _binders = new();
+
+    private readonly MethodInfo? _lambda;
+
+    /// <summary>Reads one captured value and sets its field.</summary>
+    private delegate void FieldReader(ref MessagePackReader reader, object closure);
 
     /// <param name="type">The closure class.</param>
     /// <param name="used">The tokens of the fields that travel; null for all.</param>
     /// <param name="depth">How many scopes enclose it, in the lambda's own.</param>
-    private ClosureShape(Type type, HashSet<int>? used, int depth)
+    /// <param name="lambda">The lambda, for its own closure's shape; null for an enclosing scope's.</param>
+    private ClosureShape(Type type, HashSet<int>? used, int depth, MethodInfo? lambda = null)
     {
         _type = type;
+        _lambda = lambda;
         var fields = type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)
             .Where(field => !field.Name.StartsWith(DelegateCache, StringComparison.Ordinal) && (used is null || used.Contains(field.MetadataToken)))
             .ToArray();
-        _fields = new (FieldInfo, ClosureShape?)[fields.Length];
+        _fields = new (FieldInfo, ClosureShape?, FieldReader?)[fields.Length];
         for (var i = 0; i < fields.Length && Refusal is null; i++)
         {
             var field = fields[i];
@@ -59,12 +73,12 @@ internal sealed class ClosureShape
             {
                 var outer = depth >= MaxDepth ? null : new ClosureShape(declared, used, depth + 1);
                 Refusal = outer is null ? $"captures variables of scopes nested deeper than {MaxDepth}" : outer.Refusal;
-                _fields[i] = (field, outer);
+                _fields[i] = (field, outer, null);
             }
             else
             {
                 Refusal = RefusalOf(field);
-                _fields[i] = (field, null);
+                _fields[i] = (field, null, Refusal is null ? ReaderOf(field) : null);
             }
         }
     }
@@ -77,7 +91,7 @@ internal sealed class ClosureShape
 
     /// <summary>The shape of the closure of <paramref name="lambda"/>, a method of a closure class (<see cref="IsClosure"/>).</summary>
     public static ClosureShape Of(MethodInfo lambda) =>
-        Shapes.GetOrAdd(lambda, static method => new ClosureShape(method.DeclaringType!, CapturedFields.UsedBy(method), 0));
+        Shapes.GetOrAdd(lambda, static method => new ClosureShape(method.DeclaringType!, CapturedFields.UsedBy(method), 0, method));
 
     /// <summary>Whether <paramref name="type"/> is a compiler-generated closure class: the only kind of object made from the wire.</summary>
     public static bool IsClosure(Type type) =>
@@ -115,10 +129,43 @@ internal sealed class ClosureShape
         return closure;
     }
 
+    /// <summary>The lambda as a <paramref name="delegateType"/>, bound to a new closure holding the values <paramref name="captures"/> carries.</summary>
+    /// <exception cref="SerializationException">The values are malformed or are not of the variables' types.</exception>
+    public Delegate Bind(Type delegateType, byte[] captures) => _binders.GetOrAdd(delegateType, BinderOf)(Decode(captures));
+
+    /// <summary>Compiles <c>closure =&gt; new TDelegate(closure.Lambda)</c>: what <c>CreateDelegate</c> does, without its reflection per call.</summary>
+    private Func<object, Delegate> BinderOf(Type delegateType)
+    {
+        var lambda = _lambda ?? throw new InvalidOperationException("Only a lambda's own closure binds it.");
+        var bind = new DynamicMethod($"Bind{lambda.Name}", typeof(Delegate), [typeof(object)], typeof(ClosureShape).Module, skipVisibility: true);
+        var il = bind.GetILGenerator();
+        il.Emit(OpCodes.Ldarg_0);
+        il.Emit(OpCodes.Castclass, _type);
+        il.Emit(OpCodes.Ldftn, lambda);
+        il.Emit(OpCodes.Newobj, delegateType.GetConstructor([typeof(object), typeof(IntPtr)])
+            ?? throw new InvalidOperationException($"{delegateType} is not a delegate type."));
+        il.Emit(OpCodes.Ret);
+        return bind.CreateDelegate<Func<object, Delegate>>();
+    }
+
+    /// <summary>Compiles the reading of <paramref name="field"/>'s value as its declared type, and the setting of the field.</summary>
+    private static FieldReader ReaderOf(FieldInfo field) =>
+        (FieldReader)typeof(ClosureShape).GetMethod(nameof(TypedReaderOf), BindingFlags.NonPublic | BindingFlags.Static)!
+            .MakeGenericMethod(field.FieldType).Invoke(null, [field])!;
+
+    private static FieldReader TypedReaderOf<TField>(FieldInfo field)
+    {
+        var closure = Expression.Parameter(typeof(object));
+        var value = Expression.Parameter(typeof(TField));
+        var set = Expression.Lambda<Action<object, TField>>(
+            Expression.Assign(Expression.Field(Expression.Convert(closure, field.DeclaringType!), field), value), closure, value).Compile();
+        return (ref MessagePackReader reader, object target) => set(target, MessagePackSerializer.Deserialize<TField>(ref reader, WireCodec.Options));
+    }
+
     private void Write(ref MessagePackWriter writer, object closure)
     {
         writer.WriteArrayHeader(_fields.Length);
-        foreach (var (field, outer) in _fields)
+        foreach (var (field, outer, _) in _fields)
         {
             var value = field.GetValue(closure);
             if (outer is null)
@@ -147,23 +194,21 @@ internal sealed class ClosureShape
             throw new SerializationException($"Malformed captured values: {count} for a closure of {_fields.Length} variables.");
         // Uninitialized: a closure class's constructor sets nothing, and this runs no code of the assembly's.
         var closure = RuntimeHelpers.GetUninitializedObject(_type);
-        foreach (var (field, outer) in _fields)
+        foreach (var (field, outer, read) in _fields)
         {
-            object? value;
             if (outer is not null)
-                value = reader.TryReadNil() ? null : outer.Read(ref reader);
-            else
             {
-                try
-                {
-                    value = MessagePackSerializer.Deserialize(field.FieldType, ref reader, WireCodec.Options);
-                }
-                catch (Exception ex)
-                {
-                    throw new SerializationException($"The captured variable '{field.Name}' of type {field.FieldType} cannot be read: {ex.Message}", ex);
-                }
+                field.SetValue(closure, reader.TryReadNil() ? null : outer.Read(ref reader));
+                continue;
             }
-            field.SetValue(closure, value);
+            try
+            {
+                read!(ref reader, closure);
+            }
+            catch (Exception ex)
+            {
+                throw new SerializationException($"The captured variable '{field.Name}' of type {field.FieldType} cannot be read: {ex.Message}", ex);
+            }
         }
         return closure;
     }

@@ -104,7 +104,7 @@ internal sealed record FunctionRef(string AssemblyName, Guid ModuleVersionId, in
         if (module.ResolveMethod(MetadataToken) is not MethodInfo method)
             throw new InvalidOperationException($"The function {Display} cannot run here: its method was not found in {AssemblyName}.");
         object? target = null;
-        // A lambda that captures variables runs on a closure made from its chunk's captured values (WireFunction.TargetFor).
+        // A lambda that captures variables runs on a closure made from its chunk's captured values (WireFunction.Bind).
         if (!method.IsStatic && !ClosureShape.IsClosure(method.DeclaringType!))
         {
             // A lambda that captures nothing lives on a compiler-generated singleton, held in a static field of its own type.

@@ -34,7 +34,7 @@ internal static class WireCodec
         var shape = ShapeOf(function.Method);
         var bound = function.Captures is null && shape.Function is { } found
             ? found
-            : shape.Method.CreateDelegate(shape.DelegateType, function.TargetFor(shape.Method, target: null));
+            : function.Bind(shape.Method, target: null, shape.DelegateType);
         return shape.MakeWork(bound, items, rules);
     }
 
@@ -59,7 +59,7 @@ internal static class WireCodec
             var (method, target) = initializer.Method.Resolve();
             if (method.ReturnType != typeof(void) || method.GetParameters().Length != 0)
                 throw new InvalidOperationException($"{initializer.Display} is not an Action, so it cannot be an Initializer.");
-            return method.CreateDelegate<Action>(initializer.TargetFor(method, target));
+            return (Action)initializer.Bind(method, target, typeof(Action));
         }
         catch (Exception ex)
         {

@@ -79,25 +79,26 @@ internal sealed record WireFunction(FunctionRef Method, byte[]? Captures)
         Frozen.TryGetValue(function, out var frozen) ? frozen : new WireFunction(FunctionRef.Create(function, paramName), Captures: null);
 
     /// <summary>
-    /// The object <paramref name="method"/> (this function's method, found here) runs on: null, or
-    /// the singleton of a lambda that captures nothing, as found by name; for a closure, a new one
-    /// holding the captured values.
+    /// The function in this process as a <paramref name="delegateType"/>: <paramref name="method"/>
+    /// on <paramref name="target"/> as found by name (null, or the singleton of a lambda that
+    /// captures nothing); for a closure, on a new one holding the captured values.
     /// </summary>
-    /// <param name="method">The method, as <see cref="FunctionRef.Resolve"/> found it.</param>
+    /// <param name="method">This function's method, as <see cref="FunctionRef.Resolve"/> found it.</param>
     /// <param name="target">Its target as found by name.</param>
+    /// <param name="delegateType">The delegate type of its signature.</param>
     /// <exception cref="InvalidOperationException">The values are for a method that is not a lambda's on its closure, or its closure cannot travel.</exception>
     /// <exception cref="SerializationException">The values are malformed or not of the variables' types.</exception>
-    public object? TargetFor(MethodInfo method, object? target)
+    public Delegate Bind(MethodInfo method, object? target, Type delegateType)
     {
         if (Captures is null)
-            return target ?? (method.IsStatic
-                ? null
-                : throw new InvalidOperationException($"The function {Display} captures variables, but its chunk carries no values for them."));
+            return target is null && !method.IsStatic
+                ? throw new InvalidOperationException($"The function {Display} captures variables, but its chunk carries no values for them.")
+                : method.CreateDelegate(delegateType, target);
         if (method.IsStatic || method.DeclaringType is not { } type || !ClosureShape.IsClosure(type))
             throw new InvalidOperationException($"The function {Display} is not a lambda that captures variables, but its chunk carries captured values.");
         var shape = ClosureShape.Of(method);
         if (shape.Refusal is { } refusal)
             throw new InvalidOperationException($"The function {Display} {refusal}.");
-        return shape.Decode(Captures);
+        return shape.Bind(delegateType, Captures);
     }
 }

@@ -85,7 +85,7 @@ public sealed partial class WireTests
     }
 
     [Theory]
-    [InlineData("abstract", "captures the variable 'stream' declared as System.IO.Stream")]
+    [InlineData("stream", "captures the variable 'stream' declared as System.IO.Stream")]
     [InlineData("abstract class", "captures the variable 'shape' declared as ActorPool.Tests.Remote.WireTests+Shape")]
     [InlineData("outer scope", "captures the variable 'outer' declared as System.Object")]
     [InlineData("unserializable", "captures the variable 'value' of type ActorPool.Tests.Remote.WireTests+Unserializable, whose value cannot be serialized")]
@@ -93,7 +93,7 @@ public sealed partial class WireTests
     {
         var func = capture switch
         {
-            "abstract" => CapturingAStream(Stream.Null),
+            "stream" => CapturingAStream(Stream.Null),
             "abstract class" => CapturingAnAbstractClass(null!),
             "outer scope" => CapturingABadOuterVariable(1),
             _ => CapturingAnUnserializable(new Unserializable()),
