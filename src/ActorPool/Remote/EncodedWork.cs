@@ -4,11 +4,11 @@ using ActorPool.Protocol;
 namespace ActorPool.Remote;
 
 /// <summary>
-/// Work in its wire form: a function reference (with a closure's captured values) and serialized arguments. It is made on the
-/// caller's side, where a value that cannot be serialized fails only its own chunk (CPython's
-/// MaybeEncodingError), and decoded only on the worker that runs it. Its result travels back in
-/// wire form too, encoded on the worker, where a result that cannot be serialized fails its chunk
-/// instead of being dropped by the transport.
+/// Work in its wire form: a function reference (with a closure's captured values) and serialized
+/// arguments. It is made on the caller's side, where a value that cannot be serialized fails only
+/// its own chunk (CPython's MaybeEncodingError), and decoded only on the worker that runs it. Its
+/// result travels back in wire form too, encoded on the worker, where a result that cannot be
+/// serialized fails its chunk instead of being dropped by the transport.
 /// </summary>
 internal sealed class EncodedWork : ChunkWork
 {
