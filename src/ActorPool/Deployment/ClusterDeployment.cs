@@ -21,15 +21,15 @@ internal class ClusterDeployment : WorkerDeployment
     private readonly Action? _initializer;
 
     public ClusterDeployment(PoolOptions options)
-        : this(options, DistributedDeployment.Validate(options))
+        : this(options, DistributedDeployment.Validate(options), DistributedDeployment.Initializer(options))
     {
     }
 
-    private ClusterDeployment(PoolOptions options, (Address[] Seeds, Action? Initializer) valid)
+    private ClusterDeployment(PoolOptions options, Address[] seeds, Action? initializer)
         : base(ActorSystem.Create(ClusterNames.SystemName, DriverSetup(options)), ownsSystem: true, ClusterNames.PoolRouter)
     {
-        _initializer = valid.Initializer;
-        DistributedDeployment.Join(System, valid.Seeds);
+        _initializer = initializer;
+        DistributedDeployment.Join(System, seeds);
     }
 
     /// <summary>

@@ -14,20 +14,12 @@ internal static class DistributedDeployment
     /// <summary>The start of the one line a node host prints on standard output once it is ready; "host:port" follows.</summary>
     public const string NodeReadyLine = "ActorPool node ready at ";
 
-    /// <summary>
-    /// Checks the options a distributed pool needs; returns the seed nodes' addresses (empty for
-    /// LocalProcesses) and the initializer its workers run (a closure's values read now).
-    /// </summary>
-    public static (Address[] Seeds, Action? Initializer) Validate(PoolOptions options)
+    /// <summary>Checks the options a distributed pool needs; returns the seed nodes' addresses (empty for LocalProcesses).</summary>
+    public static Address[] Validate(PoolOptions options)
     {
         if (options.Routing != PoolRouting.WorkPulling)
             throw new ArgumentOutOfRangeException("options.Routing", options.Routing,
                 "A distributed pool always routes by work pulling: it tracks every chunk in flight, so work on a node that dies is sent again.");
-        var initializer = options.Initializer is { } given
-            ? WireFunction.Freeze(given, "options.Initializer",
-                "The Initializer runs in every worker of the other processes: make it static, or a lambda that captures only variables "
-                + "whose values can travel (read when the pool is made); it can also take what it needs from static fields or the environment.")
-            : null;
         if (options.ActorSystem is not null)
             throw new ArgumentException("A distributed pool creates its own cluster member; ActorSystem must be null.", "options.ActorSystem");
         if (options.Port is < 0 or > 65535)
@@ -38,8 +30,17 @@ internal static class DistributedDeployment
             throw new ArgumentException("A Cluster deployment needs at least one seed node, \"host:port\".", "options.SeedNodes");
         if (options.Deployment == PoolDeployment.LocalProcesses && options.NodeHostPath is { } nodeHost)
             ValidateNodeHost(nodeHost);
-        return (options.SeedNodes.Select(ParseSeed).ToArray(), initializer);
+        return options.SeedNodes.Select(ParseSeed).ToArray();
     }
+
+    /// <summary>The initializer a distributed pool's workers run, checked to travel: for a closure, a copy holding its values as they are now.</summary>
+    /// <exception cref="ArgumentException">It cannot travel; the message names <c>options.Initializer</c> and says why.</exception>
+    public static Action? Initializer(PoolOptions options) =>
+        options.Initializer is { } initializer
+            ? WireFunction.Freeze(initializer, "options.Initializer",
+                "The Initializer runs in every worker of the other processes: make it static, or a lambda that captures only variables "
+                + "whose values can travel (read when the pool is made); it can also take what it needs from static fields or the environment.")
+            : null;
 
     /// <summary>The name of the node host's assembly, which <see cref="PoolOptions.NodeHostPath"/> must name.</summary>
     public const string NodeHostAssembly = "ActorPool.Node";
