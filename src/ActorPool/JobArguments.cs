@@ -10,14 +10,19 @@ namespace ActorPool;
 /// </summary>
 internal static class JobArguments
 {
-    /// <summary>Checks a job's function, as the caller named it.</summary>
+    /// <summary>
+    /// Checks a job's function, as the caller named it, and returns the function the job runs: the
+    /// same, or, for a closure sent to other processes, a copy bound to its captured values as they
+    /// are now (<see cref="WorkerDeployment.FreezeFunction{TFunc}"/>).
+    /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="func"/> is null.</exception>
-    /// <exception cref="ArgumentException">The deployment's workers cannot run <paramref name="func"/> (see <see cref="WorkerDeployment.CheckFunction"/>), or it returns a task that would not be awaited.</exception>
+    /// <exception cref="ArgumentException">The deployment's workers cannot run <paramref name="func"/> (see <see cref="WorkerDeployment.FreezeFunction{TFunc}"/>), or it returns a task that would not be awaited.</exception>
     /// <param name="func">The function.</param>
     /// <param name="funcName">Its argument's name, for the exception.</param>
     /// <param name="deployment">Where it would run.</param>
     /// <param name="awaited">The function is passed to an overload that awaits the tasks it returns.</param>
-    public static void CheckFunction(Delegate? func, string funcName, WorkerDeployment deployment, bool awaited = false)
+    public static TFunc CheckFunction<TFunc>(TFunc? func, string funcName, WorkerDeployment deployment, bool awaited = false)
+        where TFunc : Delegate
     {
         ArgumentNullException.ThrowIfNull(func, funcName);
         // Task<TResult> functions have overloads of their own, which await them; these would hand
@@ -30,7 +35,7 @@ internal static class JobArguments
                 $"The function returns {returns.Name}, which the pool would hand back unawaited. An async function must return Task<TResult> "
                 + "and be passed to the overload for it (C# picks it for an async lambda); for a ValueTask<TResult>, pass x => F(x).AsTask().", funcName);
         }
-        deployment.CheckFunction(func, funcName);
+        return deployment.FreezeFunction(func, funcName);
     }
 
     /// <summary>Checks a job's chunk size (null: the default), as the caller named it.</summary>

@@ -40,8 +40,8 @@ public sealed class JobOptions
     /// <summary>
     /// Which failures are retried: called on the worker with the exception of a failed attempt,
     /// retried when it returns true. If it throws, the item fails with what it threw. For workers in
-    /// other processes it must be nameable (a static method, or a lambda that captures nothing), as
-    /// the job's function must. Default: null, every failure is retried.
+    /// other processes it must be nameable (a static method, or a lambda that captures nothing: unlike
+    /// the job's function, its captured variables do not travel). Default: null, every failure is retried.
     /// </summary>
     public Func<Exception, bool>? RetryIf { get; init; }
 

@@ -69,7 +69,7 @@ public sealed partial class Pool
     public AsyncResult<TResult> ApplyAsync<TResult>(Func<TResult> func, Action<TResult>? callback = null, Action<Exception>? errorCallback = null,
         JobOptions? options = null, CancellationToken cancellationToken = default)
     {
-        CheckApply(func, options);
+        func = CheckApply(func, options);
         return SubmitApply(new ThunkWork<TResult>(func) { Rules = TaskRules.Of(options) }, callback, errorCallback, options, cancellationToken);
     }
 
@@ -86,7 +86,7 @@ public sealed partial class Pool
     public AsyncResult<TResult> ApplyAsync<T1, TResult>(Func<T1, TResult> func, T1 arg1, Action<TResult>? callback = null, Action<Exception>? errorCallback = null,
         JobOptions? options = null, CancellationToken cancellationToken = default)
     {
-        CheckApply(func, options);
+        func = CheckApply(func, options);
         return SubmitApply(new MapWork<T1, TResult>(func, new[] { arg1 }) { Rules = TaskRules.Of(options) }, callback, errorCallback, options, cancellationToken);
     }
 
@@ -104,7 +104,7 @@ public sealed partial class Pool
     public AsyncResult<TResult> ApplyAsync<T1, T2, TResult>(Func<T1, T2, TResult> func, T1 arg1, T2 arg2, Action<TResult>? callback = null,
         Action<Exception>? errorCallback = null, JobOptions? options = null, CancellationToken cancellationToken = default)
     {
-        CheckApply(func, options);
+        func = CheckApply(func, options);
         return SubmitApply(StarWork.Of(func, new[] { (arg1, arg2) }, TaskRules.Of(options)), callback, errorCallback,
             options, cancellationToken);
     }
@@ -124,15 +124,18 @@ public sealed partial class Pool
     public AsyncResult<TResult> ApplyAsync<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> func, T1 arg1, T2 arg2, T3 arg3, Action<TResult>? callback = null,
         Action<Exception>? errorCallback = null, JobOptions? options = null, CancellationToken cancellationToken = default)
     {
-        CheckApply(func, options);
+        func = CheckApply(func, options);
         return SubmitApply(StarWork.Of(func, new[] { (arg1, arg2, arg3) }, TaskRules.Of(options)), callback,
             errorCallback, options, cancellationToken);
     }
 
-    private void CheckApply(Delegate func, JobOptions? options, bool awaited = false)
+    /// <summary>Checks a task's arguments; returns the function it runs (<see cref="JobArguments.CheckFunction{TFunc}"/>).</summary>
+    private TFunc CheckApply<TFunc>(TFunc func, JobOptions? options, bool awaited = false)
+        where TFunc : Delegate
     {
-        JobArguments.CheckFunction(func, nameof(func), _deployment, awaited);
+        var run = JobArguments.CheckFunction(func, nameof(func), _deployment, awaited);
         JobArguments.CheckOptions(options, _deployment, durable: false, _journal is not null);
+        return run;
     }
 
     private AsyncResult<TResult> SubmitApply<TResult>(ChunkWork<TResult> work, Action<TResult>? callback, Action<Exception>? errorCallback,

@@ -25,7 +25,7 @@ public sealed partial class Pool
         JobOptions? options = null, CancellationToken cancellationToken = default)
     {
         WaitOutside(nameof(Map));
-        CheckArguments(func, iterable, chunkSize, options, awaited: true);
+        func = CheckArguments(func, iterable, chunkSize, options, awaited: true);
         var rules = TaskRules.Of(options);
         return SubmitMap(JobKind.Map, func, iterable, chunkSize, items => new AsyncWork<TResult>(new MapWork<T, Task<TResult>>(func, items)) { Rules = rules }, null, null,
             options, cancellationToken, shareArrays: true).Get();
@@ -38,7 +38,7 @@ public sealed partial class Pool
         Action<IReadOnlyList<TResult>>? callback = null, Action<Exception>? errorCallback = null,
         JobOptions? options = null, CancellationToken cancellationToken = default)
     {
-        CheckArguments(func, iterable, chunkSize, options, awaited: true);
+        func = CheckArguments(func, iterable, chunkSize, options, awaited: true);
         var rules = TaskRules.Of(options);
         return SubmitMap(JobKind.Map, func, iterable, chunkSize, items => new AsyncWork<TResult>(new MapWork<T, Task<TResult>>(func, items)) { Rules = rules }, callback,
             errorCallback, options, cancellationToken);
@@ -50,7 +50,7 @@ public sealed partial class Pool
     public PoolIterator<TResult> IMap<T, TResult>(Func<T, Task<TResult>> func, IEnumerable<T> iterable, int chunkSize = 1,
         JobOptions? options = null, CancellationToken cancellationToken = default) =>
         Stream(JobKind.IMap, func, iterable, chunkSize, ordered: true, options, cancellationToken,
-            (items, rules) => new AsyncWork<TResult>(new MapWork<T, Task<TResult>>(func, items)) { Rules = rules }, awaited: true);
+            static (func, items, rules) => new AsyncWork<TResult>(new MapWork<T, Task<TResult>>(func, items)) { Rules = rules }, awaited: true);
 
     /// <summary>Like <see cref="IMapUnordered{T, TResult}(Func{T, TResult}, IEnumerable{T}, int, JobOptions?, CancellationToken)"/>, for an async function.</summary>
     /// <inheritdoc cref="IMapUnordered{T, TResult}(Func{T, TResult}, IEnumerable{T}, int, JobOptions?, CancellationToken)"/>
@@ -58,7 +58,7 @@ public sealed partial class Pool
     public PoolIterator<TResult> IMapUnordered<T, TResult>(Func<T, Task<TResult>> func, IEnumerable<T> iterable, int chunkSize = 1,
         JobOptions? options = null, CancellationToken cancellationToken = default) =>
         Stream(JobKind.IMapUnordered, func, iterable, chunkSize, ordered: false, options, cancellationToken,
-            (items, rules) => new AsyncWork<TResult>(new MapWork<T, Task<TResult>>(func, items)) { Rules = rules }, awaited: true);
+            static (func, items, rules) => new AsyncWork<TResult>(new MapWork<T, Task<TResult>>(func, items)) { Rules = rules }, awaited: true);
 
     /// <summary>Like <see cref="Apply{TResult}(Func{TResult}, JobOptions?, CancellationToken)"/>, for an async function.</summary>
     /// <inheritdoc cref="Apply{TResult}(Func{TResult}, JobOptions?, CancellationToken)"/>
@@ -92,7 +92,7 @@ public sealed partial class Pool
     public AsyncResult<TResult> ApplyAsync<TResult>(Func<Task<TResult>> func, Action<TResult>? callback = null, Action<Exception>? errorCallback = null,
         JobOptions? options = null, CancellationToken cancellationToken = default)
     {
-        CheckApply(func, options, awaited: true);
+        func = CheckApply(func, options, awaited: true);
         return SubmitApply(new AsyncWork<TResult>(new ThunkWork<Task<TResult>>(func)) { Rules = TaskRules.Of(options) }, callback, errorCallback, options,
             cancellationToken);
     }
@@ -103,7 +103,7 @@ public sealed partial class Pool
     public AsyncResult<TResult> ApplyAsync<T1, TResult>(Func<T1, Task<TResult>> func, T1 arg1, Action<TResult>? callback = null,
         Action<Exception>? errorCallback = null, JobOptions? options = null, CancellationToken cancellationToken = default)
     {
-        CheckApply(func, options, awaited: true);
+        func = CheckApply(func, options, awaited: true);
         return SubmitApply(new AsyncWork<TResult>(new MapWork<T1, Task<TResult>>(func, new[] { arg1 })) { Rules = TaskRules.Of(options) }, callback,
             errorCallback, options, cancellationToken);
     }
@@ -114,7 +114,7 @@ public sealed partial class Pool
     public AsyncResult<TResult> ApplyAsync<T1, T2, TResult>(Func<T1, T2, Task<TResult>> func, T1 arg1, T2 arg2, Action<TResult>? callback = null,
         Action<Exception>? errorCallback = null, JobOptions? options = null, CancellationToken cancellationToken = default)
     {
-        CheckApply(func, options, awaited: true);
+        func = CheckApply(func, options, awaited: true);
         return SubmitApply(new AsyncWork<TResult>(StarWork.Of(func, new[] { (arg1, arg2) })) { Rules = TaskRules.Of(options) },
             callback, errorCallback, options, cancellationToken);
     }
@@ -125,7 +125,7 @@ public sealed partial class Pool
     public AsyncResult<TResult> ApplyAsync<T1, T2, T3, TResult>(Func<T1, T2, T3, Task<TResult>> func, T1 arg1, T2 arg2, T3 arg3,
         Action<TResult>? callback = null, Action<Exception>? errorCallback = null, JobOptions? options = null, CancellationToken cancellationToken = default)
     {
-        CheckApply(func, options, awaited: true);
+        func = CheckApply(func, options, awaited: true);
         return SubmitApply(new AsyncWork<TResult>(StarWork.Of(func, new[] { (arg1, arg2, arg3) })) { Rules = TaskRules.Of(options) },
             callback, errorCallback, options, cancellationToken);
     }

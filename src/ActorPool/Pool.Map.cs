@@ -27,7 +27,7 @@ public sealed partial class Pool
         JobOptions? options = null, CancellationToken cancellationToken = default)
     {
         WaitOutside(nameof(Map));
-        CheckArguments(func, iterable, chunkSize, options);
+        func = CheckArguments(func, iterable, chunkSize, options);
         var rules = TaskRules.Of(options);
         return SubmitMap(JobKind.Map, func, iterable, chunkSize, items => new MapWork<T, TResult>(func, items) { Rules = rules }, null, null, options,
             cancellationToken, shareArrays: true).Get();
@@ -48,7 +48,7 @@ public sealed partial class Pool
         Action<IReadOnlyList<TResult>>? callback = null, Action<Exception>? errorCallback = null,
         JobOptions? options = null, CancellationToken cancellationToken = default)
     {
-        CheckArguments(func, iterable, chunkSize, options);
+        func = CheckArguments(func, iterable, chunkSize, options);
         var rules = TaskRules.Of(options);
         return SubmitMap(JobKind.Map, func, iterable, chunkSize, items => new MapWork<T, TResult>(func, items) { Rules = rules }, callback, errorCallback, options,
             cancellationToken);
@@ -69,7 +69,7 @@ public sealed partial class Pool
     /// <exception cref="InvalidOperationException">The pool is closing or terminated.</exception>
     public PoolIterator<TResult> IMap<T, TResult>(Func<T, TResult> func, IEnumerable<T> iterable, int chunkSize = 1,
         JobOptions? options = null, CancellationToken cancellationToken = default) =>
-        Stream(JobKind.IMap, func, iterable, chunkSize, ordered: true, options, cancellationToken, (items, rules) => new MapWork<T, TResult>(func, items) { Rules = rules });
+        Stream(JobKind.IMap, func, iterable, chunkSize, ordered: true, options, cancellationToken, static (func, items, rules) => new MapWork<T, TResult>(func, items) { Rules = rules });
 
     /// <summary>
     /// Like <see cref="IMap{T, TResult}(Func{T, TResult}, IEnumerable{T}, int, JobOptions?, CancellationToken)"/>, but yields each result as soon as its task completes,
@@ -85,7 +85,7 @@ public sealed partial class Pool
     /// <exception cref="InvalidOperationException">The pool is closing or terminated.</exception>
     public PoolIterator<TResult> IMapUnordered<T, TResult>(Func<T, TResult> func, IEnumerable<T> iterable, int chunkSize = 1,
         JobOptions? options = null, CancellationToken cancellationToken = default) =>
-        Stream(JobKind.IMapUnordered, func, iterable, chunkSize, ordered: false, options, cancellationToken, (items, rules) => new MapWork<T, TResult>(func, items) { Rules = rules });
+        Stream(JobKind.IMapUnordered, func, iterable, chunkSize, ordered: false, options, cancellationToken, static (func, items, rules) => new MapWork<T, TResult>(func, items) { Rules = rules });
 
     private AsyncResult<IReadOnlyList<TResult>> SubmitMap<T, TResult>(string kind, Delegate func, IEnumerable<T> iterable, int? chunkSize,
         Func<ArraySegment<T>, ChunkWork<TResult>> makeWork, Action<IReadOnlyList<TResult>>? callback, Action<Exception>? errorCallback,
@@ -154,10 +154,11 @@ public sealed partial class Pool
         return result;
     }
 
-    private PoolIterator<TResult> Stream<T, TResult>(string kind, Delegate func, IEnumerable<T> iterable, int chunkSize, bool ordered,
-        JobOptions? options, CancellationToken cancellationToken, Func<ArraySegment<T>, TaskRules?, ChunkWork<TResult>> makeWork, bool awaited = false)
+    private PoolIterator<TResult> Stream<TFunc, T, TResult>(string kind, TFunc func, IEnumerable<T> iterable, int chunkSize, bool ordered,
+        JobOptions? options, CancellationToken cancellationToken, Func<TFunc, ArraySegment<T>, TaskRules?, ChunkWork<TResult>> makeWork, bool awaited = false)
+        where TFunc : Delegate
     {
-        CheckArguments(func, iterable, chunkSize, options, durable: false, awaited);
+        func = CheckArguments(func, iterable, chunkSize, options, durable: false, awaited);
         var rules = TaskRules.Of(options);
         var sink = new ResultSink<TResult>(_registry, new Window(_settings.StreamWindow(chunkSize)), NewTally(kind, options));
         if (cancellationToken.IsCancellationRequested)
@@ -165,16 +166,18 @@ public sealed partial class Pool
             sink.Abort(CancellationLink.Cancelled(cancellationToken));
             return new PoolIterator<TResult>(sink);
         }
-        _router.Tell(new StreamJob<T, TResult>(iterable, chunkSize, items => makeWork(items, rules), ordered, sink, _log,
+        _router.Tell(new StreamJob<T, TResult>(iterable, chunkSize, items => makeWork(func, items, rules), ordered, sink, _log,
             ExecutionContext.Capture()), ActorRefs.NoSender);
         if (cancellationToken.CanBeCanceled)
             sink.CancelWith(cancellationToken, CancelJob);
         return new PoolIterator<TResult>(sink);
     }
 
-    private void CheckArguments(Delegate func, object iterable, int? chunkSize, JobOptions? options, bool durable = true, bool awaited = false)
+    /// <summary>Checks a job's arguments; returns the function the job runs (<see cref="JobArguments.CheckFunction{TFunc}"/>).</summary>
+    private TFunc CheckArguments<TFunc>(TFunc func, object iterable, int? chunkSize, JobOptions? options, bool durable = true, bool awaited = false)
+        where TFunc : Delegate
     {
-        JobArguments.CheckFunction(func, nameof(func), _deployment, awaited);
+        var run = JobArguments.CheckFunction(func, nameof(func), _deployment, awaited);
         JobArguments.CheckItems(iterable, nameof(iterable));
         JobArguments.CheckChunkSize(chunkSize, nameof(chunkSize));
         JobArguments.CheckOptions(options, _deployment, durable, _journal is not null);
@@ -191,6 +194,7 @@ public sealed partial class Pool
                     + $"that captures nothing. {ex.Message}", nameof(func), ex);
             }
         }
+        return run;
     }
 
     /// <summary>The caller cancelled job <paramref name="jobId"/> (its result has failed): the router stops its work.</summary>

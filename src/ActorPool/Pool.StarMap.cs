@@ -42,7 +42,7 @@ public sealed partial class Pool
     public AsyncResult<IReadOnlyList<TResult>> StarMapAsync<T1, T2, TResult>(Func<T1, T2, TResult> func, IEnumerable<(T1, T2)> iterable, int? chunkSize = null,
         Action<IReadOnlyList<TResult>>? callback = null, Action<Exception>? errorCallback = null,
         JobOptions? options = null, CancellationToken cancellationToken = default) =>
-        SubmitStarMap(func, iterable, chunkSize, (items, rules) => StarWork.Of(func, items, rules), callback, errorCallback, options, cancellationToken);
+        SubmitStarMap(func, iterable, chunkSize, static (func, items, rules) => StarWork.Of(func, items, rules), callback, errorCallback, options, cancellationToken);
 
     /// <summary>Like <see cref="StarMap{T1, T2, TResult}(Func{T1, T2, TResult}, IEnumerable{ValueTuple{T1, T2}}, int?, JobOptions?, CancellationToken)"/>, for an async function.</summary>
     /// <inheritdoc cref="StarMap{T1, T2, TResult}(Func{T1, T2, TResult}, IEnumerable{ValueTuple{T1, T2}}, int?, JobOptions?, CancellationToken)"/>
@@ -57,7 +57,7 @@ public sealed partial class Pool
     public AsyncResult<IReadOnlyList<TResult>> StarMapAsync<T1, T2, TResult>(Func<T1, T2, Task<TResult>> func, IEnumerable<(T1, T2)> iterable,
         int? chunkSize = null, Action<IReadOnlyList<TResult>>? callback = null, Action<Exception>? errorCallback = null,
         JobOptions? options = null, CancellationToken cancellationToken = default) =>
-        SubmitStarMap(func, iterable, chunkSize, (items, rules) => new AsyncWork<TResult>(StarWork.Of(func, items)) { Rules = rules }, callback, errorCallback,
+        SubmitStarMap(func, iterable, chunkSize, static (func, items, rules) => new AsyncWork<TResult>(StarWork.Of(func, items)) { Rules = rules }, callback, errorCallback,
             options, cancellationToken, awaited: true);
 
     /// <summary>
@@ -74,7 +74,7 @@ public sealed partial class Pool
     public AsyncResult<IReadOnlyList<TResult>> StarMapAsync<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> func, IEnumerable<(T1, T2, T3)> iterable, int? chunkSize = null,
         Action<IReadOnlyList<TResult>>? callback = null, Action<Exception>? errorCallback = null,
         JobOptions? options = null, CancellationToken cancellationToken = default) =>
-        SubmitStarMap(func, iterable, chunkSize, (items, rules) => StarWork.Of(func, items, rules), callback, errorCallback, options, cancellationToken);
+        SubmitStarMap(func, iterable, chunkSize, static (func, items, rules) => StarWork.Of(func, items, rules), callback, errorCallback, options, cancellationToken);
 
     /// <summary>Like <see cref="StarMap{T1, T2, T3, TResult}(Func{T1, T2, T3, TResult}, IEnumerable{ValueTuple{T1, T2, T3}}, int?, JobOptions?, CancellationToken)"/>, for an async function.</summary>
     /// <inheritdoc cref="StarMap{T1, T2, T3, TResult}(Func{T1, T2, T3, TResult}, IEnumerable{ValueTuple{T1, T2, T3}}, int?, JobOptions?, CancellationToken)"/>
@@ -89,7 +89,7 @@ public sealed partial class Pool
     public AsyncResult<IReadOnlyList<TResult>> StarMapAsync<T1, T2, T3, TResult>(Func<T1, T2, T3, Task<TResult>> func, IEnumerable<(T1, T2, T3)> iterable,
         int? chunkSize = null, Action<IReadOnlyList<TResult>>? callback = null, Action<Exception>? errorCallback = null,
         JobOptions? options = null, CancellationToken cancellationToken = default) =>
-        SubmitStarMap(func, iterable, chunkSize, (items, rules) => new AsyncWork<TResult>(StarWork.Of(func, items)) { Rules = rules }, callback, errorCallback,
+        SubmitStarMap(func, iterable, chunkSize, static (func, items, rules) => new AsyncWork<TResult>(StarWork.Of(func, items)) { Rules = rules }, callback, errorCallback,
             options, cancellationToken, awaited: true);
 
     /// <summary>
@@ -106,7 +106,7 @@ public sealed partial class Pool
     public AsyncResult<IReadOnlyList<TResult>> StarMapAsync<T1, T2, T3, T4, TResult>(Func<T1, T2, T3, T4, TResult> func, IEnumerable<(T1, T2, T3, T4)> iterable, int? chunkSize = null,
         Action<IReadOnlyList<TResult>>? callback = null, Action<Exception>? errorCallback = null,
         JobOptions? options = null, CancellationToken cancellationToken = default) =>
-        SubmitStarMap(func, iterable, chunkSize, (items, rules) => StarWork.Of(func, items, rules), callback, errorCallback, options, cancellationToken);
+        SubmitStarMap(func, iterable, chunkSize, static (func, items, rules) => StarWork.Of(func, items, rules), callback, errorCallback, options, cancellationToken);
 
     /// <summary>Like <see cref="StarMap{T1, T2, T3, T4, TResult}(Func{T1, T2, T3, T4, TResult}, IEnumerable{ValueTuple{T1, T2, T3, T4}}, int?, JobOptions?, CancellationToken)"/>, for an async function.</summary>
     /// <inheritdoc cref="StarMap{T1, T2, T3, T4, TResult}(Func{T1, T2, T3, T4, TResult}, IEnumerable{ValueTuple{T1, T2, T3, T4}}, int?, JobOptions?, CancellationToken)"/>
@@ -121,19 +121,20 @@ public sealed partial class Pool
     public AsyncResult<IReadOnlyList<TResult>> StarMapAsync<T1, T2, T3, T4, TResult>(Func<T1, T2, T3, T4, Task<TResult>> func, IEnumerable<(T1, T2, T3, T4)> iterable,
         int? chunkSize = null, Action<IReadOnlyList<TResult>>? callback = null, Action<Exception>? errorCallback = null,
         JobOptions? options = null, CancellationToken cancellationToken = default) =>
-        SubmitStarMap(func, iterable, chunkSize, (items, rules) => new AsyncWork<TResult>(StarWork.Of(func, items)) { Rules = rules }, callback, errorCallback,
+        SubmitStarMap(func, iterable, chunkSize, static (func, items, rules) => new AsyncWork<TResult>(StarWork.Of(func, items)) { Rules = rules }, callback, errorCallback,
             options, cancellationToken, awaited: true);
 
     /// <summary>
     /// The one path of every StarMap form: checks the arguments (<paramref name="awaited"/>: the
     /// function returns tasks that its work awaits), then submits a job whose chunks <paramref name="makeWork"/> makes.
     /// </summary>
-    private AsyncResult<IReadOnlyList<TResult>> SubmitStarMap<TItem, TResult>(Delegate func, IEnumerable<TItem> iterable, int? chunkSize,
-        Func<ArraySegment<TItem>, TaskRules?, ChunkWork<TResult>> makeWork, Action<IReadOnlyList<TResult>>? callback, Action<Exception>? errorCallback,
+    private AsyncResult<IReadOnlyList<TResult>> SubmitStarMap<TFunc, TItem, TResult>(TFunc func, IEnumerable<TItem> iterable, int? chunkSize,
+        Func<TFunc, ArraySegment<TItem>, TaskRules?, ChunkWork<TResult>> makeWork, Action<IReadOnlyList<TResult>>? callback, Action<Exception>? errorCallback,
         JobOptions? options, CancellationToken cancellationToken, bool awaited = false)
+        where TFunc : Delegate
     {
-        CheckArguments(func, iterable, chunkSize, options, awaited: awaited);
+        func = CheckArguments(func, iterable, chunkSize, options, awaited: awaited);
         var rules = TaskRules.Of(options);
-        return SubmitMap(JobKind.StarMap, func, iterable, chunkSize, items => makeWork(items, rules), callback, errorCallback, options, cancellationToken);
+        return SubmitMap(JobKind.StarMap, func, iterable, chunkSize, items => makeWork(func, items, rules), callback, errorCallback, options, cancellationToken);
     }
 }

@@ -34,6 +34,13 @@ namespace ActorPool;
 /// end (it can need the very worker or callback that waits), so it throws
 /// <see cref="InvalidOperationException"/> at once. Submitting without waiting, and waiting with
 /// a timeout, are allowed.</para>
+/// <para>Where the workers are other processes (<see cref="PoolDeployment.LocalProcesses"/>,
+/// <see cref="PoolDeployment.Cluster"/>), a job's function travels by name: a static method, or a
+/// lambda. A lambda's captured variables travel as data typed by their declared types, read when
+/// the job is submitted (a later change to a variable does not reach the workers, as with pickle);
+/// one that captures <c>this</c>, a delegate, or a variable of a type the wire cannot carry
+/// (<c>object</c>, an interface, an abstract class) is refused at submission with an
+/// <see cref="ArgumentException"/> naming the variable. In process, functions run as they are.</para>
 /// <para>All members are thread-safe.</para>
 /// </remarks>
 public sealed partial class Pool : IDisposable, IAsyncDisposable

@@ -25,8 +25,9 @@ public sealed class PoolOptions
     /// a worker's tasks with a <see cref="JobOptions.TaskTimeout"/> (among them those that take over
     /// from a thread a task left hanging). It runs outside any timeout. In a
     /// distributed pool it runs in every worker on every node, before the pool's first task there,
-    /// so it must be nameable, as a task's function must (a static method, or a lambda that captures
-    /// nothing). If it throws, that worker's tasks of the pool fail with its exception. Default: null (none).
+    /// so it must travel, as a task's function must (a static method, or a lambda whose captured
+    /// variables can travel, their values read when the pool is made). If it throws, that worker's
+    /// tasks of the pool fail with its exception. Default: null (none).
     /// </summary>
     public Action? Initializer { get; init; }
 

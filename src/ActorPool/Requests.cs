@@ -20,9 +20,10 @@ public sealed record MapRequest<T, TResult>(Func<T, TResult> Func, IReadOnlyList
 {
     IJobStart? IPoolRequest.Accept(RequestScope scope, IActorRef requester)
     {
+        var func = Func;
         if (!RequestArguments.Accept(requester, () =>
             {
-                JobArguments.CheckFunction(Func, nameof(Func), scope.Deployment);
+                func = JobArguments.CheckFunction(Func, nameof(Func), scope.Deployment);
                 JobArguments.CheckItems(Items, nameof(Items));
                 JobArguments.CheckChunkSize(ChunkSize, nameof(ChunkSize));
             }))
@@ -38,7 +39,7 @@ public sealed record MapRequest<T, TResult>(Func<T, TResult> Func, IReadOnlyList
                 job.Reply(Array.Empty<TResult>());
                 return null;
             }
-            return MapJob<TResult>.Create(job.Id, items, ChunkSize, scope.Processes, chunk => new MapWork<T, TResult>(Func, chunk), scope.Group,
+            return MapJob<TResult>.Create(job.Id, items, ChunkSize, scope.Processes, chunk => new MapWork<T, TResult>(func, chunk), scope.Group,
                 new ReplyRef(scope.Provider, job.Reply), job.Tally);
         }
         catch (Exception ex)
@@ -62,14 +63,15 @@ public sealed record ApplyRequest<TResult>(Func<TResult> Func) : IPoolRequest
 {
     IJobStart? IPoolRequest.Accept(RequestScope scope, IActorRef requester)
     {
-        if (!RequestArguments.Accept(requester, () => JobArguments.CheckFunction(Func, nameof(Func), scope.Deployment)))
+        var func = Func;
+        if (!RequestArguments.Accept(requester, () => func = JobArguments.CheckFunction(Func, nameof(Func), scope.Deployment)))
             return null;
         if (ActorRequestJob.TryStart(scope.Registry, requester, new JobTally(scope.Telemetry, JobKind.Apply)) is not { } job)
             return null;
         try
         {
             // A single task has no coordinator to start: it goes to the workers at once.
-            _ = ApplyJob.Dispatch(job.Id, new ThunkWork<TResult>(Func), scope.Group, scope.Provider, job.Tally,
+            _ = ApplyJob.Dispatch(job.Id, new ThunkWork<TResult>(func), scope.Group, scope.Provider, job.Tally,
                 value => job.Reply(value is null ? new Status.Success(null) : value),
                 error => job.Reply(new Status.Failure(error)));
         }

@@ -12,19 +12,23 @@ namespace ActorPool.Deployment;
 /// <summary>
 /// <see cref="PoolDeployment.Cluster"/>: the pool is a member of a cluster of its own system and
 /// uses the workers of the nodes with the worker role that join it (node hosts, started by
-/// whoever runs the cluster). Work is encoded for the wire; functions must be static methods the
-/// nodes can load by name.
+/// whoever runs the cluster). Work is encoded for the wire; functions must be static methods or
+/// lambdas the nodes can load by name, a closure's captured values travelling with its work.
 /// </summary>
 internal class ClusterDeployment : WorkerDeployment
 {
+    /// <summary>The pool's initializer as its workers get it: a closure's values as they were when the pool was made.</summary>
+    private readonly Action? _initializer;
+
     public ClusterDeployment(PoolOptions options)
-        : this(options, DistributedDeployment.Validate(options))
+        : this(options, DistributedDeployment.Validate(options), DistributedDeployment.Initializer(options))
     {
     }
 
-    private ClusterDeployment(PoolOptions options, Address[] seeds)
+    private ClusterDeployment(PoolOptions options, Address[] seeds, Action? initializer)
         : base(ActorSystem.Create(ClusterNames.SystemName, DriverSetup(options)), ownsSystem: true, ClusterNames.PoolRouter)
     {
+        _initializer = initializer;
         DistributedDeployment.Join(System, seeds);
     }
 
@@ -43,7 +47,9 @@ internal class ClusterDeployment : WorkerDeployment
     }
 
     public override WorkerGroup CreateWorkers(IActorContext context, PoolSettings settings, CancellationToken stopping, JobRegistry pool, TaskCancellation tasks) =>
-        WorkerGroup.OfClusterNodes(context, settings, EncodedWork.Encode);
+        WorkerGroup.OfClusterNodes(context, settings with { Initializer = _initializer }, EncodedWork.Encode);
 
     public override void CheckFunction(Delegate func, string paramName, string? advice = null) => FunctionRef.Create(func, paramName, advice);
+
+    public override TFunc FreezeFunction<TFunc>(TFunc func, string paramName, string? advice = null) => WireFunction.Freeze(func, paramName, advice);
 }

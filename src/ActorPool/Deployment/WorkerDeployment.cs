@@ -62,6 +62,19 @@ internal abstract class WorkerDeployment
     {
     }
 
+    /// <summary>
+    /// Checks a job's function as <see cref="CheckFunction"/> does, except that where the workers
+    /// are other processes a closure whose captured variables can travel is accepted, and returns
+    /// the function the job is to run: <paramref name="func"/> itself, or, for such a closure, a
+    /// copy bound to the values its variables hold now (a later change does not reach the workers).
+    /// </summary>
+    public virtual TFunc FreezeFunction<TFunc>(TFunc func, string paramName, string? advice = null)
+        where TFunc : Delegate
+    {
+        CheckFunction(func, paramName, advice);
+        return func;
+    }
+
     /// <summary>The pool's router runs and knows its workers: start what runs outside the system.</summary>
     public virtual void Started(WorkerGroup group)
     {

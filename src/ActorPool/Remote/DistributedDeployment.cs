@@ -20,11 +20,6 @@ internal static class DistributedDeployment
         if (options.Routing != PoolRouting.WorkPulling)
             throw new ArgumentOutOfRangeException("options.Routing", options.Routing,
                 "A distributed pool always routes by work pulling: it tracks every chunk in flight, so work on a node that dies is sent again.");
-        if (options.Initializer is { } initializer)
-        {
-            FunctionRef.Create(initializer, "options.Initializer",
-                "The Initializer runs in every worker of the other processes: make it static; it can take what it needs from static fields or the environment.");
-        }
         if (options.ActorSystem is not null)
             throw new ArgumentException("A distributed pool creates its own cluster member; ActorSystem must be null.", "options.ActorSystem");
         if (options.Port is < 0 or > 65535)
@@ -37,6 +32,15 @@ internal static class DistributedDeployment
             ValidateNodeHost(nodeHost);
         return options.SeedNodes.Select(ParseSeed).ToArray();
     }
+
+    /// <summary>The initializer a distributed pool's workers run, checked to travel: for a closure, a copy holding its values as they are now.</summary>
+    /// <exception cref="ArgumentException">It cannot travel; the message names <c>options.Initializer</c> and says why.</exception>
+    public static Action? Initializer(PoolOptions options) =>
+        options.Initializer is { } initializer
+            ? WireFunction.Freeze(initializer, "options.Initializer",
+                "The Initializer runs in every worker of the other processes: make it static, or a lambda that captures only variables "
+                + "whose values can travel (read when the pool is made); it can also take what it needs from static fields or the environment.")
+            : null;
 
     /// <summary>The name of the node host's assembly, which <see cref="PoolOptions.NodeHostPath"/> must name.</summary>
     public const string NodeHostAssembly = "ActorPool.Node";

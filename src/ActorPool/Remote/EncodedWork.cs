@@ -4,15 +4,15 @@ using ActorPool.Protocol;
 namespace ActorPool.Remote;
 
 /// <summary>
-/// Work in its wire form: a function reference and serialized arguments. It is made on the
-/// caller's side, where a value that cannot be serialized fails only its own chunk (CPython's
-/// MaybeEncodingError), and decoded only on the worker that runs it. Its result travels back in
-/// wire form too, encoded on the worker, where a result that cannot be serialized fails its chunk
-/// instead of being dropped by the transport.
+/// Work in its wire form: a function reference (with a closure's captured values) and serialized
+/// arguments. It is made on the caller's side, where a value that cannot be serialized fails only
+/// its own chunk (CPython's MaybeEncodingError), and decoded only on the worker that runs it. Its
+/// result travels back in wire form too, encoded on the worker, where a result that cannot be
+/// serialized fails its chunk instead of being dropped by the transport.
 /// </summary>
 internal sealed class EncodedWork : ChunkWork
 {
-    public EncodedWork(FunctionRef function, byte[] items, int count, EncodedRules? rules)
+    public EncodedWork(WireFunction function, byte[] items, int count, EncodedRules? rules)
     {
         Function = function;
         Items = items;
@@ -20,7 +20,8 @@ internal sealed class EncodedWork : ChunkWork
         EncodedRules = rules;
     }
 
-    public FunctionRef Function { get; }
+    /// <summary>The function: its name, and a closure's captured values, which every chunk of the job carries.</summary>
+    public WireFunction Function { get; }
 
     /// <summary>The job's rules for its items (retries, timeout) in wire form; null for none.</summary>
     public EncodedRules? EncodedRules { get; }
@@ -30,7 +31,7 @@ internal sealed class EncodedWork : ChunkWork
     public override int Count { get; }
 
     /// <inheritdoc />
-    public override long WireBytes => Items.Length;
+    public override long WireBytes => Items.Length + Function.WireBytes;
 
     /// <inheritdoc />
     public override bool Speculative => EncodedRules?.Speculative == true;
@@ -39,7 +40,7 @@ internal sealed class EncodedWork : ChunkWork
     public static ChunkWork Encode(ChunkWork work)
     {
         var typed = (ITypedWork)work;
-        var function = FunctionRef.Create(typed.Function, "func");
+        var function = WireFunction.Of(typed.Function, "func");
         var rules = work.Rules is { } rule
             ? new EncodedRules(rule.Retries, rule.Delay, rule.RetryIf is { } retryIf ? FunctionRef.Create(retryIf, "options.RetryIf") : null, rule.Timeout,
                 rule.Speculative)
@@ -54,10 +55,12 @@ internal sealed class EncodedWork : ChunkWork
             return new FailedWork(work, new SerializationException(
                 $"The arguments of {function.Display} cannot be serialized to be sent to a worker: {ex.Message}", ex));
         }
-        return items.Length <= MaxWireBytes
+        return items.Length + function.WireBytes <= MaxWireBytes
             ? new EncodedWork(function, items, work.Count, rules) { Trace = work.Trace, MeasureRunTime = work.MeasureRunTime }
             : new FailedWork(work, new SerializationException(
-                $"The arguments of a chunk of {function.Display} take {items.Length} bytes, over the {MaxWireBytes} a chunk may send; use a smaller chunk size."));
+                $"The arguments of a chunk of {function.Display} take {items.Length} bytes"
+                + (function.WireBytes > 0 ? $", and the values it captures {function.WireBytes}," : "")
+                + $" over the {MaxWireBytes} a chunk may send; use a smaller chunk size."));
     }
 
     public override object Execute(long jobId, long chunkIndex, long offset)
@@ -89,14 +92,14 @@ internal sealed class EncodedWork : ChunkWork
                 $"The results of a chunk of {Function.Display} take {values.Length} bytes, over the {MaxWireBytes} a chunk may send back; use a smaller chunk size."));
         }
         // Failures share the frame with the values: whatever a task threw, its chunk's answer fits.
-        return new EncodedChunkResult(jobId, chunkIndex, offset, Function, Count, values,
+        return new EncodedChunkResult(jobId, chunkIndex, offset, Function.Method, Count, values,
             result.Failures is { } failures
                 ? WireFailure.Encode(failures, MaxWireBytes - values.Length)
                 : null) { RunTime = result.RunTime, Retries = result.Retries };
     }
 
     public override object FailAll(long jobId, long chunkIndex, long offset, Exception error) =>
-        new EncodedChunkResult(jobId, chunkIndex, offset, Function, Count, [],
+        new EncodedChunkResult(jobId, chunkIndex, offset, Function.Method, Count, [],
             WireFailure.Encode(ItemFailure.Every(Count, error), MaxWireBytes));
 
     /// <inheritdoc />

@@ -25,11 +25,17 @@ internal static class WireCodec
     /// <summary>Serializes a chunk's result values; throws when a value cannot be serialized.</summary>
     public static byte[] EncodeValues(Array values) => MessagePackSerializer.Serialize(values.GetType(), values, Options);
 
-    /// <summary>Rebuilds runnable work from the wire: the function found by reference, the arguments as its parameters' types.</summary>
-    public static ChunkWork DecodeWork(FunctionRef function, byte[] items, TaskRules? rules)
+    /// <summary>
+    /// Rebuilds runnable work from the wire: the function found by reference (a closure's bound to a
+    /// new closure holding its captured values), the arguments as its parameters' types.
+    /// </summary>
+    public static ChunkWork DecodeWork(WireFunction function, byte[] items, TaskRules? rules)
     {
-        var shape = ShapeOf(function);
-        return shape.MakeWork(shape.Function, items, rules);
+        var shape = ShapeOf(function.Method);
+        var bound = function.Captures is null && shape.Function is { } found
+            ? found
+            : function.Bind(shape.Method, target: null, shape.DelegateType);
+        return shape.MakeWork(bound, items, rules);
     }
 
     /// <summary>A predicate on exceptions (<see cref="JobOptions.RetryIf"/>) found by reference.</summary>
@@ -46,14 +52,14 @@ internal static class WireCodec
     /// A pool's initializer found by reference; if it cannot be, an initializer that throws why, so
     /// that the pool's tasks on this worker fail with the reason (as with one that throws).
     /// </summary>
-    public static Action DecodeInitializer(FunctionRef initializer)
+    public static Action DecodeInitializer(WireFunction initializer)
     {
         try
         {
-            var (method, target) = initializer.Resolve();
+            var (method, target) = initializer.Method.Resolve();
             if (method.ReturnType != typeof(void) || method.GetParameters().Length != 0)
                 throw new InvalidOperationException($"{initializer.Display} is not an Action, so it cannot be an Initializer.");
-            return method.CreateDelegate<Action>(target);
+            return (Action)initializer.Bind(method, target, typeof(Action));
         }
         catch (Exception ex)
         {
@@ -81,7 +87,9 @@ internal static class WireCodec
             4 => (typeof(Func<,,,,>), nameof(StarMap4)),
             _ => throw new InvalidOperationException($"The function {reference.Display} takes {parameters.Length} arguments; at most 4 are supported."),
         };
-        var function = method.CreateDelegate(delegateType.MakeGenericType(types), target);
+        // A closure's method has no target until its chunk's captured values make one (DecodeWork).
+        var closedType = delegateType.MakeGenericType(types);
+        var function = target is null && !method.IsStatic ? null : method.CreateDelegate(closedType, target);
         var makeWork = typeof(WireCodec).GetMethod(factory, BindingFlags.NonPublic | BindingFlags.Static)!
             .MakeGenericMethod(types).CreateDelegate<Func<Delegate, byte[], TaskRules?, ChunkWork>>();
         // An async function's results are the values of its tasks: the work awaits them (AsyncWork).
@@ -96,7 +104,7 @@ internal static class WireCodec
         }
         var makeResult = typeof(WireCodec).GetMethod(nameof(Result), BindingFlags.NonPublic | BindingFlags.Static)!
             .MakeGenericMethod(resultType).CreateDelegate<Func<long, long, long, byte[], ItemFailure[]?, int, TimeSpan?, int, object>>();
-        return new Shape(function, makeWork, makeResult);
+        return new Shape(method, closedType, function, makeWork, makeResult);
     });
 
     private static ChunkWork Thunk<TResult>(Delegate function, byte[] items, TaskRules? rules) =>
@@ -121,5 +129,11 @@ internal static class WireCodec
         new ChunkResult<TResult>(jobId, chunkIndex, offset,
             values.Length == 0 ? new TResult[count] : MessagePackSerializer.Deserialize<TResult[]>(values, Options), failures) { RunTime = runTime, Retries = retries };
 
-    private sealed record Shape(Delegate Function, Func<Delegate, byte[], TaskRules?, ChunkWork> MakeWork, Func<long, long, long, byte[], ItemFailure[]?, int, TimeSpan?, int, object> MakeResult);
+    /// <param name="Method">The function's method.</param>
+    /// <param name="DelegateType">The <c>Func&lt;…&gt;</c> of its signature.</param>
+    /// <param name="Function">The method as that delegate; null for a closure's, which is bound per chunk.</param>
+    /// <param name="MakeWork">Makes the work of a chunk from the function and its encoded items.</param>
+    /// <param name="MakeResult">Makes a typed chunk result from encoded values.</param>
+    private sealed record Shape(MethodInfo Method, Type DelegateType, Delegate? Function, Func<Delegate, byte[], TaskRules?, ChunkWork> MakeWork,
+        Func<long, long, long, byte[], ItemFailure[]?, int, TimeSpan?, int, object> MakeResult);
 }

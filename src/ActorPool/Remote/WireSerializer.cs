@@ -13,8 +13,9 @@ namespace ActorPool.Remote;
 /// field, with a short manifest per message kind. A message's shape is fixed by its manifest, and
 /// the values inside a chunk are typed by the function's signature (<see cref="WireCodec"/>).
 /// What names code on the wire is limited: a function reference resolves only in the assemblies
-/// this process trusts (<see cref="FunctionRef"/>), and an exception type name only to an
-/// exception type already loaded.
+/// this process trusts (<see cref="FunctionRef"/>), a closure's captured values fill only the
+/// compiler's closure class of such a function (<see cref="ClosureShape"/>), and an exception type
+/// name only to an exception type already loaded.
 /// </summary>
 /// <remarks>
 /// Reading never trusts the bytes (a peer that can reach the port can send any): every count is a
@@ -242,7 +243,7 @@ internal sealed class WireSerializer : SerializerWithStringManifest
             var chunkIndex = reader.ReadInt64();
             var offset = reader.ReadInt64();
             var replyTo = ReadActorRef(ref reader);
-            var function = ReadFunction(ref reader);
+            var function = ReadWireFunction(ref reader);
             var count = reader.ReadInt32();
             var items = ReadBytes(ref reader);
             // Each item takes a byte at least, and a function of no arguments runs once with none.
@@ -369,7 +370,7 @@ internal sealed class WireSerializer : SerializerWithStringManifest
         }.Decode();
     }
 
-    /// <remarks>The initializer was checked to be nameable when the pool was made (<c>options.Initializer</c>).</remarks>
+    /// <remarks>The initializer was checked, and a closure's values read, when the pool was made (<c>options.Initializer</c>, <see cref="WireFunction.Freeze{TFunc}"/>).</remarks>
     private static void WriteTerms(ref MessagePackWriter writer, WorkerTerms? terms)
     {
         if (terms is null)
@@ -379,7 +380,7 @@ internal sealed class WireSerializer : SerializerWithStringManifest
         }
         writer.WriteArrayHeader(2);
         if (terms.Initializer is { } initializer)
-            WriteFunction(ref writer, FunctionRef.Create(initializer, "options.Initializer"));
+            WriteFunction(ref writer, WireFunction.Of(initializer, "options.Initializer"));
         else
             writer.WriteNil();
         WriteOrNil(ref writer, terms.MaxTasks);
@@ -398,7 +399,7 @@ internal sealed class WireSerializer : SerializerWithStringManifest
         Action? initializer = null;
         if (!reader.TryReadNil())
         {
-            var reference = ReadFunction(ref reader);
+            var reference = ReadWireFunction(ref reader);
             initializer = WireCodec.DecodeInitializer(reference);
         }
         int? maxTasks = reader.TryReadNil() ? null : reader.ReadInt32();
@@ -467,6 +468,22 @@ internal sealed class WireSerializer : SerializerWithStringManifest
     {
         Expect(reader.ReadArrayHeader(), 4);
         return new FunctionRef(ReadText(ref reader), new Guid(ReadBytes(ref reader)), reader.ReadInt32(), ReadText(ref reader));
+    }
+
+    /// <summary>A function as work carries it: [its name, its captured values or nil]. Results carry the name alone.</summary>
+    private static void WriteFunction(ref MessagePackWriter writer, WireFunction function)
+    {
+        writer.WriteArrayHeader(2);
+        WriteFunction(ref writer, function.Method);
+        writer.Write(function.Captures); // nil when it captures nothing
+    }
+
+    /// <summary>Reads what <see cref="WriteFunction(ref MessagePackWriter, WireFunction)"/> wrote; the values are decoded only where the work runs.</summary>
+    private static WireFunction ReadWireFunction(ref MessagePackReader reader)
+    {
+        Expect(reader.ReadArrayHeader(), 2);
+        var method = ReadFunction(ref reader);
+        return new WireFunction(method, reader.TryReadNil() ? null : ReadBytes(ref reader));
     }
 
     private IActorRef ReadActorRef(ref MessagePackReader reader) => system.Provider.ResolveActorRef(ReadText(ref reader));

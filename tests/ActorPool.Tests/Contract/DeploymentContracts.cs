@@ -29,6 +29,9 @@ public sealed class ClusterPoolContract(TwoNodeCluster cluster) : PoolContract, 
     [Fact]
     public void Speculative_AStragglerIsRunAgainOnAnIdleWorker_TheFirstResultWinsAndTheOtherIsCancelled() =>
         AssertAStragglerIsRunAgainAndTheLoserCancelled();
+
+    [Fact]
+    public void Closures_ACapturedVariableChangedAfterSubmission_IsNotSeenByTheWorkers() => AssertACapturedVariableChangedAfterSubmissionIsNotSeen();
 }
 
 /// <summary>The contract against a pool of two worker processes of its own.</summary>
@@ -54,6 +57,9 @@ public sealed class LocalProcessesPoolContract : PoolContract
         AssertAStragglerIsRunAgainAndTheLoserCancelled();
 
     [Fact]
+    public void Closures_ACapturedVariableChangedAfterSubmission_IsNotSeenByTheWorkers() => AssertACapturedVariableChangedAfterSubmissionIsNotSeen();
+
+    [Fact]
     public async Task TaskTimeout_WorkerProcessLeftWithAHungThread_IsReplacedByAFreshOne()
     {
         using var pool = new Pool(new PoolOptions { Deployment = PoolDeployment.LocalProcesses, Processes = 1 });
@@ -66,14 +72,22 @@ public sealed class LocalProcessesPoolContract : PoolContract
         Assert.Equal(Enumerable.Range(1, 50), pool.Map(Func, Enumerable.Range(0, 50), chunkSize: 1));
     }
 
+    private static Action CountingInto(object counter) => () => counter.GetHashCode();
+
     [Fact]
-    public void Initializer_ThatCapturesState_IsRefusedNamingIt()
+    public void Initializer_ThatCapturesAnObject_IsRefusedNamingIt()
     {
-        var captured = 0;
-        var error = Assert.Throws<ArgumentException>(() => NewPool(() => captured++, null));
+        var error = Assert.Throws<ArgumentException>(() => NewPool(CountingInto(new object()), null));
         Assert.Equal("options.Initializer", error.ParamName);
-        Assert.Contains("captures", error.Message);
-        Assert.Contains("The Initializer runs in every worker", error.Message);
+        Assert.Contains("captures the variable 'counter' declared as System.Object", error.Message);
         Assert.Single(System.Text.RegularExpressions.Regex.Matches(error.Message, "Parameter 'options.Initializer'"));
+    }
+
+    [Fact]
+    public void Initializer_AnInstanceMethod_IsRefusedWithTheInitializersAdvice()
+    {
+        var error = Assert.Throws<ArgumentException>(() => NewPool(new List<int>().Clear, null));
+        Assert.Equal("options.Initializer", error.ParamName);
+        Assert.Contains("The Initializer runs in every worker", error.Message);
     }
 }

@@ -322,15 +322,16 @@ public sealed class DistributedPoolTests : IDisposable
     // ---- functions and values across the wire ----
 
     [Fact]
-    public void Distributed_CapturingLambda_IsRefusedAtSubmissionNamingIt()
+    public void Distributed_LambdaCapturingAVariableThatCannotTravel_IsRefusedAtSubmissionNamingIt()
     {
         var pool = LocalProcesses(processes: 1);
-        var factor = 3;
-        var error = Assert.Throws<ArgumentException>(() => pool.Map(x => x * factor, [1, 2]));
+        object factor = 3;
+        var error = Assert.Throws<ArgumentException>(() => pool.Map(x => x * (int)factor, [1, 2]));
         Assert.Equal("func", error.ParamName);
-        Assert.Contains(nameof(Distributed_CapturingLambda_IsRefusedAtSubmissionNamingIt), error.Message);
+        Assert.Contains(nameof(Distributed_LambdaCapturingAVariableThatCannotTravel_IsRefusedAtSubmissionNamingIt), error.Message);
+        Assert.Contains("'factor'", error.Message);
         Assert.Throws<ArgumentException>(() => pool.ApplyAsync(() => factor));
-        Assert.Throws<ArgumentException>(() => pool.IMap(x => x * factor, [1]));
+        Assert.Throws<ArgumentException>(() => pool.IMap(x => x * (int)factor, [1]));
         pool.Close();
         pool.Join(); // nothing was left registered
     }

@@ -173,7 +173,7 @@ public abstract class WireFuzzProcessTests : IDisposable
             new Crafted<UnknownId>(sentinel, [1]),
             new Crafted<WireId>("B", [0xdd, 0x7f, 0xff, 0xff, 0xff]),
             new Crafted<WireId>("?", [1, 2, 3]),
-            new RunBatch(1, [new RunChunk(1, 0, 0, new EncodedWork(unknown, [0x91, 0x01], 1, null), stranger.DeadLetters)]),
+            new RunBatch(1, [new RunChunk(1, 0, 0, new EncodedWork(new WireFunction(unknown, null), [0x91, 0x01], 1, null), stranger.DeadLetters)]),
         ];
         foreach (var message in messages)
         {

@@ -105,7 +105,7 @@ public sealed class WireFuzzTests : TestKit
         foreach (var chunk in chunks)
         {
             var work = (EncodedWork)chunk.Work;
-            if (!Runnable.Contains((work.Function.AssemblyName, work.Function.ModuleVersionId, work.Function.MetadataToken)))
+            if (!Runnable.Contains((work.Function.Method.AssemblyName, work.Function.Method.ModuleVersionId, work.Function.Method.MetadataToken)))
                 continue;
             // Work is decoded where it runs: what cannot be fails its items, never the worker.
             var result = Assert.IsType<EncodedChunkResult>(work.Execute(chunk.JobId, chunk.ChunkIndex, chunk.Offset));
@@ -180,7 +180,7 @@ public sealed class WireFuzzTests : TestKit
         var before = GC.GetAllocatedBytesForCurrentThread();
         Assert.Throws<SerializationException>(() => Wire.FromBinary(bytes, Wire.Manifest(result)));
         Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < AllocationSlack);
-        var batch = new RunBatch(1, [new RunChunk(1, 0, 0, new EncodedWork(result.Function, [0x91, 0x01], int.MaxValue, null), TestActor)]);
+        var batch = new RunBatch(1, [new RunChunk(1, 0, 0, new EncodedWork(new WireFunction(result.Function, null), [0x91, 0x01], int.MaxValue, null), TestActor)]);
         Assert.Throws<SerializationException>(() => Wire.FromBinary(Wire.ToBinary(batch), Wire.Manifest(batch)));
     }
 
@@ -227,7 +227,7 @@ public sealed class WireFuzzTests : TestKit
         nested[0] = 0x91;
         Array.Fill(nested, (byte)0x91, 1, nested.Length - 2);
         nested[^1] = 0x01;
-        var work = new EncodedWork(FunctionRef.Create((Func<object, int>)TakesObject, "func"), nested, 1, null);
+        var work = new EncodedWork(new WireFunction(FunctionRef.Create((Func<object, int>)TakesObject, "func"), null), nested, 1, null);
         var result = Assert.IsType<ChunkResult<int>>(((EncodedChunkResult)work.Execute(1, 0, 0)).Decode());
         Assert.IsType<MessagePackSerializationException>(Assert.Single(result.Failures!).Error);
     }
@@ -241,7 +241,7 @@ public sealed class WireFuzzTests : TestKit
         var made = Sentinel.Made;
         foreach (var bytes in new[] { items, typeless })
         {
-            var work = new EncodedWork(FunctionRef.Create((Func<object, int>)TakesObject, "func"), bytes, 1, null);
+            var work = new EncodedWork(new WireFunction(FunctionRef.Create((Func<object, int>)TakesObject, "func"), null), bytes, 1, null);
             var result = Assert.IsType<ChunkResult<int>>(((EncodedChunkResult)work.Execute(1, 0, 0)).Decode());
             Assert.Equal(bytes == items ? null : typeof(MessagePackSerializationException), result.Failures?.Single().Error.GetType());
         }

@@ -8,7 +8,7 @@ using Akka.TestKit.Xunit2;
 namespace ActorPool.Tests.Remote;
 
 /// <summary>What crosses the wire, and what is refused before it could.</summary>
-public sealed class WireTests : TestKit
+public sealed partial class WireTests : TestKit
 {
     public WireTests() => WireSetup.Register(Sys);
 
@@ -36,9 +36,11 @@ public sealed class WireTests : TestKit
     private ChunkResult<TResult> RunRemotely<T, TResult>(Func<T, TResult> func, T[] items) => RunRemotely(new MapWork<T, TResult>(func, items));
 
     /// <summary>Sends <paramref name="typed"/> in a batch across the wire, runs it on the other side, and brings its result back.</summary>
-    private ChunkResult<TResult> RunRemotely<TResult>(ChunkWork<TResult> typed)
+    private ChunkResult<TResult> RunRemotely<TResult>(ChunkWork<TResult> typed) => RunEncoded<TResult>(EncodedWork.Encode(typed));
+
+    /// <summary>The same for work already in wire form (or failed to encode).</summary>
+    private ChunkResult<TResult> RunEncoded<TResult>(ChunkWork work)
     {
-        var work = EncodedWork.Encode(typed);
         var batch = (RunBatch)RoundTrip(new RunBatch(1, [new RunChunk(7, 3, 30, work, TestActor)]));
         var chunk = Assert.Single(batch.Chunks);
         Assert.Equal((7L, 3, 30), (chunk.JobId, chunk.ChunkIndex, chunk.Offset));
@@ -183,7 +185,7 @@ public sealed class WireTests : TestKit
         var forged = new FunctionRef(delete.Module.Assembly.FullName!, delete.Module.ModuleVersionId, delete.MetadataToken, "System.IO.File.Delete");
         var error = Assert.Throws<InvalidOperationException>(() => forged.Resolve());
         Assert.Contains("not one this process trusts", error.Message);
-        var work = new EncodedWork(forged, WireCodec.EncodeItems(new[] { "/tmp/anything" }), 1, rules: null);
+        var work = new EncodedWork(new WireFunction(forged, Captures: null), WireCodec.EncodeItems(new[] { "/tmp/anything" }), 1, rules: null);
         Assert.Throws<InvalidOperationException>(() => ((EncodedChunkResult)work.Execute(1, 0, 0)).Decode());
     }
 
@@ -255,7 +257,7 @@ public sealed class WireTests : TestKit
     {
         var delete = typeof(File).GetMethod(nameof(File.Delete), [typeof(string)])!;
         var forged = new FunctionRef(delete.Module.Assembly.FullName!, delete.Module.ModuleVersionId, delete.MetadataToken, "System.IO.File.Delete");
-        var initializer = WireCodec.DecodeInitializer(forged);
+        var initializer = WireCodec.DecodeInitializer(new WireFunction(forged, Captures: null));
         Assert.Contains("cannot run on this node", Assert.Throws<InvalidOperationException>(initializer).Message);
     }
 
