@@ -116,6 +116,16 @@ internal sealed record FunctionRef(string AssemblyName, Guid ModuleVersionId, in
         return (method, target);
     }
 
+    /// <summary>
+    /// The same method, whatever its <see cref="Display"/> says: references read from the wire key
+    /// this process's caches, and a peer varying the name alone must not grow them. Only references
+    /// that resolve are cached, so they are bounded by the methods of the trusted assemblies.
+    /// </summary>
+    public bool Equals(FunctionRef? other) =>
+        other is not null && MetadataToken == other.MetadataToken && ModuleVersionId == other.ModuleVersionId && AssemblyName == other.AssemblyName;
+
+    public override int GetHashCode() => HashCode.Combine(ModuleVersionId, MetadataToken);
+
     /// <summary>True for static methods and for lambdas whose closure object holds no state.</summary>
     private static bool IsStateless(Delegate function) =>
         function.Target is null

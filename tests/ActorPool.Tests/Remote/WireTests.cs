@@ -76,6 +76,17 @@ public sealed partial class WireTests : TestKit
         Assert.Null(result.Failures);
     }
 
+    [Fact]
+    public void FunctionRef_ReadWithAnotherName_IsTheSameMethod_SoNamesFromTheWireCannotGrowTheCaches()
+    {
+        var reference = FunctionRef.Create((Func<int, int>)AddOne, "func");
+        var renamed = reference with { Display = "Anything.AStrangerWrote" };
+        Assert.Equal(reference, renamed);
+        Assert.Equal(reference.GetHashCode(), renamed.GetHashCode());
+        Assert.NotEqual(reference, reference with { MetadataToken = reference.MetadataToken + 1 });
+        Assert.Equal(reference.Resolve(), renamed.Resolve());
+    }
+
     internal static string Describe(int a, string b, double c, DateTime d) => $"{a}|{b}|{c}|{d:yyyy-MM-dd}";
 
     [Fact]
