@@ -192,6 +192,13 @@ internal sealed class GetWorkers : IWireMessage
 /// <summary>A node's answer to <see cref="GetWorkers"/>: the worker actors it hosts.</summary>
 internal sealed record NodeWorkers(IActorRef[] Workers) : IWireMessage;
 
+/// <summary>
+/// What a pool reads of a <see cref="NodeWorkers"/> from a node of another ActorPool version
+/// (<see cref="Version"/>, as it named it; <see cref="Ours"/> is this process's): its workers are
+/// not used, since their messages might not be read right. Made by the wire serializer, never sent.
+/// </summary>
+internal sealed record NodeOfAnotherVersion(string Version, string Ours);
+
 /// <summary>To the work-pulling router: the node at <see cref="Address"/> is gone (its process exited), without waiting for failure detection.</summary>
 internal sealed record NodeLost(Address Address, string Reason);
 

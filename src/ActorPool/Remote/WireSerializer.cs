@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Buffers;
 using System.Runtime.Serialization;
 using ActorPool.Observability;
@@ -35,7 +36,7 @@ internal sealed class WireSerializer : SerializerWithStringManifest
     private const string ResultsManifest = "S";
     private const string RoutedResultsManifest = "F";
     private const string GetWorkersManifest = "G";
-    private const string NodeWorkersManifest = "N";
+    private const string NodeWorkersPrefix = "N";
     private const string CancelTasksManifest = "C";
     private const string WorkerRetiringManifest = "W";
     private const string TakeBackManifest = "T";
@@ -45,6 +46,17 @@ internal sealed class WireSerializer : SerializerWithStringManifest
         : base(system)
     {
     }
+
+    /// <summary>
+    /// The version of ActorPool this process runs (its assembly's informational version). A node's
+    /// <see cref="NodeWorkers"/>, the first message of its own that a pool reads from it, carries it
+    /// in its manifest, so that a pool uses only nodes of its own version: another one's messages
+    /// may differ in shape, and results it could not read would leave their jobs waiting.
+    /// </summary>
+    public static string Version { get; } =
+        typeof(WireSerializer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+
+    private static readonly string NodeWorkersManifest = NodeWorkersPrefix + Version;
 
     public override int Identifier => Id;
 
@@ -147,6 +159,8 @@ internal sealed class WireSerializer : SerializerWithStringManifest
 
     private object Read(byte[] bytes, string manifest)
     {
+        if (manifest.StartsWith(NodeWorkersPrefix, StringComparison.Ordinal) && manifest != NodeWorkersManifest)
+            return new NodeOfAnotherVersion(manifest[NodeWorkersPrefix.Length..], Version); // nothing else of it is read
         var reader = new MessagePackReader(bytes);
         switch (manifest)
         {
@@ -197,7 +211,7 @@ internal sealed class WireSerializer : SerializerWithStringManifest
                 return GetWorkers.Instance;
             case WorkerRetiringManifest:
                 return WorkerRetiring.Instance;
-            case NodeWorkersManifest:
+            case var _ when manifest == NodeWorkersManifest:
                 var workers = new IActorRef[ReadCount(ref reader)];
                 for (var i = 0; i < workers.Length; i++)
                     workers[i] = ReadActorRef(ref reader);

@@ -51,6 +51,7 @@ internal sealed class WorkPullingRouter : UntypedActor
     private readonly Props? _localWorkerProps;
     private readonly PoolSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly HashSet<Address> _otherVersions = new(); // nodes of another ActorPool version, told of once
     private readonly WorkQueue _queue;
     private readonly LossLedger<IActorRef> _ledger;
     private readonly Action<IActorRef, RunBatch> _send;
@@ -208,6 +209,14 @@ internal sealed class WorkPullingRouter : UntypedActor
                 break;
             case NodeWorkers:
                 break; // a node without the worker role, or not (yet) an Up member: its MemberUp, if any, asks again
+            case NodeOfAnotherVersion other:
+                if (_otherVersions.Add(Sender.Path.Address))
+                {
+                    _log.Error("The node at {0} runs ActorPool {1}, and this pool ActorPool {2}: its workers are not used. Run one version of "
+                        + "ActorPool on the pool and every node (a node host's is its own, the actorpool-node tool's package version).",
+                        Sender.Path.Address, other.Version.Length > 100 ? other.Version[..100] + "…" : other.Version, other.Ours);
+                }
+                break;
             case ClusterEvent.MemberUp up when IsWorkerNode(up.Member):
                 _workerNodes.Add(up.Member.Address);
                 AskForWorkers(up.Member.Address);

@@ -77,6 +77,19 @@ public sealed partial class WireTests : TestKit
     }
 
     [Fact]
+    public void NodeWorkers_FromANodeOfThisVersion_AreRead_AndFromAnotherVersion_AreNamedAsSuchAndNotRead()
+    {
+        var workers = Assert.IsType<NodeWorkers>(RoundTrip(new NodeWorkers([TestActor])));
+        Assert.Equal([TestActor], workers.Workers);
+        var serializer = Sys.Serialization.FindSerializerFor(workers);
+        var manifest = Akka.Serialization.Serialization.ManifestFor(serializer, workers);
+        Assert.EndsWith(WireSerializer.Version, manifest);
+        var other = Assert.IsType<NodeOfAnotherVersion>(Sys.Serialization.Deserialize([0xff], serializer.Identifier, "N0.1.0-older"));
+        Assert.Equal(new NodeOfAnotherVersion("0.1.0-older", WireSerializer.Version), other);
+        Assert.IsType<NodeOfAnotherVersion>(Sys.Serialization.Deserialize(serializer.ToBinary(workers), serializer.Identifier, "N")); // before versions were named
+    }
+
+    [Fact]
     public void FunctionRef_ReadWithAnotherName_IsTheSameMethod_SoNamesFromTheWireCannotGrowTheCaches()
     {
         var reference = FunctionRef.Create((Func<int, int>)AddOne, "func");
