@@ -18,12 +18,13 @@ namespace ActorPool.Deployment;
 internal class ClusterDeployment : WorkerDeployment
 {
     public ClusterDeployment(PoolOptions options)
-        : this(options, DistributedDeployment.Validate(options))
+        : this(options, DistributedDeployment.Validate(options), DistributedDeployment.TrustOf(options))
     {
     }
 
-    private ClusterDeployment(PoolOptions options, Address[] seeds)
-        : base(ActorSystem.Create(ClusterNames.SystemName, DriverSetup(options)), ownsSystem: true, ClusterNames.PoolRouter)
+    /// <summary>A pool whose members trust <paramref name="trust"/>, over TLS, or speak plain TCP if it is null.</summary>
+    protected ClusterDeployment(PoolOptions options, Address[] seeds, PeerTrust? trust)
+        : base(ActorSystem.Create(ClusterNames.SystemName, DriverSetup(options, trust)), ownsSystem: true, ClusterNames.PoolRouter)
     {
         DistributedDeployment.Join(System, seeds);
     }
@@ -34,12 +35,13 @@ internal class ClusterDeployment : WorkerDeployment
     /// its timeout), and Akka.Remote reports each closed connection with a warning and an error,
     /// stack traces included, that say nothing the pool's own log line does not: those are left out.
     /// </summary>
-    private static ActorSystemSetup DriverSetup(PoolOptions options)
+    private static ActorSystemSetup DriverSetup(PoolOptions options, PeerTrust? trust)
     {
-        var config = DistributedDeployment.DriverConfig(options).WithFallback(OwnSystemConfig.Get()).WithFallback(ReferenceConfig.Get());
+        var config = DistributedDeployment.DriverConfig(options, tls: trust is not null).WithFallback(OwnSystemConfig.Get()).WithFallback(ReferenceConfig.Get());
+        Setup[] tls = trust is null ? [] : [new TlsSetup(trust)];
         return options.Deployment == PoolDeployment.LocalProcesses
-            ? OwnSystemSetup.Create(config, options.SystemSetup, new LogFilterBuilder().ExcludeMessageContaining("Disassociated").Build())
-            : OwnSystemSetup.Create(config, options.SystemSetup);
+            ? OwnSystemSetup.Create(config, options.SystemSetup, [.. tls, new LogFilterBuilder().ExcludeMessageContaining("Disassociated").Build()])
+            : OwnSystemSetup.Create(config, options.SystemSetup, tls);
     }
 
     public override WorkerGroup CreateWorkers(IActorContext context, PoolSettings settings, CancellationToken stopping, JobRegistry pool, TaskCancellation tasks) =>
