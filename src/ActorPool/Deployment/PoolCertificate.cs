@@ -36,7 +36,7 @@ internal sealed class PoolCertificate
     public static PoolCertificate Create()
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN=ActorPool LocalProcesses pool, process {Environment.ProcessId}", key, HashAlgorithmName.SHA256);
+        var request = new CertificateRequest($"CN=ActorPool LocalProcesses pool (process {Environment.ProcessId})", key, HashAlgorithmName.SHA256);
         var now = DateTimeOffset.UtcNow;
         using var made = request.CreateSelfSigned(now.AddMinutes(-5), now + Validity); // a little before now: clocks of processes agree, but a second may tick
         var pkcs12 = made.Export(X509ContentType.Pkcs12);
