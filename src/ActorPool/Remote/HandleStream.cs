@@ -10,7 +10,7 @@ namespace ActorPool.Remote;
 /// frame size), and the frames that come in are read back as one stream of bytes, so TLS records
 /// may straddle frames. The association's end is the stream's end.
 /// </summary>
-internal sealed class HandleStream : Stream, IHandleEventListener
+internal sealed class HandleStream : DuplexStream, IHandleEventListener
 {
     private readonly AssociationHandle _handle;
     private readonly int _maxFrame;
@@ -63,11 +63,6 @@ internal sealed class HandleStream : Stream, IHandleEventListener
         return count;
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count).GetAwaiter().GetResult();
-
     public override void Write(ReadOnlySpan<byte> buffer)
     {
         while (!buffer.IsEmpty)
@@ -78,38 +73,4 @@ internal sealed class HandleStream : Stream, IHandleEventListener
             buffer = buffer[frame.Length..];
         }
     }
-
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-
-    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-    {
-        Write(buffer.Span); // the transport queues it: nothing to wait for
-        return ValueTask.CompletedTask;
-    }
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-    {
-        Write(buffer.AsSpan(offset, count));
-        return Task.CompletedTask;
-    }
-
-    public override void Flush()
-    {
-    }
-
-    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public override bool CanRead => true;
-
-    public override bool CanWrite => true;
-
-    public override bool CanSeek => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 }

@@ -53,6 +53,19 @@ internal sealed class PeerTrust
         return new PeerTrust(certificate, thumbprints);
     }
 
+    /// <summary>
+    /// How TLS builds the chain of a peer's certificate before <see cref="Refusal"/> judges it:
+    /// against this process's own certificate alone, never the system's store of authorities, which
+    /// every process would otherwise load and parse for a verdict that is ignored.
+    /// </summary>
+    public X509ChainPolicy ChainPolicy() => new()
+    {
+        TrustMode = X509ChainTrustMode.CustomRootTrust,
+        CustomTrustStore = { Certificate },
+        RevocationMode = X509RevocationMode.NoCheck,
+        DisableCertificateDownloads = true,
+    };
+
     /// <summary>Why a peer presenting <paramref name="peer"/> is refused; null if it is trusted.</summary>
     public string? Refusal(X509Certificate? peer)
     {

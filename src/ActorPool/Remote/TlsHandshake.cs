@@ -49,6 +49,7 @@ internal static class TlsHandshake
                     ClientCertificateContext = trust.Context,
                     RemoteCertificateValidationCallback = Check,
                     CertificateRevocationCheckMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
+                    CertificateChainPolicy = trust.ChainPolicy(),
                     // Every handshake checks the peer's certificate anew: a resumed session would
                     // skip the check, and associations live long, so resumption saves nothing.
                     AllowTlsResume = false,
@@ -62,6 +63,7 @@ internal static class TlsHandshake
                     ClientCertificateRequired = true,
                     RemoteCertificateValidationCallback = Check,
                     CertificateRevocationCheckMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
+                    CertificateChainPolicy = trust.ChainPolicy(),
                     AllowTlsResume = false,
                 }, limit.Token).ConfigureAwait(false);
             }

@@ -42,7 +42,7 @@ internal static class StrangerConnection
     }
 
     /// <summary>The TCP transport's framing: each write is one frame, a 4-byte little-endian length and the bytes.</summary>
-    private sealed class FramedStream(NetworkStream inner) : Stream
+    private sealed class FramedStream(NetworkStream inner) : ActorPool.Remote.DuplexStream
     {
         private int _left; // bytes of the current inbound frame not read yet
 
@@ -60,38 +60,12 @@ internal static class StrangerConnection
             return read;
         }
 
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count).GetAwaiter().GetResult();
-
-        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        public override void Write(ReadOnlySpan<byte> buffer)
         {
             var frame = new byte[4 + buffer.Length];
             BinaryPrimitives.WriteInt32LittleEndian(frame, buffer.Length);
-            buffer.CopyTo(frame.AsMemory(4));
-            await inner.WriteAsync(frame, cancellationToken);
+            buffer.CopyTo(frame.AsSpan(4));
+            inner.Write(frame);
         }
-
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer, offset, count).GetAwaiter().GetResult();
-
-        public override void Flush() => inner.Flush();
-
-        public override bool CanRead => true;
-
-        public override bool CanWrite => true;
-
-        public override bool CanSeek => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }

@@ -6,15 +6,10 @@ namespace ActorPool.Tests.Remote;
 /// <summary>
 /// A two-node cluster over TLS shared by the tests of one class: both nodes present
 /// <see cref="Cluster"/> and also trust <see cref="Rotated"/> (the next certificate, as during a
-/// rotation) and <see cref="Expired"/> (trusted, but past its validity). Like
-/// <see cref="TwoNodeCluster"/>, a fresh pair replaces one that a stall of this machine took down.
+/// rotation) and <see cref="Expired"/> (trusted, but past its validity).
 /// </summary>
-public sealed class TlsCluster : IDisposable
+public sealed class TlsCluster : TwoNodeCluster
 {
-    private readonly object _gate = new();
-    private NodeProcess? _seed;
-    private NodeProcess? _second;
-
     public TlsCluster()
     {
         Cluster = TestCertificates.Create("actorpool-test-cluster");
@@ -47,50 +42,13 @@ public sealed class TlsCluster : IDisposable
     public string[] NodeArguments(string certificateFile) =>
         ["--certificate", certificateFile, "--trust", Rotated.Thumbprint, "--trust", Expired.Thumbprint.ToLowerInvariant()]; // any case
 
-    /// <summary>The seed node, once both nodes run (a new pair if either had exited).</summary>
-    public NodeProcess Seed
-    {
-        get
-        {
-            lock (_gate)
-            {
-                if (_seed is null || _second is null || _seed.HasExited || _second.HasExited)
-                {
-                    Stop();
-                    _seed = StartNode();
-                    _second = StartNode(_seed.Endpoint);
-                }
-                return _seed;
-            }
-        }
-    }
-
-    /// <summary>The node that joined the seed.</summary>
-    public NodeProcess Second
-    {
-        get
-        {
-            _ = Seed;
-            lock (_gate)
-                return _second!;
-        }
-    }
-
     /// <summary>Starts a node of the cluster's certificate; the caller stops it.</summary>
-    public NodeProcess StartNode(string? seed = null, int workers = 1) =>
-        NodeProcess.Start(typeof(TlsCluster).Assembly, seed, workers, arguments: NodeArguments(ClusterFile), environment: TestCertificates.Environment);
+    public override NodeProcess StartNode(string? seed = null) =>
+        NodeProcess.Start(typeof(TlsCluster).Assembly, seed, arguments: NodeArguments(ClusterFile), environment: TestCertificates.Environment);
 
-    private void Stop()
+    public override void Dispose()
     {
-        _second?.Dispose();
-        _seed?.Dispose();
-        _second = _seed = null;
-    }
-
-    public void Dispose()
-    {
-        lock (_gate)
-            Stop();
+        base.Dispose();
         Files.Dispose();
     }
 }

@@ -93,10 +93,7 @@ public sealed class TlsClusterTests(TlsCluster cluster) : IClassFixture<TlsClust
         // The plain node and the plain pool speak the same plain TCP from the same host: one line for both.
         Assert.Equal(1, WaitForLogLine(seed, "Refused a TLS connection from 127.0.0.1", "does not speak TLS"));
         Assert.False(IsMember(pool, otherCertificate) || IsMember(pool, noCertificate), "A stranger is a member.");
-        // The plain pool never had a worker: its job failed, for want of one, without running.
-        Assert.True(plainJob.Wait(Limit));
-        Assert.False(plainJob.Successful());
-        Assert.IsType<TimeoutException>(Assert.ThrowsAny<Exception>(() => plainJob.Get()));
+        Refused.NeverHadAWorker(plainJob);
         Assert.False(seed.HasExited || cluster.Second.HasExited);
         Assert.Equal([2], pool.Map(Twice, [1]));
     }
