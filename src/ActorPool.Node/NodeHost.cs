@@ -91,6 +91,7 @@ internal static class NodeHost
             {
                 akka.AddHocon(TlsSetup.Config, HoconAddMode.Prepend); // over the file: the certificate decides
                 akka.AddSetup(new TlsSetup(trust));
+                akka.AddSetup(TlsTransport.QuietRetries(new Akka.Event.LogFilterBuilder()).Build());
             }
             akka.AddHocon(OwnSystemConfig.Get(), HoconAddMode.Append);
             akka.AddHocon(ReferenceConfig.Get(), HoconAddMode.Append);

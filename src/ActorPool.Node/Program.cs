@@ -24,7 +24,8 @@ var replaceByExit = new Option<bool>("--replace-by-exit")
 var certificate = new Option<string?>("--certificate")
 {
     Description = "A PKCS#12 file (.pfx) with the certificate and private key this node presents; every connection is then TLS with "
-        + $"mutual authentication, and only peers with this certificate or a --trust one are accepted. Its password, if any, is read from {NodeCertificate.PasswordVariable}.",
+        + $"mutual authentication, and only peers with this certificate or a --trust one are accepted. Its password, if any, is read from {NodeCertificate.PasswordVariable}; "
+        + "- reads the file from standard input (as a LocalProcesses pool gives its own).",
 };
 var trust = new Option<string[]>("--trust") { Description = "The thumbprint of a further certificate to accept, to rotate the cluster's certificate (repeatable)." };
 var insecure = new Option<bool>("--insecure") { Description = "Allow plain TCP, without --certificate, on a --hostname that is not a loopback address." };

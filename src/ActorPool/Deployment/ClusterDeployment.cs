@@ -34,14 +34,17 @@ internal class ClusterDeployment : WorkerDeployment
     /// processes exit on purpose (a worker replaced: MaxTasksPerChild, or a task left running past
     /// its timeout), and Akka.Remote reports each closed connection with a warning and an error,
     /// stack traces included, that say nothing the pool's own log line does not: those are left out.
+    /// Over TLS, so are Akka's repeats of a refused connection (<see cref="TlsTransport.QuietRetries"/>).
     /// </summary>
     private static ActorSystemSetup DriverSetup(PoolOptions options, PeerTrust? trust)
     {
         var config = DistributedDeployment.DriverConfig(options, tls: trust is not null).WithFallback(OwnSystemConfig.Get()).WithFallback(ReferenceConfig.Get());
-        Setup[] tls = trust is null ? [] : [new TlsSetup(trust)];
-        return options.Deployment == PoolDeployment.LocalProcesses
-            ? OwnSystemSetup.Create(config, options.SystemSetup, [.. tls, new LogFilterBuilder().ExcludeMessageContaining("Disassociated").Build()])
-            : OwnSystemSetup.Create(config, options.SystemSetup, tls);
+        if (trust is null) // a Cluster pool on plain TCP: LocalProcesses pools always have a certificate
+            return OwnSystemSetup.Create(config, options.SystemSetup);
+        var filters = TlsTransport.QuietRetries(new LogFilterBuilder());
+        if (options.Deployment == PoolDeployment.LocalProcesses)
+            filters.ExcludeMessageContaining("Disassociated");
+        return OwnSystemSetup.Create(config, options.SystemSetup, new TlsSetup(trust), filters.Build());
     }
 
     public override WorkerGroup CreateWorkers(IActorContext context, PoolSettings settings, CancellationToken stopping, JobRegistry pool, TaskCancellation tasks) =>

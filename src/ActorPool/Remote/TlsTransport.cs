@@ -30,6 +30,16 @@ internal sealed class TlsTransport : AbstractTransportAdapter
 
     private static readonly SchemeAugmenter Augmenter = new(Scheme);
 
+    /// <summary>
+    /// How the failure of a refused outbound connection starts. Akka logs that failure again at
+    /// every retry (every 5 s while the peer is a seed or a member); <see cref="QuietRetries"/>
+    /// leaves those out, the refusal itself having been logged once.
+    /// </summary>
+    private const string RefusedConnection = "ActorPool refused the TLS connection";
+
+    /// <summary>Leaves out of the system's log Akka's repeats of a refusal already logged once.</summary>
+    public static LogFilterBuilder QuietRetries(LogFilterBuilder filters) => filters.ExcludeMessageContaining(RefusedConnection);
+
     private readonly PeerTrust _trust;
     private readonly ILoggingAdapter _log;
     private readonly RefusalLog _refusals;
@@ -73,7 +83,7 @@ internal sealed class TlsTransport : AbstractTransportAdapter
         if (handle is not null)
             statusPromise.TrySetResult(handle);
         else
-            statusPromise.TrySetException(new InvalidAssociationException($"The TLS connection to {peer} was refused: {refusal}."));
+            statusPromise.TrySetException(new InvalidAssociationException($"{RefusedConnection} to {peer}: {refusal}."));
     }
 
     private async Task AcceptAsync(AssociationHandle wrapped, Task<IAssociationEventListener> upstream)
@@ -81,8 +91,18 @@ internal sealed class TlsTransport : AbstractTransportAdapter
         // By host only: each connection comes from a port of its own.
         var handle = await TlsHandshake.RunAsync(wrapped, client: false, _trust, WrappedTransport.MaximumPayloadBytes, _log,
             why => _refusals.Refused($"from {HostOf(wrapped.RemoteAddress)}", why)).ConfigureAwait(false);
-        if (handle is not null)
+        if (handle is null)
+            return;
+        try
+        {
             (await upstream.ConfigureAwait(false)).Notify(new InboundAssociation(handle));
+        }
+        catch (Exception ex)
+        {
+            // Remoting is stopping: nobody takes the connection.
+            _log.Warning("An inbound connection from {0} could not be handed to remoting: {1}", wrapped.RemoteAddress, ex.Message);
+            wrapped.Disassociate("remoting did not take the connection", _log);
+        }
     }
 
     /// <summary>The host of an inbound connection as people write it: an IPv4 peer on a dual-stack socket shows as <c>[::ffff:a.b.c.d]</c>.</summary>
