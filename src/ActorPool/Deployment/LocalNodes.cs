@@ -148,9 +148,9 @@ internal sealed class LocalNodes : IDisposable
             using var input = process.StandardInput.BaseStream;
             input.Write(_certificate.Pkcs12);
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
         {
-            // The process died already; its exit is handled as any other's.
+            // The process died already (its exit is handled as any other's), or the pool is stopping.
         }
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();

@@ -1,13 +1,12 @@
 using ActorPool.Remote;
 using ActorPool.Testing;
+using static ActorPool.Tests.Remote.DistributedPoolTests; // its functions: Twice
 
 namespace ActorPool.Tests.Remote;
 
 /// <summary>A <c>LocalProcesses</c> pool's cluster is TLS with a certificate of its own: no other process, with a certificate of its own or none, gets in.</summary>
 public sealed class LocalProcessesTrustTests
 {
-    internal static int Twice(int x) => x * 2;
-
     [Fact]
     public void LocalProcesses_OtherPoolsWithTheirOwnCertificateOrNone_CannotJoinItsClusterWhileItServesOn()
     {

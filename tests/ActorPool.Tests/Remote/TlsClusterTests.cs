@@ -2,6 +2,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
 using ActorPool.Remote;
 using ActorPool.Testing;
+using static ActorPool.Tests.Remote.DistributedPoolTests; // its functions: Twice, MarkAndWork
 
 namespace ActorPool.Tests.Remote;
 
@@ -12,19 +13,10 @@ namespace ActorPool.Tests.Remote;
 /// </summary>
 public sealed class TlsClusterTests(TlsCluster cluster) : IClassFixture<TlsCluster>, IDisposable
 {
-    private static readonly TimeSpan Limit = Gate.Limit;
     private static readonly System.Reflection.Assembly Functions = typeof(TlsClusterTests).Assembly;
     private readonly string _markers = Directory.CreateTempSubdirectory("actorpool-test-").FullName;
 
     public void Dispose() => Directory.Delete(_markers, recursive: true);
-
-    internal static int MarkAndTwice(string markers, int x)
-    {
-        ProcessMarker.Leave(markers);
-        return x * 2;
-    }
-
-    internal static int Twice(int x) => x * 2;
 
     private Pool TlsPool(X509Certificate2 certificate, params string[] trusted) => new(new PoolOptions
     {
@@ -39,7 +31,7 @@ public sealed class TlsClusterTests(TlsCluster cluster) : IClassFixture<TlsClust
     private int[] RunMarkedJob(Pool pool)
     {
         var input = Enumerable.Range(0, 100).ToList();
-        Assert.Equal(input.Select(x => x * 2), pool.StarMap<string, int, int>(MarkAndTwice, input.Select(x => (_markers, x)), chunkSize: 1));
+        Assert.Equal(input.Select(x => x * 2), pool.StarMap<string, int, int>(MarkAndWork, input.Select(x => (_markers, x)), chunkSize: 1));
         return ProcessMarker.Found(_markers).ToArray();
     }
 
@@ -50,7 +42,7 @@ public sealed class TlsClusterTests(TlsCluster cluster) : IClassFixture<TlsClust
     private static int WaitForLogLine(NodeProcess node, params string[] parts)
     {
         int Count() => node.Errors.Split('\n').Count(line => parts.All(part => line.Contains(part, StringComparison.OrdinalIgnoreCase)));
-        Assert.True(SpinWait.SpinUntil(() => Count() > 0, Limit), $"No log line says {string.Join(" and ", parts)}:\n{node.Errors}");
+        Assert.True(SpinWait.SpinUntil(() => Count() > 0, Gate.Limit), $"No log line says {string.Join(" and ", parts)}:\n{node.Errors}");
         return Count();
     }
 
@@ -140,7 +132,7 @@ public sealed class TlsClusterTests(TlsCluster cluster) : IClassFixture<TlsClust
         // repeats at every retry, is left out.
         Assert.DoesNotContain("ActorPool refused the TLS connection", member.Errors);
         using var pool = TlsPool(cluster.Cluster);
-        Assert.True(SpinWait.SpinUntil(() => IsMember(pool, member), Limit), "The member never joined the cluster.");
+        Assert.True(SpinWait.SpinUntil(() => IsMember(pool, member), Gate.Limit), "The member never joined the cluster.");
         Assert.Equal([2], pool.Map(Twice, [1]));
         Assert.False(member.HasExited);
     }
