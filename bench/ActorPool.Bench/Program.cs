@@ -3,6 +3,7 @@
 //   bench/run distributed    only the distributed half (LocalProcesses, a two-node cluster, Dask)
 //   bench/run durable        only durable jobs (a journal) against the same Map without one
 //   bench/run telemetry      the same Map with nobody listening, with metrics and traces listened to, and with a dashboard open
+//   bench/run tls            the cluster's jobs over plain TCP and over TLS, side by side
 // Python's multiprocessing.Pool (python_pool.py) and Dask's LocalCluster (dask_bench.py) run the
 // same jobs in the same run.
 using System.Diagnostics;
@@ -28,6 +29,11 @@ internal static class Program
         if (args is ["telemetry"])
         {
             Telemetry.Run(workers);
+            return;
+        }
+        if (args is ["tls"])
+        {
+            Tls.Run(workers);
             return;
         }
 
@@ -106,6 +112,7 @@ internal static class Program
         Durable.Run(workers);
         Telemetry.Run(workers);
         Distributed.Run(workers);
+        Tls.Run(workers);
     }
 
 

@@ -19,15 +19,24 @@ namespace ActorPool.Hosting;
 public sealed class ActorPoolLogger : LoggerFactoryLogger
 {
     private readonly ILoggerFactory _factory;
+    private readonly LogFilterEvaluator _filter;
     private readonly Dictionary<Type, ILogger> _loggers = new();
 
     /// <summary>Created by Akka.NET from <c>akka.loggers</c>; needs a <see cref="LoggerFactorySetup"/> in the system's setup, as Akka.Hosting adds.</summary>
-    public ActorPoolLogger() =>
+    public ActorPoolLogger()
+    {
         _factory = Context.System.Settings.Setup.Get<LoggerFactorySetup>().Value.LoggerFactory; // the base constructor refused a system without one
+        _filter = Context.System.Settings.LogFilter;
+    }
 
-    /// <summary>Logs <paramref name="log"/> under <c>ActorPool.*</c> if ActorPool logged it, else as Akka.Hosting does.</summary>
+    /// <summary>
+    /// Logs <paramref name="log"/> under <c>ActorPool.*</c> if ActorPool logged it, else as Akka.Hosting does;
+    /// nothing that the system's log filters (<see cref="LogFilterSetup"/>) leave out, which Akka's own loggers honour and Akka.Hosting's does not.
+    /// </summary>
     protected override void Log(LogEvent log, ActorPath path)
     {
+        if (!_filter.ShouldTryKeepMessage(log, out _))
+            return;
         if (log.LogClass is not { } type || Category(type) is not { } category)
         {
             base.Log(log, path);

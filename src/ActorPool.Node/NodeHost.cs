@@ -34,6 +34,7 @@ internal static class NodeHost
             return 2;
         }
         Akka.Actor.Address[] seeds;
+        PeerTrust? trust;
         Config? fileConfig;
         TimeSpan? downDriversAfter;
         Process? parent = null;
@@ -49,7 +50,8 @@ internal static class NodeHost
         }
         try
         {
-            seeds = options.Seeds.Select(DistributedDeployment.ParseSeed).ToArray();
+            trust = NodeCertificate.Load(options); // before anything listens
+            seeds = options.Seeds.Select(seed => DistributedDeployment.ParseSeed(seed, tls: trust is not null)).ToArray();
             fileConfig = options.Config is null ? null : ConfigurationFactory.ParseString(await File.ReadAllTextAsync(options.Config.FullName, cancellation).ConfigureAwait(false));
             downDriversAfter = DriverDowning.Grace(fileConfig is null ? ReferenceConfig.Get() : fileConfig.WithFallback(ReferenceConfig.Get()));
             foreach (var assembly in options.Load)
@@ -86,6 +88,12 @@ internal static class NodeHost
             if (fileConfig is not null)
                 akka.AddHocon(fileConfig, HoconAddMode.Prepend);
             akka.AddHocon(WireFence.Get(), HoconAddMode.Append); // what a peer can make this node deserialize
+            if (trust is not null)
+            {
+                akka.AddHocon(TlsSetup.Config, HoconAddMode.Prepend); // over the file: the certificate decides
+                akka.AddSetup(new TlsSetup(trust));
+                akka.AddSetup(TlsTransport.QuietRetries(new Akka.Event.LogFilterBuilder()).Build());
+            }
             akka.AddHocon(OwnSystemConfig.Get(), HoconAddMode.Append);
             akka.AddHocon(ReferenceConfig.Get(), HoconAddMode.Append);
             akka.WithRemoting(options.Hostname, options.Port);

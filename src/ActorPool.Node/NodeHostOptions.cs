@@ -10,4 +10,7 @@ internal sealed record NodeHostOptions(
     FileInfo? Config,
     IReadOnlyList<FileInfo> Load,
     int? ParentPid,
-    bool ReplaceByExit = false);
+    bool ReplaceByExit = false,
+    string? Certificate = null,
+    IReadOnlyList<string>? Trust = null,
+    bool Insecure = false);

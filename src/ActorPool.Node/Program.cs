@@ -1,6 +1,7 @@
 // The ActorPool node host: one process of a distributed pool's workers.
 //   dotnet run --project src/ActorPool.Node -- --port 4053                      a seed node
 //   dotnet run --project src/ActorPool.Node -- --seed 127.0.0.1:4053            a node that joins it
+//   ... --hostname 10.0.0.5 --certificate cluster.pfx                          over TLS, across machines (README)
 using System.CommandLine;
 using ActorPool.Node;
 
@@ -20,9 +21,18 @@ var replaceByExit = new Option<bool>("--replace-by-exit")
         + "and left its thread running); LocalProcesses pools pass it and start a fresh process.",
 };
 
+var certificate = new Option<string?>("--certificate")
+{
+    Description = "A PKCS#12 file (.pfx) with the certificate and private key this node presents; every connection is then TLS with "
+        + $"mutual authentication, and only peers with this certificate or a --trust one are accepted. Its password, if any, is read from {NodeCertificate.PasswordVariable}; "
+        + "- reads the file from standard input (as a LocalProcesses pool gives its own).",
+};
+var trust = new Option<string[]>("--trust") { Description = "The thumbprint of a further certificate to accept, to rotate the cluster's certificate (repeatable)." };
+var insecure = new Option<bool>("--insecure") { Description = "Allow plain TCP, without --certificate, on a --hostname that is not a loopback address." };
+
 var root = new RootCommand("ActorPool node host: runs workers for distributed ActorPool pools.")
 {
-    hostname, port, seeds, workers, role, config, load, parentPid, replaceByExit,
+    hostname, port, seeds, workers, role, config, load, parentPid, replaceByExit, certificate, trust, insecure,
 };
 root.SetAction((result, cancellation) => NodeHost.RunAsync(new NodeHostOptions(
     result.GetValue(hostname)!,
@@ -33,5 +43,8 @@ root.SetAction((result, cancellation) => NodeHost.RunAsync(new NodeHostOptions(
     result.GetValue(config),
     result.GetValue(load) ?? [],
     result.GetValue(parentPid),
-    result.GetValue(replaceByExit)), cancellation));
+    result.GetValue(replaceByExit),
+    result.GetValue(certificate),
+    result.GetValue(trust) ?? [],
+    result.GetValue(insecure)), cancellation));
 return await root.Parse(args).InvokeAsync();

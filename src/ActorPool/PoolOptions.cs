@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using Akka.Actor;
 using Akka.Actor.Setup;
 
@@ -56,6 +57,35 @@ public sealed class PoolOptions
 
     /// <summary>For distributed deployments: the port this process listens on. Default: 0, a free port.</summary>
     public int Port { get; init; }
+
+    /// <summary>
+    /// For <see cref="PoolDeployment.Cluster"/>: the certificate, with its private key, that the pool
+    /// presents; by default the only one it trusts. With it every connection is TLS with mutual
+    /// authentication: a peer must present this certificate or one of <see cref="TrustedThumbprints"/>,
+    /// within its validity (no trusted chain is needed: a self-signed certificate the whole cluster
+    /// shares is the normal case; nodes take it with <c>--certificate</c>). Others never join, never
+    /// receive work and never submit any; each is logged once. The pool refuses at construction a
+    /// certificate without its private key or outside its validity. Default: null, plain TCP, which
+    /// only a <see cref="Hostname"/> on loopback or <see cref="AllowInsecure"/> allows.
+    /// <see cref="PoolDeployment.LocalProcesses"/> pools ignore it: they always use TLS, with a
+    /// certificate of their own made at start that they give only to their worker processes.
+    /// </summary>
+    public X509Certificate2? Certificate { get; init; }
+
+    /// <summary>
+    /// With a <see cref="Certificate"/>: thumbprints (<see cref="X509Certificate2.Thumbprint"/>,
+    /// hexadecimal, any case) of further certificates to accept, to rotate the cluster's certificate
+    /// without stopping it (nodes take them with <c>--trust</c>). Default: empty.
+    /// </summary>
+    public IReadOnlyList<string> TrustedThumbprints { get; init; } = [];
+
+    /// <summary>
+    /// For <see cref="PoolDeployment.Cluster"/> without a <see cref="Certificate"/>: allows plain TCP
+    /// on a <see cref="Hostname"/> that is not a loopback address (127.0.0.0/8, <c>::1</c>,
+    /// <c>localhost</c>), for a network where everyone who can reach the port is trusted. Without it
+    /// such a pool throws an <see cref="ArgumentException"/> at construction. Default: false.
+    /// </summary>
+    public bool AllowInsecure { get; init; }
 
     /// <summary>For <see cref="PoolDeployment.Cluster"/>: the role of the nodes that run work. Default: <c>worker</c>, as the node host's <c>--role</c>.</summary>
     public string WorkerRole { get; init; } = "worker";

@@ -19,11 +19,23 @@ public sealed class NodeProcess : IDisposable
     public const string ReadyLine = "ActorPool node ready at ";
 
     private readonly Process _process;
+    private readonly System.Text.StringBuilder _errors;
 
-    private NodeProcess(Process process, string endpoint)
+    private NodeProcess(Process process, string endpoint, System.Text.StringBuilder errors)
     {
         _process = process;
         Endpoint = endpoint;
+        _errors = errors;
+    }
+
+    /// <summary>What the node has written to standard error so far (its log: warnings and errors, one a line).</summary>
+    public string Errors
+    {
+        get
+        {
+            lock (_errors)
+                return _errors.ToString();
+        }
     }
 
     /// <summary>"host:port" of the node, as a seed address.</summary>
@@ -36,7 +48,8 @@ public sealed class NodeProcess : IDisposable
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
 
     /// <summary>Starts a node that loads <paramref name="functions"/>, and waits for its ready line.</summary>
-    public static NodeProcess Start(System.Reflection.Assembly functions, string? seed = null, int workers = 1, string role = "worker", IEnumerable<string>? arguments = null)
+    public static NodeProcess Start(System.Reflection.Assembly functions, string? seed = null, int workers = 1, string role = "worker",
+        IEnumerable<string>? arguments = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         // Started as a LocalProcesses pool starts its node hosts: an application on ASP.NET Core
         // (the benchmark, with the dashboard) has some of the node host's dependencies from that framework only.
@@ -50,6 +63,8 @@ public sealed class NodeProcess : IDisposable
         }
         foreach (var argument in arguments ?? [])
             start.ArgumentList.Add(argument);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            start.Environment[name] = value;
         var process = Process.Start(start)!;
         var errors = new System.Text.StringBuilder();
         process.ErrorDataReceived += (_, line) =>
@@ -79,7 +94,7 @@ public sealed class NodeProcess : IDisposable
             lock (errors)
                 throw new InvalidOperationException($"The node host exited with code {process.ExitCode} before it was ready: {errors}");
         }
-        return new NodeProcess(process, endpoint);
+        return new NodeProcess(process, endpoint, errors);
     }
 
     /// <summary>Asks the node to stop (SIGTERM), as a service manager would, and waits until it has.</summary>

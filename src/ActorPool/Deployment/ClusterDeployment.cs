@@ -21,12 +21,18 @@ internal class ClusterDeployment : WorkerDeployment
     private readonly Action? _initializer;
 
     public ClusterDeployment(PoolOptions options)
-        : this(options, DistributedDeployment.Validate(options), DistributedDeployment.Initializer(options))
+        : this(options, DistributedDeployment.Validate(options), DistributedDeployment.TrustOf(options), DistributedDeployment.Initializer(options))
     {
     }
 
-    private ClusterDeployment(PoolOptions options, Address[] seeds, Action? initializer)
-        : base(ActorSystem.Create(ClusterNames.SystemName, DriverSetup(options)), ownsSystem: true, ClusterNames.PoolRouter)
+    /// <summary>
+    /// A pool whose members trust <paramref name="trust"/>, over TLS, or speak plain TCP if it is
+    /// null, joined to <paramref name="seeds"/> as <paramref name="options"/> say, whose workers run
+    /// <paramref name="initializer"/> (<see cref="DistributedDeployment.Initializer"/>: made, and
+    /// checked, before the system is).
+    /// </summary>
+    protected ClusterDeployment(PoolOptions options, Address[] seeds, PeerTrust? trust, Action? initializer)
+        : base(ActorSystem.Create(ClusterNames.SystemName, DriverSetup(options, trust)), ownsSystem: true, ClusterNames.PoolRouter)
     {
         _initializer = initializer;
         DistributedDeployment.Join(System, seeds);
@@ -37,13 +43,17 @@ internal class ClusterDeployment : WorkerDeployment
     /// processes exit on purpose (a worker replaced: MaxTasksPerChild, or a task left running past
     /// its timeout), and Akka.Remote reports each closed connection with a warning and an error,
     /// stack traces included, that say nothing the pool's own log line does not: those are left out.
+    /// Over TLS, so are Akka's repeats of a refused connection (<see cref="TlsTransport.QuietRetries"/>).
     /// </summary>
-    private static ActorSystemSetup DriverSetup(PoolOptions options)
+    private static ActorSystemSetup DriverSetup(PoolOptions options, PeerTrust? trust)
     {
-        var config = DistributedDeployment.DriverConfig(options).WithFallback(OwnSystemConfig.Get()).WithFallback(ReferenceConfig.Get());
-        return options.Deployment == PoolDeployment.LocalProcesses
-            ? OwnSystemSetup.Create(config, options.SystemSetup, new LogFilterBuilder().ExcludeMessageContaining("Disassociated").Build())
-            : OwnSystemSetup.Create(config, options.SystemSetup);
+        var config = DistributedDeployment.DriverConfig(options, tls: trust is not null).WithFallback(OwnSystemConfig.Get()).WithFallback(ReferenceConfig.Get());
+        if (trust is null) // a Cluster pool on plain TCP: LocalProcesses pools always have a certificate
+            return OwnSystemSetup.Create(config, options.SystemSetup);
+        var filters = TlsTransport.QuietRetries(new LogFilterBuilder());
+        if (options.Deployment == PoolDeployment.LocalProcesses)
+            filters.ExcludeMessageContaining("Disassociated");
+        return OwnSystemSetup.Create(config, options.SystemSetup, new TlsSetup(trust), filters.Build());
     }
 
     public override WorkerGroup CreateWorkers(IActorContext context, PoolSettings settings, CancellationToken stopping, JobRegistry pool, TaskCancellation tasks) =>

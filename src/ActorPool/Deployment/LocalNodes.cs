@@ -25,23 +25,25 @@ internal sealed class LocalNodes : IDisposable
     private readonly IActorRef _workers;
     private readonly string _nodeHostPath;
     private readonly string[] _loadArguments;
+    private readonly PoolCertificate _certificate;
     private readonly ILoggingAdapter _log;
     private readonly object _gate = new();
     private readonly HashSet<Process> _running = new();
     private bool _stopped;
     private int _failedStarts;
 
-    private LocalNodes(ActorSystem system, IActorRef workers, string nodeHostPath, string[] loadArguments)
+    private LocalNodes(ActorSystem system, IActorRef workers, string nodeHostPath, string[] loadArguments, PoolCertificate certificate)
     {
         _system = system;
         _workers = workers;
         _nodeHostPath = nodeHostPath;
         _loadArguments = loadArguments;
+        _certificate = certificate;
         _log = Logging.GetLogger(system, typeof(LocalNodes));
     }
 
     /// <summary>Starts <paramref name="count"/> worker processes that join the cluster of <paramref name="system"/>.</summary>
-    public static LocalNodes Start(ActorSystem system, IActorRef workers, int count, string? nodeHostPath)
+    public static LocalNodes Start(ActorSystem system, IActorRef workers, int count, string? nodeHostPath, PoolCertificate certificate)
     {
         var path = nodeHostPath ?? FindNodeHost(AppContext.BaseDirectory);
         // The nodes must be able to find user functions: they load every application assembly this process has loaded.
@@ -50,7 +52,7 @@ internal sealed class LocalNodes : IDisposable
                 && Path.GetDirectoryName(assembly.Location) == Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory))
             .SelectMany(assembly => new[] { "--load", assembly.Location })
             .ToArray();
-        var nodes = new LocalNodes(system, workers, path, loads);
+        var nodes = new LocalNodes(system, workers, path, loads, certificate);
         try
         {
             for (var i = 0; i < count; i++)
@@ -69,6 +71,9 @@ internal sealed class LocalNodes : IDisposable
     /// which the node host of the ActorPool package takes ActorPool, Akka and the rest.
     /// </summary>
     public const string AppBaseVariable = "ACTORPOOL_APP_BASE";
+
+    /// <summary>The <c>--certificate</c> of the node host that means: PKCS#12, without a password, on standard input.</summary>
+    public const string StandardInputCertificate = "-";
 
     /// <summary>The folder, in an application's output, where the ActorPool package puts the node host.</summary>
     public const string PackagedNodeHostFolder = "actorpool-node";
@@ -98,7 +103,9 @@ internal sealed class LocalNodes : IDisposable
         [
             "--hostname", self.Host, "--port", "0", "--seed", $"{self.Host}:{self.Port}", "--workers", "1",
             "--parent-pid", Environment.ProcessId.ToString(), "--replace-by-exit",
+            "--certificate", StandardInputCertificate, // the pool's, on the pipe written below
         ];
+        start.RedirectStandardInput = true;
         foreach (var argument in arguments.Concat(_loadArguments))
             start.ArgumentList.Add(argument);
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
@@ -110,7 +117,7 @@ internal sealed class LocalNodes : IDisposable
                 return;
             try
             {
-                Volatile.Write(ref address, DistributedDeployment.ParseSeed(line.Data[DistributedDeployment.NodeReadyLine.Length..].Trim()));
+                Volatile.Write(ref address, DistributedDeployment.ParseSeed(line.Data[DistributedDeployment.NodeReadyLine.Length..].Trim(), tls: true));
                 Interlocked.Exchange(ref _failedStarts, 0);
             }
             catch (ArgumentException ex)
@@ -134,6 +141,16 @@ internal sealed class LocalNodes : IDisposable
                 return;
             process.Start();
             _running.Add(process);
+        }
+        try
+        {
+            // A pipe's buffer holds far more than a certificate: this does not wait for the process to read.
+            using var input = process.StandardInput.BaseStream;
+            input.Write(_certificate.Pkcs12);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The process died already (its exit is handled as any other's), or the pool is stopping.
         }
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();

@@ -13,17 +13,25 @@ internal sealed class LocalProcessesDeployment : ClusterDeployment
 {
     private readonly int _processes;
     private readonly string? _nodeHostPath;
+    private readonly PoolCertificate _certificate;
     private LocalNodes? _nodes;
 
     public LocalProcessesDeployment(PoolOptions options)
-        : base(options)
+        : this(options, PoolCertificate.Create())
+    {
+    }
+
+    /// <summary>Always over TLS, with a certificate of the pool's own (<see cref="PoolCertificate"/>), whatever <see cref="PoolOptions.Certificate"/> says.</summary>
+    private LocalProcessesDeployment(PoolOptions options, PoolCertificate certificate)
+        : base(options, DistributedDeployment.Validate(options), certificate.Trust, DistributedDeployment.Initializer(options))
     {
         _processes = options.Processes;
         _nodeHostPath = options.NodeHostPath;
+        _certificate = certificate;
     }
 
     public override void Started(WorkerGroup group) =>
-        _nodes = LocalNodes.Start(System, group.Workers, _processes, _nodeHostPath);
+        _nodes = LocalNodes.Start(System, group.Workers, _processes, _nodeHostPath, _certificate);
 
     public override void Stopping() => _nodes?.Stop();
 

@@ -30,7 +30,28 @@ internal static class DistributedDeployment
             throw new ArgumentException("A Cluster deployment needs at least one seed node, \"host:port\".", "options.SeedNodes");
         if (options.Deployment == PoolDeployment.LocalProcesses && options.NodeHostPath is { } nodeHost)
             ValidateNodeHost(nodeHost);
-        return options.SeedNodes.Select(ParseSeed).ToArray();
+        var tls = options.Deployment == PoolDeployment.LocalProcesses || TrustOf(options) is not null;
+        return options.SeedNodes.Select(seed => ParseSeed(seed, tls)).ToArray();
+    }
+
+    /// <summary>
+    /// The trust of a <see cref="PoolDeployment.Cluster"/> pool: null without a certificate, which
+    /// only a pool on loopback, or one told <see cref="PoolOptions.AllowInsecure"/>, may do. The
+    /// check comes before anything listens.
+    /// </summary>
+    public static PeerTrust? TrustOf(PoolOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options.TrustedThumbprints, "options.TrustedThumbprints");
+        if (options.Certificate is { } certificate)
+            return PeerTrust.Create(certificate, options.TrustedThumbprints, "options.Certificate", "options.TrustedThumbprints");
+        if (!options.AllowInsecure && !LoopbackHost.Is(options.Hostname))
+        {
+            throw new ArgumentException(
+                $"Hostname '{options.Hostname}' is not a loopback address, and without a Certificate anyone who can reach the port could join "
+                + "the cluster and run or read its work, in plain text. Set Certificate (TLS with mutual authentication; the nodes take it with "
+                + "--certificate), or set AllowInsecure to use plain TCP on a network you trust.", "options.Certificate");
+        }
+        return null;
     }
 
     /// <summary>The initializer a distributed pool's workers run, checked to travel: for a closure, a copy holding its values as they are now.</summary>
@@ -63,16 +84,16 @@ internal static class DistributedDeployment
             throw new ArgumentException($"NodeHostPath '{path}' is the assembly {name}, not the node host {NodeHostAssembly}.", "options.NodeHostPath");
     }
 
-    /// <summary>Parses <c>"host:port"</c> into a cluster address.</summary>
-    public static Address ParseSeed(string seed)
+    /// <summary>Parses <c>"host:port"</c> into the address of a cluster member, over TLS (<see cref="TlsSetup"/>) or plain TCP.</summary>
+    public static Address ParseSeed(string seed, bool tls)
     {
         if (seed is null || !IPEndPoint.TryParse(seed, out _) && !TryHostPort(seed))
             throw new ArgumentException($"Seed node '{seed}' is not \"host:port\".", "options.SeedNodes");
         var colon = seed.LastIndexOf(':');
-        return new Address("akka.tcp", ClusterNames.SystemName, seed[..colon], int.Parse(seed[(colon + 1)..]));
+        return new Address(tls ? TlsSetup.Protocol : TlsSetup.PlainProtocol, ClusterNames.SystemName, seed[..colon], int.Parse(seed[(colon + 1)..]));
     }
 
-    public static Config DriverConfig(PoolOptions options) => ConfigurationFactory.ParseString($$"""
+    public static Config DriverConfig(PoolOptions options, bool tls) => (tls ? TlsSetup.Config : Config.Empty).WithFallback(ConfigurationFactory.ParseString($$"""
         akka.actor.provider = cluster
         akka.remote.dot-netty.tcp.hostname = "{{options.Hostname}}"
         akka.remote.dot-netty.tcp.port = {{options.Port}}
@@ -81,7 +102,7 @@ internal static class DistributedDeployment
             // The pool's own processes are stopped before its system is: there is no one left to
             // leave gracefully, and waiting for unreachable members to agree would only stall Join.
             ? ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-actor-system-terminate = off")
-            : Config.Empty).WithFallback(WireFence.Get());
+            : Config.Empty)).WithFallback(WireFence.Get());
 
     /// <summary>How long a stopping driver waits for a join still under way to be answered, so that it can leave.</summary>
     private static readonly TimeSpan JoinSettleLimit = TimeSpan.FromSeconds(2);

@@ -1,0 +1,61 @@
+using System.Security.Cryptography;
+using ActorPool.Deployment;
+using ActorPool.Remote;
+
+namespace ActorPool.Node;
+
+/// <summary>The node's side of TLS: its certificate (<c>--certificate</c>) and the others it accepts (<c>--trust</c>).</summary>
+internal static class NodeCertificate
+{
+    /// <summary>The environment variable that holds the PKCS#12 file's password: never on the command line, which every user of the machine can read.</summary>
+    public const string PasswordVariable = "ACTORPOOL_CERTIFICATE_PASSWORD";
+
+    /// <summary>
+    /// The node's trust: null for plain TCP, which a node may use only on loopback or with
+    /// <c>--insecure</c>. Throws an <see cref="ArgumentException"/> saying what is wrong, before
+    /// anything listens.
+    /// </summary>
+    public static PeerTrust? Load(NodeHostOptions options)
+    {
+        if (options.Certificate is not { } path)
+        {
+            if (!options.Insecure && !LoopbackHost.Is(options.Hostname))
+            {
+                throw new ArgumentException(
+                    $"--hostname {options.Hostname} is not a loopback address, and without a certificate anyone who can reach the port could join "
+                    + "the cluster and run or read its work, in plain text. Give the cluster's certificate with --certificate FILE (TLS with mutual "
+                    + "authentication), or --insecure to use plain TCP on a network you trust.");
+            }
+            return null;
+        }
+        byte[] pkcs12;
+        try
+        {
+            // A LocalProcesses pool writes its own certificate on the node's standard input, then closes it.
+            if (path == LocalNodes.StandardInputCertificate)
+            {
+                using var input = Console.OpenStandardInput();
+                using var bytes = new MemoryStream();
+                input.CopyTo(bytes);
+                pkcs12 = bytes.ToArray();
+            }
+            else
+            {
+                pkcs12 = File.ReadAllBytes(path);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"--certificate {path}: {ex.Message}", ex);
+        }
+        try
+        {
+            var certificate = PoolCertificate.Load(pkcs12, Environment.GetEnvironmentVariable(PasswordVariable));
+            return PeerTrust.Create(certificate, options.Trust ?? [], "--certificate", "--trust");
+        }
+        catch (CryptographicException ex)
+        {
+            throw new ArgumentException($"--certificate {path} is not a PKCS#12 file this node can open with the password in {PasswordVariable} (if any): {ex.Message}", ex);
+        }
+    }
+}

@@ -1,0 +1,85 @@
+using System.Net.Security;
+using System.Security.Authentication;
+using Akka.Event;
+using Akka.Remote.Transport;
+
+namespace ActorPool.Remote;
+
+/// <summary>The TLS handshake on a new TCP association, as the side that connected (<c>client</c>) or the side that accepted.</summary>
+internal static class TlsHandshake
+{
+    /// <summary>
+    /// How long a peer has to complete the handshake. A connection that says nothing (a port
+    /// scanner, a stalled peer) holds only a pending task until then.
+    /// </summary>
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// The name the client asks for. Certificates are pinned by thumbprint, not matched to host
+    /// names, so it is only what the handshake carries (SNI), the same everywhere.
+    /// </summary>
+    private const string TargetHost = "actorpool";
+
+    /// <summary>
+    /// Runs the handshake on <paramref name="wrapped"/>: the secured association, or null once
+    /// <paramref name="refuse"/> has been told why the peer is refused and <paramref name="wrapped"/>
+    /// is closed (in that order: the refusal is on record before the peer can see it). Never throws.
+    /// </summary>
+    public static async Task<TlsAssociationHandle?> RunAsync(
+        AssociationHandle wrapped, bool client, PeerTrust trust, long maxFrame, ILoggingAdapter log, Action<string> refuse)
+    {
+        var stream = new HandleStream(wrapped, maxFrame);
+        wrapped.ReadHandlerSource.TrySetResult(stream); // frames flow into the stream from now on
+        var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+        string? refused = null;
+        bool Check(object sender, System.Security.Cryptography.X509Certificates.X509Certificate? certificate,
+            System.Security.Cryptography.X509Certificates.X509Chain? chain, SslPolicyErrors errors)
+        {
+            refused = trust.Refusal(certificate); // chain and name errors are expected: trust is by thumbprint
+            return refused is null;
+        }
+        using var limit = new CancellationTokenSource(Limit);
+        try
+        {
+            if (client)
+            {
+                await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+                {
+                    TargetHost = TargetHost,
+                    ClientCertificateContext = trust.Context,
+                    RemoteCertificateValidationCallback = Check,
+                    CertificateRevocationCheckMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
+                    CertificateChainPolicy = trust.ChainPolicy(),
+                    // Every handshake checks the peer's certificate anew: a resumed session would
+                    // skip the check, and associations live long, so resumption saves nothing.
+                    AllowTlsResume = false,
+                }, limit.Token).ConfigureAwait(false);
+            }
+            else
+            {
+                await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
+                {
+                    ServerCertificateContext = trust.Context,
+                    ClientCertificateRequired = true,
+                    RemoteCertificateValidationCallback = Check,
+                    CertificateRevocationCheckMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
+                    CertificateChainPolicy = trust.ChainPolicy(),
+                    AllowTlsResume = false,
+                }, limit.Token).ConfigureAwait(false);
+            }
+            return new TlsAssociationHandle(wrapped, ssl, stream, maxFrame, log);
+        }
+        catch (Exception ex)
+        {
+            var why = refused
+                ?? (ex is OperationCanceledException ? $"it did not complete a TLS handshake within {Limit.TotalSeconds:0} s"
+                : stream.Ended is not null || ex is IOException ? "it closed the connection during the TLS handshake (it may not trust this process's certificate)"
+                : ex is AuthenticationException ? $"it does not speak TLS, or not as this process does ({ex.GetBaseException().Message})"
+                : $"the TLS handshake failed ({ex.GetBaseException().Message})");
+            refuse(why);
+            await ssl.DisposeAsync().ConfigureAwait(false);
+            wrapped.Disassociate($"the TLS handshake failed: {why}", log);
+            return null;
+        }
+    }
+}

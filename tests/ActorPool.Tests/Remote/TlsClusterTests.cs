@@ -1,0 +1,181 @@
+using System.Security.Cryptography.X509Certificates;
+using System.Text.RegularExpressions;
+using ActorPool.Remote;
+using ActorPool.Testing;
+using static ActorPool.Tests.Remote.DistributedPoolTests; // its functions: Twice, MarkAndWork
+
+namespace ActorPool.Tests.Remote;
+
+/// <summary>
+/// A cluster across machines must trust only its own: TLS with mutual authentication by pinned
+/// certificates, refusals logged once, strangers never joining, never working, never taking a
+/// member down. Real node processes on 127.0.0.1, sharing one TLS cluster (<see cref="TlsCluster"/>).
+/// </summary>
+public sealed class TlsClusterTests(TlsCluster cluster) : IClassFixture<TlsCluster>, IDisposable
+{
+    private static readonly System.Reflection.Assembly Functions = typeof(TlsClusterTests).Assembly;
+    private readonly string _markers = Directory.CreateTempSubdirectory("actorpool-test-").FullName;
+
+    public void Dispose() => Directory.Delete(_markers, recursive: true);
+
+    private Pool TlsPool(X509Certificate2 certificate, params string[] trusted) => new(new PoolOptions
+    {
+        Deployment = PoolDeployment.Cluster,
+        SeedNodes = [cluster.Seed.Endpoint],
+        Processes = 2,
+        Certificate = certificate,
+        TrustedThumbprints = trusted,
+    });
+
+    /// <summary>Runs a job of 100 one-item chunks that leave markers; returns the processes that ran them.</summary>
+    private int[] RunMarkedJob(Pool pool)
+    {
+        var input = Enumerable.Range(0, 100).ToList();
+        Assert.Equal(input.Select(x => x * 2), pool.StarMap<string, int, int>(MarkAndWork, input.Select(x => (_markers, x)), chunkSize: 1));
+        return ProcessMarker.Found(_markers).ToArray();
+    }
+
+    private static bool IsMember(Pool pool, NodeProcess node) =>
+        Akka.Cluster.Cluster.Get(pool.System).State.Members.Any(m => $"{m.Address.Host}:{m.Address.Port}" == node.Endpoint);
+
+    /// <summary>Waits until <paramref name="node"/>'s log has a line that says all of <paramref name="parts"/>; returns how many such lines it has.</summary>
+    private static int WaitForLogLine(NodeProcess node, params string[] parts)
+    {
+        int Count() => node.Errors.Split('\n').Count(line => parts.All(part => line.Contains(part, StringComparison.OrdinalIgnoreCase)));
+        Assert.True(SpinWait.SpinUntil(() => Count() > 0, Gate.Limit), $"No log line says {string.Join(" and ", parts)}:\n{node.Errors}");
+        return Count();
+    }
+
+    [Fact]
+    public void Cluster_WithTheClusterCertificate_RunsAJobOnTheNodesOverTls()
+    {
+        using var pool = TlsPool(cluster.Cluster);
+        var ran = RunMarkedJob(pool);
+        Assert.NotEmpty(ran);
+        Assert.All(ran, pid => Assert.Contains(pid, new[] { cluster.Seed.ProcessId, cluster.Second.ProcessId }));
+        Assert.Equal(TlsSetup.Protocol, Akka.Cluster.Cluster.Get(pool.System).SelfAddress.Protocol);
+    }
+
+    [Fact]
+    public void Cluster_PoolWithANewCertificateTheNodesWereToldToTrust_RunsAJob()
+    {
+        // A rotation: the nodes trust the next certificate (--trust), and the pool that presents it trusts theirs.
+        using var pool = TlsPool(cluster.Rotated, cluster.Cluster.Thumbprint.ToLowerInvariant());
+        Assert.Equal([2, 4, 6], pool.Map(Twice, [1, 2, 3], chunkSize: 1));
+    }
+
+    [Fact]
+    public void Cluster_StrangersTryingToJoinDuringAJob_AreRefusedAndGetNoWorkWhileTheJobCompletes()
+    {
+        var seed = cluster.Seed;
+        using var otherCertificate = NodeProcess.Start(Functions, seed.Endpoint, arguments: ["--certificate", cluster.StrangerFile], environment: TestCertificates.Environment);
+        using var noCertificate = NodeProcess.Start(Functions, seed.Endpoint); // plain TCP, allowed on loopback
+        using var plainPool = new Pool(new PoolOptions
+        {
+            Deployment = PoolDeployment.Cluster, SeedNodes = [seed.Endpoint], Processes = 1, NoWorkerTimeout = TimeSpan.FromSeconds(3),
+        });
+        var plainJob = plainPool.MapAsync(Twice, [1]);
+
+        using var pool = TlsPool(cluster.Cluster);
+        var ran = RunMarkedJob(pool);
+
+        Assert.DoesNotContain(otherCertificate.ProcessId, ran);
+        Assert.DoesNotContain(noCertificate.ProcessId, ran);
+        WaitForLogLine(seed, "Refused a TLS connection from 127.0.0.1", cluster.Stranger.Thumbprint, "not trusted");
+        // The plain node and the plain pool speak the same plain TCP from the same host: one line for both.
+        Assert.Equal(1, WaitForLogLine(seed, "Refused a TLS connection from 127.0.0.1", "does not speak TLS"));
+        Assert.False(IsMember(pool, otherCertificate) || IsMember(pool, noCertificate), "A stranger is a member.");
+        Refused.NeverHadAWorker(plainJob);
+        Assert.False(seed.HasExited || cluster.Second.HasExited);
+        Assert.Equal([2], pool.Map(Twice, [1]));
+    }
+
+    [Fact]
+    public async Task Cluster_StrangerTryingAgainAndAgain_IsLoggedOnceAndTheNodeServesOn()
+    {
+        var seed = cluster.Seed;
+        var stranger = TestCertificates.Create("actorpool-test-persistent-stranger");
+        for (var i = 0; i < 3; i++)
+            await StrangerConnection.TryAsync(seed.Endpoint, stranger);
+        // Each refusal is logged before the connection closes, so once the last one below is in the
+        // log, every attempt above has been dealt with.
+        await StrangerConnection.TryAsync(seed.Endpoint, certificate: null);
+        WaitForLogLine(seed, "Refused a TLS connection from 127.0.0.1", "presented no certificate");
+
+        Assert.Equal(1, WaitForLogLine(seed, "Refused a TLS connection from 127.0.0.1", stranger.Thumbprint));
+        using var pool = TlsPool(cluster.Cluster);
+        Assert.Equal([2], pool.Map(Twice, [1]));
+    }
+
+    [Fact]
+    public async Task Cluster_PeerPresentingATrustedButExpiredCertificate_IsRefused()
+    {
+        await StrangerConnection.TryAsync(cluster.Seed.Endpoint, cluster.Expired);
+        WaitForLogLine(cluster.Seed, "Refused a TLS connection from 127.0.0.1", cluster.Expired.Thumbprint, "expired on");
+    }
+
+    [Fact]
+    public void Cluster_MemberWhoseSeedsIncludeAStrangerAndAPlainNode_RefusesThemAndKeepsRunning()
+    {
+        // Akka.Remote's own TLS (1.5.74) shuts a system down when a handshake it started fails: a
+        // stranger at an address a member connects to (a seed, a port a stopped member used) could
+        // take it down. Here a member connects to both kinds, then serves the cluster.
+        using var stranger = NodeProcess.Start(Functions, arguments: ["--certificate", cluster.StrangerFile], environment: TestCertificates.Environment);
+        using var plain = NodeProcess.Start(Functions);
+        using var member = NodeProcess.Start(Functions, cluster.Seed.Endpoint,
+            arguments: [.. cluster.NodeArguments(cluster.ClusterFile), "--seed", stranger.Endpoint, "--seed", plain.Endpoint],
+            environment: TestCertificates.Environment);
+
+        WaitForLogLine(member, $"Refused a TLS connection to {stranger.Endpoint}", cluster.Stranger.Thumbprint, "not trusted");
+        WaitForLogLine(member, $"Refused a TLS connection to {plain.Endpoint}");
+        // Logged once, by the transport: Akka's own report of the failed association, which it
+        // repeats at every retry, is left out.
+        Assert.DoesNotContain("ActorPool refused the TLS connection", member.Errors);
+        using var pool = TlsPool(cluster.Cluster);
+        Assert.True(SpinWait.SpinUntil(() => IsMember(pool, member), Gate.Limit), "The member never joined the cluster.");
+        Assert.Equal([2], pool.Map(Twice, [1]));
+        Assert.False(member.HasExited);
+    }
+
+    [Fact]
+    public void Pool_ExpiredCertificate_ThrowsNamingCertificate()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new Pool(new PoolOptions
+        {
+            Deployment = PoolDeployment.Cluster, SeedNodes = ["127.0.0.1:1"], Certificate = cluster.Expired,
+        }));
+        Assert.Equal("options.Certificate", error.ParamName);
+        Assert.Contains("expired", error.Message);
+    }
+
+    [Fact]
+    public void Pool_NonLoopbackHostnameWithoutCertificate_ThrowsNamingCertificateAndAllowInsecure()
+    {
+        // 192.0.2.1 is for documentation (RFC 5737): nothing may listen there, and nothing tries.
+        var error = Assert.Throws<ArgumentException>(() => new Pool(new PoolOptions
+        {
+            Deployment = PoolDeployment.Cluster, SeedNodes = ["192.0.2.1:4053"], Hostname = "192.0.2.1",
+        }));
+        Assert.Equal("options.Certificate", error.ParamName);
+        Assert.Contains("Certificate", error.Message);
+        Assert.Contains("AllowInsecure", error.Message);
+    }
+
+    [Fact]
+    public void Node_NonLoopbackHostnameWithoutCertificate_ExitsSayingCertificateAndInsecure()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => NodeProcess.Start(Functions, arguments: ["--hostname", "192.0.2.1"]));
+        Assert.Matches(new Regex("exited with code [1-9]"), error.Message);
+        Assert.Contains("--certificate", error.Message);
+        Assert.Contains("--insecure", error.Message);
+    }
+
+    [Fact]
+    public void Node_ExpiredCertificate_ExitsSayingSo()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => NodeProcess.Start(Functions,
+            arguments: ["--certificate", cluster.Files.Write(cluster.Expired)], environment: TestCertificates.Environment));
+        Assert.Matches(new Regex("exited with code [1-9]"), error.Message);
+        Assert.Contains("expired", error.Message);
+    }
+}
