@@ -23,12 +23,7 @@ internal static class StrangerConnection
         await using var ssl = new SslStream(new FramedStream(tcp.GetStream()), leaveInnerStreamOpen: false);
         try
         {
-            await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
-            {
-                TargetHost = "actorpool",
-                ClientCertificateContext = certificate is null ? null : SslStreamCertificateContext.Create(certificate, null, offline: true),
-                RemoteCertificateValidationCallback = (_, _, _, _) => true, // a stranger takes whatever it is shown
-            }).WaitAsync(Gate.Limit);
+            await ssl.AuthenticateAsClientAsync(Options(certificate)).WaitAsync(Gate.Limit);
             // With TLS 1.3 the client is done before the member has judged its certificate: the
             // refusal is the member closing the connection.
             while (await ssl.ReadAsync(new byte[256]).AsTask().WaitAsync(Gate.Limit) > 0)
@@ -40,6 +35,24 @@ internal static class StrangerConnection
             // Refused during the handshake, or the connection closed under the read.
         }
     }
+
+    /// <summary>
+    /// A connection over the member's TLS that presents <paramref name="certificate"/>, handshake
+    /// done: what is written to it reaches, decrypted, what reads the member's Akka frames.
+    /// </summary>
+    public static Stream Authenticated(TcpClient client, X509Certificate2 certificate)
+    {
+        var ssl = new SslStream(new FramedStream(client.GetStream()), leaveInnerStreamOpen: false);
+        ssl.AuthenticateAsClientAsync(Options(certificate)).WaitAsync(Gate.Limit).GetAwaiter().GetResult();
+        return ssl;
+    }
+
+    private static SslClientAuthenticationOptions Options(X509Certificate2? certificate) => new()
+    {
+        TargetHost = "actorpool",
+        ClientCertificateContext = certificate is null ? null : SslStreamCertificateContext.Create(certificate, null, offline: true),
+        RemoteCertificateValidationCallback = (_, _, _, _) => true, // a stranger takes whatever it is shown
+    };
 
     /// <summary>The TCP transport's framing: each write is one frame, a 4-byte little-endian length and the bytes.</summary>
     private sealed class FramedStream(NetworkStream inner) : ActorPool.Remote.DuplexStream

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using ActorPool.Protocol;
 using ActorPool.Remote;
 using Akka.Actor;
@@ -35,14 +36,20 @@ public abstract class WireFuzzProcessTests : IDisposable
     /// <summary>Extra arguments of the node host (a certificate, say).</summary>
     protected abstract IEnumerable<string> NodeArguments { get; }
 
+    /// <summary>The node host's environment beyond the test's own (a certificate's password, say).</summary>
+    protected virtual IReadOnlyDictionary<string, string>? NodeEnvironment => null;
+
     /// <summary>The options of a Cluster pool joined to <paramref name="seed"/>.</summary>
     protected abstract PoolOptions ClusterOptions(string seed);
 
     /// <summary>The stream a raw connection writes to (the socket's own, or TLS over it).</summary>
     protected abstract Stream Open(TcpClient client);
 
-    /// <summary>The stranger's Akka system's transport settings, over a remote provider on 127.0.0.1.</summary>
-    protected abstract Config StrangerTransport { get; }
+    /// <summary>The stranger's Akka system's transport settings, over a remote provider on 127.0.0.1: plain TCP.</summary>
+    protected virtual Config StrangerTransport => ConfigurationFactory.ParseString("""
+        akka.remote.dot-netty.tcp.hostname = 127.0.0.1
+        akka.remote.dot-netty.tcp.port = 0
+        """);
 
     /// <summary>
     /// Whether the stranger's system gets to talk to the node and the pool (over plain TCP it does;
@@ -55,9 +62,11 @@ public abstract class WireFuzzProcessTests : IDisposable
 
     public void Dispose()
     {
-        _made.Dispose();
+        Dispose(disposing: true);
         GC.SuppressFinalize(this);
     }
+
+    protected virtual void Dispose(bool disposing) => _made.Dispose();
 
     [Fact]
     public void NodeAndPool_StrangerSendsJunkAndForbiddenMessages_BothKeepServingAndNothingNamedIsMade()
@@ -68,7 +77,7 @@ public abstract class WireFuzzProcessTests : IDisposable
         NodeProcess node;
         try
         {
-            node = NodeProcess.Start(typeof(WireFuzzProcessTests).Assembly, arguments: NodeArguments);
+            node = NodeProcess.Start(typeof(WireFuzzProcessTests).Assembly, arguments: NodeArguments, environment: NodeEnvironment);
         }
         finally
         {
@@ -84,7 +93,9 @@ public abstract class WireFuzzProcessTests : IDisposable
             foreach (var port in new[] { nodePort, poolEndpoint.Port!.Value })
                 SendRawJunk(port);
             var nodeActor = $"akka.tcp://{ClusterNames.SystemName}@{node.Endpoint}/user/{ClusterNames.NodeActor}";
-            SendForbiddenMessages(nodeActor, nodeActor + "/worker-0", $"{poolEndpoint}/user/{ClusterNames.PoolRouter}");
+            // Over the stranger's own transport (plain TCP), whatever the members speak.
+            SendForbiddenMessages(nodeActor, nodeActor + "/worker-0",
+                $"akka.tcp://{ClusterNames.SystemName}@{poolEndpoint.Host}:{poolEndpoint.Port}/user/{ClusterNames.PoolRouter}");
 
             Assert.False(node.HasExited, "The node host exited.");
             Assert.Equal(data.Select(Twice), pool.Map(Twice, data));
@@ -113,9 +124,9 @@ public abstract class WireFuzzProcessTests : IDisposable
             using var client = new TcpClient();
             client.Connect("127.0.0.1", port);
             client.ReceiveTimeout = (int)Gate.Limit.TotalMilliseconds;
+            using var stream = Open(client); // outside the try: a connection refused here would test nothing
             try
             {
-                using var stream = Open(client);
                 stream.Write(input);
                 stream.Flush();
                 client.Client.Shutdown(SocketShutdown.Send);
@@ -127,7 +138,7 @@ public abstract class WireFuzzProcessTests : IDisposable
             }
             catch (Exception ex) when (ex is IOException or System.Security.Authentication.AuthenticationException)
             {
-                // Reset by the other side, or refused in a TLS handshake: it refused what it read, which is as good.
+                // Reset by the other side: it refused what it read, which is as good.
             }
         }
     }
@@ -257,9 +268,33 @@ public sealed class PlainWireFuzzProcessTests : WireFuzzProcessTests
         new() { Deployment = PoolDeployment.Cluster, SeedNodes = [seed], Processes = 1 };
 
     protected override Stream Open(TcpClient client) => client.GetStream();
+}
 
-    protected override Config StrangerTransport => ConfigurationFactory.ParseString("""
-        akka.remote.dot-netty.tcp.hostname = 127.0.0.1
-        akka.remote.dot-netty.tcp.port = 0
-        """);
+/// <summary>
+/// <see cref="WireFuzzProcessTests"/> over TLS: the node and the pool present the cluster's
+/// certificate. The raw connections hold it too, so their junk passes the handshake and reaches
+/// what reads Akka's frames; the stranger's Akka system, on plain TCP, is never let in.
+/// </summary>
+public sealed class TlsWireFuzzProcessTests : WireFuzzProcessTests
+{
+    private readonly TestCertificates _files = new();
+    private readonly X509Certificate2 _certificate = TestCertificates.Create("actorpool-test-fuzz");
+
+    protected override IEnumerable<string> NodeArguments => ["--certificate", _files.Write(_certificate)];
+
+    protected override IReadOnlyDictionary<string, string>? NodeEnvironment => TestCertificates.Environment;
+
+    protected override PoolOptions ClusterOptions(string seed) =>
+        new() { Deployment = PoolDeployment.Cluster, SeedNodes = [seed], Processes = 1, Certificate = _certificate };
+
+    protected override Stream Open(TcpClient client) => StrangerConnection.Authenticated(client, _certificate);
+
+    protected override bool StrangerIsAdmitted => false;
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        _files.Dispose();
+        _certificate.Dispose();
+    }
 }
