@@ -50,7 +50,10 @@ internal static class NodeCertificate
         }
         try
         {
-            var certificate = PoolCertificate.Load(pkcs12, Environment.GetEnvironmentVariable(PasswordVariable));
+            // The pool's own certificate has no password; the variable, if this process inherited
+            // it from its pool's, is for files.
+            var password = path == LocalNodes.StandardInputCertificate ? null : Environment.GetEnvironmentVariable(PasswordVariable);
+            var certificate = PoolCertificate.Load(pkcs12, password);
             return PeerTrust.Create(certificate, options.Trust ?? [], "--certificate", "--trust");
         }
         catch (CryptographicException ex)

@@ -63,14 +63,22 @@ internal sealed class JournaledJob
     }
 
     /// <summary>
-    /// Records the results of the chunk at <paramref name="offset"/>, read from
-    /// <paramref name="results"/> when the journal writes them (within its commit interval). The
-    /// caller never writes that part of the array again.
+    /// Records the results of the chunk at <paramref name="offset"/>: values of a primitive type
+    /// copied now, others read from <paramref name="results"/> when the journal writes them (within
+    /// its commit interval, and before the job's result is set). The caller never writes that part
+    /// of the array again.
     /// </summary>
     public void Record<TResult>(TResult[] results, int offset, int count)
     {
-        if (!JournalValues.IsRaw<TResult>())
-            Volatile.Write(ref _wireEncoded, true);
+        if (JournalValues.IsRaw<TResult>())
+        {
+            // Copied now: the job may return before its last commit, and its caller may then change
+            // the array it got, which is this one.
+            var copied = JournalValues.Encode<TResult>(results.AsSpan(offset, count));
+            _journal.Enqueue(new JournalWrite.Chunk(this, offset, count, () => copied));
+            return;
+        }
+        Volatile.Write(ref _wireEncoded, true); // its job waits for its commit, so the array is read before the caller gets it
         _journal.Enqueue(new JournalWrite.Chunk(this, offset, count, () => JournalValues.Encode<TResult>(results.AsSpan(offset, count))));
     }
 

@@ -81,7 +81,10 @@ internal sealed class TlsTransport : AbstractTransportAdapter
             _refusals.Refused($"to {peer}", why);
         }).ConfigureAwait(false);
         if (handle is not null)
-            statusPromise.TrySetResult(handle);
+        {
+            if (!statusPromise.TrySetResult(handle))
+                handle.Disassociate("nobody waits for the association any more", _log); // Akka gave up on it during the handshake
+        }
         else
             statusPromise.TrySetException(new InvalidAssociationException($"{RefusedConnection} to {peer}: {refusal}."));
     }

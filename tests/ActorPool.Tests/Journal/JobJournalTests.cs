@@ -61,6 +61,26 @@ public sealed class JobJournalTests : IDisposable
     }
 
     [Fact]
+    public async Task PrimitiveResults_ChangedByTheCallerOnceTheJobReturned_AreRecordedAsTheyWere()
+    {
+        var path = Path.Combine(_folder, "journal.db");
+        using (var journal = JobJournal.Open(path))
+        {
+            var job = journal.Begin("job", "fingerprint", 4);
+            var results = new[] { 10, 11, 12, 13 };
+            job.Record(results, 0, 4);
+            await job.FinishAsync(); // returns before the commit, for ints
+            Array.Fill(results, -1); // the caller's array, which is the job's
+        }
+        using (var again = JobJournal.Open(path))
+        {
+            var restored = new int[4];
+            Assert.Empty(again.Begin("job", "fingerprint", 4).Restore(restored));
+            Assert.Equal([10, 11, 12, 13], restored);
+        }
+    }
+
+    [Fact]
     public void Open_InAFolderThatDoesNotExist_CreatesIt()
     {
         var path = Path.Combine(_folder, "missing", "journal.db");
