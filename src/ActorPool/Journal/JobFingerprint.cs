@@ -16,12 +16,14 @@ namespace ActorPool.Journal;
 /// </remarks>
 internal static class JobFingerprint
 {
-    /// <summary>The fingerprint of <paramref name="func"/> over <paramref name="items"/>.</summary>
-    /// <exception cref="ArgumentException">The function cannot be named (a closure, an instance method): a resumed job could not be told from another.</exception>
+    /// <summary>
+    /// The fingerprint of <paramref name="func"/> over <paramref name="items"/>. The function was
+    /// checked to be nameable when the job was submitted (a closure or an instance method could
+    /// not be told from another when resumed).
+    /// </summary>
     /// <exception cref="System.Runtime.Serialization.SerializationException">An input cannot be serialized.</exception>
     public static string Of<T>(Delegate func, T[] items)
     {
-        FunctionRef.Create(func, "func"); // what cannot travel to a node cannot be found again by a later run either
         var method = func.Method;
         // Type.ToString: no assembly versions in generic arguments, so an upgraded runtime or library still resumes.
         var parameters = string.Join(",", method.GetParameters().Select(parameter => parameter.ParameterType.ToString()));
