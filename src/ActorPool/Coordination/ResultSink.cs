@@ -49,6 +49,8 @@ internal sealed class ResultSink<T> : IJob
     /// <summary>Writes a chunk's outcomes for the consumer (a broken input's failure comes as a chunk of one item).</summary>
     public void WriteChunk(ChunkResult<T> result)
     {
+        // Counted first: a consumer that has read an item finds it counted (metrics, progress, the board).
+        Tally.Chunk(result);
         var (values, failures) = (result.Values, result.Failures);
         var writer = _channel.Writer;
         var nextFailure = 0;
@@ -59,7 +61,6 @@ internal sealed class ResultSink<T> : IJob
                 error = failures[nextFailure++].Error;
             writer.TryWrite(new ItemOutcome<T>(values[i], error, EndsChunk: i == values.Count - 1));
         }
-        Tally.Chunk(result);
     }
 
     /// <summary>The input has ended: the job has <paramref name="items"/> items, the failure of a broken input counted as one.</summary>
