@@ -117,7 +117,7 @@ public sealed partial class Pool
             (JournaledJob, TResult[], IReadOnlyList<(int, int)>)? durable = null;
             if (options?.JobId is { } jobId)
             {
-                var journal = _journal!.Begin(jobId, JobFingerprint.Of(func, items), items.Length);
+                var journal = _journal!.Begin(jobId, JobFingerprint.Of(func, items), items.Length, recorded => JobFingerprint.Earlier(recorded, func, items));
                 result.RecordIn(journal);
                 var results = GC.AllocateUninitializedArray<TResult>(items.Length); // every item is restored or run
                 var left = journal.Restore(results);

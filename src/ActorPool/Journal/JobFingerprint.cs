@@ -1,4 +1,5 @@
 using System.IO.Hashing;
+using System.Security.Cryptography;
 using ActorPool.Remote;
 
 namespace ActorPool.Journal;
@@ -24,9 +25,6 @@ internal static class JobFingerprint
     /// <exception cref="System.Runtime.Serialization.SerializationException">An input cannot be serialized.</exception>
     public static string Of<T>(Delegate func, T[] items)
     {
-        var method = func.Method;
-        // Type.ToString: no assembly versions in generic arguments, so an upgraded runtime or library still resumes.
-        var parameters = string.Join(",", method.GetParameters().Select(parameter => parameter.ParameterType.ToString()));
         UInt128 hash;
         try
         {
@@ -34,10 +32,39 @@ internal static class JobFingerprint
         }
         catch (Exception ex)
         {
-            throw new System.Runtime.Serialization.SerializationException(
-                $"The inputs of a durable job must be serializable, to be told apart when it is resumed: {ex.Message}", ex);
+            throw Unserializable(ex);
         }
-        return $"{method.Module.Assembly.GetName().Name}|{method.DeclaringType}.{method.Name}({parameters})->{method.ReturnType}"
-            + $"|{items.Length}|{hash:x32}";
+        return $"{Function(func)}|{items.Length}|{hash:x32}";
     }
+
+    /// <summary>
+    /// The fingerprint that builds before XXH128 wrote for the same job (a SHA-256 of the inputs'
+    /// wire form, in upper-case hex), if <paramref name="recorded"/> is in that format; else null.
+    /// Read only when a recorded fingerprint differs from <see cref="Of{T}"/>'s, so that a job
+    /// journaled by such a build still resumes.
+    /// </summary>
+    public static string? Earlier<T>(string recorded, Delegate func, T[] items)
+    {
+        if (recorded.Length - recorded.LastIndexOf('|') - 1 != 2 * SHA256.HashSizeInBytes)
+            return null;
+        try
+        {
+            return $"{Function(func)}|{items.Length}|{Convert.ToHexString(SHA256.HashData(WireCodec.EncodeItems(items)))}";
+        }
+        catch (Exception ex)
+        {
+            throw Unserializable(ex);
+        }
+    }
+
+    // Type.ToString: no assembly versions in generic arguments, so an upgraded runtime or library still resumes.
+    private static string Function(Delegate func)
+    {
+        var method = func.Method;
+        var parameters = string.Join(",", method.GetParameters().Select(parameter => parameter.ParameterType.ToString()));
+        return $"{method.Module.Assembly.GetName().Name}|{method.DeclaringType}.{method.Name}({parameters})->{method.ReturnType}";
+    }
+
+    private static System.Runtime.Serialization.SerializationException Unserializable(Exception ex) =>
+        new($"The inputs of a durable job must be serializable, to be told apart when it is resumed: {ex.Message}", ex);
 }

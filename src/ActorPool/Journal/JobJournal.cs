@@ -82,10 +82,14 @@ internal sealed class JobJournal : IDisposable
 
     /// <summary>
     /// Starts job <paramref name="jobId"/>, or resumes it: returns what the journal holds of it.
+    /// A job recorded under another fingerprint is resumed if <paramref name="earlier"/>, given
+    /// that fingerprint, returns it: the fingerprint an earlier build wrote for this same job, in
+    /// that build's format (null if it is not in a format earlier builds wrote). It is then kept
+    /// under <paramref name="fingerprint"/>.
     /// </summary>
     /// <exception cref="InvalidOperationException">The journal holds another job under that id (another function, or other inputs); nothing is changed.</exception>
     /// <exception cref="InvalidOperationException">This pool runs a job under that id already.</exception>
-    public JournaledJob Begin(string jobId, string fingerprint, int items)
+    public JournaledJob Begin(string jobId, string fingerprint, int items, Func<string, string?>? earlier = null)
     {
         // A job that finished a moment ago is committed by now, or soon: it is waited for, so that
         // submitted again it answers from the journal instead of running again.
@@ -95,7 +99,7 @@ internal sealed class JobJournal : IDisposable
         {
             if (_running.Contains(jobId))
                 throw new InvalidOperationException($"A durable job under the id '{jobId}' is running in this pool already: wait for it, or use another id.");
-            var job = BeginOrResume(jobId, fingerprint, items);
+            var job = BeginOrResume(jobId, fingerprint, items, earlier);
             _running.Add(jobId);
             return job;
         }
@@ -109,20 +113,27 @@ internal sealed class JobJournal : IDisposable
     }
 
     /// <summary>Called under the gate.</summary>
-    private JournaledJob BeginOrResume(string jobId, string fingerprint, int items)
+    private JournaledJob BeginOrResume(string jobId, string fingerprint, int items, Func<string, string?>? earlier)
     {
         using var find = Command("SELECT fingerprint, items FROM jobs WHERE id = $id", ("$id", jobId));
         using (var reader = find.ExecuteReader())
         {
             if (reader.Read())
             {
-                if (reader.GetString(0) != fingerprint || reader.GetInt64(1) != items)
+                var recorded = reader.GetString(0);
+                var same = reader.GetInt64(1) == items && (recorded == fingerprint || (earlier?.Invoke(recorded) is { } then && recorded == then));
+                reader.Close();
+                if (!same)
                 {
                     throw new InvalidOperationException(
                         $"The journal {Path} holds another job under the id '{jobId}' (another function, or other inputs): "
                         + "use a new JobId, or Pool.ForgetJob the old one first.");
                 }
-                reader.Close();
+                if (recorded != fingerprint)
+                {
+                    using var update = Command("UPDATE jobs SET fingerprint = $fingerprint WHERE id = $id", ("$id", jobId), ("$fingerprint", fingerprint));
+                    update.ExecuteNonQuery();
+                }
                 return new JournaledJob(this, jobId, ReadChunks(jobId)); // finished or not, what is recorded is what is restored
             }
         }
