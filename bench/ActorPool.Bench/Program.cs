@@ -4,6 +4,8 @@
 //   bench/run durable        only durable jobs (a journal) against the same Map without one
 //   bench/run telemetry      the same Map with nobody listening, with metrics and traces listened to, and with a dashboard open
 //   bench/run tls            the cluster's jobs over plain TCP and over TLS, side by side
+//   bench/run roundtrip [--no-pool] [--base-nodes OTHER/ActorPool.Node.dll] [variant ...]
+//                            a sequential round trip: raw TCP, bare Akka.Remote and the cluster pool, under Akka settings side by side
 // Python's multiprocessing.Pool (python_pool.py) and Dask's LocalCluster (dask_bench.py) run the
 // same jobs in the same run.
 using System.Diagnostics;
@@ -29,6 +31,19 @@ internal static class Program
         if (args is ["telemetry"])
         {
             Telemetry.Run(workers);
+            return;
+        }
+        if (args is ["roundtrip", .. var roundTrip])
+        {
+            var baseAt = Array.IndexOf(roundTrip, "--base-nodes");
+            var baseNodes = baseAt >= 0 ? roundTrip[baseAt + 1] : null;
+            var variants = roundTrip.Where((arg, i) => arg != "--no-pool" && (baseAt < 0 || (i != baseAt && i != baseAt + 1))).ToArray();
+            RoundTrip.Run(variants, withPool: !roundTrip.Contains("--no-pool"), baseNodes);
+            return;
+        }
+        if (args is ["roundtrip-peer", .. var peerVariants])
+        {
+            RoundTrip.ServePeer(peerVariants);
             return;
         }
         if (args is ["tls"])

@@ -42,6 +42,12 @@ internal sealed class Rounds
     /// <summary>The median of one contender's times, in seconds.</summary>
     public double Median(int contender) => Program.MedianOf(_seconds.Select(round => round[contender]));
 
+    /// <summary>The lowest of one contender's times, in seconds.</summary>
+    public double Lowest(int contender) => _seconds.Min(round => round[contender]);
+
+    /// <summary>The highest of one contender's times, in seconds.</summary>
+    public double Highest(int contender) => _seconds.Max(round => round[contender]);
+
     /// <summary>How many times faster <paramref name="ours"/> is than <paramref name="theirs"/>: the median over rounds, and the lowest and highest round.</summary>
     public (double Median, double Low, double High) Ratio(int ours, int theirs)
     {

@@ -48,12 +48,19 @@ public sealed class NodeProcess : IDisposable
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
 
     /// <summary>Starts a node that loads <paramref name="functions"/>, and waits for its ready line.</summary>
+    /// <param name="functions">The assembly the node loads (<c>--load</c>).</param>
+    /// <param name="seed">"host:port" of a node to join; null to start a cluster.</param>
+    /// <param name="workers">Its workers.</param>
+    /// <param name="role">Its role.</param>
+    /// <param name="arguments">More command-line arguments; null for none.</param>
+    /// <param name="environment">More environment variables; null for none.</param>
+    /// <param name="nodeHost">The node host to run: null for the one built beside the caller (<see cref="NodeHostPath"/>); another build's for an A/B benchmark.</param>
     public static NodeProcess Start(System.Reflection.Assembly functions, string? seed = null, int workers = 1, string role = "worker",
-        IEnumerable<string>? arguments = null, IReadOnlyDictionary<string, string>? environment = null)
+        IEnumerable<string>? arguments = null, IReadOnlyDictionary<string, string>? environment = null, string? nodeHost = null)
     {
         // Started as a LocalProcesses pool starts its node hosts: an application on ASP.NET Core
         // (the benchmark, with the dashboard) has some of the node host's dependencies from that framework only.
-        var start = NodeHostLaunch.For(NodeHostPath);
+        var start = NodeHostLaunch.For(nodeHost ?? NodeHostPath);
         foreach (var argument in new[] { "--port", "0", "--workers", workers.ToString(), "--role", role, "--load", functions.Location })
             start.ArgumentList.Add(argument);
         if (seed is not null)
