@@ -53,7 +53,9 @@ internal static class NodeHost
             trust = NodeCertificate.Load(options); // before anything listens
             seeds = options.Seeds.Select(seed => DistributedDeployment.ParseSeed(seed, tls: trust is not null)).ToArray();
             fileConfig = options.Config is null ? null : ConfigurationFactory.ParseString(await File.ReadAllTextAsync(options.Config.FullName, cancellation).ConfigureAwait(false));
-            downDriversAfter = DriverDowning.Grace(fileConfig is null ? ReferenceConfig.Get() : fileConfig.WithFallback(ReferenceConfig.Get()));
+            var settings = fileConfig is null ? ReferenceConfig.Get() : fileConfig.WithFallback(ReferenceConfig.Get());
+            downDriversAfter = DriverDowning.Grace(settings);
+            NodeQueue.LimitOf(settings); // checked here, so that a wrong one stops the node before it serves
             foreach (var assembly in options.Load)
                 FunctionRef.Trust(Assembly.LoadFrom(assembly.FullName));
         }

@@ -46,7 +46,15 @@ internal sealed record RunChunk(long JobId, long ChunkIndex, long Offset, ChunkW
 /// carrying the same id. <see cref="Terms"/> are the pool's terms for workers of other processes, which
 /// serve any pool that sends them work; null for none (and always in process, where workers have the pool's own).
 /// </summary>
-internal sealed record RunBatch(long BatchId, RunChunk[] Chunks, WorkerTerms? Terms = null) : IWireMessage;
+internal sealed record RunBatch(long BatchId, RunChunk[] Chunks, WorkerTerms? Terms = null) : IWireMessage
+{
+    /// <summary>
+    /// The bytes it was read from, for a batch received from another process (what a node counts
+    /// against <c>actorpool.remote.node-queue.max-bytes</c>: decoded, they take a small multiple of
+    /// that at most); 0 for a batch made in this process.
+    /// </summary>
+    public long FrameBytes { get; init; }
+}
 
 /// <summary>
 /// What a pool asks of each worker that runs its tasks: its <see cref="PoolOptions.Initializer"/>,
@@ -75,6 +83,15 @@ internal sealed class WorkerRetiring : IWireMessage
 /// on (its worker was lost, then came back).
 /// </summary>
 internal sealed record BatchDone(long BatchId, RunChunk[] Returned, int Kept = int.MaxValue) : IWireMessage;
+
+/// <summary>
+/// Node to work-pulling router: batch <see cref="BatchId"/> was refused, neither run nor queued,
+/// because the node already holds as much work waiting as it takes from all its peers together
+/// (<c>actorpool.remote.node-queue</c>). Sent in the name of the worker it was for, and possibly
+/// before that worker reports batches sent earlier: none of the batch ran, so the router queues it
+/// again, first in line, as if it had never been sent.
+/// </summary>
+internal sealed record BatchRefused(long BatchId) : IWireMessage;
 
 /// <summary>
 /// Work-pulling router to the host actor of a node whose worker <see cref="Worker"/> holds more

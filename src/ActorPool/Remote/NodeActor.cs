@@ -13,7 +13,8 @@ namespace ActorPool.Remote;
 /// core by default, on the worker dispatcher) and makes them known to every pool in the cluster.
 /// Pools ask it when the node comes up; it also tells each pool that comes up, so that whichever of
 /// the two starts first, the pool learns of the workers. It also cancels the tasks of a pool that
-/// asks (<see cref="CancelTasks"/>) or whose driver has left the cluster.
+/// asks (<see cref="CancelTasks"/>) or whose driver has left the cluster. Its workers' mailboxes
+/// hold the work waiting on this node to one limit for all peers together (<see cref="NodeQueue"/>).
 /// </summary>
 internal sealed class NodeActor : UntypedActor
 {
@@ -43,7 +44,8 @@ internal sealed class NodeActor : UntypedActor
         {
             _children.Add(Context.ActorOf(
                 WorkerActor.Props(initializer: null, maxTasks: null, CancellationToken.None, pool: null, _pools.Of, _pools.ClaimsOf, asyncItems, _replaceByExit)
-                    .WithDispatcher(PoolSettings.WorkerDispatcherId),
+                    .WithDispatcher(PoolSettings.WorkerDispatcherId)
+                    .WithMailbox(NodeWorkerMailbox.Id), // refuses batches past the node's limit, whoever sends them
                 $"worker-{i}"));
         }
         Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,

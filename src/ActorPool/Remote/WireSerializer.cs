@@ -32,6 +32,7 @@ internal sealed class WireSerializer : SerializerWithStringManifest
 
     private const string BatchManifest = "B";
     private const string BatchDoneManifest = "D";
+    private const string BatchRefusedManifest = "Q";
     private const string ResultManifest = "R";
     private const string ResultsManifest = "S";
     private const string RoutedResultsManifest = "F";
@@ -64,6 +65,7 @@ internal sealed class WireSerializer : SerializerWithStringManifest
     {
         RunBatch => BatchManifest,
         BatchDone => BatchDoneManifest,
+        BatchRefused => BatchRefusedManifest,
         EncodedChunkResult => ResultManifest,
         ChunkResults => ResultsManifest,
         RoutedResults => RoutedResultsManifest,
@@ -91,6 +93,9 @@ internal sealed class WireSerializer : SerializerWithStringManifest
                 writer.Write(done.BatchId);
                 WriteChunks(ref writer, done.Returned);
                 writer.Write(done.Kept);
+                break;
+            case BatchRefused refused:
+                writer.Write(refused.BatchId);
                 break;
             case TakeBack take:
                 writer.Write(Akka.Serialization.Serialization.SerializedActorPath(take.Worker));
@@ -167,11 +172,13 @@ internal sealed class WireSerializer : SerializerWithStringManifest
             case BatchManifest:
                 var batchId = reader.ReadInt64();
                 var chunks = ReadChunks(ref reader);
-                return new RunBatch(batchId, chunks, ReadTerms(ref reader));
+                return new RunBatch(batchId, chunks, ReadTerms(ref reader)) { FrameBytes = bytes.Length };
             case BatchDoneManifest:
                 var doneId = reader.ReadInt64();
                 var returned = ReadChunks(ref reader);
                 return new BatchDone(doneId, returned, NotNegative(reader.ReadInt32(), "kept chunks"));
+            case BatchRefusedManifest:
+                return new BatchRefused(reader.ReadInt64());
             case TakeBackManifest:
                 var holder = ReadActorRef(ref reader);
                 var asked = new long[ReadCount(ref reader)];

@@ -25,6 +25,9 @@ internal sealed class LossLedger<TWorker> where TWorker : notnull
     {
         public Queue<(long Id, RunChunk[] Chunks)> Batches { get; set; } = new();
         public int Chunks { get; set; }
+
+        /// <summary>Its node refused a batch: it gets nothing until it reports one done or is resumed.</summary>
+        public bool Refused { get; set; }
     }
 
     private readonly int _maxLosses;
@@ -134,6 +137,8 @@ internal sealed class LossLedger<TWorker> where TWorker : notnull
         foreach (var candidate in _workers)
         {
             var holding = _held[candidate];
+            if (holding.Refused)
+                continue;
             // A worker whose batches were all taken back holds nothing to run, but is not idle until it
             // reports them: its thread is busy or slow, and what was taken from it must go elsewhere.
             var hasRoom = holding.Batches.Count == 0
@@ -170,6 +175,7 @@ internal sealed class LossLedger<TWorker> where TWorker : notnull
             return false;
         holding.Batches.Dequeue();
         holding.Chunks -= oldest.Chunks.Length;
+        holding.Refused = false; // it made progress: its node has room again, at least the batch's
         if (_settled.Count > 0)
         {
             foreach (var chunk in oldest.Chunks)
@@ -216,6 +222,45 @@ internal sealed class LossLedger<TWorker> where TWorker : notnull
     }
 
     /// <summary>
+    /// <paramref name="worker"/>'s node refused batch <paramref name="batchId"/>: none of it ran or
+    /// will, and no report of it will come. The batch is forgotten wherever it is among the worker's
+    /// (a refusal may overtake the reports of batches sent before it), and the worker gets nothing
+    /// more until it reports a batch done or is <see cref="Resume">resumed</see>, so that a full node
+    /// is not sent the same work again at once. Returns the chunks to queue again (not those a copy
+    /// answers for), or null if the worker holds no such batch: the refusal of a batch given up on
+    /// when its worker was lost, whose chunks were queued again then.
+    /// </summary>
+    public IReadOnlyCollection<RunChunk>? Refuse(TWorker worker, long batchId)
+    {
+        if (!_held.TryGetValue(worker, out var holding) || !holding.Batches.Any(batch => batch.Id == batchId))
+            return null;
+        var refused = holding.Batches.First(batch => batch.Id == batchId).Chunks;
+        holding.Batches = new Queue<(long, RunChunk[])>(holding.Batches.Where(batch => batch.Id != batchId));
+        holding.Chunks -= refused.Length;
+        holding.Refused = true;
+        var toRun = StillToRun(worker, refused);
+        if (_settled.Count > 0)
+        {
+            foreach (var chunk in refused)
+                ForgetSettledUnlessHeld(chunk);
+        }
+        CheckInvariants();
+        return toRun;
+    }
+
+    /// <summary><paramref name="worker"/>, refused by its node a while ago, may be sent work again; false if it was not waiting for that.</summary>
+    public bool Resume(TWorker worker)
+    {
+        if (!_held.TryGetValue(worker, out var holding) || !holding.Refused)
+            return false;
+        holding.Refused = false;
+        return true;
+    }
+
+    /// <summary>Whether <paramref name="worker"/>'s node refused it a batch since it last reported one done or was resumed.</summary>
+    public bool IsRefused(TWorker worker) => _held.TryGetValue(worker, out var holding) && holding.Refused;
+
+    /// <summary>
     /// While a worker holds nothing: the workers holding more than one chunk, one of which at most
     /// can be running, with their batches' ids, oldest first. What they have not started is better
     /// taken back and run by the idle one than left waiting behind a long task.
@@ -226,7 +271,7 @@ internal sealed class LossLedger<TWorker> where TWorker : notnull
         bool anyIdle = false, anyStraggler = false;
         foreach (var holding in _held.Values)
         {
-            anyIdle |= holding.Batches.Count == 0;
+            anyIdle |= holding.Batches.Count == 0 && !holding.Refused; // one refused can take nothing taken back
             anyStraggler |= holding.Chunks > 1;
         }
         if (!anyIdle || !anyStraggler)

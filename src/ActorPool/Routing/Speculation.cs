@@ -53,6 +53,9 @@ internal sealed class Speculation<TWorker> where TWorker : notnull
         _lastDoneAt[worker] = now;
     }
 
+    /// <summary>Batch <paramref name="batchId"/> was refused by its worker's node: it never started.</summary>
+    public void Unsent(long batchId) => _sentAt.Remove(batchId);
+
     /// <summary>A worker is gone, with its batches.</summary>
     public void Lost(TWorker worker, IEnumerable<long> batchIds)
     {

@@ -34,13 +34,27 @@ namespace ActorPool.Routing;
 /// much longer than its job's typical one gets a copy on an idle worker (<see cref="Speculation{TWorker}"/>);
 /// when either copy's batch is done, the other copy is cancelled, and the coordinators count the
 /// chunk's result once.</para>
+/// <para>A node whose workers have as much work waiting as it takes from all its peers refuses a
+/// batch (<see cref="BatchRefused"/>) before queueing it: the batch is forgotten in the ledger and
+/// its chunks queued again, first in line, and that worker gets nothing until it reports a batch
+/// done or <see cref="RefusedRetry"/> has passed.</para>
 /// </remarks>
-internal sealed class WorkPullingRouter : UntypedActor
+internal sealed class WorkPullingRouter : UntypedActor, IWithTimers
 {
     private sealed class NoWorkerDeadline(int generation)
     {
         public int Generation { get; } = generation;
     }
+
+    /// <summary>A worker whose node refused it a batch may be sent work again.</summary>
+    private sealed record RetryRefused(IActorRef Worker);
+
+    /// <summary>
+    /// How long a worker whose node refused it a batch gets nothing, unless it reports a batch done
+    /// first: the node is full (of other pools' work, or a rogue peer's), and what it refused would
+    /// otherwise go straight back to it, again and again.
+    /// </summary>
+    internal static readonly TimeSpan RefusedRetry = TimeSpan.FromSeconds(1);
 
     /// <summary>Time to look for stragglers of speculative jobs again.</summary>
     private sealed class SpeculationTick
@@ -52,6 +66,7 @@ internal sealed class WorkPullingRouter : UntypedActor
     private readonly PoolSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly HashSet<Address> _otherVersions = new(); // nodes of another ActorPool version, told of once
+    private readonly HashSet<Address> _refusingNodes = new(); // nodes that refused a batch, told of once
     private readonly WorkQueue _queue;
     private readonly LossLedger<IActorRef> _ledger;
     private readonly Action<IActorRef, RunBatch> _send;
@@ -108,6 +123,9 @@ internal sealed class WorkPullingRouter : UntypedActor
 
     private bool UsesClusterWorkers => _localWorkerProps is null;
 
+    /// <summary>This actor's timers (Akka sets them), cancelled when it stops.</summary>
+    public ITimerScheduler Timers { get; set; } = null!;
+
     protected override SupervisorStrategy SupervisorStrategy() => WorkerSupervision.Create(_log);
 
     protected override void PreStart()
@@ -161,6 +179,13 @@ internal sealed class WorkPullingRouter : UntypedActor
                 if (_ledger.Complete(Sender, done.BatchId, done.Returned))
                     _queue.Requeue(returned);
                 Dispatch();
+                break;
+            case BatchRefused refused:
+                Refused(Sender, refused.BatchId);
+                break;
+            case RetryRefused retry:
+                if (_ledger.Resume(retry.Worker))
+                    Dispatch();
                 break;
             case SpeculationTick:
                 if (_speculation.Watching)
@@ -287,6 +312,28 @@ internal sealed class WorkPullingRouter : UntypedActor
             }
             start = end;
         }
+    }
+
+    /// <summary>
+    /// <paramref name="worker"/>'s node refused its batch <paramref name="batchId"/> (it is full):
+    /// none of it ran, so it goes back to the front of the queue as if never sent, and the worker
+    /// gets nothing until it reports a batch done or <see cref="RefusedRetry"/> has passed.
+    /// </summary>
+    private void Refused(IActorRef worker, long batchId)
+    {
+        if (_ledger.Refuse(worker, batchId) is not { } again)
+            return; // a batch given up on when its worker was lost: its chunks were queued again then
+        _speculation.Unsent(batchId);
+        _board?.Done(worker, batchId, unrun: int.MaxValue);
+        _queue.Requeue(again);
+        if (_refusingNodes.Add(worker.Path.Address))
+        {
+            _log.Warning("The node at {0} refused a batch of this pool's work: it holds as much waiting as it takes from all peers "
+                + "(actorpool.remote.node-queue on the node). The work is sent again, to it once it has room or to other nodes; "
+                + "later refusals by this node are not logged.", worker.Path.Address);
+        }
+        Timers.StartSingleTimer((typeof(RetryRefused), worker), new RetryRefused(worker), RefusedRetry); // one per worker
+        Dispatch();
     }
 
     /// <summary>

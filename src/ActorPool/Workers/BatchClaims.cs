@@ -14,7 +14,9 @@ namespace ActorPool.Workers;
 /// the order it sends them, and a mailbox keeps that order), so a batch whose id is above the last
 /// one its worker started is still in the mailbox: taking it back leaves a mark its worker finds
 /// when it gets there, and it then runs none of it. A batch at or below the last started one, and
-/// not the one running, is finished: nothing of it can be taken.
+/// not the one running, is finished: nothing of it can be taken. (A batch the node refused as it
+/// came, <see cref="Protocol.BatchRefused"/>, never gets there: a mark left for it stays, and the
+/// router, told of the refusal, finds nothing of it to queue twice.)
 /// </remarks>
 internal sealed class BatchClaims<TWorker> where TWorker : notnull
 {

@@ -39,7 +39,7 @@ public sealed class TlsClusterTests(TlsCluster cluster) : IClassFixture<TlsClust
         Akka.Cluster.Cluster.Get(pool.System).State.Members.Any(m => $"{m.Address.Host}:{m.Address.Port}" == node.Endpoint);
 
     /// <summary>Waits until <paramref name="node"/>'s log has a line that says all of <paramref name="parts"/>; returns how many such lines it has.</summary>
-    private static int WaitForLogLine(NodeProcess node, params string[] parts)
+    internal static int WaitForLogLine(NodeProcess node, params string[] parts)
     {
         int Count() => node.Errors.Split('\n').Count(line => parts.All(part => line.Contains(part, StringComparison.OrdinalIgnoreCase)));
         Assert.True(SpinWait.SpinUntil(() => Count() > 0, Gate.Limit), $"No log line says {string.Join(" and ", parts)}:\n{node.Errors}");

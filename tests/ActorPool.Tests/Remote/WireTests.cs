@@ -266,6 +266,16 @@ public sealed partial class WireTests : TestKit
     }
 
     [Fact]
+    public void BatchRefused_RoundTrips_AndABatchReadFromTheWireKnowsTheBytesItCameIn()
+    {
+        Assert.Equal(new BatchRefused(12), RoundTrip(new BatchRefused(12)));
+        var sent = new RunBatch(1, [new RunChunk(7, 0, 0, EncodedWork.Encode(new MapWork<int, int>(AddOne, new[] { 1, 2, 3 })), TestActor)]);
+        var bytes = Sys.Serialization.FindSerializerFor(sent).ToBinary(sent);
+        Assert.Equal(0, sent.FrameBytes);
+        Assert.Equal(bytes.Length, ((RunBatch)RoundTrip(sent)).FrameBytes);
+    }
+
+    [Fact]
     public void RunBatch_CarriesThePoolsWorkerTerms_AndSpeculation()
     {
         var work = EncodedWork.Encode(new MapWork<int, int>(FailsFirstTime, new[] { 5 }) { Rules = new TaskRules(0, TimeSpan.Zero, null, Speculative: true) });

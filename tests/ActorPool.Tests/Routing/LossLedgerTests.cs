@@ -127,6 +127,75 @@ public sealed class LossLedgerTests
         ledger.Forget([again[1]]);
         Assert.Equal(0, ledger.SuspectCount);
     }
+
+    [Fact]
+    public void Refuse_ABatchBehindTheRunningOne_ReturnsItsChunks_AndTheRunningOnesReportStillAnswers()
+    {
+        var ledger = Ledger(2, "a");
+        var running = ledger.Assign("a", [Of(1, 0)]);
+        var refused = ledger.Assign("a", [Of(1, 1), Of(1, 2)]);
+        // The node's refusal overtakes the report of the batch sent before it.
+        Assert.Equal([1L, 2L], ledger.Refuse("a", refused)!.Select(chunk => chunk.ChunkIndex));
+        Assert.Equal([0L], ledger.HeldBy("a").Select(chunk => chunk.ChunkIndex));
+        Assert.True(ledger.Complete("a", running, []));
+        Assert.Empty(ledger.BatchesOf("a"));
+        Assert.Null(ledger.Refuse("a", refused)); // said twice, or of a batch no longer held: nothing more
+    }
+
+    [Fact]
+    public void Refuse_TheWorkerGetsNothingUntilItReportsABatchDone()
+    {
+        var ledger = Ledger(2, "a", "b");
+        var running = ledger.Assign("a", [Of(1, 0)]);
+        ledger.Refuse("a", ledger.Assign("a", [Of(1, 1)]));
+        Assert.True(ledger.IsRefused("a"));
+        ledger.Assign("b", Job(2, 5));
+        Assert.True(ledger.TryPick(plenty: true, suspectNext: false, out var picked));
+        Assert.Equal("b", picked); // "a" holds fewer chunks, but its node is full
+        Assert.True(ledger.Complete("a", running, []));
+        Assert.False(ledger.IsRefused("a"));
+        Assert.True(ledger.TryPick(plenty: false, suspectNext: false, out picked));
+        Assert.Equal("a", picked);
+    }
+
+    [Fact]
+    public void Refuse_AWorkerHoldingNothing_IsNoIdleWorkerUntilResumed()
+    {
+        var ledger = Ledger(2, "a", "b");
+        ledger.Refuse("a", ledger.Assign("a", [Of(1, 0)]));
+        ledger.Assign("b", Job(2, 3));
+        Assert.False(ledger.TryPick(plenty: false, suspectNext: false, out _));
+        Assert.Empty(ledger.Stragglers()); // nothing is taken back from "b" for a worker that can take nothing
+        Assert.True(ledger.Resume("a"));
+        Assert.False(ledger.Resume("a"));
+        Assert.True(ledger.TryPick(plenty: false, suspectNext: false, out var picked));
+        Assert.Equal("a", picked);
+        Assert.NotEmpty(ledger.Stragglers());
+    }
+
+    [Fact]
+    public void Refuse_AStragglersCopy_IsNotQueuedAgain_TheOriginalStillRuns()
+    {
+        var ledger = Ledger(2, "a", "b");
+        var chunk = Speculative(1, 0);
+        var original = ledger.Assign("a", [chunk]);
+        var copy = ledger.AssignCopy("b", chunk);
+        Assert.Empty(ledger.Refuse("b", copy)!);
+        Assert.False(ledger.IsCopied(chunk)); // it may be copied again
+        Assert.True(ledger.Complete("a", original, []));
+        Assert.Empty(ledger.Workers.SelectMany(ledger.HeldBy));
+    }
+
+    [Fact]
+    public void Refuse_ASuspect_StaysSuspectAndIsQueuedAgain()
+    {
+        var ledger = Ledger(3, "a", "b");
+        ledger.Assign("a", [Of(1, 0)]);
+        var suspect = Assert.Single(ledger.Lose("a", crashed: true, runningOnly: false).Again);
+        var batch = ledger.Assign("b", [suspect]);
+        Assert.Equal([suspect], ledger.Refuse("b", batch)!);
+        Assert.True(ledger.IsSuspect(suspect)); // it did not run: neither cleared nor blamed
+    }
 }
 
 public sealed class LossLedgerStragglerTests

@@ -10,7 +10,8 @@ namespace ActorPool.Tests.Routing;
 /// reported, some chunks handed back unrun, workers crashing, leaving, stalling and coming back,
 /// stale reports from before a loss, jobs dropped, work taken back from stragglers, the take-back's
 /// word arriving before or after the worker's report, stragglers copied to idle workers, either copy
-/// answering first), played against the router's two pure parts the
+/// answering first, batches refused by a full node, the refusal overtaking the reports of batches
+/// sent before it, workers waiting after a refusal), played against the router's two pure parts the
 /// way the router actor plays them. After every step: no chunk is lost or counted twice, and no
 /// chunk waits while a worker idles. At the end, with workers that keep answering, every chunk
 /// finishes or fails.
@@ -20,7 +21,7 @@ public sealed class WorkPullingModelTests
     private const int MaxLosses = 2;
     private const int MaxBatchesPerWorker = 2;
 
-    private enum Step { Submit, AddWorker, Report, ReportReturningSome, Crash, Leave, Unreachable, StaleReport, Drop, FailPending, TakeBack, TakenBackWord, Copy }
+    private enum Step { Submit, AddWorker, Report, ReportReturningSome, Crash, Leave, Unreachable, StaleReport, Drop, FailPending, TakeBack, TakenBackWord, Copy, Refuse, RefusalWord, Resume }
 
     private static readonly Gen<(Step Step, int Pick, int Size)> Steps =
         Gen.Select(Gen.Enum<Step>(), Gen.Int[0, 1000], Gen.Int[1, 6]);
@@ -43,6 +44,8 @@ public sealed class WorkPullingModelTests
         // from the node (a TakenBack, queued here until delivered) or from the worker's report, whichever comes first.
         private readonly Dictionary<long, int> _kept = new();
         private readonly List<(int Worker, long BatchId, int Kept)> _words = new();
+        // Batches a node refused as they arrived (never in the mailbox), whose refusal the router has not heard yet.
+        private readonly List<(int Worker, long BatchId)> _refusals = new();
         private readonly Dictionary<(long, long), RunChunk> _chunks = new();
         private readonly HashSet<(long, long)> _live = new();
         private readonly HashSet<(long, long)> _finished = new();
@@ -58,14 +61,18 @@ public sealed class WorkPullingModelTests
                 Dispatch();
                 CheckEveryChunkIsInOnePlace();
             }
-            // Workers that keep answering finish everything that is left.
+            // Workers that keep answering (and nodes with room) finish everything that is left.
+            foreach (var (worker, batchId) in _refusals.ToList())
+                HearRefusal(worker, batchId);
             if (_ledger.WorkerCount == 0)
                 AddWorker();
+            ResumeAll();
             Dispatch();
             while (_mailboxes.Values.Any(mailbox => mailbox.Count > 0))
             {
                 var worker = _mailboxes.First(pair => pair.Value.Count > 0).Key;
                 Report(worker, returned: 0);
+                ResumeAll();
                 Dispatch();
                 CheckEveryChunkIsInOnePlace();
             }
@@ -131,6 +138,24 @@ public sealed class WorkPullingModelTests
                         break;
                     _mailboxes[idle].Enqueue(new RunBatch(_ledger.AssignCopy(idle, straggling[^1]), [straggling[^1]]));
                     break;
+                case Step.Refuse when workers.Count > 0:
+                    // A batch that has not started (none of it kept by a take-back) was refused as it arrived.
+                    var full = workers[pick % workers.Count];
+                    var unstarted = _mailboxes[full].Where(sent => _kept.GetValueOrDefault(sent.BatchId, 0) == 0).ToList();
+                    if (unstarted.Count == 0)
+                        break;
+                    var refused = unstarted[size % unstarted.Count];
+                    _mailboxes[full] = new Queue<RunBatch>(_mailboxes[full].Where(sent => sent != refused));
+                    _kept.Remove(refused.BatchId);
+                    _refusals.Add((full, refused.BatchId));
+                    break;
+                case Step.RefusalWord when _refusals.Count > 0:
+                    var (refusedBy, refusedId) = _refusals[pick % _refusals.Count];
+                    HearRefusal(refusedBy, refusedId);
+                    break;
+                case Step.Resume when workers.Count > 0:
+                    _ledger.Resume(workers[pick % workers.Count]); // its wait after a refusal ran out
+                    break;
                 case Step.TakenBackWord when _words.Count > 0:
                     var word = _words[pick % _words.Count];
                     _words.Remove(word);
@@ -158,6 +183,20 @@ public sealed class WorkPullingModelTests
             }
         }
 
+        /// <summary>The router hears that batch <paramref name="batchId"/> was refused: what of it is still to run goes back to the front.</summary>
+        private void HearRefusal(int worker, long batchId)
+        {
+            _refusals.Remove((worker, batchId));
+            if (_ledger.Refuse(worker, batchId) is { } again)
+                _queue.Requeue(again);
+        }
+
+        private void ResumeAll()
+        {
+            foreach (var worker in _ledger.Workers)
+                _ledger.Resume(worker);
+        }
+
         private void AddWorker()
         {
             var worker = ++_workers;
@@ -168,15 +207,19 @@ public sealed class WorkPullingModelTests
         private void Dispatch()
         {
             _queue.DispatchTo(_ledger, (worker, batch) => _mailboxes[worker].Enqueue(batch));
-            // Nothing waits while a worker idles (one that holds batches, empty ones included, has a report to make first).
+            // Nothing waits while a worker idles (one that holds batches, empty ones included, has a report to make first;
+            // one whose node refused it a batch waits for its report or for its wait to run out).
             if (_queue.Count > 0)
-                Assert.All(_ledger.Workers, worker => Assert.NotEmpty(_ledger.BatchesOf(worker)));
+                Assert.All(_ledger.Workers.Where(worker => !_ledger.IsRefused(worker)), worker => Assert.NotEmpty(_ledger.BatchesOf(worker)));
         }
 
         /// <summary>The worker finishes its oldest batch (what it kept of it), handing back its last <paramref name="returned"/> chunks unrun.</summary>
         private void Report(int worker, int returned)
         {
             var sent = _mailboxes[worker].Dequeue();
+            // A batch refused before this one arrived was answered before this one ran: the router hears that first.
+            foreach (var (refusedBy, refusedId) in _refusals.Where(refusal => refusal.Worker == worker && refusal.BatchId < sent.BatchId).ToList())
+                HearRefusal(refusedBy, refusedId);
             var kept = _kept.Remove(sent.BatchId, out var keeps) ? keeps : sent.Chunks.Length;
             // The report says how much was kept: what was taken and not yet heard of goes back now.
             _queue.Requeue(_ledger.Shrink(worker, sent.BatchId, kept));
