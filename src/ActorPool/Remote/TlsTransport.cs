@@ -104,7 +104,7 @@ internal sealed class TlsTransport : AbstractTransportAdapter
         {
             // Remoting is stopping: nobody takes the connection.
             _log.Warning("An inbound connection from {0} could not be handed to remoting: {1}", wrapped.RemoteAddress, ex.Message);
-            wrapped.Disassociate("remoting did not take the connection", _log);
+            handle.Disassociate("remoting did not take the connection", _log);
         }
     }
 
