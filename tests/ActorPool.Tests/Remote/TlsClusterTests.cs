@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
 using ActorPool.Remote;
@@ -18,10 +20,12 @@ public sealed class TlsClusterTests(TlsCluster cluster) : IClassFixture<TlsClust
 
     public void Dispose() => Directory.Delete(_markers, recursive: true);
 
-    private Pool TlsPool(X509Certificate2 certificate, params string[] trusted) => new(new PoolOptions
+    private Pool TlsPool(X509Certificate2 certificate, params string[] trusted) => TlsPool(cluster.Seed, certificate, trusted);
+
+    private static Pool TlsPool(NodeProcess seed, X509Certificate2 certificate, params string[] trusted) => new(new PoolOptions
     {
         Deployment = PoolDeployment.Cluster,
-        SeedNodes = [cluster.Seed.Endpoint],
+        SeedNodes = [seed.Endpoint],
         Processes = 2,
         Certificate = certificate,
         TrustedThumbprints = trusted,
@@ -135,6 +139,56 @@ public sealed class TlsClusterTests(TlsCluster cluster) : IClassFixture<TlsClust
         Assert.True(SpinWait.SpinUntil(() => IsMember(pool, member), Gate.Limit), "The member never joined the cluster.");
         Assert.Equal([2], pool.Map(Twice, [1]));
         Assert.False(member.HasExited);
+    }
+
+    [Fact]
+    public async Task Node_MoreSilentConnectionsThanTheHandshakeCap_ClosesTheExtraOnesAtOnceAndServesAMemberOnceTheyGo()
+    {
+        // A cap of 4, and a handshake timeout far past the tests' limit: a silent connection closed
+        // within the limit was closed by the cap, not for its silence.
+        const int Cap = 4, Extra = 2;
+        var config = Path.Combine(_markers, "handshakes.hocon");
+        File.WriteAllText(config, $"actorpool.tls {{ max-inbound-handshakes = {Cap}, handshake-timeout = 10m }}");
+        using var node = NodeProcess.Start(Functions, arguments: [.. cluster.NodeArguments(cluster.ClusterFile), "--config", config], environment: TestCertificates.Environment);
+        var port = int.Parse(node.Endpoint[(node.Endpoint.LastIndexOf(':') + 1)..]);
+        var strangers = new List<TcpClient>();
+        try
+        {
+            for (var i = 0; i < Cap + Extra; i++)
+            {
+                var stranger = new TcpClient();
+                strangers.Add(stranger);
+                await stranger.ConnectAsync(IPAddress.Loopback, port); // and says nothing
+            }
+            // The node sends nothing first in a TLS handshake: a read ends only when it closes the connection.
+            var open = strangers.Select(ClosedAsync).ToList();
+            for (var closed = 0; closed < Extra; closed++)
+                open.Remove(await Task.WhenAny(open).WaitAsync(Gate.Limit));
+
+            Assert.Equal(1, WaitForLogLine(node, "Refused a TLS connection from 127.0.0.1", "max-inbound-handshakes"));
+        }
+        finally
+        {
+            foreach (var stranger in strangers)
+                stranger.Dispose();
+        }
+        using var pool = TlsPool(node, cluster.Cluster);
+        Assert.Equal([2, 4, 6], pool.Map(Twice, [1, 2, 3], chunkSize: 1));
+        Assert.False(node.HasExited);
+    }
+
+    /// <summary>Ends when the other side closes <paramref name="client"/>'s connection (its end of the stream, or a reset).</summary>
+    private static async Task ClosedAsync(TcpClient client)
+    {
+        try
+        {
+            while (await client.GetStream().ReadAsync(new byte[256]) > 0)
+            {
+            }
+        }
+        catch (IOException)
+        {
+        }
     }
 
     [Fact]
