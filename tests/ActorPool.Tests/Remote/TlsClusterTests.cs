@@ -4,6 +4,8 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
 using ActorPool.Remote;
 using ActorPool.Testing;
+using Akka.Actor;
+using Akka.Actor.Setup;
 using static ActorPool.Tests.Remote.DistributedPoolTests; // its functions: Twice, MarkAndWork
 
 namespace ActorPool.Tests.Remote;
@@ -222,6 +224,37 @@ public sealed class TlsClusterTests(TlsCluster cluster) : IClassFixture<TlsClust
         Assert.Matches(new Regex("exited with code [1-9]"), error.Message);
         Assert.Contains("--certificate", error.Message);
         Assert.Contains("--insecure", error.Message);
+    }
+
+    [Fact]
+    public void Node_ConfigFilePuttingItsAddressOffLoopbackWithoutCertificate_ExitsSayingCertificateAndInsecure()
+    {
+        // --hostname is loopback (the default), the file is not: the file's hostname is overridden by
+        // --hostname, its public-hostname is not (peers would be told to reach this plain node at
+        // 192.0.2.1, an address for documentation, RFC 5737). Refused before anything listens.
+        var config = Path.Combine(_markers, "off-loopback.hocon");
+        File.WriteAllText(config, "akka.remote.dot-netty.tcp { hostname = 0.0.0.0, public-hostname = 192.0.2.1 }");
+        var error = Assert.Throws<InvalidOperationException>(() => NodeProcess.Start(Functions, arguments: ["--config", config]));
+        Assert.Matches(new Regex("exited with code [1-9]"), error.Message);
+        Assert.Contains("public-hostname = \"192.0.2.1\"", error.Message);
+        Assert.Contains("--certificate", error.Message);
+        Assert.Contains("--insecure", error.Message);
+    }
+
+    [Fact]
+    public void Pool_SystemSetupPuttingItsAddressOffLoopbackWithoutCertificate_ThrowsNamingCertificateAndAllowInsecure()
+    {
+        // The setup's configuration goes over the pool's own: here it tells peers to reach the pool
+        // at 192.0.2.1 (RFC 5737). Refused before the pool's system is created.
+        var setup = ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(
+            Akka.Configuration.ConfigurationFactory.ParseString("akka.remote.dot-netty.tcp.public-hostname = 192.0.2.1")));
+        var error = Assert.Throws<ArgumentException>(() => new Pool(new PoolOptions
+        {
+            Deployment = PoolDeployment.Cluster, SeedNodes = ["127.0.0.1:1"], SystemSetup = setup,
+        }));
+        Assert.Equal("options.Certificate", error.ParamName);
+        Assert.Contains("public-hostname = \"192.0.2.1\"", error.Message);
+        Assert.Contains("AllowInsecure", error.Message);
     }
 
     [Fact]
