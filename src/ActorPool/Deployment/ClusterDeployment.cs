@@ -49,7 +49,7 @@ internal class ClusterDeployment : WorkerDeployment
     /// </summary>
     private static ActorSystemSetup DriverSetup(PoolOptions options, PeerTrust? trust)
     {
-        var config = DistributedDeployment.DriverConfig(options, tls: trust is not null).WithFallback(OwnSystemConfig.Get()).WithFallback(ReferenceConfig.Get());
+        var config = DistributedDeployment.DriverConfig(options).WithFallback(OwnSystemConfig.Get()).WithFallback(ReferenceConfig.Get());
         if (trust is null) // a Cluster pool on plain TCP: LocalProcesses pools always have a certificate
         {
             var setup = OwnSystemSetup.Create(config, options.SystemSetup);
@@ -59,7 +59,8 @@ internal class ClusterDeployment : WorkerDeployment
         var filters = TlsTransport.QuietRetries(new LogFilterBuilder());
         if (options.Deployment == PoolDeployment.LocalProcesses)
             filters.ExcludeMessageContaining("Disassociated");
-        return OwnSystemSetup.Create(config, options.SystemSetup, new TlsSetup(trust), filters.Build());
+        // Over SystemSetup's configuration too, as over a node's --config file: the certificate decides.
+        return OwnSystemSetup.Over(OwnSystemSetup.Create(config, options.SystemSetup, new TlsSetup(trust), filters.Build()), TlsSetup.Config);
     }
 
     public override WorkerGroup CreateWorkers(IActorContext context, PoolSettings settings, CancellationToken stopping, JobRegistry pool, TaskCancellation tasks) =>

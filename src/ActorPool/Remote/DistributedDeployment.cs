@@ -106,7 +106,7 @@ internal static class DistributedDeployment
         return new Address(tls ? TlsSetup.Protocol : TlsSetup.PlainProtocol, ClusterNames.SystemName, seed[..colon], int.Parse(seed[(colon + 1)..]));
     }
 
-    public static Config DriverConfig(PoolOptions options, bool tls) => (tls ? TlsSetup.Config : Config.Empty).WithFallback(ConfigurationFactory.ParseString($$"""
+    public static Config DriverConfig(PoolOptions options) => ConfigurationFactory.ParseString($$"""
         akka.actor.provider = cluster
         akka.remote.dot-netty.tcp.hostname = "{{options.Hostname}}"
         akka.remote.dot-netty.tcp.port = {{options.Port}}
@@ -115,7 +115,7 @@ internal static class DistributedDeployment
             // The pool's own processes are stopped before its system is: there is no one left to
             // leave gracefully, and waiting for unreachable members to agree would only stall Join.
             ? ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-actor-system-terminate = off")
-            : Config.Empty)).WithFallback(WireFence.Get());
+            : Config.Empty).WithFallback(WireFence.Get());
 
     /// <summary>How long a stopping driver waits for a join still under way to be answered, so that it can leave.</summary>
     private static readonly TimeSpan JoinSettleLimit = TimeSpan.FromSeconds(2);

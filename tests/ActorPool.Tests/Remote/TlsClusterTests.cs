@@ -63,6 +63,23 @@ public sealed class TlsClusterTests(TlsCluster cluster) : IClassFixture<TlsClust
     }
 
     [Fact]
+    public void Cluster_PoolWhoseSystemSetupDropsTheTlsAdapter_SpeaksTlsAllTheSame()
+    {
+        // SystemSetup's configuration goes over the pool's own, but not over its TLS: the certificate decides.
+        using var pool = new Pool(new PoolOptions
+        {
+            Deployment = PoolDeployment.Cluster,
+            SeedNodes = [cluster.Seed.Endpoint],
+            Processes = 2,
+            Certificate = cluster.Cluster,
+            SystemSetup = ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(Akka.Configuration.ConfigurationFactory.ParseString(
+                "akka.remote { enabled-transports = [akka.remote.dot-netty.tcp], dot-netty.tcp.applied-adapters = [] }"))),
+        });
+        Assert.Equal(TlsSetup.Protocol, Akka.Cluster.Cluster.Get(pool.System).SelfAddress.Protocol);
+        Assert.Equal([2, 4, 6], pool.Map(Twice, [1, 2, 3], chunkSize: 1));
+    }
+
+    [Fact]
     public void Cluster_PoolWithANewCertificateTheNodesWereToldToTrust_RunsAJob()
     {
         // A rotation: the nodes trust the next certificate (--trust), and the pool that presents it trusts theirs.
