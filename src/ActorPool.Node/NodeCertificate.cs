@@ -9,7 +9,7 @@ namespace ActorPool.Node;
 internal static class NodeCertificate
 {
     /// <summary>The environment variable that holds the PKCS#12 file's password: never on the command line, which every user of the machine can read.</summary>
-    public const string PasswordVariable = "ACTORPOOL_CERTIFICATE_PASSWORD";
+    public const string PasswordVariable = PoolCertificate.PasswordVariable;
 
     /// <summary>
     /// The node's trust: null for plain TCP, which a node may use only on loopback or with
