@@ -15,7 +15,10 @@ public static class ActorPoolServiceCollectionExtensions
     /// (<c>appsettings.json</c>: <c>Processes</c>, <c>Routing</c> and <c>Deployment</c> by name,
     /// <c>SeedNodes</c> as an array of <c>"host:port"</c>, <c>Hostname</c>, <c>Port</c>,
     /// <c>WorkerRole</c>, <c>Name</c>, <c>MaxTasksPerChild</c>, <c>MaxWorkerLosses</c>,
-    /// <c>NoWorkerTimeout</c>, <c>NodeHostPath</c>, <c>JournalPath</c>); an option left out keeps
+    /// <c>NoWorkerTimeout</c>, <c>NodeHostPath</c>, <c>JournalPath</c>, <c>Certificate:Path</c> (a
+    /// PKCS#12 file, relative to the content root) and <c>Certificate:Password</c> (default: the
+    /// <c>ACTORPOOL_CERTIFICATE_PASSWORD</c> environment variable, as node hosts read it, else none),
+    /// <c>TrustedThumbprints</c> as <c>SeedNodes</c>, <c>AllowInsecure</c>); an option left out keeps
     /// its default, and a value that cannot be read fails the pool's creation (the host's start) naming its key
     /// (<c>ActorPool:Routing</c>). When the host runs Akka.Hosting, an in-process pool runs in the
     /// host's ActorSystem and its router is in the <c>ActorRegistry</c> under <see cref="Pool"/>;

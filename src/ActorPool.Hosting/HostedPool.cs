@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace ActorPool.Hosting;
@@ -58,7 +59,7 @@ internal sealed class HostedPool
         var options = _options is not null
             ? _options(_services) ?? throw new InvalidOperationException("The options function given to AddActorPool or WithActorPool returned null.")
             : _services.GetService<IConfiguration>() is { } configuration
-                ? PoolConfiguration.Read(configuration.GetSection(PoolConfiguration.SectionName))
+                ? PoolConfiguration.Read(configuration.GetSection(PoolConfiguration.SectionName), _services.GetService<IHostEnvironment>()?.ContentRootPath)
                 : new PoolOptions();
         var hostSystem = _services.GetService<ActorSystem>();
         if (options.ActorSystem is null && options.Deployment == PoolDeployment.InProcess && hostSystem is not null)

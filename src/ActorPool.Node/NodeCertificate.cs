@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using ActorPool.Deployment;
 using ActorPool.Remote;
+using Akka.Configuration;
 
 namespace ActorPool.Node;
 
@@ -8,26 +9,17 @@ namespace ActorPool.Node;
 internal static class NodeCertificate
 {
     /// <summary>The environment variable that holds the PKCS#12 file's password: never on the command line, which every user of the machine can read.</summary>
-    public const string PasswordVariable = "ACTORPOOL_CERTIFICATE_PASSWORD";
+    public const string PasswordVariable = PoolCertificate.PasswordVariable;
 
     /// <summary>
     /// The node's trust: null for plain TCP, which a node may use only on loopback or with
-    /// <c>--insecure</c>. Throws an <see cref="ArgumentException"/> saying what is wrong, before
-    /// anything listens.
+    /// <c>--insecure</c> (<see cref="RefusePlainTcpOffLoopback"/>). Throws an
+    /// <see cref="ArgumentException"/> saying what is wrong, before anything listens.
     /// </summary>
     public static PeerTrust? Load(NodeHostOptions options)
     {
         if (options.Certificate is not { } path)
-        {
-            if (!options.Insecure && !LoopbackHost.Is(options.Hostname))
-            {
-                throw new ArgumentException(
-                    $"--hostname {options.Hostname} is not a loopback address, and without a certificate anyone who can reach the port could join "
-                    + "the cluster and run or read its work, in plain text. Give the cluster's certificate with --certificate FILE (TLS with mutual "
-                    + "authentication), or --insecure to use plain TCP on a network you trust.");
-            }
             return null;
-        }
         byte[] pkcs12;
         try
         {
@@ -59,6 +51,29 @@ internal static class NodeCertificate
         catch (CryptographicException ex)
         {
             throw new ArgumentException($"--certificate {path} is not a PKCS#12 file this node can open with the password in {PasswordVariable} (if any): {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// Refuses a node without a certificate whose remoting is off loopback in
+    /// <paramref name="effective"/>, the configuration its system is created with (--hostname, and
+    /// --config's file, merged), unless <c>--insecure</c>. Throws an <see cref="ArgumentException"/>
+    /// naming what is off loopback, --certificate and --insecure; call it before the system starts.
+    /// </summary>
+    public static void RefusePlainTcpOffLoopback(NodeHostOptions options, Config effective)
+    {
+        if (options.Insecure)
+            return;
+        // --hostname wins over the file's hostname: off loopback, it is what to name.
+        var where = !LoopbackHost.Is(options.Hostname) ? $"--hostname {options.Hostname} is not a loopback address"
+            : LoopbackHost.OffLoopback(effective) is { } setting ? $"{(options.Config is { } file ? $"--config {file.FullName}" : "The node's configuration")} sets {setting}, not a loopback address"
+            : null;
+        if (where is not null)
+        {
+            throw new ArgumentException(
+                $"{where}, and without a certificate anyone who can reach the port could join the cluster and run or read its work, in plain "
+                + "text. Give the cluster's certificate with --certificate FILE (TLS with mutual authentication), or --insecure to use plain TCP "
+                + "on a network you trust.");
         }
     }
 }

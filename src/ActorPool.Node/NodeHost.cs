@@ -9,6 +9,7 @@ using Akka.Configuration;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
 using ActorPool.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace ActorPool.Node;
@@ -58,6 +59,8 @@ internal static class NodeHost
             NodeQueue.LimitOf(settings); // checked here, so that a wrong one stops the node before it serves
             foreach (var assembly in options.Load)
                 FunctionRef.Trust(Assembly.LoadFrom(assembly.FullName));
+            if (trust is null) // plain TCP: only on loopback, as the system will be configured, file and all
+                NodeCertificate.RefusePlainTcpOffLoopback(options, EffectiveConfig(Configure));
         }
         catch (Exception ex) when (ex is ArgumentException or IOException or BadImageFormatException or ConfigurationException)
         {
@@ -65,26 +68,8 @@ internal static class NodeHost
             return 2;
         }
 
-        // A stop that was asked for (SIGTERM, Ctrl-C) leaves the cluster gracefully and hands the
-        // node's work back. A process exit that was not asked for comes from user code (a task
-        // that calls Environment.Exit): that is a task killing its worker, so the node dies at once,
-        // without the graceful leave, and pools count the loss against the task. This handler is
-        // registered before the host's own, so it runs first.
-        var stopAsked = 0;
-        using var onSigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => Volatile.Write(ref stopAsked, 1));
-        using var onSigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => Volatile.Write(ref stopAsked, 1));
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            if (Volatile.Read(ref stopAsked) == 0)
-                Process.GetCurrentProcess().Kill();
-        };
-
-        if (parent is not null)
-            ParentWatch.Start(parent);
-
-        var builder = Host.CreateApplicationBuilder();
-        NodeLogging.Configure(builder.Logging);
-        builder.Services.AddAkka(ClusterNames.SystemName, akka =>
+        // The node's system, as the host creates it; EffectiveConfig reads what it makes of it first.
+        void Configure(AkkaConfigurationBuilder akka)
         {
             akka.WithActorPoolLogging(); // as a hosted pool's: Akka's logs to ILogger, ActorPool's under ActorPool.* categories
             if (fileConfig is not null)
@@ -116,9 +101,42 @@ internal static class NodeHost
                 Console.Out.WriteLine($"{DistributedDeployment.NodeReadyLine}{cluster.SelfAddress.Host}:{cluster.SelfAddress.Port}");
                 Console.Out.Flush();
             });
-        });
+        }
+
+        // A stop that was asked for (SIGTERM, Ctrl-C) leaves the cluster gracefully and hands the
+        // node's work back. A process exit that was not asked for comes from user code (a task
+        // that calls Environment.Exit): that is a task killing its worker, so the node dies at once,
+        // without the graceful leave, and pools count the loss against the task. This handler is
+        // registered before the host's own, so it runs first.
+        var stopAsked = 0;
+        using var onSigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => Volatile.Write(ref stopAsked, 1));
+        using var onSigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => Volatile.Write(ref stopAsked, 1));
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            if (Volatile.Read(ref stopAsked) == 0)
+                Process.GetCurrentProcess().Kill();
+        };
+
+        if (parent is not null)
+            ParentWatch.Start(parent);
+
+        var builder = Host.CreateApplicationBuilder();
+        NodeLogging.Configure(builder.Logging);
+        builder.Services.AddAkka(ClusterNames.SystemName, Configure);
         await builder.Build().RunAsync(cancellation).ConfigureAwait(false);
         Volatile.Write(ref stopAsked, 1); // the host stopped (shutdown asked for, or the node was removed): exit normally
         return 0;
+    }
+
+    /// <summary>
+    /// The configuration <paramref name="configure"/> gives the node's system, every layer merged
+    /// as Akka.Hosting merges them (the command line's over the file's): read from a builder of its
+    /// own that nothing starts, so that it can be checked before anything listens.
+    /// </summary>
+    private static Config EffectiveConfig(Action<AkkaConfigurationBuilder> configure)
+    {
+        var probe = new AkkaConfigurationBuilder(new ServiceCollection(), ClusterNames.SystemName);
+        configure(probe);
+        return probe.Configuration.GetOrElse(Config.Empty);
     }
 }

@@ -1,3 +1,4 @@
+using ActorPool.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -24,6 +25,31 @@ public sealed class AddActorPoolTests
         Assert.Equal("web", pool.Name);
         Assert.Equal([1, 4, 9], pool.Map(Square, [1, 2, 3]));
         Assert.Same(pool, host.Services.GetRequiredService<Pool>());
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task AddActorPool_CertificateInTheSection_RunsAJobOnANodeOverTls()
+    {
+        // A node that speaks TLS only: a pool that did not read the certificate could never reach it.
+        using var files = new TestCertificates();
+        var file = files.Write(TestCertificates.Create("actorpool-hosting-cluster"));
+        using var node = NodeProcess.Start(typeof(AddActorPoolTests).Assembly, arguments: ["--certificate", file], environment: TestCertificates.Environment);
+        var builder = TestHost.Builder(configuration: new Dictionary<string, string?>
+        {
+            ["ActorPool:Deployment"] = "Cluster",
+            ["ActorPool:SeedNodes"] = node.Endpoint,
+            ["ActorPool:Processes"] = "1",
+            ["ActorPool:Certificate:Path"] = file,
+            ["ActorPool:Certificate:Password"] = TestCertificates.Password,
+        });
+        builder.Services.AddActorPool();
+        using var host = builder.Build();
+        await host.StartAsync();
+
+        var pool = host.Services.GetRequiredService<Pool>();
+
+        Assert.Equal([1, 4, 9], pool.Map(Square, [1, 2, 3]));
         await host.StopAsync();
     }
 

@@ -1,11 +1,18 @@
+using ActorPool.Testing;
 using Microsoft.Extensions.Configuration;
 
 namespace ActorPool.Hosting.Tests;
 
-public sealed class PoolConfigurationTests
+public sealed class PoolConfigurationTests : IDisposable
 {
-    private static PoolOptions Read(Dictionary<string, string?> values) =>
-        PoolConfiguration.Read(new ConfigurationBuilder().AddInMemoryCollection(values).Build().GetSection("ActorPool"));
+    private static readonly System.Security.Cryptography.X509Certificates.X509Certificate2 Cluster = TestCertificates.Create("actorpool-hosting-test");
+    private readonly TestCertificates _files = new();
+
+    public void Dispose() => _files.Dispose();
+
+    private static PoolOptions Read(Dictionary<string, string?> values, string? contentRoot = null, Dictionary<string, string>? environment = null) =>
+        PoolConfiguration.Read(new ConfigurationBuilder().AddInMemoryCollection(values).Build().GetSection("ActorPool"),
+            contentRoot, name => environment?.GetValueOrDefault(name));
 
     [Fact]
     public void Read_EveryKey_SetsItsOption()
@@ -26,6 +33,11 @@ public sealed class PoolConfigurationTests
             ["ActorPool:NoWorkerTimeout"] = "00:00:30",
             ["ActorPool:NodeHostPath"] = "/opt/ActorPool.Node.dll",
             ["ActorPool:JournalPath"] = "jobs.db",
+            ["ActorPool:Certificate:Path"] = _files.Write(Cluster),
+            ["ActorPool:Certificate:Password"] = TestCertificates.Password,
+            ["ActorPool:TrustedThumbprints:0"] = "AB:CD",
+            ["ActorPool:TrustedThumbprints:1"] = "ef01",
+            ["ActorPool:AllowInsecure"] = "True",
         });
 
         Assert.Equal("jobs", options.Name);
@@ -41,6 +53,10 @@ public sealed class PoolConfigurationTests
         Assert.Equal(TimeSpan.FromSeconds(30), options.NoWorkerTimeout);
         Assert.Equal("/opt/ActorPool.Node.dll", options.NodeHostPath);
         Assert.Equal("jobs.db", options.JournalPath);
+        Assert.Equal(Cluster.Thumbprint, options.Certificate?.Thumbprint);
+        Assert.True(options.Certificate!.HasPrivateKey);
+        Assert.Equal(["AB:CD", "ef01"], options.TrustedThumbprints);
+        Assert.True(options.AllowInsecure);
     }
 
     [Fact]
@@ -56,6 +72,9 @@ public sealed class PoolConfigurationTests
         Assert.Equal(defaults.Hostname, options.Hostname);
         Assert.Equal(defaults.WorkerRole, options.WorkerRole);
         Assert.Null(options.Name);
+        Assert.Null(options.Certificate);
+        Assert.Empty(options.TrustedThumbprints);
+        Assert.False(options.AllowInsecure);
     }
 
     [Fact]
@@ -64,6 +83,60 @@ public sealed class PoolConfigurationTests
         var options = Read(new() { ["ActorPool:SeedNodes"] = "10.0.0.1:4053, 10.0.0.2:4053" });
 
         Assert.Equal(["10.0.0.1:4053", "10.0.0.2:4053"], options.SeedNodes);
+    }
+
+    [Fact]
+    public void Read_TrustedThumbprintsAsOneString_SplitsAtCommas()
+    {
+        var options = Read(new() { ["ActorPool:TrustedThumbprints"] = "AB12, CD34" });
+
+        Assert.Equal(["AB12", "CD34"], options.TrustedThumbprints);
+    }
+
+    [Fact]
+    public void Read_CertificateWithoutPassword_OpensItWithThePasswordOfTheEnvironment()
+    {
+        var options = Read(new() { ["ActorPool:Certificate:Path"] = _files.Write(Cluster) },
+            environment: new() { ["ACTORPOOL_CERTIFICATE_PASSWORD"] = TestCertificates.Password });
+
+        Assert.Equal(Cluster.Thumbprint, options.Certificate?.Thumbprint);
+    }
+
+    [Fact]
+    public void Read_CertificatePathRelative_IsReadFromTheContentRoot()
+    {
+        var file = _files.Write(Cluster);
+
+        var options = Read(new() { ["ActorPool:Certificate:Path"] = Path.GetFileName(file), ["ActorPool:Certificate:Password"] = TestCertificates.Password },
+            contentRoot: Path.GetDirectoryName(file));
+
+        Assert.Equal(Cluster.Thumbprint, options.Certificate?.Thumbprint);
+    }
+
+    [Fact]
+    public void Read_CertificateWithTheWrongPassword_FailsNamingThePathAndThePassword()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => Read(new()
+        {
+            ["ActorPool:Certificate:Path"] = _files.Write(Cluster), ["ActorPool:Certificate:Password"] = "not it",
+        }, environment: new() { ["ACTORPOOL_CERTIFICATE_PASSWORD"] = TestCertificates.Password })); // the key's password wins
+
+        Assert.StartsWith("Configuration ActorPool:Certificate:Path:", error.Message);
+        Assert.Contains("ActorPool:Certificate:Password", error.Message);
+    }
+
+    [Theory]
+    [InlineData("Certificate:Path", "/nonexistent/cluster.pfx", "ActorPool:Certificate:Path", "cannot be read")]
+    [InlineData("Certificate:Password", "secret", "ActorPool:Certificate:Path", "is missing")] // a password, but no file
+    [InlineData("Certificate:KeyPath", "cluster.key", "ActorPool:Certificate:KeyPath", "the settings are Path, Password")] // Kestrel's PEM key: not here
+    [InlineData("Certificate", "cluster.pfx", "ActorPool:Certificate", "ActorPool:Certificate:Path")] // the file goes under Path
+    [InlineData("AllowInsecure", "yes", "ActorPool:AllowInsecure", "not true or false")]
+    public void Read_BadTrustSetting_FailsNamingTheKeyAndWhy(string key, string value, string named, string why)
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => Read(new() { ["ActorPool:" + key] = value }));
+
+        Assert.StartsWith($"Configuration {named}:", error.Message);
+        Assert.Contains(why, error.Message);
     }
 
     [Theory]

@@ -30,4 +30,8 @@ internal static class OwnSystemSetup
             setup = setup.And(one);
         return setup;
     }
+
+    /// <summary><paramref name="setup"/> (made by <see cref="Create"/>) with <paramref name="config"/> over its configuration, <see cref="PoolOptions.SystemSetup"/>'s included: what the pool decides whatever it is given.</summary>
+    public static ActorSystemSetup Over(ActorSystemSetup setup, Config config) =>
+        setup.And(BootstrapSetup.Create().WithConfig(config.WithFallback(setup.Get<BootstrapSetup>().Value.Config.Value)));
 }

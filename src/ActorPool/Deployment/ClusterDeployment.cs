@@ -44,16 +44,23 @@ internal class ClusterDeployment : WorkerDeployment
     /// its timeout), and Akka.Remote reports each closed connection with a warning and an error,
     /// stack traces included, that say nothing the pool's own log line does not: those are left out.
     /// Over TLS, so are Akka's repeats of a refused connection (<see cref="TlsTransport.QuietRetries"/>).
+    /// On plain TCP, the configuration as the system will have it must stay on loopback, unless
+    /// the options allow otherwise (<see cref="DistributedDeployment.RefusePlainTcpOffLoopback"/>).
     /// </summary>
     private static ActorSystemSetup DriverSetup(PoolOptions options, PeerTrust? trust)
     {
-        var config = DistributedDeployment.DriverConfig(options, tls: trust is not null).WithFallback(OwnSystemConfig.Get()).WithFallback(ReferenceConfig.Get());
+        var config = DistributedDeployment.DriverConfig(options).WithFallback(OwnSystemConfig.Get()).WithFallback(ReferenceConfig.Get());
         if (trust is null) // a Cluster pool on plain TCP: LocalProcesses pools always have a certificate
-            return OwnSystemSetup.Create(config, options.SystemSetup);
+        {
+            var setup = OwnSystemSetup.Create(config, options.SystemSetup);
+            DistributedDeployment.RefusePlainTcpOffLoopback(options, setup.Get<BootstrapSetup>().Value.Config.Value);
+            return setup;
+        }
         var filters = TlsTransport.QuietRetries(new LogFilterBuilder());
         if (options.Deployment == PoolDeployment.LocalProcesses)
             filters.ExcludeMessageContaining("Disassociated");
-        return OwnSystemSetup.Create(config, options.SystemSetup, new TlsSetup(trust), filters.Build());
+        // Over SystemSetup's configuration too, as over a node's --config file: the certificate decides.
+        return OwnSystemSetup.Over(OwnSystemSetup.Create(config, options.SystemSetup, new TlsSetup(trust), filters.Build()), TlsSetup.Config);
     }
 
     public override WorkerGroup CreateWorkers(IActorContext context, PoolSettings settings, CancellationToken stopping, JobRegistry pool, TaskCancellation tasks) =>

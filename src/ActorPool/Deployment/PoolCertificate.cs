@@ -46,6 +46,13 @@ internal sealed class PoolCertificate
     }
 
     /// <summary>
+    /// The environment variable that holds the password of a cluster's PKCS#12 file, for node hosts
+    /// (<c>--certificate</c>) and hosted pools (<c>ActorPool:Certificate:Path</c>): never on a
+    /// command line, which every user of the machine can read.
+    /// </summary>
+    public const string PasswordVariable = "ACTORPOOL_CERTIFICATE_PASSWORD";
+
+    /// <summary>
     /// Loads a PKCS#12 certificate with its key. The key is kept in memory where the OS allows
     /// (not Windows, whose TLS needs a stored key), so nothing of it is written to disk.
     /// </summary>

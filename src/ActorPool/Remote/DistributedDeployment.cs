@@ -45,14 +45,27 @@ internal static class DistributedDeployment
         if (options.Certificate is { } certificate)
             return PeerTrust.Create(certificate, options.TrustedThumbprints, "options.Certificate", "options.TrustedThumbprints");
         if (!options.AllowInsecure && !LoopbackHost.Is(options.Hostname))
-        {
-            throw new ArgumentException(
-                $"Hostname '{options.Hostname}' is not a loopback address, and without a Certificate anyone who can reach the port could join "
-                + "the cluster and run or read its work, in plain text. Set Certificate (TLS with mutual authentication; the nodes take it with "
-                + "--certificate), or set AllowInsecure to use plain TCP on a network you trust.", "options.Certificate");
-        }
+            throw new ArgumentException($"Hostname '{options.Hostname}' is not a loopback address, and without a Certificate{PlainTcpOffLoopback}", "options.Certificate");
         return null;
     }
+
+    /// <summary>
+    /// Refuses plain TCP off loopback in <paramref name="effective"/>, the configuration a
+    /// <see cref="PoolDeployment.Cluster"/> pool without a certificate creates its system with,
+    /// unless <see cref="PoolOptions.AllowInsecure"/>: the configuration of
+    /// <see cref="PoolOptions.SystemSetup"/> goes over the pool's own, and may move its address
+    /// where <see cref="TrustOf"/>, which reads <see cref="PoolOptions.Hostname"/>, does not look.
+    /// Called before the system is created, so nothing has listened.
+    /// </summary>
+    public static void RefusePlainTcpOffLoopback(PoolOptions options, Config effective)
+    {
+        if (!options.AllowInsecure && LoopbackHost.OffLoopback(effective) is { } setting)
+            throw new ArgumentException($"SystemSetup sets {setting}, not a loopback address, and without a Certificate{PlainTcpOffLoopback}", "options.Certificate");
+    }
+
+    private const string PlainTcpOffLoopback =
+        " anyone who can reach the port could join the cluster and run or read its work, in plain text. Set Certificate (TLS with mutual "
+        + "authentication; the nodes take it with --certificate), or set AllowInsecure to use plain TCP on a network you trust.";
 
     /// <summary>The initializer a distributed pool's workers run, checked to travel: for a closure, a copy holding its values as they are now.</summary>
     /// <exception cref="ArgumentException">It cannot travel; the message names <c>options.Initializer</c> and says why.</exception>
@@ -93,7 +106,7 @@ internal static class DistributedDeployment
         return new Address(tls ? TlsSetup.Protocol : TlsSetup.PlainProtocol, ClusterNames.SystemName, seed[..colon], int.Parse(seed[(colon + 1)..]));
     }
 
-    public static Config DriverConfig(PoolOptions options, bool tls) => (tls ? TlsSetup.Config : Config.Empty).WithFallback(ConfigurationFactory.ParseString($$"""
+    public static Config DriverConfig(PoolOptions options) => ConfigurationFactory.ParseString($$"""
         akka.actor.provider = cluster
         akka.remote.dot-netty.tcp.hostname = "{{options.Hostname}}"
         akka.remote.dot-netty.tcp.port = {{options.Port}}
@@ -102,7 +115,7 @@ internal static class DistributedDeployment
             // The pool's own processes are stopped before its system is: there is no one left to
             // leave gracefully, and waiting for unreachable members to agree would only stall Join.
             ? ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-actor-system-terminate = off")
-            : Config.Empty)).WithFallback(WireFence.Get());
+            : Config.Empty).WithFallback(WireFence.Get());
 
     /// <summary>How long a stopping driver waits for a join still under way to be answered, so that it can leave.</summary>
     private static readonly TimeSpan JoinSettleLimit = TimeSpan.FromSeconds(2);

@@ -15,8 +15,13 @@ internal sealed class HandleStream : DuplexStream, IHandleEventListener
     private readonly AssociationHandle _handle;
     private readonly int _maxFrame;
 
-    // Frames come in on the transport's I/O thread, one connection on one thread; the reader runs
-    // on, inline, as far as the data goes, as Akka's own TLS decrypts on that thread.
+    // Frames come in on the transport's I/O thread, one connection on one thread, and a waiting
+    // ReadAsync resumes there, inline. The SslStream that awaits it does not: DotNetty runs its
+    // event loop inside a Task of its own TaskScheduler, under which a Task's continuations are
+    // not inlined, so decryption and the hand-off to Akka go on on a thread-pool thread. Making
+    // them inline too (a PoolingAsyncValueTaskMethodBuilder on ReadAsync: every payload then
+    // reached Akka on the I/O thread) changed neither a round trip's time nor its CPU measurably
+    // (bench A/B at a load average of 12 to 19 on 2 cores, 2026-12-06; BENCHMARKS.md), so it is not done.
     private readonly Channel<ReadOnlyMemory<byte>> _inbound = Channel.CreateUnbounded<ReadOnlyMemory<byte>>(
         new UnboundedChannelOptions { SingleReader = true, SingleWriter = true, AllowSynchronousContinuations = true });
 

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using System.Net.Security;
 using Akka.Event;
 using Akka.Remote.Transport;
 using Google.Protobuf;
@@ -15,7 +14,7 @@ internal sealed class TlsAssociationHandle : AbstractTransportAdapterHandle
 {
     private const int HeaderLength = 4;
 
-    private readonly SslStream _ssl;
+    private readonly Stream _tls;
     private readonly HandleStream _stream;
     private readonly long _maxPayload;
     private readonly ILoggingAdapter _log;
@@ -25,10 +24,20 @@ internal sealed class TlsAssociationHandle : AbstractTransportAdapterHandle
     private readonly object _writeGate = new();
     private bool _closed;
 
-    public TlsAssociationHandle(AssociationHandle wrapped, SslStream ssl, HandleStream stream, long maxPayload, ILoggingAdapter log)
+    /// <summary>1 once the wrapped association has been told to close: by Akka, or by the read loop's end, whichever comes first.</summary>
+    private int _wrappedClosed;
+
+    /// <summary>Set when Akka closes the association, which may come before it ever takes the association's reads.</summary>
+    private readonly TaskCompletionSource _closedByAkka = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
+    /// The association over <paramref name="wrapped"/>, whose frames <paramref name="stream"/> reads,
+    /// once <paramref name="tls"/> (the <see cref="System.Net.Security.SslStream"/> over it) is authenticated.
+    /// </summary>
+    public TlsAssociationHandle(AssociationHandle wrapped, Stream tls, HandleStream stream, long maxPayload, ILoggingAdapter log)
         : base(wrapped, TlsTransport.Scheme)
     {
-        _ssl = ssl;
+        _tls = tls;
         _stream = stream;
         _maxPayload = maxPayload;
         _log = log;
@@ -47,7 +56,7 @@ internal sealed class TlsAssociationHandle : AbstractTransportAdapterHandle
             {
                 if (_closed)
                     return false;
-                _ssl.Write(buffer, 0, length); // one record for a small payload: one frame
+                _tls.Write(buffer, 0, length); // one record for a small payload: one frame
                 return true;
             }
         }
@@ -65,45 +74,84 @@ internal sealed class TlsAssociationHandle : AbstractTransportAdapterHandle
     public override void Disassociate()
     {
         lock (_writeGate)
-        {
-            if (_closed)
-                return;
             _closed = true;
-        }
-        WrappedHandle.Disassociate("the association was closed", _log);
+        _closedByAkka.TrySetResult();
+        CloseWrapped("the association was closed");
     }
 
-    /// <summary>Reads payloads until the association ends, then tells Akka it has, with the reason the transport gave.</summary>
+    /// <summary>Closes the wrapped association, the first time only: Akka's close and the read loop's end each come once, in either order.</summary>
+    private void CloseWrapped(string reason)
+    {
+        if (Interlocked.Exchange(ref _wrappedClosed, 1) == 0)
+            WrappedHandle.Disassociate(reason, _log);
+    }
+
+    /// <summary>
+    /// Reads payloads until the association ends, however it ends, then closes it and tells Akka,
+    /// with the reason the transport gave. Every way out of the loop, an exception of any type
+    /// included, comes to that end once: an association left open would be one that remoting waits
+    /// on forever, and that holds its connection.
+    /// </summary>
     private async Task ReadAsync()
     {
-        var listener = await ReadHandlerSource.Task.ConfigureAwait(false);
-        var header = new byte[HeaderLength];
+        IHandleEventListener? listener = null;
         try
         {
-            while (true)
+            // Akka gives the association its listener once it has taken it; one it gave up on
+            // first (closed during the handshake, or never handed to remoting) gets none.
+            await Task.WhenAny(ReadHandlerSource.Task, _closedByAkka.Task).ConfigureAwait(false);
+            if (ReadHandlerSource.Task.IsCompleted)
             {
-                if (await _ssl.ReadAtLeastAsync(header, HeaderLength, throwOnEndOfStream: false).ConfigureAwait(false) < HeaderLength)
-                    break;
-                var length = BinaryPrimitives.ReadInt32BigEndian(header);
-                if (length < 0 || length > _maxPayload)
-                {
-                    // Only a trusted peer gets here, yet a length past the frame size would make this side allocate it.
-                    _log.Warning("A peer at {0} sent a payload of {1} bytes, more than the frame size {2}; the connection is closed.", RemoteAddress, length, _maxPayload);
-                    break;
-                }
-                var payload = new byte[length];
-                await _ssl.ReadExactlyAsync(payload).ConfigureAwait(false);
-                listener.Notify(new InboundPayload(UnsafeByteOperations.UnsafeWrap(payload)));
+                listener = await ReadHandlerSource.Task.ConfigureAwait(false);
+                await ReadPayloadsAsync(listener).ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException or System.Security.Authentication.AuthenticationException)
         {
             // The connection ended mid-payload, or its bytes were not TLS records of this session.
         }
+        catch (Exception ex)
+        {
+            // Not a way a connection ends: a defect, here or below. The association ends all the same.
+            _log.Error(ex, "The TLS association with {0} failed unexpectedly; it is closed.", RemoteAddress);
+        }
+        await EndAsync(listener).ConfigureAwait(false);
+    }
+
+    private async Task ReadPayloadsAsync(IHandleEventListener listener)
+    {
+        var header = new byte[HeaderLength];
+        while (true)
+        {
+            if (await _tls.ReadAtLeastAsync(header, HeaderLength, throwOnEndOfStream: false).ConfigureAwait(false) < HeaderLength)
+                return;
+            var length = BinaryPrimitives.ReadInt32BigEndian(header);
+            if (length < 0 || length > _maxPayload)
+            {
+                // Only a trusted peer gets here, yet a length past the frame size would make this side allocate it.
+                _log.Warning("A peer at {0} sent a payload of {1} bytes, more than the frame size {2}; the connection is closed.", RemoteAddress, length, _maxPayload);
+                return;
+            }
+            var payload = new byte[length];
+            await _tls.ReadExactlyAsync(payload).ConfigureAwait(false);
+            listener.Notify(new InboundPayload(UnsafeByteOperations.UnsafeWrap(payload)));
+        }
+    }
+
+    /// <summary>The read loop's one end: no more writes, the TLS stream and the connection closed, and Akka told (if it ever listened).</summary>
+    private async Task EndAsync(IHandleEventListener? listener)
+    {
         lock (_writeGate)
             _closed = true;
-        await _ssl.DisposeAsync().ConfigureAwait(false);
-        WrappedHandle.Disassociate("the TLS stream ended", _log);
-        listener.Notify(_stream.Ended ?? new Disassociated(DisassociateInfo.Unknown));
+        try
+        {
+            await _tls.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            _log.Warning("Closing the TLS stream of {0} failed: {1}", RemoteAddress, ex.Message);
+        }
+        CloseWrapped("the TLS stream ended");
+        listener?.Notify(_stream.Ended ?? new Disassociated(DisassociateInfo.Unknown));
     }
 }

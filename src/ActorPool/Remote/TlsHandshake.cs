@@ -9,12 +9,6 @@ namespace ActorPool.Remote;
 internal static class TlsHandshake
 {
     /// <summary>
-    /// How long a peer has to complete the handshake. A connection that says nothing (a port
-    /// scanner, a stalled peer) holds only a pending task until then.
-    /// </summary>
-    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(15);
-
-    /// <summary>
     /// The name the client asks for. Certificates are pinned by thumbprint, not matched to host
     /// names, so it is only what the handshake carries (SNI), the same everywhere.
     /// </summary>
@@ -23,10 +17,12 @@ internal static class TlsHandshake
     /// <summary>
     /// Runs the handshake on <paramref name="wrapped"/>: the secured association, or null once
     /// <paramref name="refuse"/> has been told why the peer is refused and <paramref name="wrapped"/>
-    /// is closed (in that order: the refusal is on record before the peer can see it). Never throws.
+    /// is closed (in that order: the refusal is on record before the peer can see it). A peer that
+    /// has not completed it within <paramref name="limit"/> (a port scanner, a stalled peer) is
+    /// refused. Never throws.
     /// </summary>
     public static async Task<TlsAssociationHandle?> RunAsync(
-        AssociationHandle wrapped, bool client, PeerTrust trust, long maxFrame, ILoggingAdapter log, Action<string> refuse)
+        AssociationHandle wrapped, bool client, PeerTrust trust, long maxFrame, TimeSpan limit, ILoggingAdapter log, Action<string> refuse)
     {
         var stream = new HandleStream(wrapped, maxFrame);
         wrapped.ReadHandlerSource.TrySetResult(stream); // frames flow into the stream from now on
@@ -38,7 +34,7 @@ internal static class TlsHandshake
             refused = trust.Refusal(certificate); // chain and name errors are expected: trust is by thumbprint
             return refused is null;
         }
-        using var limit = new CancellationTokenSource(Limit);
+        using var timeout = new CancellationTokenSource(limit);
         try
         {
             if (client)
@@ -53,7 +49,7 @@ internal static class TlsHandshake
                     // Every handshake checks the peer's certificate anew: a resumed session would
                     // skip the check, and associations live long, so resumption saves nothing.
                     AllowTlsResume = false,
-                }, limit.Token).ConfigureAwait(false);
+                }, timeout.Token).ConfigureAwait(false);
             }
             else
             {
@@ -65,14 +61,14 @@ internal static class TlsHandshake
                     CertificateRevocationCheckMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
                     CertificateChainPolicy = trust.ChainPolicy(),
                     AllowTlsResume = false,
-                }, limit.Token).ConfigureAwait(false);
+                }, timeout.Token).ConfigureAwait(false);
             }
             return new TlsAssociationHandle(wrapped, ssl, stream, maxFrame, log);
         }
         catch (Exception ex)
         {
             var why = refused
-                ?? (ex is OperationCanceledException ? $"it did not complete a TLS handshake within {Limit.TotalSeconds:0} s"
+                ?? (ex is OperationCanceledException ? $"it did not complete a TLS handshake within {limit.TotalSeconds:0.#} s"
                 : stream.Ended is not null || ex is IOException ? "it closed the connection during the TLS handshake (it may not trust this process's certificate)"
                 : ex is AuthenticationException ? $"it does not speak TLS, or not as this process does ({ex.GetBaseException().Message})"
                 : $"the TLS handshake failed ({ex.GetBaseException().Message})");

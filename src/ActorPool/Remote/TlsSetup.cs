@@ -27,9 +27,11 @@ internal sealed class TlsSetup(PeerTrust trust) : Setup
     /// peer that refuses this process's certificate, one that is not TLS at all, one that closes
     /// mid-handshake), runs the system's CoordinatedShutdown, exit code 79. Anyone who can make a
     /// process connect to an address of theirs (a port a stopped member used, for instance) could
-    /// take it down. The adapter's handshake fails as any refused connection does.
+    /// take it down. The adapter's handshake fails as any refused connection does. The TCP transport
+    /// is the only one enabled: another, which a configuration file could add, would listen without TLS.
     /// </summary>
     public static readonly Config Config = ConfigurationFactory.ParseString($$"""
+        akka.remote.enabled-transports = ["akka.remote.dot-netty.tcp"]
         akka.remote.dot-netty.tcp.enable-ssl = false
         akka.remote.dot-netty.tcp.applied-adapters = ["{{AdapterName}}"]
         akka.remote.adapters.{{AdapterName}} = "{{typeof(TlsTransportProvider).FullName}},{{typeof(TlsTransportProvider).Assembly.GetName().Name}}"

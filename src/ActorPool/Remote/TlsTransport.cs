@@ -1,4 +1,5 @@
 using System.Net;
+using ActorPool.Configuration;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Event;
@@ -21,7 +22,8 @@ internal sealed class TlsTransportProvider : ITransportAdapterProvider
 /// other's <see cref="PeerTrust"/> accepts. Until it has, nothing reaches Akka's remoting: an
 /// inbound connection that fails is dropped before remoting knows of it (so it never learns an
 /// address to answer), an outbound one fails as an unreachable address does. Each refused address
-/// is logged once (<see cref="RefusalLog"/>).
+/// is logged once (<see cref="RefusalLog"/>). Inbound handshakes in progress are capped
+/// (<see cref="HandshakeSlots"/>): a connection over the cap is closed before its handshake starts.
 /// </summary>
 internal sealed class TlsTransport : AbstractTransportAdapter
 {
@@ -41,6 +43,8 @@ internal sealed class TlsTransport : AbstractTransportAdapter
     public static LogFilterBuilder QuietRetries(LogFilterBuilder filters) => filters.ExcludeMessageContaining(RefusedConnection);
 
     private readonly PeerTrust _trust;
+    private readonly TimeSpan _handshakeTimeout;
+    private readonly HandshakeSlots _inbound;
     private readonly ILoggingAdapter _log;
     private readonly RefusalLog _refusals;
 
@@ -49,6 +53,9 @@ internal sealed class TlsTransport : AbstractTransportAdapter
     {
         _trust = trust;
         System = system;
+        var settings = TlsSettings.Of(system.Settings.Config);
+        _handshakeTimeout = settings.HandshakeTimeout;
+        _inbound = new HandshakeSlots(settings.MaxInboundHandshakes, settings.MaxInboundHandshakesPerHost);
         _log = Logging.GetLogger(system, typeof(TlsTransport));
         _refusals = new RefusalLog(_log);
     }
@@ -75,7 +82,7 @@ internal sealed class TlsTransport : AbstractTransportAdapter
         }
         var peer = $"{remoteAddress.Host}:{remoteAddress.Port}";
         string? refusal = null;
-        var handle = await TlsHandshake.RunAsync(wrapped, client: true, _trust, WrappedTransport.MaximumPayloadBytes, _log, why =>
+        var handle = await TlsHandshake.RunAsync(wrapped, client: true, _trust, WrappedTransport.MaximumPayloadBytes, _handshakeTimeout, _log, why =>
         {
             refusal = why;
             _refusals.Refused($"to {peer}", why);
@@ -89,11 +96,36 @@ internal sealed class TlsTransport : AbstractTransportAdapter
             statusPromise.TrySetException(new InvalidAssociationException($"{RefusedConnection} to {peer}: {refusal}."));
     }
 
-    private async Task AcceptAsync(AssociationHandle wrapped, Task<IAssociationEventListener> upstream)
+    /// <summary>
+    /// Takes an inbound connection: its handshake, if a slot is free for it, then remoting.
+    /// Over the cap, the connection is closed at once, before anything is read from it: the
+    /// transport reads nothing until a listener is set, so it costs no buffer.
+    /// </summary>
+    private void Accept(AssociationHandle wrapped, Task<IAssociationEventListener> upstream)
     {
         // By host only: each connection comes from a port of its own.
-        var handle = await TlsHandshake.RunAsync(wrapped, client: false, _trust, WrappedTransport.MaximumPayloadBytes, _log,
-            why => _refusals.Refused($"from {HostOf(wrapped.RemoteAddress)}", why)).ConfigureAwait(false);
+        var host = HostOf(wrapped.RemoteAddress) ?? "an unknown host";
+        if (_inbound.TryTake(host) is { } full)
+        {
+            _refusals.Refused($"from {host}", full);
+            wrapped.Disassociate($"the TLS handshake was refused: {full}", _log);
+            return;
+        }
+        _ = AcceptAsync(wrapped, host, upstream);
+    }
+
+    private async Task AcceptAsync(AssociationHandle wrapped, string host, Task<IAssociationEventListener> upstream)
+    {
+        TlsAssociationHandle? handle;
+        try
+        {
+            handle = await TlsHandshake.RunAsync(wrapped, client: false, _trust, WrappedTransport.MaximumPayloadBytes, _handshakeTimeout, _log,
+                why => _refusals.Refused($"from {host}", why)).ConfigureAwait(false);
+        }
+        finally
+        {
+            _inbound.Release(host); // the handshake has ended, whichever way: RunAsync never throws, but a slot must never leak
+        }
         if (handle is null)
             return;
         try
@@ -104,7 +136,7 @@ internal sealed class TlsTransport : AbstractTransportAdapter
         {
             // Remoting is stopping: nobody takes the connection.
             _log.Warning("An inbound connection from {0} could not be handed to remoting: {1}", wrapped.RemoteAddress, ex.Message);
-            wrapped.Disassociate("remoting did not take the connection", _log);
+            handle.Disassociate("remoting did not take the connection", _log);
         }
     }
 
@@ -118,7 +150,7 @@ internal sealed class TlsTransport : AbstractTransportAdapter
         public void Notify(IAssociationEvent ev)
         {
             if (ev is InboundAssociation inbound)
-                _ = transport.AcceptAsync(inbound.Association, upstream);
+                transport.Accept(inbound.Association, upstream);
         }
     }
 }

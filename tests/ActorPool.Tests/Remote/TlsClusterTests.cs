@@ -1,7 +1,11 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
 using ActorPool.Remote;
 using ActorPool.Testing;
+using Akka.Actor;
+using Akka.Actor.Setup;
 using static ActorPool.Tests.Remote.DistributedPoolTests; // its functions: Twice, MarkAndWork
 
 namespace ActorPool.Tests.Remote;
@@ -18,10 +22,12 @@ public sealed class TlsClusterTests(TlsCluster cluster) : IClassFixture<TlsClust
 
     public void Dispose() => Directory.Delete(_markers, recursive: true);
 
-    private Pool TlsPool(X509Certificate2 certificate, params string[] trusted) => new(new PoolOptions
+    private Pool TlsPool(X509Certificate2 certificate, params string[] trusted) => TlsPool(cluster.Seed, certificate, trusted);
+
+    private static Pool TlsPool(NodeProcess seed, X509Certificate2 certificate, params string[] trusted) => new(new PoolOptions
     {
         Deployment = PoolDeployment.Cluster,
-        SeedNodes = [cluster.Seed.Endpoint],
+        SeedNodes = [seed.Endpoint],
         Processes = 2,
         Certificate = certificate,
         TrustedThumbprints = trusted,
@@ -54,6 +60,23 @@ public sealed class TlsClusterTests(TlsCluster cluster) : IClassFixture<TlsClust
         Assert.NotEmpty(ran);
         Assert.All(ran, pid => Assert.Contains(pid, new[] { cluster.Seed.ProcessId, cluster.Second.ProcessId }));
         Assert.Equal(TlsSetup.Protocol, Akka.Cluster.Cluster.Get(pool.System).SelfAddress.Protocol);
+    }
+
+    [Fact]
+    public void Cluster_PoolWhoseSystemSetupDropsTheTlsAdapter_SpeaksTlsAllTheSame()
+    {
+        // SystemSetup's configuration goes over the pool's own, but not over its TLS: the certificate decides.
+        using var pool = new Pool(new PoolOptions
+        {
+            Deployment = PoolDeployment.Cluster,
+            SeedNodes = [cluster.Seed.Endpoint],
+            Processes = 2,
+            Certificate = cluster.Cluster,
+            SystemSetup = ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(Akka.Configuration.ConfigurationFactory.ParseString(
+                "akka.remote { enabled-transports = [akka.remote.dot-netty.tcp], dot-netty.tcp.applied-adapters = [] }"))),
+        });
+        Assert.Equal(TlsSetup.Protocol, Akka.Cluster.Cluster.Get(pool.System).SelfAddress.Protocol);
+        Assert.Equal([2, 4, 6], pool.Map(Twice, [1, 2, 3], chunkSize: 1));
     }
 
     [Fact]
@@ -138,6 +161,56 @@ public sealed class TlsClusterTests(TlsCluster cluster) : IClassFixture<TlsClust
     }
 
     [Fact]
+    public async Task Node_MoreSilentConnectionsThanTheHandshakeCap_ClosesTheExtraOnesAtOnceAndServesAMemberOnceTheyGo()
+    {
+        // A cap of 4, and a handshake timeout far past the tests' limit: a silent connection closed
+        // within the limit was closed by the cap, not for its silence.
+        const int Cap = 4, Extra = 2;
+        var config = Path.Combine(_markers, "handshakes.hocon");
+        File.WriteAllText(config, $"actorpool.tls {{ max-inbound-handshakes = {Cap}, handshake-timeout = 10m }}");
+        using var node = NodeProcess.Start(Functions, arguments: [.. cluster.NodeArguments(cluster.ClusterFile), "--config", config], environment: TestCertificates.Environment);
+        var port = int.Parse(node.Endpoint[(node.Endpoint.LastIndexOf(':') + 1)..]);
+        var strangers = new List<TcpClient>();
+        try
+        {
+            for (var i = 0; i < Cap + Extra; i++)
+            {
+                var stranger = new TcpClient();
+                strangers.Add(stranger);
+                await stranger.ConnectAsync(IPAddress.Loopback, port); // and says nothing
+            }
+            // The node sends nothing first in a TLS handshake: a read ends only when it closes the connection.
+            var open = strangers.Select(ClosedAsync).ToList();
+            for (var closed = 0; closed < Extra; closed++)
+                open.Remove(await Task.WhenAny(open).WaitAsync(Gate.Limit));
+
+            Assert.Equal(1, WaitForLogLine(node, "Refused a TLS connection from 127.0.0.1", "max-inbound-handshakes"));
+        }
+        finally
+        {
+            foreach (var stranger in strangers)
+                stranger.Dispose();
+        }
+        using var pool = TlsPool(node, cluster.Cluster);
+        Assert.Equal([2, 4, 6], pool.Map(Twice, [1, 2, 3], chunkSize: 1));
+        Assert.False(node.HasExited);
+    }
+
+    /// <summary>Ends when the other side closes <paramref name="client"/>'s connection (its end of the stream, or a reset).</summary>
+    private static async Task ClosedAsync(TcpClient client)
+    {
+        try
+        {
+            while (await client.GetStream().ReadAsync(new byte[256]) > 0)
+            {
+            }
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    [Fact]
     public void Pool_ExpiredCertificate_ThrowsNamingCertificate()
     {
         var error = Assert.Throws<ArgumentException>(() => new Pool(new PoolOptions
@@ -168,6 +241,37 @@ public sealed class TlsClusterTests(TlsCluster cluster) : IClassFixture<TlsClust
         Assert.Matches(new Regex("exited with code [1-9]"), error.Message);
         Assert.Contains("--certificate", error.Message);
         Assert.Contains("--insecure", error.Message);
+    }
+
+    [Fact]
+    public void Node_ConfigFilePuttingItsAddressOffLoopbackWithoutCertificate_ExitsSayingCertificateAndInsecure()
+    {
+        // --hostname is loopback (the default), the file is not: the file's hostname is overridden by
+        // --hostname, its public-hostname is not (peers would be told to reach this plain node at
+        // 192.0.2.1, an address for documentation, RFC 5737). Refused before anything listens.
+        var config = Path.Combine(_markers, "off-loopback.hocon");
+        File.WriteAllText(config, "akka.remote.dot-netty.tcp { hostname = 0.0.0.0, public-hostname = 192.0.2.1 }");
+        var error = Assert.Throws<InvalidOperationException>(() => NodeProcess.Start(Functions, arguments: ["--config", config]));
+        Assert.Matches(new Regex("exited with code [1-9]"), error.Message);
+        Assert.Contains("public-hostname = \"192.0.2.1\"", error.Message);
+        Assert.Contains("--certificate", error.Message);
+        Assert.Contains("--insecure", error.Message);
+    }
+
+    [Fact]
+    public void Pool_SystemSetupPuttingItsAddressOffLoopbackWithoutCertificate_ThrowsNamingCertificateAndAllowInsecure()
+    {
+        // The setup's configuration goes over the pool's own: here it tells peers to reach the pool
+        // at 192.0.2.1 (RFC 5737). Refused before the pool's system is created.
+        var setup = ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(
+            Akka.Configuration.ConfigurationFactory.ParseString("akka.remote.dot-netty.tcp.public-hostname = 192.0.2.1")));
+        var error = Assert.Throws<ArgumentException>(() => new Pool(new PoolOptions
+        {
+            Deployment = PoolDeployment.Cluster, SeedNodes = ["127.0.0.1:1"], SystemSetup = setup,
+        }));
+        Assert.Equal("options.Certificate", error.ParamName);
+        Assert.Contains("public-hostname = \"192.0.2.1\"", error.Message);
+        Assert.Contains("AllowInsecure", error.Message);
     }
 
     [Fact]
