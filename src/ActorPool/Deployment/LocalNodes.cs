@@ -225,16 +225,28 @@ internal sealed class LocalNodes : IDisposable
             running = _running.ToArray();
             _running.Clear();
         }
+        // All are killed before any is waited for: each takes tens of milliseconds to exit and
+        // close its output, and those waits overlap instead of adding up.
         foreach (var process in running)
         {
             try
             {
                 process.Kill(entireProcessTree: true);
-                process.WaitForExit();
             }
             catch (InvalidOperationException)
             {
                 // It had already exited.
+            }
+        }
+        foreach (var process in running)
+        {
+            try
+            {
+                process.WaitForExit();
+            }
+            catch (InvalidOperationException)
+            {
+                // It had already exited, and its exit handler let go of it.
             }
             process.Dispose();
         }
