@@ -225,7 +225,10 @@ internal sealed class LocalNodes : IDisposable
             running = _running.ToArray();
             _running.Clear();
         }
-        foreach (var process in running)
+        // Each is stopped on a thread of its own: killing a process tree reads every process of the
+        // machine to find its children, and a killed process takes tens of milliseconds to exit
+        // and close its output. Done one after the other, those added up for each process.
+        Parallel.ForEach(running, process =>
         {
             try
             {
@@ -237,7 +240,7 @@ internal sealed class LocalNodes : IDisposable
                 // It had already exited.
             }
             process.Dispose();
-        }
+        });
     }
 
     private static string SafeId(Process process)
