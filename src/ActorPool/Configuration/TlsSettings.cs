@@ -16,10 +16,19 @@ internal sealed record TlsSettings(int MaxInboundHandshakes, int MaxInboundHands
     public static TlsSettings Of(Config config)
     {
         var section = config.GetConfig(Path) ?? Config.Empty;
-        var settings = new TlsSettings(
-            section.GetInt("max-inbound-handshakes", 0),
-            section.GetInt("max-inbound-handshakes-per-host", 0),
-            section.GetTimeSpan("handshake-timeout", TimeSpan.Zero));
+        TlsSettings settings;
+        try
+        {
+            settings = new TlsSettings(
+                section.GetInt("max-inbound-handshakes", 0),
+                section.GetInt("max-inbound-handshakes-per-host", 0),
+                section.GetTimeSpan("handshake-timeout", TimeSpan.Zero));
+        }
+        catch (Exception ex) when (ex is not ConfigurationException)
+        {
+            // HOCON's readers throw what their parsers do (FormatException, OverflowException...) for a value that is not a number.
+            throw new ConfigurationException($"{Path}: a setting is not a number or a duration ({ex.Message}).", ex);
+        }
         if (settings.MaxInboundHandshakes < 1)
             throw new ConfigurationException($"{Path}.max-inbound-handshakes must be at least 1, but is {settings.MaxInboundHandshakes}.");
         if (settings.MaxInboundHandshakesPerHost < 1)

@@ -228,20 +228,32 @@ internal sealed class LocalNodes : IDisposable
         // Each is stopped on a thread of its own: killing a process tree reads every process of the
         // machine to find its children, and a killed process takes tens of milliseconds to exit
         // and close its output. Done one after the other, those added up for each process.
+        // No iteration throws, so every process is killed and let go of, whatever happens to another.
         Parallel.ForEach(running, process =>
         {
             try
             {
                 process.Kill(entireProcessTree: true);
-                process.WaitForExit();
+                if (!process.WaitForExit(ExitLimit))
+                    _log.Warning("Worker process {0} did not exit within {1} s of being killed.", SafeId(process), ExitLimit.TotalSeconds);
             }
             catch (InvalidOperationException)
             {
                 // It had already exited.
             }
-            process.Dispose();
+            catch (Exception ex)
+            {
+                _log.Error(ex, "Worker process {0} could not be stopped.", SafeId(process));
+            }
+            finally
+            {
+                process.Dispose();
+            }
         });
     }
+
+    /// <summary>How long <see cref="Dispose"/> waits for a killed process to exit.</summary>
+    private static readonly TimeSpan ExitLimit = TimeSpan.FromSeconds(10);
 
     private static string SafeId(Process process)
     {
