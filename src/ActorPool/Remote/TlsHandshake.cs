@@ -19,10 +19,11 @@ internal static class TlsHandshake
     /// <paramref name="refuse"/> has been told why the peer is refused and <paramref name="wrapped"/>
     /// is closed (in that order: the refusal is on record before the peer can see it). A peer that
     /// has not completed it within <paramref name="limit"/> (a port scanner, a stalled peer) is
-    /// refused. Never throws.
+    /// refused, as is one whose handshake is given up by <paramref name="cancellation"/>. Never throws.
     /// </summary>
     public static async Task<TlsAssociationHandle?> RunAsync(
-        AssociationHandle wrapped, bool client, PeerTrust trust, long maxFrame, TimeSpan limit, ILoggingAdapter log, Action<string> refuse)
+        AssociationHandle wrapped, bool client, PeerTrust trust, long maxFrame, TimeSpan limit, ILoggingAdapter log, Action<string> refuse,
+        CancellationToken cancellation = default)
     {
         var stream = new HandleStream(wrapped, maxFrame);
         wrapped.ReadHandlerSource.TrySetResult(stream); // frames flow into the stream from now on
@@ -34,7 +35,8 @@ internal static class TlsHandshake
             refused = trust.Refusal(certificate); // chain and name errors are expected: trust is by thumbprint
             return refused is null;
         }
-        using var timeout = new CancellationTokenSource(limit);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        timeout.CancelAfter(limit);
         try
         {
             if (client)
@@ -68,7 +70,8 @@ internal static class TlsHandshake
         catch (Exception ex)
         {
             var why = refused
-                ?? (ex is OperationCanceledException ? $"it did not complete a TLS handshake within {limit.TotalSeconds:0.#} s"
+                ?? (ex is OperationCanceledException && cancellation.IsCancellationRequested ? "its TLS handshake was given up for newer ones"
+                : ex is OperationCanceledException ? $"it did not complete a TLS handshake within {limit.TotalSeconds:0.#} s"
                 : stream.Ended is not null || ex is IOException ? "it closed the connection during the TLS handshake (it may not trust this process's certificate)"
                 : ex is AuthenticationException ? $"it does not speak TLS, or not as this process does ({ex.GetBaseException().Message})"
                 : $"the TLS handshake failed ({ex.GetBaseException().Message})");

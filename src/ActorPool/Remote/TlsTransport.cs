@@ -23,7 +23,7 @@ internal sealed class TlsTransportProvider : ITransportAdapterProvider
 /// inbound connection that fails is dropped before remoting knows of it (so it never learns an
 /// address to answer), an outbound one fails as an unreachable address does. Each refused address
 /// is logged once (<see cref="RefusalLog"/>). Inbound handshakes in progress are capped
-/// (<see cref="HandshakeSlots"/>): a connection over the cap is closed before its handshake starts.
+/// (<see cref="HandshakeSlots"/>): under a full cap, a new connection ends the oldest handshake in progress.
 /// </summary>
 internal sealed class TlsTransport : AbstractTransportAdapter
 {
@@ -97,34 +97,28 @@ internal sealed class TlsTransport : AbstractTransportAdapter
     }
 
     /// <summary>
-    /// Takes an inbound connection: its handshake, if a slot is free for it, then remoting.
-    /// Over the cap, the connection is closed at once, before anything is read from it: the
-    /// transport reads nothing until a listener is set, so it costs no buffer.
+    /// Takes an inbound connection: its handshake, under the caps (where a full cap ends the
+    /// oldest handshake in progress, see <see cref="HandshakeSlots"/>), then remoting.
     /// </summary>
     private void Accept(AssociationHandle wrapped, Task<IAssociationEventListener> upstream)
     {
         // By host only: each connection comes from a port of its own.
         var host = HostOf(wrapped.RemoteAddress) ?? "an unknown host";
-        if (_inbound.TryTake(host) is { } full)
-        {
-            _refusals.Refused($"from {host}", full);
-            wrapped.Disassociate($"the TLS handshake was refused: {full}", _log);
-            return;
-        }
-        _ = AcceptAsync(wrapped, host, upstream);
+        _ = AcceptAsync(wrapped, _inbound.Take(host), upstream);
     }
 
-    private async Task AcceptAsync(AssociationHandle wrapped, string host, Task<IAssociationEventListener> upstream)
+    private async Task AcceptAsync(AssociationHandle wrapped, HandshakeSlots.Slot slot, Task<IAssociationEventListener> upstream)
     {
+        var host = slot.Host;
         TlsAssociationHandle? handle;
         try
         {
             handle = await TlsHandshake.RunAsync(wrapped, client: false, _trust, WrappedTransport.MaximumPayloadBytes, _handshakeTimeout, _log,
-                why => _refusals.Refused($"from {host}", why)).ConfigureAwait(false);
+                why => _refusals.Refused($"from {host}", slot.Reason ?? why), slot.Evicted).ConfigureAwait(false);
         }
         finally
         {
-            _inbound.Release(host); // the handshake has ended, whichever way: RunAsync never throws, but a slot must never leak
+            _inbound.Release(slot); // the handshake has ended, whichever way: RunAsync never throws, but a slot must never leak
         }
         if (handle is null)
             return;

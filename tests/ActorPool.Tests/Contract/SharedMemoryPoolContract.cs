@@ -339,10 +339,20 @@ public abstract class SharedMemoryPoolContract : PoolContract
     {
         // A closure over the pool, so in process only. Each worker's thread waits for its async
         // items: two items awaiting jobs of the same pool would leave nobody to run those jobs.
+        // The inner job waits for the gate, so that it cannot have finished (on the other worker)
+        // by the time it is awaited: a finished one is awaited without harm, and without the error.
         using var pool = NewPool();
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(async () =>
-            await pool.ApplyAsync(async () => await pool.ApplyAsync(Func, 20)));
-        Assert.Contains("same pool", error.Message);
+        using var gate = new ManualResetEventSlim();
+        try
+        {
+            var error = await Assert.ThrowsAsync<InvalidOperationException>(async () =>
+                await pool.ApplyAsync(async () => await pool.ApplyAsync(() => gate.Wait(Limit) ? 20 : -1)));
+            Assert.Contains("same pool", error.Message);
+        }
+        finally
+        {
+            gate.Set();
+        }
     }
 
     internal static WireTestsUnserializable Unserializable(int x) => new();

@@ -8,52 +8,93 @@ namespace ActorPool.Tests.Remote;
 public sealed class HandshakeSlotsTests
 {
     [Fact]
-    public void TryTake_MoreThanTheCapPerHost_RefusesThatHostOnlyNamingTheSetting()
+    public void Take_MoreThanTheCapPerHost_EvictsThatHostsOldestOnlyNamingTheSetting()
     {
         var slots = new HandshakeSlots(max: 10, maxPerHost: 2);
-        Assert.Null(slots.TryTake("10.0.0.9"));
-        Assert.Null(slots.TryTake("10.0.0.9"));
+        var first = slots.Take("10.0.0.9");
+        var second = slots.Take("10.0.0.9");
+        var other = slots.Take("10.0.0.5");
 
-        Assert.Contains("max-inbound-handshakes-per-host", slots.TryTake("10.0.0.9"));
-        Assert.Null(slots.TryTake("10.0.0.5"));
+        var third = slots.Take("10.0.0.9");
+
+        Assert.True(first.Evicted.IsCancellationRequested);
+        Assert.Contains("max-inbound-handshakes-per-host", first.Reason);
+        Assert.False(second.Evicted.IsCancellationRequested || other.Evicted.IsCancellationRequested || third.Evicted.IsCancellationRequested);
+        Assert.Equal(3, slots.Count);
     }
 
     [Fact]
-    public void TryTake_LoopbackPeers_AreCappedInAllOnly()
+    public void Take_LoopbackPeers_AreCappedInAllOnly()
     {
         // A LocalProcesses pool's worker processes all connect from 127.0.0.1 as it starts.
         var slots = new HandshakeSlots(max: 3, maxPerHost: 1);
-        Assert.Null(slots.TryTake("127.0.0.1"));
-        Assert.Null(slots.TryTake("127.0.0.1"));
-        Assert.Null(slots.TryTake("::1"));
+        var taken = new[] { slots.Take("127.0.0.1"), slots.Take("127.0.0.1"), slots.Take("::1") };
+        Assert.DoesNotContain(taken, slot => slot.Evicted.IsCancellationRequested);
 
-        Assert.Contains("actorpool.tls.max-inbound-handshakes allows", slots.TryTake("127.0.0.1"));
-        slots.Release("127.0.0.1");
-        Assert.Null(slots.TryTake("127.0.0.1"));
+        slots.Take("127.0.0.1");
+
+        Assert.True(taken[0].Evicted.IsCancellationRequested);
+        Assert.Contains("actorpool.tls.max-inbound-handshakes allows", taken[0].Reason);
+        Assert.Equal(3, slots.Count);
     }
 
     [Fact]
-    public void TryTake_MoreThanTheCapInAll_RefusesEveryHostNamingTheSetting()
+    public void Take_MoreThanTheCapInAll_EvictsTheOldestOfAnyHost_SoSilentStrangersCannotKeepAMemberOut()
     {
         var slots = new HandshakeSlots(max: 2, maxPerHost: 2);
-        Assert.Null(slots.TryTake("10.0.0.1"));
-        Assert.Null(slots.TryTake("10.0.0.2"));
+        var strangers = new[] { slots.Take("10.0.0.1"), slots.Take("10.0.0.2") }; // silent, holding both slots
 
-        var refusal = slots.TryTake("10.0.0.3");
-        Assert.Contains("actorpool.tls.max-inbound-handshakes", refusal);
-        Assert.DoesNotContain("per-host", refusal);
+        var member = slots.Take("10.0.0.3");
+
+        Assert.True(strangers[0].Evicted.IsCancellationRequested);
+        Assert.Contains("actorpool.tls.max-inbound-handshakes", strangers[0].Reason);
+        Assert.DoesNotContain("per-host", strangers[0].Reason);
+        Assert.False(strangers[1].Evicted.IsCancellationRequested);
+        Assert.False(member.Evicted.IsCancellationRequested);
     }
 
     [Fact]
-    public void Release_AHandshakeThatEnded_FreesItsSlotInAllAndForItsHost()
+    public void Release_AHandshakeThatEnded_FreesItsSlotInAllAndForItsHost_AndAnEvictedOneIsNotCountedTwice()
     {
         var slots = new HandshakeSlots(max: 1, maxPerHost: 1);
-        Assert.Null(slots.TryTake("10.0.0.1"));
-        Assert.NotNull(slots.TryTake("10.0.0.1"));
+        var first = slots.Take("10.0.0.1");
+        var second = slots.Take("10.0.0.1"); // evicts the first
+        slots.Release(first); // its handshake ends after its eviction: nothing more to give back
+        Assert.Equal(1, slots.Count);
 
-        slots.Release("10.0.0.1");
+        slots.Release(second);
+        Assert.Equal(0, slots.Count);
 
-        Assert.Null(slots.TryTake("10.0.0.1"));
+        var third = slots.Take("10.0.0.1");
+        Assert.False(third.Evicted.IsCancellationRequested);
+    }
+
+    [Fact]
+    public void Take_ManyHostsComingAndGoingAtRandom_NeverCountsMoreThanTheCapsAndReleasesEveryOne()
+    {
+        var random = new Random(7);
+        var slots = new HandshakeSlots(max: 5, maxPerHost: 2);
+        var live = new List<HandshakeSlots.Slot>();
+        for (var step = 0; step < 2_000; step++)
+        {
+            if (live.Count > 0 && random.Next(3) == 0)
+            {
+                var ended = live[random.Next(live.Count)];
+                live.Remove(ended);
+                slots.Release(ended);
+            }
+            else
+            {
+                live.Add(slots.Take(random.Next(4) == 0 ? "127.0.0.1" : $"10.0.0.{random.Next(4)}"));
+            }
+            var counted = live.Where(slot => !slot.Evicted.IsCancellationRequested).ToList();
+            Assert.Equal(counted.Count, slots.Count);
+            Assert.InRange(counted.Count, 0, 5);
+            Assert.All(counted.Where(slot => slot.Host != "127.0.0.1").GroupBy(slot => slot.Host), host => Assert.InRange(host.Count(), 1, 2));
+        }
+        foreach (var slot in live)
+            slots.Release(slot);
+        Assert.Equal(0, slots.Count);
     }
 
     [Fact]
