@@ -36,8 +36,12 @@ internal static class Program
         if (args is ["roundtrip", .. var roundTrip])
         {
             var baseAt = Array.IndexOf(roundTrip, "--base-nodes");
+            if (baseAt >= 0 && baseAt + 1 >= roundTrip.Length)
+                throw new ArgumentException("--base-nodes needs the path of another build's ActorPool.Node.dll after it.", nameof(args));
             var baseNodes = baseAt >= 0 ? roundTrip[baseAt + 1] : null;
             var variants = roundTrip.Where((arg, i) => arg != "--no-pool" && (baseAt < 0 || (i != baseAt && i != baseAt + 1))).ToArray();
+            if (variants.FirstOrDefault(variant => !RoundTrip.Variants.ContainsKey(variant)) is { } unknown)
+                throw new ArgumentException($"'{unknown}' is not a variant; the variants are {string.Join(", ", RoundTrip.Variants.Keys)}.", nameof(args));
             RoundTrip.Run(variants, withPool: !roundTrip.Contains("--no-pool"), baseNodes);
             return;
         }
