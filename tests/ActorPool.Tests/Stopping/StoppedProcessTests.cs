@@ -80,8 +80,14 @@ public sealed class StoppedProcessTests
         Assert.DoesNotContain("[ERROR]", app.Output);
         // The failure detector warns when heartbeats arrive late, which a busy machine causes at
         // any time (the suite runs many processes on two cores): that reports load, not the stop.
+        // Akka's TCP transport warns "Unable to REMOVE channel ... from connection group" when a
+        // connection's close event comes after its Shutdown emptied that group (DotNettyTransport:
+        // Shutdown awaits each channel's close, then clears the group, and a channel's inactive
+        // event may run later): its own race, seen once in 9 disposals here (2026-12-06), with
+        // everything stopped all the same. Not yet known whether something of ours made it likelier.
         var warnings = app.Output.Split('\n')
-            .Where(line => line.Contains("[WARNING]") && !line.Contains("heartbeat interval is growing too large"));
+            .Where(line => line.Contains("[WARNING]") && !line.Contains("heartbeat interval is growing too large")
+                && !(line.Contains("Unable to REMOVE channel") && line.Contains("from connection group")));
         Assert.Empty(warnings);
     }
 
