@@ -210,15 +210,7 @@ internal sealed class LossLedger<TWorker> where TWorker : notnull
             taken = batch.Chunks[kept..];
             return (batch.Id, batch.Chunks[..kept]);
         }));
-        holding.Chunks -= taken.Length;
-        var toRun = StillToRun(worker, taken);
-        if (_settled.Count > 0)
-        {
-            foreach (var chunk in taken)
-                ForgetSettledUnlessHeld(chunk);
-        }
-        CheckInvariants();
-        return toRun.ToList();
+        return GiveBack(worker, holding, taken).ToList();
     }
 
     /// <summary>
@@ -232,16 +224,25 @@ internal sealed class LossLedger<TWorker> where TWorker : notnull
     /// </summary>
     public IReadOnlyCollection<RunChunk>? Refuse(TWorker worker, long batchId)
     {
-        if (!_held.TryGetValue(worker, out var holding) || !holding.Batches.Any(batch => batch.Id == batchId))
+        if (!_held.TryGetValue(worker, out var holding)
+            || holding.Batches.FirstOrDefault(batch => batch.Id == batchId).Chunks is not { } refused)
             return null;
-        var refused = holding.Batches.First(batch => batch.Id == batchId).Chunks;
         holding.Batches = new Queue<(long, RunChunk[])>(holding.Batches.Where(batch => batch.Id != batchId));
-        holding.Chunks -= refused.Length;
         holding.Refused = true;
-        var toRun = StillToRun(worker, refused);
+        return GiveBack(worker, holding, refused);
+    }
+
+    /// <summary>
+    /// <paramref name="chunks"/>, taken from what <paramref name="worker"/> holds (its batches already
+    /// rebuilt without them), are no longer its: returns those still to run (not those a copy answers for).
+    /// </summary>
+    private IReadOnlyCollection<RunChunk> GiveBack(TWorker worker, Holding holding, RunChunk[] chunks)
+    {
+        holding.Chunks -= chunks.Length;
+        var toRun = StillToRun(worker, chunks);
         if (_settled.Count > 0)
         {
-            foreach (var chunk in refused)
+            foreach (var chunk in chunks)
                 ForgetSettledUnlessHeld(chunk);
         }
         CheckInvariants();
