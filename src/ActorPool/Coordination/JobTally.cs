@@ -199,7 +199,7 @@ internal sealed class JobTally
         _activity.SetTag("actorpool.job.completed", Completed);
         _activity.SetTag("actorpool.job.failed", Failed);
         if (state == JobState.Failed)
-            _activity.SetStatus(ActivityStatusCode.Error, error?.Message);
+            _activity.SetStatus(ActivityStatusCode.Error, error is null ? null : UserText.MessageOf(error));
         else if (state == JobState.Cancelled)
             _activity.SetTag("actorpool.job.cancelled", true);
         _activity.Stop();

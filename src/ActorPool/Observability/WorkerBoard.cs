@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ActorPool.Protocol;
 using Akka.Actor;
 
 namespace ActorPool.Observability;
@@ -182,26 +183,8 @@ internal sealed class WorkerBoard
     }
 
     /// <summary>What an alert says of <paramref name="error"/>: its type and message after a colon; nothing for none.</summary>
-    /// <remarks>
-    /// The message is the user's code: a getter that throws (a worker's exception type is rebuilt
-    /// in this process) must not throw here, in the coordinator or router that reports it, where
-    /// it would lose the job's state and leave its caller waiting.
-    /// </remarks>
-    private static string Because(Exception? error)
-    {
-        if (error is null)
-            return "";
-        string message;
-        try
-        {
-            message = error.Message;
-        }
-        catch (Exception ex)
-        {
-            message = $"(its Message could not be read: {ex.GetType().Name})";
-        }
-        return $": {error.GetType().Name}: {message}";
-    }
+    private static string Because(Exception? error) =>
+        error is null ? "" : $": {error.GetType().Name}: {UserText.MessageOf(error)}";
 
     /// <summary>Every worker listed, in the order they joined.</summary>
     public IReadOnlyList<WorkerStatus> Workers()

@@ -46,8 +46,8 @@ internal sealed record WireError(string Type, string Message, string? StackTrace
         var type = error.GetType().FullName ?? error.GetType().Name;
         if (error is RemoteTaskException remote)
             type = remote.RemoteType;
-        var message = Read(() => error.Message, "the exception's Message") ?? "";
-        var stackTrace = Read(() => error.StackTrace, "the exception's StackTrace"); // null for one never thrown
+        var message = UserText.MessageOf(error);
+        var stackTrace = UserText.Read(() => error.StackTrace, "the exception's StackTrace"); // null for one never thrown
         string? paramName = null;
         string? actualValue = null;
         var inner = new List<WireError>();
@@ -81,7 +81,7 @@ internal sealed record WireError(string Type, string Message, string? StackTrace
                 {
                     paramName = argument.ParamName;
                     if (argument is ArgumentOutOfRangeException { ActualValue: { } value })
-                        actualValue = Read(() => value.ToString(), "the actual value");
+                        actualValue = UserText.Read(() => value.ToString(), "the actual value");
                 }
                 message = WithoutAddedText(error, message);
             }
@@ -183,18 +183,6 @@ internal sealed record WireError(string Type, string Message, string? StackTrace
             _ => "",
         };
         return added.Length > 0 && message.EndsWith(added, StringComparison.Ordinal) ? message[..^added.Length] : message;
-    }
-
-    private static string? Read(Func<string?> getter, string what)
-    {
-        try
-        {
-            return getter();
-        }
-        catch (Exception ex)
-        {
-            return $"[{what} could not be read: its getter threw {ex.GetType().FullName}]";
-        }
     }
 
     private static string? Truncate(string? text, int max = MaxTextChars) =>
