@@ -16,19 +16,10 @@ internal sealed record TlsSettings(int MaxInboundHandshakes, int MaxInboundHands
     public static TlsSettings Of(Config config)
     {
         var section = config.GetConfig(Path) ?? Config.Empty;
-        TlsSettings settings;
-        try
-        {
-            settings = new TlsSettings(
-                section.GetInt("max-inbound-handshakes", 0),
-                section.GetInt("max-inbound-handshakes-per-host", 0),
-                section.GetTimeSpan("handshake-timeout", TimeSpan.Zero));
-        }
-        catch (Exception ex) when (ex is not ConfigurationException)
-        {
-            // HOCON's readers throw what their parsers do (FormatException, OverflowException...) for a value that is not a number.
-            throw new ConfigurationException($"{Path}: a setting is not a number or a duration ({ex.Message}).", ex);
-        }
+        var settings = new TlsSettings(
+            Read(section, "max-inbound-handshakes", "a number", static (c, key) => c.GetInt(key, 0)),
+            Read(section, "max-inbound-handshakes-per-host", "a number", static (c, key) => c.GetInt(key, 0)),
+            Read(section, "handshake-timeout", "a duration", static (c, key) => c.GetTimeSpan(key, TimeSpan.Zero)));
         if (settings.MaxInboundHandshakes < 1)
             throw new ConfigurationException($"{Path}.max-inbound-handshakes must be at least 1, but is {settings.MaxInboundHandshakes}.");
         if (settings.MaxInboundHandshakesPerHost < 1)
@@ -36,5 +27,19 @@ internal sealed record TlsSettings(int MaxInboundHandshakes, int MaxInboundHands
         if (settings.HandshakeTimeout <= TimeSpan.Zero)
             throw new ConfigurationException($"{Path}.handshake-timeout must be positive, but is {settings.HandshakeTimeout}.");
         return settings;
+    }
+
+    /// <summary>The value of <paramref name="key"/>; a value the reader cannot parse is an error naming the key.</summary>
+    private static T Read<T>(Config section, string key, string what, Func<Config, string, T> read)
+    {
+        try
+        {
+            return read(section, key);
+        }
+        catch (Exception ex) when (ex is not ConfigurationException)
+        {
+            // HOCON's readers throw what their parsers do (FormatException, OverflowException...) for a value that is not one.
+            throw new ConfigurationException($"{Path}.{key} must be {what}, but is '{section.GetString(key, "")}' ({ex.Message}).", ex);
+        }
     }
 }

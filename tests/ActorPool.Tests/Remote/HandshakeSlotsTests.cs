@@ -110,7 +110,10 @@ public sealed class HandshakeSlotsTests
     [InlineData("max-inbound-handshakes = 0")]
     [InlineData("max-inbound-handshakes-per-host = -1")]
     [InlineData("handshake-timeout = 0s")]
-    public void TlsSettings_OutOfRange_ThrowsNamingTheSetting(string setting)
+    [InlineData("max-inbound-handshakes = many")]
+    [InlineData("max-inbound-handshakes-per-host = 99999999999")]
+    [InlineData("handshake-timeout = soon")]
+    public void TlsSettings_OutOfRangeOrNotANumber_ThrowsNamingTheSetting(string setting)
     {
         var config = ConfigurationFactory.ParseString($"actorpool.tls.{setting}").WithFallback(ReferenceConfig.Get());
         var error = Assert.Throws<ConfigurationException>(() => TlsSettings.Of(config));
