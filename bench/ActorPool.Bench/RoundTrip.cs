@@ -10,7 +10,9 @@ using Akka.Configuration;
 /// <summary>
 /// Where a sequential round trip's time goes (issue 8's cluster round trip), in one run with
 /// interleaved rounds: the machine's floor (a raw TCP ping-pong between two processes on
-/// loopback, blocking and async), bare Akka.Remote between two processes (actor to actor, and an
+/// loopback, blocking and async), a TCP connection of our own between actors (the data plane
+/// sketched for issue 8: frames written by the sending actor, read by a thread in each process that
+/// hands them to an actor), bare Akka.Remote between two processes (actor to actor, and an
 /// Ask from a plain thread as the distributed benchmark does), each under the Akka settings of
 /// <see cref="Variants"/>, and the pool's <c>ApplyAsync</c>+<c>Get</c> through a two-node cluster
 /// under the same settings. Every contender makes <see cref="Trips"/> round trips a round.
@@ -65,6 +67,13 @@ internal static class RoundTrip
         akka.scheduler.tick-duration = 50ms
         """;
 
+    /// <summary>An in-process system's settings, as ActorPool gives its own (scheduler tick 50 ms, quiet logs).</summary>
+    private const string LocalOnly = """
+        akka.loglevel = WARNING
+        akka.stdout-loglevel = WARNING
+        akka.scheduler.tick-duration = 50ms
+        """;
+
     private static Config ConfigOf(string variant) =>
         ConfigurationFactory.ParseString(Variants[variant]).WithFallback(ConfigurationFactory.ParseString(Base));
 
@@ -87,13 +96,42 @@ internal static class RoundTrip
         var contenders = new List<Action> { () => BlockingPingPong(blocking), () => AsyncPingPong(async).GetAwaiter().GetResult() };
         var systems = new List<ActorSystem>();
         var pools = new List<IDisposable>();
+        // A connection of our own between actors (the data plane sketched for issue 8): written by
+        // the sending actor's thread, read by one thread in each process that hands each frame to an
+        // actor (in the peer: an echo, which writes the answer back itself).
+        var plane = ActorSystem.Create("plane", ConfigurationFactory.ParseString(LocalOnly));
+        systems.Add(plane);
+        using var planeToActor = PlaneConnection(peer.Ports[2]);
+        using var planeToThread = PlaneConnection(peer.Ports[2]);
+        var planePinger = plane.ActorOf(Props.Create(() => new PlanePinger(planeToActor)));
+        StartPlaneReader(planeToActor, frame => planePinger.Tell(frame));
+        var answered = new SemaphoreSlim(0);
+        StartPlaneReader(planeToThread, _ => answered.Release());
+        var planeWriter = plane.ActorOf(Props.Create(() => new PlaneWriter(planeToThread)));
+        names.Add("own connection, actor to actor (a reader thread each side hands frames to actors)");
+        contenders.Add(() =>
+        {
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            planePinger.Tell(new PlanePinger.Go(Trips, done));
+            done.Task.GetAwaiter().GetResult();
+        });
+        names.Add("own connection, from a thread through an actor, the answer's reader wakes the thread");
+        contenders.Add(() =>
+        {
+            var frame = new byte[PayloadBytes];
+            for (var n = 0; n < Trips; n++)
+            {
+                planeWriter.Tell(frame);
+                answered.Wait();
+            }
+        });
         try
         {
             for (var i = 0; i < variants.Count; i++)
             {
                 var system = ActorSystem.Create("driver", ConfigOf(variants[i]));
                 systems.Add(system);
-                var echo = system.ActorSelection($"akka.tcp://peer@127.0.0.1:{peer.Ports[2 + i]}/user/echo")
+                var echo = system.ActorSelection($"akka.tcp://peer@127.0.0.1:{peer.Ports[3 + i]}/user/echo")
                     .ResolveOne(TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
                 var pinger = system.ActorOf(Props.Create(() => new Pinger()));
                 names.Add($"Akka.Remote actor to actor [{variants[i]}]");
@@ -204,6 +242,72 @@ internal static class RoundTrip
         }
     }
 
+    private static Socket PlaneConnection(int port)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        socket.Connect(IPAddress.Loopback, port);
+        return socket;
+    }
+
+    /// <summary>
+    /// Reads frames of <see cref="PayloadBytes"/> from <paramref name="socket"/> on a thread of its
+    /// own, handing each to <paramref name="deliver"/>, until the connection ends.
+    /// </summary>
+    private static void StartPlaneReader(Socket socket, Action<byte[]> deliver) => new Thread(() =>
+    {
+        try
+        {
+            while (true)
+            {
+                var frame = new byte[PayloadBytes];
+                for (var read = 0; read < PayloadBytes;)
+                {
+                    var got = socket.Receive(frame, read, PayloadBytes - read, SocketFlags.None);
+                    if (got == 0)
+                        return;
+                    read += got;
+                }
+                deliver(frame);
+            }
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+        }
+    }) { IsBackground = true, Name = "plane reader" }.Start();
+
+    /// <summary>Writes every frame it is sent to its connection, on its own thread.</summary>
+    private sealed class PlaneWriter : ReceiveActor
+    {
+        public PlaneWriter(Socket socket) => Receive<byte[]>(frame => socket.Send(frame));
+    }
+
+    /// <summary>Writes a frame to its connection, and the next when the answer is handed to it, until it has made its round trips.</summary>
+    private sealed class PlanePinger : ReceiveActor
+    {
+        public sealed record Go(int Trips, TaskCompletionSource Done);
+
+        private Go? _go;
+        private int _left;
+
+        public PlanePinger(Socket socket)
+        {
+            var frame = new byte[PayloadBytes];
+            Receive<Go>(go =>
+            {
+                _go = go;
+                _left = go.Trips;
+                socket.Send(frame);
+            });
+            Receive<byte[]>(_ =>
+            {
+                if (--_left == 0)
+                    _go!.Done.SetResult();
+                else
+                    socket.Send(frame);
+            });
+        }
+    }
+
     /// <summary>A cluster pool on two node hosts of its own, both under <paramref name="variant"/>'s settings, as is the pool's system.</summary>
     private static ClusterUnderTest ClusterOf(string variant, string? nodeHost)
     {
@@ -281,7 +385,7 @@ internal static class RoundTrip
 
         public int ProcessId => _process.Id;
 
-        /// <summary>Raw TCP blocking echo, raw TCP async echo, then one Akka.Remote system per variant.</summary>
+        /// <summary>Raw TCP blocking echo, raw TCP async echo, an own connection's actor echo, then one Akka.Remote system per variant.</summary>
         public int[] Ports { get; }
 
         public static Peer Start(IEnumerable<string> variants)
@@ -358,8 +462,27 @@ internal static class RoundTrip
             {
             }
         });
-        var ports = new List<int> { ((IPEndPoint)blocking.LocalEndpoint).Port, ((IPEndPoint)asyncListener.LocalEndpoint).Port };
-        var systems = new List<ActorSystem>();
+        var planeListener = new TcpListener(IPAddress.Loopback, 0);
+        planeListener.Start();
+        var plane = ActorSystem.Create("plane", ConfigurationFactory.ParseString(LocalOnly));
+        new Thread(() =>
+        {
+            try
+            {
+                while (true)
+                {
+                    var socket = planeListener.AcceptSocket();
+                    socket.NoDelay = true;
+                    var echo = plane.ActorOf(Props.Create(() => new PlaneWriter(socket)));
+                    StartPlaneReader(socket, frame => echo.Tell(frame));
+                }
+            }
+            catch (SocketException)
+            {
+            }
+        }) { IsBackground = true }.Start();
+        var ports = new List<int> { ((IPEndPoint)blocking.LocalEndpoint).Port, ((IPEndPoint)asyncListener.LocalEndpoint).Port, ((IPEndPoint)planeListener.LocalEndpoint).Port };
+        var systems = new List<ActorSystem> { plane };
         foreach (var variant in variants)
         {
             var system = ActorSystem.Create("peer", ConfigOf(variant));
