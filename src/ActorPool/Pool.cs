@@ -327,7 +327,7 @@ public sealed partial class Pool : IDisposable, IAsyncDisposable
         new JobTally(_telemetry, kind).ReportingTo(options, _registry, ReportCallbackFailure);
 
     private void ReportCallbackFailure(Exception error) =>
-        _log.Error(error, "A callback or progress handler passed to an ActorPool submission threw; the pool carries on.");
+        UserText.Log(_log, LogLevel.ErrorLevel, error, "A callback or progress handler passed to an ActorPool submission threw; the pool carries on.");
 
     private IActorRefProvider Provider => ((ExtendedActorSystem)_system).Provider;
 }

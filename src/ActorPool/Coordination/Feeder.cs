@@ -112,7 +112,7 @@ internal static class Feeder
         {
             // Every item read has been sent by now: an input that fails to clean up after itself
             // cannot change any result, so this is logged rather than made a task's failure.
-            log.Warning(ex, "Disposing the input enumerator of an IMap job threw.");
+            UserText.Log(log, LogLevel.WarningLevel, ex, "Disposing the input enumerator of an IMap job threw.");
         }
     }
 }

@@ -1,3 +1,5 @@
+using Akka.Event;
+
 namespace ActorPool.Protocol;
 
 /// <summary>
@@ -24,4 +26,30 @@ internal static class UserText
 
     /// <summary><paramref name="error"/>'s message, or a note if its getter throws; never null.</summary>
     public static string MessageOf(Exception error) => Read(() => error.Message, "the exception's Message") ?? "";
+
+    /// <summary>
+    /// Logs <paramref name="message"/> at <paramref name="level"/> with <paramref name="error"/>, an
+    /// exception of user code: as the cause when it can be printed, or else with what can be read
+    /// of it. A logger prints a cause with <see cref="Exception.ToString"/>, which reads its
+    /// getters; one that threw there crashed Akka's default logger, which then logged its own
+    /// failure to log, nested, in a loop (600 KB of output for three such exceptions).
+    /// </summary>
+    public static void Log(ILoggingAdapter log, LogLevel level, Exception error, string message)
+    {
+        bool printable;
+        try
+        {
+            _ = error.ToString();
+            printable = true;
+        }
+        catch (Exception)
+        {
+            printable = false;
+        }
+        if (printable)
+            log.Log(level, error, "{0}", message);
+        else
+            log.Log(level, "{0} {1}: {2}{3}{4}", [message, error.GetType().FullName, MessageOf(error), Environment.NewLine,
+                Read(() => error.StackTrace, "the exception's StackTrace")]);
+    }
 }

@@ -136,7 +136,7 @@ public sealed class DistributedPoolTests : IDisposable
             actorpool.remote.down-unreachable-driver-after = 1s
             """);
         using var seed = NodeProcess.Start(Functions, arguments: ["--config", config]);
-        using var deadDriver = NodeProcess.Start(Functions, seed.Endpoint, role: Protocol.ClusterNames.DriverRole);
+        using var deadDriver = NodeProcess.Start(Functions, seed.Endpoint, role: ActorPool.Protocol.ClusterNames.DriverRole);
         using var pool = ClusterPool(seed.Endpoint);
         var cluster = Akka.Cluster.Cluster.Get(pool.System);
         bool DeadDriverIs(Func<Akka.Cluster.Member, bool> condition) =>
