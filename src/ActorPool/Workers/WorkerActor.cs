@@ -275,7 +275,7 @@ internal sealed class WorkerActor : UntypedActor
             // Execute catches what user code throws, and the wire form of a failure is built so as
             // never to throw; this is the last line: whatever escapes fails the chunk, so that its
             // result always arrives, instead of restarting the worker with the chunk counted as run.
-            Context.GetLogger().Error(ex, "ActorPool could not run or encode chunk {0} of job {1}; it fails with the reason.", chunk.ChunkIndex, chunk.JobId);
+            UserText.Log(Context.GetLogger(), LogLevel.ErrorLevel, ex, $"ActorPool could not run or encode chunk {chunk.ChunkIndex} of job {chunk.JobId}; it fails with the reason.");
             result = chunk.Work.FailAll(chunk.JobId, chunk.ChunkIndex, chunk.Offset, ex);
         }
         if (terms.InitializerFailure is null)
