@@ -17,7 +17,7 @@ internal sealed class WorkQueue
     private readonly int _batchDivisor;
     private readonly int _maxBatch;
     private readonly long _maxBatchBytes;
-    private Queue<RunChunk> _pending = new();
+    private readonly Deque<RunChunk> _pending = new();
 
     /// <param name="batchDivisor">A batch is at most the pending chunks divided by this times the workers.</param>
     /// <param name="maxBatch">The most chunks in one batch.</param>
@@ -35,22 +35,15 @@ internal sealed class WorkQueue
     /// <summary>The pending chunks, first to go out first.</summary>
     public IEnumerable<RunChunk> Pending => _pending;
 
-    public void Enqueue(RunChunk chunk) => _pending.Enqueue(chunk);
+    public void Enqueue(RunChunk chunk) => _pending.AddLast(chunk);
 
     /// <summary>Puts <paramref name="chunks"/> back at the front, in their order.</summary>
-    public void Requeue(IReadOnlyCollection<RunChunk> chunks)
-    {
-        if (chunks.Count > 0)
-            _pending = new Queue<RunChunk>(chunks.Concat(_pending));
-    }
+    public void Requeue(IReadOnlyCollection<RunChunk> chunks) => _pending.AddFirst(chunks);
 
     /// <summary>Removes the pending chunks of job <paramref name="jobId"/> and returns them.</summary>
     public IReadOnlyList<RunChunk> Drop(long jobId)
     {
-        var dropped = _pending.Where(chunk => chunk.JobId == jobId).ToList();
-        if (dropped.Count > 0)
-            _pending = new Queue<RunChunk>(_pending.Where(chunk => chunk.JobId != jobId));
-        return dropped;
+        return _pending.RemoveAll(chunk => chunk.JobId == jobId);
     }
 
     /// <summary>Removes and returns every pending chunk.</summary>
@@ -68,7 +61,7 @@ internal sealed class WorkQueue
     public void DispatchTo<TWorker>(LossLedger<TWorker> ledger, Action<TWorker, RunBatch> send) where TWorker : notnull
     {
         while (_pending.Count > 0
-               && ledger.TryPick(plenty: _pending.Count >= 2 * ledger.WorkerCount, suspectNext: ledger.IsSuspect(_pending.Peek()), out var worker))
+               && ledger.TryPick(plenty: _pending.Count >= 2 * ledger.WorkerCount, suspectNext: ledger.IsSuspect(_pending.PeekFirst()), out var worker))
         {
             var chunks = TakeBatch(ledger.WorkerCount, ledger.TravelsAlone);
             send(worker, new RunBatch(ledger.Assign(worker, chunks), chunks));
@@ -89,7 +82,7 @@ internal sealed class WorkQueue
         var bytes = 0L;
         while (batch.Count < size && _pending.Count > 0)
         {
-            var next = _pending.Peek();
+            var next = _pending.PeekFirst();
             var alone = travelsAlone(next);
             if (alone && batch.Count > 0)
                 break;
@@ -97,7 +90,7 @@ internal sealed class WorkQueue
             bytes += next.Work.WireBytes;
             if (batch.Count > 0 && bytes > _maxBatchBytes)
                 break;
-            batch.Add(_pending.Dequeue());
+            batch.Add(_pending.RemoveFirst());
             if (alone)
                 break;
         }
