@@ -46,9 +46,7 @@ internal sealed class JobTally
         {
             // The job's activity lives as long as the job, not as the call that submitted it: the
             // caller's current activity stays what it was.
-            var current = Activity.Current;
-            _activity = PoolInstruments.Source.StartActivity("actorpool." + kind, ActivityKind.Internal);
-            Activity.Current = current;
+            _activity = ListenerGuard.Start(() => PoolInstruments.Source.StartActivity("actorpool." + kind, ActivityKind.Internal), current: false);
             _activity?.SetTag(PoolInstruments.PoolTag, pool.Name);
         }
     }
@@ -202,7 +200,7 @@ internal sealed class JobTally
             _activity.SetStatus(ActivityStatusCode.Error, error is null ? null : UserText.MessageOf(error));
         else if (state == JobState.Cancelled)
             _activity.SetTag("actorpool.job.cancelled", true);
-        _activity.Stop();
+        ListenerGuard.Stop(_activity);
     }
 
     /// <summary>How a job that ended with <paramref name="error"/> (null for none) ended.</summary>

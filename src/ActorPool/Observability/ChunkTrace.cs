@@ -18,7 +18,7 @@ internal static class ChunkTrace
         if (parent.TraceId == default)
             return null;
         var activity = PoolInstruments.Source.HasListeners()
-            ? PoolInstruments.Source.StartActivity("actorpool.chunk", ActivityKind.Internal, parent)
+            ? ListenerGuard.Start(() => PoolInstruments.Source.StartActivity("actorpool.chunk", ActivityKind.Internal, parent), current: true)
             : new Activity("actorpool.chunk").SetParentId(parent.TraceId, parent.SpanId, parent.TraceFlags).Start();
         activity?.SetTag("actorpool.job.id", jobId);
         activity?.SetTag("actorpool.chunk.index", chunkIndex);

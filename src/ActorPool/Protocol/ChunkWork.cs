@@ -115,8 +115,15 @@ internal abstract class ChunkWork<TResult> : ChunkWork, ITypedWork
         var output = _output.Array is null ? new ArraySegment<TResult>(new TResult[Count]) : _output;
         var started = MeasureRunTime ? Stopwatch.GetTimestamp() : 0;
         List<ItemFailure>? failures;
-        using (ChunkTrace.Start(Trace, jobId, chunkIndex, Count))
+        var activity = ChunkTrace.Start(Trace, jobId, chunkIndex, Count);
+        try
+        {
             failures = RunItems(output.Array!, output.Offset);
+        }
+        finally
+        {
+            ListenerGuard.Stop(activity);
+        }
         TimeSpan? runTime = MeasureRunTime ? Stopwatch.GetElapsedTime(started) : null;
         _output = default;
         if (!Speculative)

@@ -81,6 +81,45 @@ public abstract partial class PoolContract
     }
 
     [Fact]
+    public void Tracing_AListenerThrows_JobsStillReturnTheirResults_AndTheCallersActivityStays()
+    {
+        using var pool = NewPool();
+        // This test's own trace: the listener throws for its activities only, so that the other
+        // tests' listeners and pools, in this process, are not touched.
+        using var caller = new Activity("caller").Start();
+        var trace = caller.TraceId;
+        var throwIn = "";
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "ActorPool",
+            Sample = (ref ActivityCreationOptions<ActivityContext> options) =>
+                options.TraceId != trace ? ActivitySamplingResult.None
+                : throwIn == "sample" ? throw new InvalidOperationException("listener bug in Sample")
+                : ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStarted = activity =>
+            {
+                if (activity.TraceId == trace && (throwIn == "job start" && activity.OperationName != "actorpool.chunk"
+                                                  || throwIn == "chunk start" && activity.OperationName == "actorpool.chunk"))
+                    throw new InvalidOperationException("listener bug in ActivityStarted");
+            },
+            ActivityStopped = activity =>
+            {
+                if (activity.TraceId == trace && throwIn == "stop")
+                    throw new InvalidOperationException("listener bug in ActivityStopped");
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        foreach (var where in new[] { "sample", "job start", "chunk start", "stop" })
+        {
+            throwIn = where;
+            Assert.Equal([2, 3, 4], pool.MapAsync(Func, [1, 2, 3], chunkSize: 1).Get(Limit));
+            Assert.Equal(2, pool.ApplyAsync(Func, 1).Get(Limit));
+            Assert.Throws<InvalidOperationException>(() => pool.MapAsync(Fail, [3]).Get(Limit)); // a failure stays the task's
+            Assert.Same(caller, Activity.Current);
+        }
+    }
+
+    [Fact]
     public void Tracing_EveryJobKind_IsAnActivityThatEndsBeforeItsResult_AndItsTasksRunInItsTrace()
     {
         using var recorder = new ActivityRecorder();
