@@ -1,19 +1,23 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 
 namespace ActorPool.Observability;
 
 /// <summary>
-/// Starts and stops the pool's activities so that an <see cref="ActivityListener"/> that throws
-/// cannot touch a job. A listener's callbacks (<c>Sample</c>, <c>ActivityStarted</c>,
-/// <c>ActivityStopped</c>) are the application's code, run in line by
-/// <see cref="ActivitySource.StartActivity(string, ActivityKind)"/> and <see cref="Activity.Stop"/>:
-/// one that threw there failed every task of a chunk that had succeeded, and threw in a job's end
-/// before its result was set, so its caller and the pool's <c>Dispose</c> waited for ever.
+/// Starts and stops the pool's activities, and records its measurements, so that a listener that
+/// throws cannot touch a job. An <see cref="ActivityListener"/>'s callbacks (<c>Sample</c>,
+/// <c>ActivityStarted</c>, <c>ActivityStopped</c>) and a <see cref="MeterListener"/>'s measurement
+/// callbacks are the application's code, run in line by
+/// <see cref="ActivitySource.StartActivity(string, ActivityKind)"/>, <see cref="Activity.Stop"/>,
+/// <see cref="Counter{T}.Add(T, KeyValuePair{string, object?})"/> and
+/// <see cref="Histogram{T}.Record(T, KeyValuePair{string, object?})"/>: one that threw there failed
+/// every task of a chunk that had succeeded, or threw in a job's coordinator or end before its
+/// result was set, so its caller and the pool's <c>Dispose</c> waited for ever.
 /// </summary>
 /// <remarks>
 /// What a listener throws is dropped: it is the listener's failure, not the job's, and the
-/// listener may see the activity's start or stop in part (the listeners after it in order do not).
-/// OpenTelemetry's SDK never lets its processors' exceptions out.
+/// listener may see the activity or measurement in part (the listeners after it in order do not).
+/// OpenTelemetry's SDK never lets its own exceptions out.
 /// </remarks>
 internal static class ListenerGuard
 {
@@ -36,6 +40,45 @@ internal static class ListenerGuard
         {
             Activity.Current = before;
             return null; // the activity, if it was made, is not used: nothing stops it, nothing exports it
+        }
+    }
+
+    /// <summary>Adds <paramref name="value"/> to <paramref name="counter"/>, whatever a listener throws.</summary>
+    public static void Add(Counter<long> counter, long value, KeyValuePair<string, object?> tag)
+    {
+        try
+        {
+            counter.Add(value, tag);
+        }
+        catch (Exception)
+        {
+            // The listener's failure.
+        }
+    }
+
+    /// <summary>Adds <paramref name="value"/> to <paramref name="counter"/> with two tags, whatever a listener throws.</summary>
+    public static void Add(Counter<long> counter, long value, KeyValuePair<string, object?> tag1, KeyValuePair<string, object?> tag2)
+    {
+        try
+        {
+            counter.Add(value, tag1, tag2);
+        }
+        catch (Exception)
+        {
+            // The listener's failure.
+        }
+    }
+
+    /// <summary>Records <paramref name="value"/> in <paramref name="histogram"/>, whatever a listener throws.</summary>
+    public static void Record(Histogram<double> histogram, double value, KeyValuePair<string, object?> tag)
+    {
+        try
+        {
+            histogram.Record(value, tag);
+        }
+        catch (Exception)
+        {
+            // The listener's failure.
         }
     }
 

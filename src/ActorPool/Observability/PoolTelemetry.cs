@@ -126,9 +126,9 @@ internal sealed class PoolTelemetry
         if (!PoolInstruments.TasksCompleted.Enabled)
             return;
         if (completed > 0)
-            PoolInstruments.TasksCompleted.Add(completed, Tag, _success);
+            ListenerGuard.Add(PoolInstruments.TasksCompleted, completed, Tag, _success);
         if (failed > 0)
-            PoolInstruments.TasksCompleted.Add(failed, Tag, _failure);
+            ListenerGuard.Add(PoolInstruments.TasksCompleted, failed, Tag, _failure);
     }
 
     /// <summary>Items of chunk <paramref name="chunkIndex"/> of <paramref name="job"/> were run again <paramref name="retries"/> times after failures.</summary>
@@ -139,11 +139,11 @@ internal sealed class PoolTelemetry
     }
 
     /// <summary>A chunk ran on its worker for <paramref name="runTime"/>.</summary>
-    public void ChunkRan(TimeSpan runTime) => PoolInstruments.ChunkDuration.Record(runTime.TotalSeconds, Tag);
+    public void ChunkRan(TimeSpan runTime) => ListenerGuard.Record(PoolInstruments.ChunkDuration, runTime.TotalSeconds, Tag);
 
     /// <summary>The router counts <paramref name="live"/> workers now.</summary>
     public void WorkersChanged(int live) => Volatile.Write(ref _workers, live);
 
     /// <summary>A worker was lost (it did not leave or retire as planned).</summary>
-    public void WorkerLost() => PoolInstruments.WorkersLost.Add(1, Tag);
+    public void WorkerLost() => ListenerGuard.Add(PoolInstruments.WorkersLost, 1, Tag);
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using ActorPool.Observability;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
@@ -78,6 +79,36 @@ public abstract partial class PoolContract
         pending.Clear();
         pending.RecordObservableInstruments();
         Assert.Empty(Of(pending, pool));
+    }
+
+    [Fact]
+    public void Metrics_AListenerThrows_JobsStillReturnTheirResults()
+    {
+        using var pool = NewPool();
+        // It throws for this pool's measurements only: other tests' listeners and pools, in this process, are not touched.
+        void ThrowIfOfThisPool(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == PoolInstruments.PoolTag && Equals(tag.Value, pool.Name))
+                    throw new InvalidOperationException("listener bug");
+            }
+        }
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, meterListener) =>
+            {
+                if (instrument.Meter.Name == PoolInstruments.Name)
+                    meterListener.EnableMeasurementEvents(instrument);
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((Instrument _, long _, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? _) => ThrowIfOfThisPool(tags));
+        listener.SetMeasurementEventCallback<double>((Instrument _, double _, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? _) => ThrowIfOfThisPool(tags));
+        listener.Start();
+        Assert.Equal([2, 3, 4], pool.MapAsync(Func, [1, 2, 3], chunkSize: 1).Get(Limit));
+        Assert.Equal(2, pool.ApplyAsync(Func, 1).Get(Limit));
+        Assert.Throws<InvalidOperationException>(() => pool.MapAsync(Fail, [3]).Get(Limit)); // a failure stays the task's
+        Assert.Equal([2, 3], pool.IMap(Func, [1, 2]).ToList());
     }
 
     [Fact]
