@@ -29,6 +29,27 @@ internal static class OwnSystemConfig
         # Dispose take 2 to 4 s; a fifth of it costs a few small messages a second.
         akka.cluster.gossip-interval = 200ms
         akka.cluster.leader-actions-interval = 200ms
+
+        # How Akka's split brain resolver decides which side of a cluster lives, the same in every
+        # system of a pool's cluster (node hosts and pools' drivers): the side with the oldest
+        # member, unless that member is alone, in which case it goes. A pool's cluster is often two
+        # nodes and the pools using them, and the default, the side with more members, splits two
+        # nodes evenly once the pools have left: it then keeps the side with the lowest address,
+        # so a node killed with a lower port than the survivor's took the survivor down (it downed
+        # itself), and a pool whose only node died was downed by its own resolver. With the
+        # oldest, the seed (started first) outlives any other node, a dead seed alone is downed,
+        # and so is a dead lone node while its pools wait for another.
+        akka.cluster.split-brain-resolver.active-strategy = keep-oldest
+        akka.cluster.split-brain-resolver.keep-oldest.down-if-alone = on
+
+        # The resolver also downs every member, itself included, when reachability has kept
+        # changing for stable-after and three quarters of it (35 s) with an unreachable member not
+        # yet down. In a pool's cluster pools come and go, and each coming or going puts off the
+        # resolver's decision on a dead node: a node killed while a pool ran, then that pool
+        # disposed (its leave times out while the dead node blocks convergence, and the nodes down
+        # it), took the surviving nodes down 35 s later. Off, the resolver decides on the dead node
+        # once membership has been stable for stable-after.
+        akka.cluster.split-brain-resolver.down-all-when-unstable = off
         """);
 
     public static Config Get() => Instance;
