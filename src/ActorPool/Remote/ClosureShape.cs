@@ -234,6 +234,12 @@ internal sealed class ClosureShape
                 + "as data of the declared type, and a node cannot tell which type to make. Declare the variable with a concrete type "
                 + "(a number, string, array, list, dictionary, or a record or class with public members), or pass the value as an argument";
         }
+        if (DataShape.WhyNot(type) is { } why)
+        {
+            return $"captures the variable '{field.Name}' of type {type}, which cannot be sent to another process: {why}. Capture the "
+                + "data the lambda needs instead (a number, string, array, list, dictionary, or a record or class whose public members its "
+                + "constructor or setters take), or pass it as an argument";
+        }
         return null;
     }
 }

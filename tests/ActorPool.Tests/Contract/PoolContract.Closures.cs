@@ -86,6 +86,10 @@ public abstract partial class PoolContract
 
     private Func<int, int> CapturingThisAndALocal(int local) => x => x + local + _instanceOffset;
 
+    private static Func<int, int> CapturingATokenSource(CancellationTokenSource source) => x => source.IsCancellationRequested ? -x : x + 1;
+
+    private static Func<int, int> CapturingAPool(Pool pool) => x => pool.Name.Length > 0 ? x + 1 : x;
+
     [Fact]
     public void Closures_CapturingWhatCannotTravel_AreRefusedAtSubmissionNamingTheVariable_InProcessTheyRun()
     {
@@ -96,8 +100,11 @@ public abstract partial class PoolContract
             (CapturingADelegate(Func), "captures the delegate 'inner'", "Call the method it stands for"),
             (CapturingThis(), "captures 'this'", "Copy what it needs into local variables"),
             (CapturingThisAndALocal(0), "captures 'this'", "Copy what it needs into local variables"),
+            // The wire would have made a fresh, uncancelled source on the node (and a new pool there, for a pool).
+            (CapturingATokenSource(new CancellationTokenSource()), "captures the variable 'source' of type System.Threading.CancellationTokenSource", "Capture the data the lambda needs"),
         ];
         using var pool = NewPool();
+        refused = [.. refused, (CapturingAPool(pool), "captures the variable 'pool' of type ActorPool.Pool", "Capture the data the lambda needs")];
         foreach (var (func, named, advice) in refused)
         {
             if (!WorkersInOtherProcesses)

@@ -1,0 +1,56 @@
+using ActorPool.Remote;
+
+namespace ActorPool.Tests.Remote;
+
+public sealed class DataShapeTests
+{
+    public sealed record Point(int X, int Y)
+    {
+        public int Sum => X + Y; // computed: no state of its own
+    }
+
+    public sealed class Settable
+    {
+        public string Name { get; set; } = "";
+        public List<Point> Points { get; set; } = [];
+        public int Count;
+    }
+
+    public sealed class GetOnly(int value)
+    {
+        public int Value { get; } = value;
+        public int Other { get; } = 7; // no constructor takes it
+    }
+
+    public sealed class PrivateState
+    {
+        private int _hidden = 1;
+        public int Visible { get; set; }
+        public int Hidden() => _hidden;
+    }
+
+    public sealed record Holding(string Name, CancellationTokenSource Source);
+
+    public static TheoryData<Type> Data() =>
+    [
+        typeof(int), typeof(string), typeof(int[]), typeof(List<int>), typeof(Dictionary<string, int[]>), typeof((int, string)),
+        typeof(DateTime?), typeof(Point), typeof(Point[]), typeof(Settable), typeof(IReadOnlyList<Point>), typeof(Tuple<int, Point>),
+        new { X = 1, Name = "a" }.GetType(),
+    ];
+
+    [Theory]
+    [MemberData(nameof(Data))]
+    public void WhyNot_DataTypes_Travel(Type type) => Assert.Null(DataShape.WhyNot(type));
+
+    [Theory]
+    [InlineData(typeof(CancellationTokenSource), "System.Threading.CancellationTokenSource is not plain data")]
+    [InlineData(typeof(ManualResetEventSlim), "System.Threading.ManualResetEventSlim is not plain data")]
+    [InlineData(typeof(Task<int>), "is not plain data")]
+    [InlineData(typeof(MemoryStream), "System.IO.MemoryStream is not plain data")]
+    [InlineData(typeof(Pool), "keeps state in its private field")]
+    [InlineData(typeof(GetOnly), "has the property Other, which a node could not set back")]
+    [InlineData(typeof(PrivateState), "keeps state in its private field _hidden")]
+    [InlineData(typeof(Holding), "System.Threading.CancellationTokenSource is not plain data")]
+    [InlineData(typeof(List<Holding>), "System.Threading.CancellationTokenSource is not plain data")]
+    public void WhyNot_TypesWhoseCopyWouldDiffer_SayWhy(Type type, string why) => Assert.Contains(why, DataShape.WhyNot(type));
+}
