@@ -52,6 +52,8 @@ internal static class DataShape
             return type.GetGenericArguments().Select(argument => Check(argument, depth + 1, seen)).FirstOrDefault(why => why is not null);
         if (type.Namespace is { } ns && (ns == "System" || ns.StartsWith("System.", StringComparison.Ordinal) || ns.StartsWith("Microsoft.", StringComparison.Ordinal)))
             return $"{Name(type)} is not plain data (a token, a lock, a task, a stream or a handle is not sent as what it is)";
+        if (!type.IsVisible)
+            return $"{Name(type)} is not public, and the wire writes only public types: declare it public (a type nested in another needs that one public too)";
         var constructorParameters = type.GetConstructors()
             .SelectMany(constructor => constructor.GetParameters())
             .Select(parameter => parameter.Name)
