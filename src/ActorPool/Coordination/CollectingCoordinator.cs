@@ -15,7 +15,6 @@ internal sealed class CollectingCoordinator<TResult> : UntypedActor
     private readonly int _chunkCount;
     private readonly TResult[] _results;
     private readonly IActorRef _replyTo;
-    private readonly IActorRef _dropTarget;
     private readonly JobTally _tally;
     private readonly JournaledJob? _journal;
     private readonly ChunkTracker _arrived = new();
@@ -23,8 +22,7 @@ internal sealed class CollectingCoordinator<TResult> : UntypedActor
 
     // results: the job's result array, one element per input item. Chunks run in process have
     // written their parts of it already when they report.
-    public CollectingCoordinator(long jobId, int chunkCount, TResult[] results, IActorRef replyTo, IActorRef dropTarget, JobTally tally,
-        JournaledJob? journal)
+    public CollectingCoordinator(long jobId, int chunkCount, TResult[] results, IActorRef replyTo, JobTally tally, JournaledJob? journal)
     {
         _tally = tally;
         _journal = journal;
@@ -32,12 +30,10 @@ internal sealed class CollectingCoordinator<TResult> : UntypedActor
         _chunkCount = chunkCount;
         _results = results;
         _replyTo = replyTo;
-        _dropTarget = dropTarget;
     }
 
-    public static Props Props(long jobId, int chunkCount, TResult[] results, IActorRef replyTo, IActorRef dropTarget, JobTally tally,
-        JournaledJob? journal) =>
-        Akka.Actor.Props.Create(() => new CollectingCoordinator<TResult>(jobId, chunkCount, results, replyTo, dropTarget, tally, journal));
+    public static Props Props(long jobId, int chunkCount, TResult[] results, IActorRef replyTo, JobTally tally, JournaledJob? journal) =>
+        Akka.Actor.Props.Create(() => new CollectingCoordinator<TResult>(jobId, chunkCount, results, replyTo, tally, journal));
 
     protected override void OnReceive(object message)
     {
@@ -70,7 +66,9 @@ internal sealed class CollectingCoordinator<TResult> : UntypedActor
             _tally.Chunk(result);
             _finished = true;
             _replyTo.Tell(new Status.Failure(error));
-            _dropTarget.Tell(new DropJob(_jobId));
+            // Its result has failed: its router (this actor's parent) drops its queued work and
+            // cancels its running tasks, here and on nodes, as for a cancelled job.
+            Context.Parent.Tell(new JobCancelled(_jobId));
             Context.Stop(Self);
             return;
         }

@@ -71,7 +71,7 @@ internal sealed record MapJob<TResult>(
     public void Start(IActorContext context, WorkerGroup group)
     {
         var coordinator = context.ActorOf(
-            CollectingCoordinator<TResult>.Props(JobId, Chunks.Length, Results, ReplyTo, group.DropTarget, Tally, Journal),
+            CollectingCoordinator<TResult>.Props(JobId, Chunks.Length, Results, ReplyTo, Tally, Journal),
             IJobStart.CoordinatorName(JobId));
         for (var i = 0; i < Chunks.Length; i++)
             group.Dispatch(new RunChunk(JobId, i, Offsets[i], Chunks[i], coordinator));

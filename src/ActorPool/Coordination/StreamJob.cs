@@ -24,7 +24,7 @@ internal sealed record StreamJob<T, TResult>(
         if (Sink.Stopped.IsCancellationRequested)
             return;
         var coordinator = context.ActorOf(
-            StreamingCoordinator<TResult>.Props(Sink.JobId, Ordered, Sink, group.DropTarget), IJobStart.CoordinatorName(Sink.JobId));
+            StreamingCoordinator<TResult>.Props(Sink.JobId, Ordered, Sink), IJobStart.CoordinatorName(Sink.JobId));
         Feeder.Start(Input, ChunkSize, MakeWork, Sink, coordinator, group, Log, CallerContext);
     }
 

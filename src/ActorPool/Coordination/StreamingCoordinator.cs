@@ -14,7 +14,6 @@ internal sealed class StreamingCoordinator<TResult> : UntypedActor
     private readonly long _jobId;
     private readonly bool _ordered;
     private readonly ResultSink<TResult> _sink;
-    private readonly IActorRef _dropTarget;
     private readonly ChunkTracker _arrived = new();
     private readonly Dictionary<long, ChunkResult<TResult>> _early = new(); // ordered only; bounded by the in-flight window
     private long _nextToWrite;
@@ -22,16 +21,15 @@ internal sealed class StreamingCoordinator<TResult> : UntypedActor
     private long? _chunkCount; // known once the input has ended
     private CancellationTokenRegistration _onStop;
 
-    public StreamingCoordinator(long jobId, bool ordered, ResultSink<TResult> sink, IActorRef dropTarget)
+    public StreamingCoordinator(long jobId, bool ordered, ResultSink<TResult> sink)
     {
         _jobId = jobId;
         _ordered = ordered;
         _sink = sink;
-        _dropTarget = dropTarget;
     }
 
-    public static Props Props(long jobId, bool ordered, ResultSink<TResult> sink, IActorRef dropTarget) =>
-        Akka.Actor.Props.Create(() => new StreamingCoordinator<TResult>(jobId, ordered, sink, dropTarget));
+    public static Props Props(long jobId, bool ordered, ResultSink<TResult> sink) =>
+        Akka.Actor.Props.Create(() => new StreamingCoordinator<TResult>(jobId, ordered, sink));
 
     protected override void PreStart()
     {
@@ -74,7 +72,9 @@ internal sealed class StreamingCoordinator<TResult> : UntypedActor
                 Accept(new ChunkResult<TResult>(_jobId, failed.ChunkIndex, failed.Position, new TResult[1], [new ItemFailure(0, failed.Error)]));
                 break;
             case CancelJob:
-                _dropTarget.Tell(new DropJob(_jobId));
+                // Its router (this actor's parent) drops its queued work and cancels its running
+                // tasks, here and on nodes: their results would have nowhere to go.
+                Context.Parent.Tell(new JobCancelled(_jobId));
                 Context.Stop(Self);
                 break;
             default:

@@ -170,15 +170,16 @@ internal sealed record InputEnded(long ChunkCount, long ItemCount);
 internal sealed record InputFailed(long ChunkIndex, long Position, Exception Error);
 
 /// <summary>
-/// To the work-pulling router: forget the queued chunks of a job that has finished early. With
-/// <see cref="CancelRunning"/> (the job was cancelled), the nodes running its tasks are told to
-/// cancel them too (<see cref="CancelTasks"/>).
+/// To the work-pulling router: forget the queued chunks of a job that has ended early, and tell
+/// the nodes running its tasks to cancel them (<see cref="CancelTasks"/>).
 /// </summary>
-internal sealed record DropJob(long JobId, bool CancelRunning = false);
+internal sealed record DropJob(long JobId);
 
 /// <summary>
-/// Pool to its router: the caller cancelled job <see cref="JobId"/> (its result has failed already).
-/// The router stops its coordinator, drops its queued work and cancels its running tasks.
+/// To a pool's router: job <see cref="JobId"/> ended before its work did, its result failed or
+/// abandoned already (from the pool: the caller cancelled it; from its coordinator: it failed fast,
+/// or its consumer left). The router stops its coordinator, drops its queued work and cancels its
+/// running tasks, in this process and on nodes: whatever they would return has nowhere to go.
 /// </summary>
 internal sealed record JobCancelled(long JobId);
 

@@ -67,7 +67,7 @@ internal sealed class PoolRouterActor : UntypedActor
                 if (!coordinator.IsNobody())
                     Context.Stop(coordinator);
                 _tasks.Cancel(cancelled.JobId);
-                _group.DropTarget.Tell(new DropJob(cancelled.JobId, CancelRunning: true));
+                _group.DropTarget.Tell(new DropJob(cancelled.JobId));
                 break;
             case GetWorkers:
                 Sender.Tell(_group);

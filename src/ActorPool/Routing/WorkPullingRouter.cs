@@ -220,7 +220,7 @@ internal sealed class WorkPullingRouter : UntypedActor, IWithTimers
                 break;
             case DropJob drop:
                 _ledger.Forget(_queue.Drop(drop.JobId));
-                if (drop.CancelRunning && UsesClusterWorkers)
+                if (UsesClusterWorkers)
                     TellNodes(new CancelTasks(drop.JobId));
                 break;
             case NodeWorkers node when !UsesClusterWorkers || IsWorkerNode(Sender.Path.Address):

@@ -9,7 +9,7 @@ namespace ActorPool.Routing;
 
 /// <summary>The pool's workers as dispatch sees them.</summary>
 /// <param name="Workers">Where chunks (<c>RunChunk</c>) are sent: a router that picks a worker.</param>
-/// <param name="DropTarget">Where a finished job's <c>DropJob</c> goes; <see cref="ActorRefs.Nobody"/> when the routing keeps no queue of its own.</param>
+/// <param name="DropTarget">Where the <c>DropJob</c> of a job that ended early goes; <see cref="ActorRefs.Nobody"/> when the routing keeps no queue of its own.</param>
 /// <param name="PrepareWork">Turns work into the form the workers take (the deployment's: as it is in process, encoded for other processes).</param>
 internal sealed record WorkerGroup(IActorRef Workers, IActorRef DropTarget, Func<ChunkWork, ChunkWork> PrepareWork)
 {

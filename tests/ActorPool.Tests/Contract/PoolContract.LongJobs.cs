@@ -201,6 +201,85 @@ public abstract partial class PoolContract
         return 1;
     }
 
+    /// <summary>
+    /// "folder|x": returns at once for x = <c>first</c>; else marks <c>ran-x</c>, then waits: throws once <c>fail-x</c> exists, marks
+    /// <c>cancelled-x</c> once its task's token is cancelled, and returns once <c>release</c> exists.
+    /// </summary>
+    internal static int MarkThenWaitToFailOrBeCancelled(string folderAndItem)
+    {
+        var split = folderAndItem.LastIndexOf('|');
+        var (folder, item) = (folderAndItem[..split], folderAndItem[(split + 1)..]);
+        if (item == "first")
+            return 0; // at once
+        File.WriteAllText(Path.Combine(folder, $"ran-{item}"), "");
+        var token = PoolContext.CancellationToken;
+        SpinWait.SpinUntil(() => token.IsCancellationRequested || File.Exists(Path.Combine(folder, $"fail-{item}")) || File.Exists(Path.Combine(folder, "release")), Gate.Limit);
+        if (File.Exists(Path.Combine(folder, $"fail-{item}")))
+            throw new InvalidOperationException($"item {item} fails");
+        if (token.IsCancellationRequested)
+            File.WriteAllText(Path.Combine(folder, $"cancelled-{item}"), "");
+        return 1;
+    }
+
+    [Fact]
+    public void MapAsync_ATaskFails_TheOtherRunningTaskSeesItsTokenCancelledAndTheRestNeverRuns()
+    {
+        // The job has failed fast: nothing it still runs or holds can change its result.
+        using var markers = new TempFolder();
+        var folder = markers.Path;
+        var pool = NewPool();
+        try
+        {
+            var result = pool.MapAsync(MarkThenWaitToFailOrBeCancelled, Enumerable.Range(0, 40).Select(x => $"{folder}|{x}"), chunkSize: 1);
+            if (!SpinWait.SpinUntil(() => Directory.GetFiles(folder, "ran-*").Length == 2, Limit))
+                throw new TimeoutException("The two workers never started a task each.");
+            var running = Directory.GetFiles(folder, "ran-*").Select(file => Path.GetFileName(file)["ran-".Length..]).ToArray();
+
+            File.WriteAllText(Path.Combine(folder, $"fail-{running[0]}"), "");
+
+            Assert.Equal($"item {running[0]} fails", Assert.Throws<InvalidOperationException>(() => result.Get(Limit)).Message);
+            WaitForMarker(folder, $"cancelled-{running[1]}"); // on a node too
+            Assert.Equal([2, 3], pool.Map(Func, [1, 2])); // every worker is free again
+            pool.Dispose();
+            // The failed task's worker may start the next item of its chunk before the failure has
+            // gone to the job's coordinator and the cancellation back: one more at most.
+            Assert.InRange(Directory.GetFiles(folder, "ran-*").Length, 2, 3);
+        }
+        finally
+        {
+            File.WriteAllText(Path.Combine(folder, "release"), ""); // a failed assertion leaves no task waiting out the limit
+            pool.Dispose();
+        }
+    }
+
+    [Fact]
+    public void IMap_ConsumerLeaves_ItsRunningTasksSeeTheirTokenCancelledAndTheRestNeverRuns()
+    {
+        using var markers = new TempFolder();
+        var folder = markers.Path;
+        var pool = NewPool();
+        try
+        {
+            var input = new[] { "first" }.Concat(Enumerable.Range(1, 40).Select(x => x.ToString())).Select(x => $"{folder}|{x}");
+            using (var results = pool.IMap(MarkThenWaitToFailOrBeCancelled, input, chunkSize: 1))
+            {
+                Assert.Equal(0, results.Next(Limit));
+                if (!SpinWait.SpinUntil(() => Directory.GetFiles(folder, "ran-*").Length == 2, Limit))
+                    throw new TimeoutException("The two workers never started a task each.");
+            } // as leaving a foreach does
+            foreach (var running in Directory.GetFiles(folder, "ran-*").Select(file => Path.GetFileName(file)["ran-".Length..]))
+                WaitForMarker(folder, $"cancelled-{running}"); // on a node too
+            Assert.Equal([2, 3], pool.Map(Func, [1, 2])); // every worker is free again
+            pool.Dispose();
+            Assert.Equal(2, Directory.GetFiles(folder, "ran-*").Length);
+        }
+        finally
+        {
+            File.WriteAllText(Path.Combine(folder, "release"), ""); // a failed assertion leaves no task waiting out the limit
+            pool.Dispose();
+        }
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(20)] // two chunks: the items after the first of each are in a chunk that is running
