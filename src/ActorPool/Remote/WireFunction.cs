@@ -57,7 +57,7 @@ internal sealed record WireFunction(FunctionRef Method, byte[]? Captures)
         catch (SerializationException ex)
         {
             throw new ArgumentException(
-                $"The function {method.Display} cannot be sent to another process: it {ex.Message}. Declare the variable with a type "
+                $"The function {method.Display} cannot be sent to another process: it {ex.Message.TrimEnd('.')}. Declare the variable with a type "
                 + "whose values serialize and read back as data (public members, a constructor that takes them), or pass the value as an argument.",
                 paramName, ex);
         }

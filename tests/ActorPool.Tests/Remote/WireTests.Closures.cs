@@ -101,6 +101,7 @@ public sealed partial class WireTests
         var error = Assert.Throws<ArgumentException>(() => WireFunction.Freeze(func, "func"));
         Assert.Equal("func", error.ParamName);
         Assert.Contains(message, error.Message);
+        Assert.DoesNotContain("..", error.Message); // an inner message's own period is not doubled
         // A closure is still refused where a function must be found again by name alone (a durable job, RetryIf).
         Assert.Contains("captures variables", Assert.Throws<ArgumentException>(() => FunctionRef.Create(CapturingAStream(Stream.Null), "options.RetryIf")).Message);
     }
