@@ -91,7 +91,11 @@ internal static class ListenerGuard
         }
         catch (Exception)
         {
-            // The listener's failure: the activity has stopped all the same.
+            // The listener's failure: the activity has stopped all the same, but Stop throws before
+            // it gives the thread back its parent as the current activity (a worker's thread would
+            // run its next chunks under this one), so that is done here.
+            if (activity is not null && Activity.Current == activity)
+                Activity.Current = activity.Parent;
         }
     }
 }

@@ -144,6 +144,11 @@ public abstract partial class PoolContract
         {
             throwIn = where;
             Assert.Equal([2, 3, 4], pool.MapAsync(Func, [1, 2, 3], chunkSize: 1).Get(Limit));
+            // A later job's tasks, outside this trace, run under no activity of it that a failed stop
+            // left current on their worker's thread.
+            Activity.Current = null;
+            Assert.All(pool.Map(TraceOfTask, [1, 2, 3, 4], chunkSize: 1), seen => Assert.NotEqual(trace.ToHexString(), seen));
+            Activity.Current = caller;
             Assert.Equal(2, pool.ApplyAsync(Func, 1).Get(Limit));
             Assert.Throws<InvalidOperationException>(() => pool.MapAsync(Fail, [3]).Get(Limit)); // a failure stays the task's
             Assert.Same(caller, Activity.Current);
