@@ -149,7 +149,10 @@ internal sealed class TlsAssociationHandle : AbstractTransportAdapterHandle
         }
         catch (Exception ex)
         {
-            _log.Warning("Closing the TLS stream of {0} failed: {1}", RemoteAddress, ex.Message);
+            // Its connection has ended, most often because the peer closed it or its process
+            // exited (every pool's Dispose stops its worker processes): TLS's goodbye cannot be
+            // sent then, and that is no news worth a warning.
+            _log.Debug("Closing the TLS stream of {0} failed: {1}", RemoteAddress, ex.Message);
         }
         CloseWrapped("the TLS stream ended");
         listener?.Notify(_stream.Ended ?? new Disassociated(DisassociateInfo.Unknown));

@@ -128,8 +128,8 @@ internal sealed class TlsTransport : AbstractTransportAdapter
         }
         catch (Exception ex)
         {
-            // Remoting is stopping: nobody takes the connection.
-            _log.Warning("An inbound connection from {0} could not be handed to remoting: {1}", wrapped.RemoteAddress, ex.Message);
+            // Remoting is stopping (the system is being shut down): nobody takes the connection, as expected.
+            _log.Debug("An inbound connection from {0} could not be handed to remoting: {1}", wrapped.RemoteAddress, ex.Message);
             handle.Disassociate("remoting did not take the connection", _log);
         }
     }
