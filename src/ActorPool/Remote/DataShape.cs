@@ -64,7 +64,7 @@ internal static class DataShape
         {
             foreach (var field in declaring.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
             {
-                if (!TravelsBack(declaring, field, constructorParameters) )
+                if (!TravelsBack(declaring, field, constructorParameters))
                 {
                     var member = MemberOf(field);
                     return member is null

@@ -105,6 +105,17 @@ public abstract partial class PoolContract
         return 1;
     }
 
+    /// <summary>Waits until the pool's two workers have each started a task that marked <c>ran-x</c>.</summary>
+    private static void WaitForTwoRunning(string folder)
+    {
+        if (!SpinWait.SpinUntil(() => Directory.GetFiles(folder, "ran-*").Length == 2, Limit))
+            throw new TimeoutException("The two workers never started a task each.");
+    }
+
+    /// <summary>The items whose tasks marked <c>ran-x</c>.</summary>
+    private static string[] Ran(string folder) =>
+        Directory.GetFiles(folder, "ran-*").Select(file => Path.GetFileName(file)["ran-".Length..]).ToArray();
+
     private static void WaitForMarker(string folder, string name)
     {
         if (!SpinWait.SpinUntil(() => File.Exists(Path.Combine(folder, name)), Limit))
@@ -231,9 +242,8 @@ public abstract partial class PoolContract
         try
         {
             var result = pool.MapAsync(MarkThenWaitToFailOrBeCancelled, Enumerable.Range(0, 40).Select(x => $"{folder}|{x}"), chunkSize: 1);
-            if (!SpinWait.SpinUntil(() => Directory.GetFiles(folder, "ran-*").Length == 2, Limit))
-                throw new TimeoutException("The two workers never started a task each.");
-            var running = Directory.GetFiles(folder, "ran-*").Select(file => Path.GetFileName(file)["ran-".Length..]).ToArray();
+            WaitForTwoRunning(folder);
+            var running = Ran(folder);
 
             File.WriteAllText(Path.Combine(folder, $"fail-{running[0]}"), "");
 
@@ -264,10 +274,9 @@ public abstract partial class PoolContract
             using (var results = pool.IMap(MarkThenWaitToFailOrBeCancelled, input, chunkSize: 1))
             {
                 Assert.Equal(0, results.Next(Limit));
-                if (!SpinWait.SpinUntil(() => Directory.GetFiles(folder, "ran-*").Length == 2, Limit))
-                    throw new TimeoutException("The two workers never started a task each.");
+                WaitForTwoRunning(folder);
             } // as leaving a foreach does
-            foreach (var running in Directory.GetFiles(folder, "ran-*").Select(file => Path.GetFileName(file)["ran-".Length..]))
+            foreach (var running in Ran(folder))
                 WaitForMarker(folder, $"cancelled-{running}"); // on a node too
             Assert.Equal([2, 3], pool.Map(Func, [1, 2])); // every worker is free again
             pool.Dispose();
@@ -293,8 +302,7 @@ public abstract partial class PoolContract
         // queued in the router or handed to the workers already.
         var result = pool.MapAsync(MarkThenWaitForCancellation, Enumerable.Range(0, 40).Select(x => $"{folder}|{x}"), chunkSize,
             cancellationToken: cancellation.Token);
-        if (!SpinWait.SpinUntil(() => Directory.GetFiles(folder, "ran-*").Length == 2, Limit))
-            throw new TimeoutException("The two workers never started a task each.");
+        WaitForTwoRunning(folder);
 
         cancellation.Cancel();
 
