@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using ActorPool.Configuration;
 using ActorPool.Protocol;
 using ActorPool.Remote;
+using ActorPool.Remote.Plane;
 using Akka.Cluster.Hosting;
 using Akka.Configuration;
 using Akka.Hosting;
@@ -57,8 +58,8 @@ internal static class NodeHost
             var settings = fileConfig is null ? ReferenceConfig.Get() : fileConfig.WithFallback(ReferenceConfig.Get());
             downDriversAfter = DriverDowning.Grace(settings);
             NodeQueue.LimitOf(settings); // checked here, so that a wrong one stops the node before it serves
-            if (trust is not null)
-                TlsSettings.Of(settings); // likewise: read only when the transport starts, a wrong one would fail remoting's start
+            TlsSettings.Of(settings); // likewise: read when the transport or the data plane starts, a wrong one would fail their start
+            PlaneListener.PortOf(settings);
             foreach (var assembly in options.Load)
                 FunctionRef.Trust(Assembly.LoadFrom(assembly.FullName));
             if (trust is null) // plain TCP: only on loopback, as the system will be configured, file and all

@@ -2,6 +2,7 @@ using ActorPool.Configuration;
 using ActorPool.Lifecycle;
 using ActorPool.Protocol;
 using ActorPool.Remote;
+using ActorPool.Remote.Plane;
 using ActorPool.Routing;
 using Akka.Actor;
 using Akka.Actor.Setup;
@@ -64,7 +65,7 @@ internal class ClusterDeployment : WorkerDeployment
     }
 
     public override WorkerGroup CreateWorkers(IActorContext context, PoolSettings settings, CancellationToken stopping, JobRegistry pool, TaskCancellation tasks) =>
-        WorkerGroup.OfClusterNodes(context, settings with { Initializer = _initializer }, EncodedWork.Encode);
+        WorkerGroup.OfClusterNodes(context, settings with { Initializer = _initializer }, EncodedWork.Encode, NodeLinks.For(System));
 
     public override void CheckFunction(Delegate func, string paramName, string? advice = null) => FunctionRef.Create(func, paramName, advice);
 

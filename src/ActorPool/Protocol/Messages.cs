@@ -138,7 +138,34 @@ internal sealed record ChunkResults(object[] Results) : IWireMessage, IDeadLette
 /// Each ApplyAsync is a job with a reply address of its own, so grouping per address
 /// (<see cref="ChunkResults"/>) cannot group them; the router hands each result to its address.
 /// </summary>
-internal sealed record RoutedResults(IActorRef[] ReplyTo, object[] Results) : IWireMessage, IDeadLetterSuppression;
+internal sealed record RoutedResults(IActorRef[] ReplyTo, object[] Results) : IWireMessage, IDeadLetterSuppression
+{
+    /// <summary>
+    /// Hands each result to its reply address, consecutive ones for one address as one
+    /// <see cref="ChunkResults"/>. A reply address may be a job's reply ref, whose handler runs on
+    /// this thread: whatever one throws is given to <paramref name="onError"/>, and the rest are
+    /// still delivered.
+    /// </summary>
+    public void Deliver(Action<IActorRef, Exception> onError)
+    {
+        for (var start = 0; start < Results.Length;)
+        {
+            var replyTo = ReplyTo[start];
+            var end = start + 1;
+            while (end < Results.Length && ReplyTo[end].Equals(replyTo))
+                end++;
+            try
+            {
+                replyTo.Tell(end - start == 1 ? Results[start] : new ChunkResults(Results[start..end]), ActorRefs.NoSender);
+            }
+            catch (Exception ex)
+            {
+                onError(replyTo, ex);
+            }
+            start = end;
+        }
+    }
+}
 
 /// <summary>An item that threw: its index within the chunk and the exception, with the worker's stack.</summary>
 internal sealed record ItemFailure(int Index, Exception Error)
@@ -207,8 +234,36 @@ internal sealed class GetWorkers : IWireMessage
     private GetWorkers() { }
 }
 
-/// <summary>A node's answer to <see cref="GetWorkers"/>: the worker actors it hosts.</summary>
-internal sealed record NodeWorkers(IActorRef[] Workers) : IWireMessage;
+/// <summary>
+/// A node's answer to <see cref="GetWorkers"/>: the worker actors it hosts, and the port of its end
+/// of the data plane on its host (<see cref="PlanePort"/>, 0 for none), on which a pool's router
+/// connects to it before it sends it work.
+/// </summary>
+internal sealed record NodeWorkers(IActorRef[] Workers, int PlanePort = 0) : IWireMessage;
+
+/// <summary>
+/// To a work-pulling router: its link to the node at <see cref="Node"/> (for its
+/// <see cref="Workers"/>) was opened, or could not be (<see cref="Link"/> null: the node is
+/// reached by remoting alone). Either way, the node's workers can now be sent work.
+/// </summary>
+internal sealed record NodeLinkOpened(Address Node, NodeWorkers Workers, Routing.INodeLink? Link);
+
+/// <summary>
+/// To a work-pulling router: its link <see cref="Link"/> to the node at <see cref="Node"/> ended
+/// (<see cref="Reason"/>). What was in flight on it is counted lost with the node's workers, as
+/// with a node that died; the node is asked for its workers again.
+/// </summary>
+internal sealed record NodeLinkLost(Address Node, Routing.INodeLink Link, string Reason);
+
+/// <summary>To a work-pulling router: which nodes does it reach on a link of the data plane? Answered with <see cref="LinkedNodes"/>. For diagnostics and tests.</summary>
+internal sealed class GetLinkedNodes
+{
+    public static GetLinkedNodes Instance { get; } = new();
+    private GetLinkedNodes() { }
+}
+
+/// <summary>A work-pulling router's answer to <see cref="GetLinkedNodes"/>: the nodes it has a link to now.</summary>
+internal sealed record LinkedNodes(Address[] Nodes);
 
 /// <summary>
 /// What a pool reads of a <see cref="NodeWorkers"/> from a node of another ActorPool version

@@ -1,5 +1,6 @@
 using ActorPool.Configuration;
 using ActorPool.Protocol;
+using ActorPool.Remote.Plane;
 using ActorPool.Routing;
 using ActorPool.Workers;
 using Akka.Actor;
@@ -24,6 +25,7 @@ internal sealed class NodeActor : UntypedActor
     private readonly PoolsOnNode _pools = new();
     private bool _shuttingDown;
     private bool _retiring;
+    private PlaneListener? _plane; // null when the data plane is off or cannot listen
 
     /// <param name="workers">Workers on this node.</param>
     /// <param name="replaceByExit">Whether a worker is replaced by replacing this process (a LocalProcesses worker, alone in its process, whose pool starts a fresh one when it exits).</param>
@@ -48,11 +50,19 @@ internal sealed class NodeActor : UntypedActor
                     .WithMailbox(NodeWorkerMailbox.Id), // refuses batches past the node's limit, whoever sends them
                 $"worker-{i}"));
         }
+        _plane = PlaneListener.Start((ExtendedActorSystem)Context.System, Self, _children);
         Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
             typeof(ClusterEvent.MemberUp), typeof(ClusterEvent.MemberRemoved), typeof(ClusterEvent.ClusterShuttingDown));
     }
 
-    protected override void PostStop() => Cluster.Get(Context.System).Unsubscribe(Self);
+    protected override void PostStop()
+    {
+        _plane?.Dispose();
+        Cluster.Get(Context.System).Unsubscribe(Self);
+    }
+
+    /// <summary>What this node tells pools of itself: its workers, and its end of the data plane.</summary>
+    private NodeWorkers Workers() => new(_children.ToArray(), _plane?.Port ?? 0);
 
     /// <summary>Takes back what has not started of the batches asked for; tells the router what was, even if nothing: it then knows the rest has started.</summary>
     private void TakeBackFrom(TakeBack take, BatchClaims<IActorRef> claims)
@@ -75,11 +85,11 @@ internal sealed class NodeActor : UntypedActor
         switch (message)
         {
             case GetWorkers:
-                Sender.Tell(new NodeWorkers(_children.ToArray()));
+                Sender.Tell(Workers());
                 break;
             case ClusterEvent.MemberUp up when up.Member.HasRole(ClusterNames.DriverRole):
                 Context.ActorSelection(new RootActorPath(up.Member.Address) / "user" / ClusterNames.PoolRouter / ClusterNames.Workers)
-                    .Tell(new NodeWorkers(_children.ToArray()), Self);
+                    .Tell(Workers(), Self);
                 break;
             case ClusterEvent.MemberUp:
                 break;

@@ -66,6 +66,38 @@ internal sealed class PeerTrust
         DisableCertificateDownloads = true,
     };
 
+    /// <summary>
+    /// The options of the side that connects: it presents <see cref="Certificate"/> and judges the
+    /// peer's with <paramref name="check"/>. Every handshake checks the peer's certificate anew: a
+    /// resumed session would skip the check, and connections live long, so resumption saves nothing.
+    /// </summary>
+    public SslClientAuthenticationOptions ClientOptions(RemoteCertificateValidationCallback check) => new()
+    {
+        TargetHost = TargetHost,
+        ClientCertificateContext = Context,
+        RemoteCertificateValidationCallback = check,
+        CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+        CertificateChainPolicy = ChainPolicy(),
+        AllowTlsResume = false,
+    };
+
+    /// <summary>The options of the side that accepts: it presents <see cref="Certificate"/>, requires the peer's, and judges it with <paramref name="check"/>.</summary>
+    public SslServerAuthenticationOptions ServerOptions(RemoteCertificateValidationCallback check) => new()
+    {
+        ServerCertificateContext = Context,
+        ClientCertificateRequired = true,
+        RemoteCertificateValidationCallback = check,
+        CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+        CertificateChainPolicy = ChainPolicy(),
+        AllowTlsResume = false,
+    };
+
+    /// <summary>
+    /// The name the client asks for. Certificates are pinned by thumbprint, not matched to host
+    /// names, so it is only what the handshake carries (SNI), the same everywhere.
+    /// </summary>
+    private const string TargetHost = "actorpool";
+
     /// <summary>Why a peer presenting <paramref name="peer"/> is refused; null if it is trusted.</summary>
     public string? Refusal(X509Certificate? peer)
     {

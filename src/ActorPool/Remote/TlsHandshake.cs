@@ -9,12 +9,6 @@ namespace ActorPool.Remote;
 internal static class TlsHandshake
 {
     /// <summary>
-    /// The name the client asks for. Certificates are pinned by thumbprint, not matched to host
-    /// names, so it is only what the handshake carries (SNI), the same everywhere.
-    /// </summary>
-    private const string TargetHost = "actorpool";
-
-    /// <summary>
     /// Runs the handshake on <paramref name="wrapped"/>: the secured association, or null once
     /// <paramref name="refuse"/> has been told why the peer is refused and <paramref name="wrapped"/>
     /// is closed (in that order: the refusal is on record before the peer can see it). A peer that
@@ -40,31 +34,9 @@ internal static class TlsHandshake
         try
         {
             if (client)
-            {
-                await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
-                {
-                    TargetHost = TargetHost,
-                    ClientCertificateContext = trust.Context,
-                    RemoteCertificateValidationCallback = Check,
-                    CertificateRevocationCheckMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
-                    CertificateChainPolicy = trust.ChainPolicy(),
-                    // Every handshake checks the peer's certificate anew: a resumed session would
-                    // skip the check, and associations live long, so resumption saves nothing.
-                    AllowTlsResume = false,
-                }, timeout.Token).ConfigureAwait(false);
-            }
+                await ssl.AuthenticateAsClientAsync(trust.ClientOptions(Check), timeout.Token).ConfigureAwait(false);
             else
-            {
-                await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
-                {
-                    ServerCertificateContext = trust.Context,
-                    ClientCertificateRequired = true,
-                    RemoteCertificateValidationCallback = Check,
-                    CertificateRevocationCheckMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
-                    CertificateChainPolicy = trust.ChainPolicy(),
-                    AllowTlsResume = false,
-                }, timeout.Token).ConfigureAwait(false);
-            }
+                await ssl.AuthenticateAsServerAsync(trust.ServerOptions(Check), timeout.Token).ConfigureAwait(false);
             return new TlsAssociationHandle(wrapped, ssl, stream, maxFrame, log);
         }
         catch (Exception ex)

@@ -136,6 +136,7 @@ internal sealed class WireSerializer : SerializerWithStringManifest
                 writer.WriteArrayHeader(node.Workers.Length);
                 foreach (var worker in node.Workers)
                     writer.Write(Akka.Serialization.Serialization.SerializedActorPath(worker));
+                writer.Write(node.PlanePort);
                 break;
             case CancelTasks cancel:
                 writer.WriteArrayHeader(2);
@@ -222,7 +223,10 @@ internal sealed class WireSerializer : SerializerWithStringManifest
                 var workers = new IActorRef[ReadCount(ref reader)];
                 for (var i = 0; i < workers.Length; i++)
                     workers[i] = ReadActorRef(ref reader);
-                return new NodeWorkers(workers);
+                var planePort = reader.ReadInt32();
+                if (planePort is < 0 or > 65535)
+                    throw new SerializationException($"A data plane port of {planePort}.");
+                return new NodeWorkers(workers, planePort);
             case CancelTasksManifest:
                 Expect(reader.ReadArrayHeader(), 2);
                 long? cancelledJob = reader.TryReadNil() ? null : reader.ReadInt64();

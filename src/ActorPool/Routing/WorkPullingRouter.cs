@@ -49,6 +49,16 @@ internal sealed class WorkPullingRouter : UntypedActor, IWithTimers
     /// <summary>A worker whose node refused it a batch may be sent work again.</summary>
     private sealed record RetryRefused(IActorRef Worker);
 
+    /// <summary>Time to ask a node whose link ended for its workers again, if it is still a member.</summary>
+    private sealed record RetryLink(Address Node);
+
+    /// <summary>
+    /// How long after its link ended a node is asked for its workers again: long enough for a node
+    /// whose process died to be known as gone first (at once for a LocalProcesses worker, whose
+    /// process the pool watches), so that a link that ended with its node is not opened again.
+    /// </summary>
+    internal static readonly TimeSpan LinkRetry = TimeSpan.FromSeconds(1);
+
     /// <summary>
     /// How long a worker whose node refused it a batch gets nothing, unless it reports a batch done
     /// first: the node is full (of other pools' work, or a rogue peer's), and what it refused would
@@ -87,13 +97,20 @@ internal sealed class WorkPullingRouter : UntypedActor, IWithTimers
     private int _noWorkerGeneration;
     private bool _restarting;
     private readonly WorkerBoard? _board;
+    // The data plane: links to nodes (null when it is off, or the workers are in process). A node
+    // with a link gets everything on it; one whose link is being opened gets nothing until it is.
+    private readonly INodeLinks? _nodeLinks;
+    private readonly Dictionary<Address, INodeLink> _links = new();
+    private readonly HashSet<Address> _opening = new();
 
     /// <param name="localWorkerProps">Props of local workers, one per process; null to use the workers of cluster nodes.</param>
     /// <param name="settings">The pool's settings.</param>
     /// <param name="claims">What the local workers have started of their batches; null for workers of other processes, whose nodes are asked.</param>
     /// <param name="tasks">The cancellation of the local workers' tasks; null for workers of other processes, whose nodes are told.</param>
-    public WorkPullingRouter(Props? localWorkerProps, PoolSettings settings, BatchClaims<IActorRef>? claims, TaskCancellation? tasks)
+    /// <param name="links">Links to the nodes, beside remoting; null for none (remoting alone, or workers in process).</param>
+    public WorkPullingRouter(Props? localWorkerProps, PoolSettings settings, BatchClaims<IActorRef>? claims, TaskCancellation? tasks, INodeLinks? links = null)
     {
+        _nodeLinks = links;
         _localClaims = claims;
         _localTasks = tasks;
         _speculation = new Speculation<IActorRef>(settings.Speculation);
@@ -114,12 +131,12 @@ internal sealed class WorkPullingRouter : UntypedActor, IWithTimers
             _speculation.Sent(batch.BatchId, batch.Chunks, Stopwatch.GetTimestamp());
             if (_board is { Watched: true })
                 _board.Sent(worker, batch.BatchId, batch.Chunks[0].JobId, batch.Chunks.Sum(chunk => chunk.Work.Count));
-            worker.Tell(terms is null ? batch : batch with { Terms = terms }, Self);
+            Send(worker, terms is null ? batch : batch with { Terms = terms });
         };
     }
 
-    public static Props Props(Props? localWorkerProps, PoolSettings settings, BatchClaims<IActorRef>? claims, TaskCancellation? tasks) =>
-        Akka.Actor.Props.Create(() => new WorkPullingRouter(localWorkerProps, settings, claims, tasks));
+    public static Props Props(Props? localWorkerProps, PoolSettings settings, BatchClaims<IActorRef>? claims, TaskCancellation? tasks, INodeLinks? links = null) =>
+        Akka.Actor.Props.Create(() => new WorkPullingRouter(localWorkerProps, settings, claims, tasks, links));
 
     private bool UsesClusterWorkers => _localWorkerProps is null;
 
@@ -148,8 +165,16 @@ internal sealed class WorkPullingRouter : UntypedActor, IWithTimers
         if (!UsesClusterWorkers)
             return;
         Cluster.Get(Context.System).Unsubscribe(Self);
+        // The pool is stopping: whatever of it still runs on a node is of no use. By remoting, not
+        // on the links closed next: a socket closed with data unread can lose what it last sent.
         if (!_restarting)
-            TellNodes(new CancelTasks(null)); // the pool is stopping: whatever of it still runs on a node is of no use
+        {
+            foreach (var address in _workerNodes)
+                NodeActorAt(address).Tell(new CancelTasks(null), Self);
+        }
+        foreach (var link in _links.Values)
+            link.Dispose();
+        _links.Clear();
     }
 
     protected override void PreRestart(Exception reason, object message)
@@ -224,13 +249,51 @@ internal sealed class WorkPullingRouter : UntypedActor, IWithTimers
                     TellNodes(new CancelTasks(drop.JobId));
                 break;
             case NodeWorkers node when !UsesClusterWorkers || IsWorkerNode(Sender.Path.Address):
-                foreach (var worker in node.Workers.Where(worker => !_ledger.Has(worker)))
+                var nodeAddress = Sender.Path.Address;
+                if (_opening.Contains(nodeAddress))
+                    break; // its workers come with the link being opened
+                if (_nodeLinks is not null && !_links.ContainsKey(nodeAddress))
                 {
-                    Context.Watch(worker);
-                    AddWorker(worker);
+                    // Nothing goes to the node before its link is open (or known not to be), so that
+                    // all it is sent goes one way, in order.
+                    _opening.Add(nodeAddress);
+                    _nodeLinks.OpenAsync(nodeAddress, node, Self).PipeTo(Self, Self, link => new NodeLinkOpened(nodeAddress, node, link));
+                    break;
                 }
-                _settings.Telemetry.WorkersChanged(_ledger.WorkerCount);
+                AddWorkers(node.Workers);
+                break;
+            case NodeLinkOpened opened:
+                _opening.Remove(opened.Node);
+                if (!IsWorkerNode(opened.Node))
+                {
+                    opened.Link?.Dispose(); // the node went while its link opened: its next MemberUp, if any, asks again
+                    break;
+                }
+                if (opened.Link is not null)
+                    _links[opened.Node] = opened.Link;
+                AddWorkers(opened.Workers.Workers);
+                break;
+            case NodeLinkLost lost when _links.TryGetValue(lost.Node, out var current) && ReferenceEquals(current, lost.Link):
+                // What it carried may be lost either way: counted so, as with a node that died.
+                _links.Remove(lost.Node);
+                lost.Link.Dispose();
+                // Logged as a warning by LoseWorker only if work was in flight: a LocalProcesses worker
+                // that retired, or a pool that stops, closes its link as a matter of course.
+                _log.Debug("ActorPool's data connection to the node at {0} ended: {1}", lost.Node, lost.Reason);
+                foreach (var worker in _ledger.Workers.Where(worker => worker.Path.Address == lost.Node).ToList())
+                    LoseWorker(worker, $"on {lost.Node} lost its data connection", crashed: true);
+                Timers.StartSingleTimer((typeof(RetryLink), lost.Node), new RetryLink(lost.Node), LinkRetry);
                 Dispatch();
+                break;
+            case NodeLinkLost:
+                break; // a link already given up (its node was lost)
+            case RetryLink retry when IsWorkerNode(retry.Node) && !_links.ContainsKey(retry.Node) && !_opening.Contains(retry.Node):
+                AskForWorkers(retry.Node);
+                break;
+            case RetryLink:
+                break;
+            case GetLinkedNodes:
+                Sender.Tell(new LinkedNodes(_links.Keys.ToArray()));
                 break;
             case NodeWorkers:
                 break; // a node without the worker role, or not (yet) an Up member: its MemberUp, if any, asks again
@@ -289,30 +352,13 @@ internal sealed class WorkPullingRouter : UntypedActor, IWithTimers
         }
     }
 
-    /// <summary>Hands results that came through this router to their reply addresses, consecutive ones for one address as one message.</summary>
+    /// <summary>Hands results that came through this router to their reply addresses.</summary>
     /// <remarks>
     /// A reply address may be a job's reply ref, whose handler runs here: whatever one throws is
     /// logged, never allowed to restart this router, which would lose every queued chunk.
     /// </remarks>
-    private void Deliver(RoutedResults routed)
-    {
-        for (var start = 0; start < routed.Results.Length;)
-        {
-            var replyTo = routed.ReplyTo[start];
-            var end = start + 1;
-            while (end < routed.Results.Length && routed.ReplyTo[end].Equals(replyTo))
-                end++;
-            try
-            {
-                replyTo.Tell(end - start == 1 ? routed.Results[start] : new ChunkResults(routed.Results[start..end]), ActorRefs.NoSender);
-            }
-            catch (Exception ex)
-            {
-                _log.Error(ex, "ActorPool could not hand results to {0}.", replyTo);
-            }
-            start = end;
-        }
-    }
+    private void Deliver(RoutedResults routed) =>
+        routed.Deliver((replyTo, ex) => _log.Error(ex, "ActorPool could not hand results to {0}.", replyTo));
 
     /// <summary>
     /// <paramref name="worker"/>'s node refused its batch <paramref name="batchId"/> (it is full):
@@ -353,6 +399,37 @@ internal sealed class WorkPullingRouter : UntypedActor, IWithTimers
 
     private void AskForWorkers(Address address) => NodeActorAt(address).Tell(GetWorkers.Instance, Self);
 
+    /// <summary>Adds the workers a node answered, those not known yet, and watches them.</summary>
+    private void AddWorkers(IActorRef[] workers)
+    {
+        foreach (var worker in workers.Where(worker => !_ledger.Has(worker)))
+        {
+            Context.Watch(worker);
+            AddWorker(worker);
+        }
+        _settings.Telemetry.WorkersChanged(_ledger.WorkerCount);
+        Dispatch();
+    }
+
+    /// <summary>Sends <paramref name="message"/> to a worker: on its node's link, if it has one, or by remoting (or in process).</summary>
+    /// <remarks>A send on a link that has just ended is lost with what was in flight on it: its <see cref="NodeLinkLost"/> sends it again.</remarks>
+    private void Send(IActorRef worker, object message)
+    {
+        if (_links.Count > 0 && _links.TryGetValue(worker.Path.Address, out var link))
+            link.Send(worker, message);
+        else
+            worker.Tell(message, Self);
+    }
+
+    /// <summary>Sends <paramref name="message"/> to the host actor of the node at <paramref name="address"/>, on its link if it has one.</summary>
+    private void TellNode(Address address, object message)
+    {
+        if (_links.TryGetValue(address, out var link))
+            link.Send(null, message);
+        else
+            NodeActorAt(address).Tell(message, Self);
+    }
+
     private ActorSelection NodeActorAt(Address address) =>
         Context.ActorSelection(new RootActorPath(address) / "user" / ClusterNames.NodeActor);
 
@@ -360,7 +437,7 @@ internal sealed class WorkPullingRouter : UntypedActor, IWithTimers
     private void TellNodes(object message)
     {
         foreach (var address in _workerNodes)
-            NodeActorAt(address).Tell(message, Self);
+            TellNode(address, message);
     }
 
     /// <summary>The items of <paramref name="chunks"/>, for the board: counted only while it is watched.</summary>
@@ -378,6 +455,8 @@ internal sealed class WorkPullingRouter : UntypedActor, IWithTimers
     private void LoseNode(Address address, string reason, bool crashed, bool runningOnly = false)
     {
         _workerNodes.Remove(address);
+        if (_links.Remove(address, out var link))
+            link.Dispose();
         foreach (var worker in _ledger.Workers.Where(worker => worker.Path.Address == address).ToList())
             LoseWorker(worker, $"on {address} {reason}", crashed, runningOnly);
         Dispatch();
@@ -439,7 +518,7 @@ internal sealed class WorkPullingRouter : UntypedActor, IWithTimers
                 continue;
             if (_localClaims is null)
             {
-                NodeActorAt(worker.Path.Address).Tell(new TakeBack(worker, batchIds), Self);
+                TellNode(worker.Path.Address, new TakeBack(worker, batchIds));
                 continue;
             }
             foreach (var batchId in batchIds)
@@ -472,7 +551,7 @@ internal sealed class WorkPullingRouter : UntypedActor, IWithTimers
                 if (_localTasks is not null)
                     _localTasks.CancelChunk(chunk.JobId, chunk.ChunkIndex);
                 else
-                    NodeActorAt(other.Path.Address).Tell(new CancelTasks(chunk.JobId, chunk.ChunkIndex), Self);
+                    TellNode(other.Path.Address, new CancelTasks(chunk.JobId, chunk.ChunkIndex));
             }
         }
     }

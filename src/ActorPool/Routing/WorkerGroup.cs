@@ -50,11 +50,12 @@ internal sealed record WorkerGroup(IActorRef Workers, IActorRef DropTarget, Func
 
     /// <summary>
     /// The workers of the cluster's worker nodes, found and fed by a work-pulling router created as
-    /// a child of <paramref name="context"/>; work reaches them in the form <paramref name="prepareWork"/> gives it.
+    /// a child of <paramref name="context"/>; work reaches them in the form <paramref name="prepareWork"/> gives it,
+    /// on <paramref name="links"/> to their nodes where it can (null: by remoting alone).
     /// </summary>
-    public static WorkerGroup OfClusterNodes(IActorContext context, PoolSettings settings, Func<ChunkWork, ChunkWork> prepareWork)
+    public static WorkerGroup OfClusterNodes(IActorContext context, PoolSettings settings, Func<ChunkWork, ChunkWork> prepareWork, INodeLinks? links)
     {
-        var router = context.ActorOf(WorkPullingRouter.Props(null, settings, claims: null, tasks: null), ClusterNames.Workers);
+        var router = context.ActorOf(WorkPullingRouter.Props(null, settings, claims: null, tasks: null, links), ClusterNames.Workers);
         return new WorkerGroup(router, router, prepareWork);
     }
 

@@ -1,0 +1,104 @@
+using System.Net.Sockets;
+using ActorPool.Configuration;
+using ActorPool.Protocol;
+using ActorPool.Routing;
+using Akka.Actor;
+using Akka.Event;
+
+namespace ActorPool.Remote.Plane;
+
+/// <summary>
+/// A pool's end of the data plane (<see cref="INodeLinks"/>): it connects to the port a node
+/// names in its <see cref="NodeWorkers"/>, with the same trust as remoting (<see cref="PlaneOpening"/>),
+/// says which router it is, and waits for the node's answer before the router sends it anything.
+/// </summary>
+internal sealed class NodeLinks : INodeLinks
+{
+    private readonly ExtendedActorSystem _system;
+    private readonly PeerTrust? _trust;
+    private readonly TimeSpan _limit;
+    private readonly ILoggingAdapter _log;
+
+    private NodeLinks(ExtendedActorSystem system)
+    {
+        _system = system;
+        _trust = PlaneOpening.TrustOf(system);
+        _limit = TlsSettings.Of(system.Settings.Config).HandshakeTimeout;
+        _log = Logging.GetLogger(system, typeof(NodeLinks));
+    }
+
+    /// <summary>The links of a pool whose system is <paramref name="system"/>; null if the data plane is off there (<c>actorpool.remote.data-plane.enabled</c>).</summary>
+    public static INodeLinks? For(ActorSystem system) => PlaneOpening.Enabled(system) ? new NodeLinks((ExtendedActorSystem)system) : null;
+
+    public async Task<INodeLink?> OpenAsync(Address node, NodeWorkers workers, IActorRef router)
+    {
+        if (workers.PlanePort == 0 || node.Host is not { } host)
+            return null;
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        PlaneConnection? connection = null;
+        try
+        {
+            using var timeout = new CancellationTokenSource(_limit);
+            await socket.ConnectAsync(host.Trim('[', ']'), workers.PlanePort, timeout.Token).ConfigureAwait(false);
+            var stream = await PlaneOpening.SecureAsync(socket, client: true, _trust, _limit, CancellationToken.None).ConfigureAwait(false);
+            connection = new PlaneConnection(socket, stream, _system);
+            connection.SendHello(Akka.Serialization.Serialization.WithTransport(_system, router, Akka.Serialization.Serialization.SerializedActorPath));
+            if (await PlaneOpening.ReadHelloAsync(socket, connection, _limit, CancellationToken.None).ConfigureAwait(false) is null)
+                throw new IOException("it did not answer the hello");
+            var link = new NodeLink(node, connection, workers.Workers, (replyTo, ex) => _log.Error(ex, "ActorPool could not hand results to {0}.", replyTo));
+            link.Start(router);
+            return link;
+        }
+        catch (Exception ex)
+        {
+            if (connection is not null)
+                connection.Dispose();
+            else
+                socket.Dispose();
+            _log.Warning("ActorPool could not open a data connection to the node at {0} (port {1}), so this pool reaches its workers through Akka.Remote "
+                + "alone (slower one task at a time): {2}", node, workers.PlanePort, ex.Message);
+            return null;
+        }
+    }
+
+    /// <summary>One router's link to one node.</summary>
+    /// <param name="node">The node's address.</param>
+    /// <param name="connection">The open connection.</param>
+    /// <param name="workers">The node's workers, by their index on the wire.</param>
+    /// <param name="log">Told of an exception a reply address threw as results were handed to it.</param>
+    private sealed class NodeLink(Address node, PlaneConnection connection, IActorRef[] workers, Action<IActorRef, Exception> log) : INodeLink
+    {
+        private readonly Dictionary<IActorRef, int> _index = workers.Select((worker, i) => (worker, i)).ToDictionary(pair => pair.worker, pair => pair.i);
+
+        public void Start(IActorRef router) => connection.StartReading($"actorpool-plane {node}", (party, message) =>
+        {
+            switch (message)
+            {
+                // Straight to their reply addresses, not through the router: a hop less on each
+                // task's way back. The router needs none of it (it tracks batches, not results).
+                case RoutedResults routed when party >= 0 && party < workers.Length:
+                    routed.Deliver(log);
+                    return true;
+                case BatchDone or BatchRefused or WorkerRetiring when party >= 0 && party < workers.Length:
+                    router.Tell(message, workers[party]);
+                    return true;
+                case TakenBack when party == PlaneFrame.NodeParty:
+                    router.Tell(message, ActorRefs.NoSender);
+                    return true;
+                default:
+                    return false;
+            }
+        }, reason => router.Tell(new NodeLinkLost(node, this, reason), ActorRefs.NoSender));
+
+        public bool Send(IActorRef? worker, object message)
+        {
+            if (worker is null)
+                return connection.Send(PlaneFrame.NodeParty, message);
+            return _index.TryGetValue(worker, out var party)
+                ? connection.Send(party, message)
+                : throw new ArgumentException($"{worker} is not a worker of the node at {node}.", nameof(worker));
+        }
+
+        public void Dispose() => connection.Dispose();
+    }
+}
