@@ -40,10 +40,11 @@ internal class ClusterDeployment : WorkerDeployment
     }
 
     /// <summary>
-    /// The driver's configuration. A <see cref="PoolDeployment.LocalProcesses"/> pool's worker
-    /// processes exit on purpose (a worker replaced: MaxTasksPerChild, or a task left running past
-    /// its timeout), and Akka.Remote reports each closed connection with a warning and an error,
-    /// stack traces included, that say nothing the pool's own log line does not: those are left out.
+    /// The driver's configuration. Nodes leave (a node host stopped, a <see cref="PoolDeployment.LocalProcesses"/>
+    /// worker replaced: MaxTasksPerChild, or a task left running past its timeout) and die, and
+    /// Akka.Remote reports each closed connection with an error, stack trace included, that says
+    /// nothing the pool's own log line (the node's workers lost or leaving, their work sent
+    /// again) does not: it is left out.
     /// Over TLS, so are Akka's repeats of a refused connection (<see cref="TlsTransport.QuietRetries"/>).
     /// On plain TCP, the configuration as the system will have it must stay on loopback, unless
     /// the options allow otherwise (<see cref="DistributedDeployment.RefusePlainTcpOffLoopback"/>).
@@ -51,17 +52,15 @@ internal class ClusterDeployment : WorkerDeployment
     private static ActorSystemSetup DriverSetup(PoolOptions options, PeerTrust? trust)
     {
         var config = DistributedDeployment.DriverConfig(options).WithFallback(OwnSystemConfig.Get()).WithFallback(ReferenceConfig.Get());
+        var filters = new LogFilterBuilder().ExcludeMessageContaining("Disassociated");
         if (trust is null) // a Cluster pool on plain TCP: LocalProcesses pools always have a certificate
         {
-            var setup = OwnSystemSetup.Create(config, options.SystemSetup);
+            var setup = OwnSystemSetup.Create(config, options.SystemSetup, filters.Build());
             DistributedDeployment.RefusePlainTcpOffLoopback(options, setup.Get<BootstrapSetup>().Value.Config.Value);
             return setup;
         }
-        var filters = TlsTransport.QuietRetries(new LogFilterBuilder());
-        if (options.Deployment == PoolDeployment.LocalProcesses)
-            filters.ExcludeMessageContaining("Disassociated");
         // Over SystemSetup's configuration too, as over a node's --config file: the certificate decides.
-        return OwnSystemSetup.Over(OwnSystemSetup.Create(config, options.SystemSetup, new TlsSetup(trust), filters.Build()), TlsSetup.Config);
+        return OwnSystemSetup.Over(OwnSystemSetup.Create(config, options.SystemSetup, new TlsSetup(trust), TlsTransport.QuietRetries(filters).Build()), TlsSetup.Config);
     }
 
     public override WorkerGroup CreateWorkers(IActorContext context, PoolSettings settings, CancellationToken stopping, JobRegistry pool, TaskCancellation tasks) =>

@@ -14,7 +14,7 @@ internal static class DistributedDeployment
     /// <summary>The start of the one line a node host prints on standard output once it is ready; "host:port" follows.</summary>
     public const string NodeReadyLine = "ActorPool node ready at ";
 
-    /// <summary>Checks the options a distributed pool needs; returns the seed nodes' addresses (empty for LocalProcesses).</summary>
+    /// <summary>Checks the options a distributed pool needs; returns the seed nodes' addresses (empty for LocalProcesses, which ignores <see cref="PoolOptions.SeedNodes"/>).</summary>
     public static Address[] Validate(PoolOptions options)
     {
         if (options.Routing != PoolRouting.WorkPulling)
@@ -25,13 +25,17 @@ internal static class DistributedDeployment
         if (options.Port is < 0 or > 65535)
             throw new ArgumentOutOfRangeException("options.Port", options.Port, "Port must be 0 (a free port) to 65535.");
         ArgumentException.ThrowIfNullOrWhiteSpace(options.Hostname, "options.Hostname");
-        ArgumentNullException.ThrowIfNull(options.SeedNodes, "options.SeedNodes");
-        if (options.Deployment == PoolDeployment.Cluster && options.SeedNodes.Count == 0)
-            throw new ArgumentException("A Cluster deployment needs at least one seed node, \"host:port\".", "options.SeedNodes");
+        if (options.Deployment == PoolDeployment.Cluster)
+        {
+            ArgumentNullException.ThrowIfNull(options.SeedNodes, "options.SeedNodes");
+            if (options.SeedNodes.Count == 0)
+                throw new ArgumentException("A Cluster deployment needs at least one seed node, \"host:port\".", "options.SeedNodes");
+        }
         if (options.Deployment == PoolDeployment.LocalProcesses && options.NodeHostPath is { } nodeHost)
             ValidateNodeHost(nodeHost);
-        var tls = options.Deployment == PoolDeployment.LocalProcesses || TrustOf(options) is not null;
-        return options.SeedNodes.Select(seed => ParseSeed(seed, tls)).ToArray();
+        if (options.Deployment == PoolDeployment.LocalProcesses)
+            return []; // its cluster is its own processes: SeedNodes is ignored, as documented
+        return options.SeedNodes.Select(seed => ParseSeed(seed, TrustOf(options) is not null)).ToArray();
     }
 
     /// <summary>
