@@ -116,6 +116,7 @@ internal sealed class NodeActor : UntypedActor
                 break;
             case ClusterEvent.MemberRemoved removed when removed.Member.HasRole(ClusterNames.DriverRole) && !_shuttingDown:
                 _pools.DriverGone(removed.Member.Address);
+                _plane?.DriverGone(removed.Member.Address);
                 break;
             case ClusterEvent.MemberRemoved:
                 break;

@@ -98,7 +98,8 @@ internal sealed class WorkPullingRouter : UntypedActor, IWithTimers
     private bool _restarting;
     private readonly WorkerBoard? _board;
     // The data plane: links to nodes (null when it is off, or the workers are in process). A node
-    // with a link gets everything on it; one whose link is being opened gets nothing until it is.
+    // with a link gets everything on it; one whose link is being opened has no worker here yet, so
+    // gets nothing until it is; one whose link could not be opened gets everything by remoting.
     private readonly INodeLinks? _nodeLinks;
     private readonly Dictionary<Address, INodeLink> _links = new();
     private readonly HashSet<Address> _opening = new();
@@ -175,6 +176,8 @@ internal sealed class WorkPullingRouter : UntypedActor, IWithTimers
         foreach (var link in _links.Values)
             link.Dispose();
         _links.Clear();
+        if (!_restarting)
+            _nodeLinks?.Dispose(); // and those still opening
     }
 
     protected override void PreRestart(Exception reason, object message)
@@ -252,10 +255,11 @@ internal sealed class WorkPullingRouter : UntypedActor, IWithTimers
                 var nodeAddress = Sender.Path.Address;
                 if (_opening.Contains(nodeAddress))
                     break; // its workers come with the link being opened
-                if (_nodeLinks is not null && !_links.ContainsKey(nodeAddress))
+                if (_nodeLinks is not null && !_links.ContainsKey(nodeAddress) && !HasWorkersOn(nodeAddress))
                 {
                     // Nothing goes to the node before its link is open (or known not to be), so that
-                    // all it is sent goes one way, in order.
+                    // all it is sent goes one way, in order. A node already served by remoting (its
+                    // link could not be opened) stays so until its workers are lost.
                     _opening.Add(nodeAddress);
                     _nodeLinks.OpenAsync(nodeAddress, node, Self).PipeTo(Self, Self, link => new NodeLinkOpened(nodeAddress, node, link));
                     break;
@@ -270,7 +274,10 @@ internal sealed class WorkPullingRouter : UntypedActor, IWithTimers
                     break;
                 }
                 if (opened.Link is not null)
+                {
                     _links[opened.Node] = opened.Link;
+                    opened.Link.Start(); // now that it is held here, its end cannot go unheard
+                }
                 AddWorkers(opened.Workers.Workers);
                 break;
             case NodeLinkLost lost when _links.TryGetValue(lost.Node, out var current) && ReferenceEquals(current, lost.Link):
@@ -280,8 +287,12 @@ internal sealed class WorkPullingRouter : UntypedActor, IWithTimers
                 // Logged as a warning by LoseWorker only if work was in flight: a LocalProcesses worker
                 // that retired, or a pool that stops, closes its link as a matter of course.
                 _log.Debug("ActorPool's data connection to the node at {0} ended: {1}", lost.Node, lost.Reason);
+                // Blamed as a node that became unreachable is: only what was running, since a
+                // connection may end without a worker dying (a reset, a node's host actor restarted).
+                // The node is not told: what it still holds of this router runs there for nobody,
+                // its results going with the connection; the copies sent again count once.
                 foreach (var worker in _ledger.Workers.Where(worker => worker.Path.Address == lost.Node).ToList())
-                    LoseWorker(worker, $"on {lost.Node} lost its data connection", crashed: true);
+                    LoseWorker(worker, $"on {lost.Node} lost its data connection", crashed: true, runningOnly: true);
                 Timers.StartSingleTimer((typeof(RetryLink), lost.Node), new RetryLink(lost.Node), LinkRetry);
                 Dispatch();
                 break;
@@ -411,8 +422,10 @@ internal sealed class WorkPullingRouter : UntypedActor, IWithTimers
         Dispatch();
     }
 
+    private bool HasWorkersOn(Address node) => _ledger.Workers.Any(worker => worker.Path.Address == node);
+
     /// <summary>Sends <paramref name="message"/> to a worker: on its node's link, if it has one, or by remoting (or in process).</summary>
-    /// <remarks>A send on a link that has just ended is lost with what was in flight on it: its <see cref="NodeLinkLost"/> sends it again.</remarks>
+    /// <remarks>A send on a link that has ended is lost with what was in flight on it: the link's <see cref="NodeLinkLost"/>, which always comes, sends it again.</remarks>
     private void Send(IActorRef worker, object message)
     {
         if (_links.Count > 0 && _links.TryGetValue(worker.Path.Address, out var link))

@@ -107,6 +107,42 @@ public sealed class NodeLinkRoutingTests : TestKit
     }
 
     [Fact]
+    public void LinkEndsBeforeTheRouterStartsIt_ItsEndIsHeardAndTheWorkIsSentOnTheNext()
+    {
+        // The connection closed between its opening and the router taking it: the link reports
+        // its end as soon as it is started, and the router must count it, not keep a dead link.
+        var router = Router();
+        var node = Cluster.Get(_node).SelfAddress;
+        var dead = new FakeLink(link => router.Tell(new NodeLinkLost(node, link, "closed while it opened")));
+        _links.NextOpening().SetResult(dead);
+        router.Tell(Chunk(1));
+
+        var second = new FakeLink();
+        _links.NextOpening().SetResult(second);
+
+        Assert.Equal(1, Assert.Single(second.Next<RunBatch>().Message.Chunks).JobId);
+        Assert.True(dead.Disposed, "The router kept the link that ended open.");
+    }
+
+    [Fact]
+    public async Task NodeReachedByRemoting_StaysSoWhileItHasWorkers_NoLinkOpensBesideIt()
+    {
+        var router = Router(workers: 1);
+        _links.NextOpening().SetResult(null);
+        router.Tell(Chunk(1));
+        Assert.Equal(1, Assert.Single(_workers[0].ExpectMsg<RunBatch>().Chunks).JobId);
+
+        // The node names its workers again (as it does to each pool that comes up): no link opens
+        // beside remoting, which carries batch 1, so that nothing for the node can overtake it.
+        var nodeActor = await Sys.ActorSelection(new RootActorPath(Cluster.Get(_node).SelfAddress) / "user" / ClusterNames.NodeActor).ResolveOne(TimeSpan.FromSeconds(10));
+        router.Tell(new NodeWorkers([AsTheRouterSeesIt(_workers[0].Ref)], PlanePort: 1), nodeActor);
+        var linked = await router.Ask<LinkedNodes>(GetLinkedNodes.Instance, TimeSpan.FromSeconds(10)); // handled after the NodeWorkers
+
+        Assert.Empty(linked.Nodes);
+        Assert.Equal(0, _links.Pending);
+    }
+
+    [Fact]
     public void LinkCannotBeOpened_TheNodeIsReachedByRemoting()
     {
         var router = Router(workers: 1);
@@ -116,6 +152,10 @@ public sealed class NodeLinkRoutingTests : TestKit
 
         Assert.Equal(1, Assert.Single(_workers[0].ExpectMsg<RunBatch>().Chunks).JobId);
     }
+
+    /// <summary>A node's actor as the router's system knows it: a remote reference.</summary>
+    private IActorRef AsTheRouterSeesIt(IActorRef onTheNode) =>
+        ((ExtendedActorSystem)Sys).Provider.ResolveActorRef(Akka.Serialization.Serialization.SerializedActorPath(onTheNode));
 
     /// <summary>A node's host actor: answers every request for workers with its two, and a data plane port.</summary>
     private sealed class FakeNode : ReceiveActor
@@ -128,6 +168,13 @@ public sealed class NodeLinkRoutingTests : TestKit
     {
         private readonly BlockingCollection<TaskCompletionSource<INodeLink?>> _requests = new();
         private TaskCompletionSource<INodeLink?>? _taken;
+
+        /// <summary>Openings asked for and not taken by the test yet.</summary>
+        public int Pending => _requests.Count;
+
+        public void Dispose()
+        {
+        }
 
         /// <summary>The next opening the router asks for, once it has asked; the test completes it.</summary>
         public TaskCompletionSource<INodeLink?> NextOpening()
@@ -144,12 +191,14 @@ public sealed class NodeLinkRoutingTests : TestKit
         }
     }
 
-    /// <summary>A link that keeps what it is sent.</summary>
-    private sealed class FakeLink : INodeLink
+    /// <summary>A link that keeps what it is sent; <paramref name="onStart"/> runs when the router starts it.</summary>
+    private sealed class FakeLink(Action<FakeLink>? onStart = null) : INodeLink
     {
         private readonly BlockingCollection<(IActorRef? To, object Message)> _sent = new();
 
         public bool Disposed { get; private set; }
+
+        public void Start() => onStart?.Invoke(this);
 
         /// <summary>The next message of type <typeparamref name="T"/> sent on it (others are skipped), with its worker (null: the node's host actor).</summary>
         public (IActorRef? To, T Message) Next<T>()

@@ -18,6 +18,8 @@ internal sealed class NodeLinks : INodeLinks
     private readonly PeerTrust? _trust;
     private readonly TimeSpan _limit;
     private readonly ILoggingAdapter _log;
+    private readonly HashSet<NodeLink> _links = new(); // open, not disposed: closed with these links
+    private bool _disposed;
 
     private NodeLinks(ExtendedActorSystem system)
     {
@@ -42,12 +44,20 @@ internal sealed class NodeLinks : INodeLinks
             await socket.ConnectAsync(host.Trim('[', ']'), workers.PlanePort, timeout.Token).ConfigureAwait(false);
             var stream = await PlaneOpening.SecureAsync(socket, client: true, _trust, _limit, CancellationToken.None).ConfigureAwait(false);
             connection = new PlaneConnection(socket, stream, _system);
-            connection.SendHello(Akka.Serialization.Serialization.WithTransport(_system, router, Akka.Serialization.Serialization.SerializedActorPath));
-            if (await PlaneOpening.ReadHelloAsync(socket, connection, _limit, CancellationToken.None).ConfigureAwait(false) is null)
-                throw new IOException("it did not answer the hello");
-            var link = new NodeLink(node, connection, workers.Workers, (replyTo, ex) => _log.Error(ex, "ActorPool could not hand results to {0}.", replyTo));
-            link.Start(router);
-            return link;
+            await PlaneOpening.SendHelloAsync(stream, Akka.Serialization.Serialization.WithTransport(_system, router, Akka.Serialization.Serialization.SerializedActorPath),
+                CancellationToken.None).ConfigureAwait(false);
+            await PlaneOpening.ReadHelloAsync(stream, _limit, CancellationToken.None).ConfigureAwait(false);
+            var link = new NodeLink(this, node, connection, workers.Workers, router, (replyTo, ex) => _log.Error(ex, "ActorPool could not hand results to {0}.", replyTo));
+            lock (_links)
+            {
+                if (!_disposed)
+                {
+                    _links.Add(link);
+                    return link;
+                }
+            }
+            link.Dispose(); // the router stopped while it opened
+            return null;
         }
         catch (Exception ex)
         {
@@ -61,16 +71,39 @@ internal sealed class NodeLinks : INodeLinks
         }
     }
 
+    /// <summary>Closes every link opened, and any that opens from now on.</summary>
+    public void Dispose()
+    {
+        NodeLink[] open;
+        lock (_links)
+        {
+            _disposed = true;
+            open = _links.ToArray();
+            _links.Clear();
+        }
+        foreach (var link in open)
+            link.Dispose();
+    }
+
+    private void Forget(NodeLink link)
+    {
+        lock (_links)
+            _links.Remove(link);
+    }
+
     /// <summary>One router's link to one node.</summary>
+    /// <param name="links">The links it is one of.</param>
     /// <param name="node">The node's address.</param>
     /// <param name="connection">The open connection.</param>
     /// <param name="workers">The node's workers, by their index on the wire.</param>
+    /// <param name="router">The router it serves.</param>
     /// <param name="log">Told of an exception a reply address threw as results were handed to it.</param>
-    private sealed class NodeLink(Address node, PlaneConnection connection, IActorRef[] workers, Action<IActorRef, Exception> log) : INodeLink
+    private sealed class NodeLink(NodeLinks links, Address node, PlaneConnection connection, IActorRef[] workers, IActorRef router, Action<IActorRef, Exception> log)
+        : INodeLink
     {
         private readonly Dictionary<IActorRef, int> _index = workers.Select((worker, i) => (worker, i)).ToDictionary(pair => pair.worker, pair => pair.i);
 
-        public void Start(IActorRef router) => connection.StartReading($"actorpool-plane {node}", (party, message) =>
+        public void Start() => connection.StartReading((party, message) =>
         {
             switch (message)
             {
@@ -88,17 +121,28 @@ internal sealed class NodeLinks : INodeLinks
                 default:
                     return false;
             }
-        }, reason => router.Tell(new NodeLinkLost(node, this, reason), ActorRefs.NoSender));
+        }, reason =>
+        {
+            links.Forget(this);
+            router.Tell(new NodeLinkLost(node, this, reason), ActorRefs.NoSender);
+        });
 
         public bool Send(IActorRef? worker, object message)
         {
             if (worker is null)
                 return connection.Send(PlaneFrame.NodeParty, message);
-            return _index.TryGetValue(worker, out var party)
-                ? connection.Send(party, message)
-                : throw new ArgumentException($"{worker} is not a worker of the node at {node}.", nameof(worker));
+            if (_index.TryGetValue(worker, out var party))
+                return connection.Send(party, message);
+            // A worker the node did not name when the link opened (its host actor restarted with
+            // new workers): the link is of no use for it; its end has the node asked again.
+            connection.Abort($"{worker} is not one of the workers the node named when the link opened");
+            return false;
         }
 
-        public void Dispose() => connection.Dispose();
+        public void Dispose()
+        {
+            links.Forget(this);
+            connection.Dispose();
+        }
     }
 }

@@ -1,55 +1,82 @@
 using System.Net.Sockets;
-using System.Runtime.Serialization;
 using ActorPool.Protocol;
 using Akka.Actor;
 
 namespace ActorPool.Remote.Plane;
 
 /// <summary>
-/// One data connection between a pool's router and a node, either side of it: frames written by
-/// whichever thread sends (under one lock, so that each sender's messages leave in the order it
-/// sent them and frames never interleave), and one reader thread that decodes each frame as it
-/// arrives and hands it on. No thread hop on either way but the reader's: that is what makes it
-/// quicker than Akka.Remote, whose messages pass about fifteen threads on a round trip.
+/// One data connection between a pool's router and a node, either side of it: frames sent by
+/// whichever thread sends, in the order sent, and one reader thread that decodes each frame as it
+/// arrives and hands it on. On the way out a small frame is written by the sender itself when the
+/// socket has room for it and nothing waits before it (no thread hop: that, with the reader's one
+/// hop, is what makes a round trip quicker than on Akka.Remote, whose messages pass about fifteen
+/// threads); a large one, or any frame while others wait, goes to the connection's writer thread,
+/// so that a sender (a pool's router, most of all) never waits on a peer that reads slowly or not at all.
 /// </summary>
 /// <remarks>
-/// The connection ends, for good, when either side closes it, a write or a read fails, or a frame
-/// breaks the rules (<see cref="PlaneFrame"/>, or a message its reader does not take): then
-/// <c>ended</c> is called once, with the reason, unless this side disposed it. What was written and
-/// not read is lost; each side counts it so (the router sends it again, see <c>NodeLink</c>).
+/// <para>The connection ends, for good, when either side closes it, a write or a read fails, a
+/// write waits past <see cref="WriteLimit"/>, more than <see cref="MaxQueuedBytes"/> wait to be
+/// written, TCP's keepalive finds the peer gone, or a frame breaks the rules (<see cref="PlaneFrame"/>,
+/// or a message its reader does not take): then <c>ended</c> is called once, with the reason,
+/// unless this side disposed it. What was sent and not read is lost; the router counts it so.</para>
+/// <para>Order: a sender writes in line only while the queue is empty and the writer idle, under
+/// the gate; the writer writes outside the gate, but while it is busy nobody writes in line.</para>
 /// </remarks>
 internal sealed class PlaneConnection : IDisposable
 {
+    /// <summary>How long one write may wait for the peer to take bytes before the connection is given up.</summary>
+    public static readonly TimeSpan WriteLimit = TimeSpan.FromSeconds(10);
+
+    /// <summary>Bytes waiting for the writer past which the connection is given up: the peer has stopped reading.</summary>
+    public const long MaxQueuedBytes = 256L * 1024 * 1024;
+
+    /// <summary>
+    /// The largest frame a sender writes itself. A socket that polls writable has half its send
+    /// buffer free at least (8 KiB at Linux's smallest), so a frame this small never waits.
+    /// </summary>
+    private const int InlineLimit = 4096;
+
     private readonly Socket _socket;
     private readonly Stream _stream;
     private readonly ExtendedActorSystem _system;
     private readonly WireSerializer _serializer;
     private readonly long _maxFrame;
-    private readonly object _writeGate = new();
-    private Action<string>? _ended;
+    private readonly object _gate = new();
+    private readonly Queue<byte[]> _queue = new();
+    private readonly SemaphoreSlim _wake = new(0);
+    private long _queuedBytes;
+    private bool _writerBusy; // the writer has frames to write, or is writing: nobody writes in line
+    private Thread? _writer;
+    private readonly object _endGate = new();
+    private Action<string>? _ended; // under _endGate
+    private string? _endReason; // under _endGate: why it ended, once it has, unless disposed
     private int _over; // 1 once ended or disposed: _ended is called at most once, and only if not disposed
 
     /// <param name="socket">The connected socket.</param>
-    /// <param name="stream">What to read and write: the socket's stream, or TLS over it.</param>
+    /// <param name="stream">What to read and write: the socket's stream, or TLS over it, opened (the hellos read and written).</param>
     /// <param name="system">The system whose serializer and addresses the messages use.</param>
     public PlaneConnection(Socket socket, Stream stream, ExtendedActorSystem system)
     {
-        // A write blocks only while the peer reads nothing (its process frozen) and the socket's
-        // buffer is full: past this, the connection ends, as if the peer had died, instead of
-        // holding the sender (a pool's router, a node's worker) for as long as the peer stays frozen.
-        socket.SendTimeout = (int)WriteLimit.TotalMilliseconds;
         _socket = socket;
         _stream = stream;
+        Peer = socket.RemoteEndPoint?.ToString() ?? "an unknown peer";
         _system = system;
         _serializer = WireSerializerOf(system);
         _maxFrame = MaxFrameOf(system);
+        // A write that waits this long for room: the peer is frozen or unreachable. Only the
+        // writer's writes can wait (those in line go only where there is room).
+        socket.SendTimeout = (int)WriteLimit.TotalMilliseconds;
+        // A connection idle while tasks run long must not die unseen (a NAT or firewall that
+        // forgets idle connections, a peer's machine gone): probes after 30 s of silence, every
+        // 5 s, and the connection ends after 3 unanswered.
+        socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
+        socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, 30);
+        socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveInterval, 5);
+        socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveRetryCount, 3);
     }
 
-    /// <summary>How long one write may block before the connection is given up.</summary>
-    public static readonly TimeSpan WriteLimit = TimeSpan.FromSeconds(10);
-
     /// <summary>Who is at the other end, for logs.</summary>
-    public string Peer => _socket.RemoteEndPoint?.ToString() ?? "a closed connection";
+    public string Peer { get; }
 
     /// <summary>Whether the connection has ended (either side closed it, or it failed).</summary>
     public bool Ended => Volatile.Read(ref _over) == 1;
@@ -64,56 +91,78 @@ internal sealed class PlaneConnection : IDisposable
         ?? throw new InvalidOperationException("This system does not serialize ActorPool's messages with ActorPool's serializer.");
 
     /// <summary>
-    /// Sends <paramref name="message"/> for <paramref name="party"/>; false if the connection has
-    /// ended, before or during the write (the message may then be lost, as anything in flight on it).
+    /// Sends <paramref name="message"/> for <paramref name="party"/>, never waiting on the peer;
+    /// false if the connection has ended, before or because of this (it is then as lost as what
+    /// was in flight). Only ActorPool's wire messages cross: anything else is dropped.
     /// </summary>
     public bool Send(int party, object message)
     {
         if (Ended || message is not IWireMessage)
-            return false; // nothing else crosses: what else an actor might tell a router through it (a bug) is dropped, as remoting would refuse it
-        var manifest = _serializer.Manifest(message);
-        // Actor references are written with this system's address, as remoting writes them.
-        var payload = Akka.Serialization.Serialization.WithTransport(_system, (_serializer, message), static state => state._serializer.ToBinary(state.message));
-        lock (_writeGate)
+            return false;
+        byte[] frame;
+        try
         {
-            try
+            // Actor references are written with this system's address, as remoting writes them.
+            var payload = Akka.Serialization.Serialization.WithTransport(_system, (_serializer, message), static state => state._serializer.ToBinary(state.message));
+            frame = PlaneFrame.Build(party, _serializer.Manifest(message), payload);
+        }
+        catch (Exception ex)
+        {
+            // A bug, not the peer's doing; ending the connection makes the router send it again (and blame it, should it recur).
+            End($"a {message.GetType().Name} could not be written: {ex.Message}");
+            return false;
+        }
+        lock (_gate)
+        {
+            if (Ended)
+                return false;
+            if (!_writerBusy && frame.Length <= InlineLimit && HasRoom())
+                return WriteOrEnd(frame);
+            _queue.Enqueue(frame);
+            _queuedBytes += frame.Length;
+            if (_queuedBytes > MaxQueuedBytes)
             {
-                PlaneFrame.Write(_stream, party, manifest, payload);
-                return true;
-            }
-            catch (Exception ex) when (ex is IOException or ObjectDisposedException or SocketException)
-            {
-                End($"a write failed: {ex.GetBaseException().Message}");
+                End($"the peer took nothing of the last {_queuedBytes} bytes sent");
                 return false;
             }
+            if (!_writerBusy)
+            {
+                _writerBusy = true;
+                _writer ??= StartThread("actorpool-plane-writer", WriteLoop);
+                _wake.Release();
+            }
         }
-    }
-
-    /// <summary>Sends the hello frame (<see cref="PlaneFrame.HelloParty"/>) with <paramref name="text"/>.</summary>
-    public void SendHello(string text)
-    {
-        lock (_writeGate)
-            PlaneFrame.Write(_stream, PlaneFrame.HelloParty, PlaneFrame.HelloManifest, System.Text.Encoding.UTF8.GetBytes(text));
-    }
-
-    /// <summary>Reads the hello frame, as the first frame must be; null if the connection ends first or the frame is not one.</summary>
-    public string? ReadHello()
-    {
-        var frame = PlaneFrame.Read(_stream, _maxFrame);
-        return frame is { Party: PlaneFrame.HelloParty, Manifest: PlaneFrame.HelloManifest } hello ? System.Text.Encoding.UTF8.GetString(hello.Payload) : null;
+        return true;
     }
 
     /// <summary>
     /// Starts the reader thread: each frame is decoded and given to <paramref name="deliver"/> with
     /// its party, which returns false for a message it does not take from this peer (the
     /// connection then ends). <paramref name="ended"/> is told why the connection ended, once,
-    /// unless this side disposed it.
+    /// unless this side disposed it; at once if it ended before this.
     /// </summary>
-    public void StartReading(string name, Func<int, object, bool> deliver, Action<string> ended)
+    public void StartReading(Func<int, object, bool> deliver, Action<string> ended)
     {
-        _ended = ended;
-        var thread = new Thread(() => ReadLoop(deliver)) { IsBackground = true, Name = name };
+        string? endedBefore;
+        lock (_endGate)
+        {
+            endedBefore = _endReason;
+            _ended = ended;
+        }
+        if (endedBefore is not null)
+            ended(endedBefore);
+        else if (!Ended)
+            StartThread("actorpool-plane-reader", () => ReadLoop(deliver));
+    }
+
+    /// <summary>Ends the connection for <paramref name="reason"/>, as a failure: <c>ended</c> is told.</summary>
+    public void Abort(string reason) => End(reason);
+
+    private static Thread StartThread(string name, Action loop)
+    {
+        var thread = new Thread(() => loop()) { IsBackground = true, Name = name };
         thread.Start();
+        return thread;
     }
 
     private void ReadLoop(Func<int, object, bool> deliver)
@@ -146,10 +195,62 @@ internal sealed class PlaneConnection : IDisposable
             End(ex switch
             {
                 InvalidDataException => $"the peer broke the frame rules: {ex.Message}",
-                SerializationException => $"a message could not be read: {ex.Message}",
+                System.Runtime.Serialization.SerializationException => $"a message could not be read: {ex.Message}",
                 IOException or ObjectDisposedException or SocketException or EndOfStreamException => $"a read failed: {ex.GetBaseException().Message}",
                 _ => $"reading failed: {ex}",
             });
+        }
+    }
+
+    private void WriteLoop()
+    {
+        while (!Ended)
+        {
+            _wake.Wait();
+            while (true)
+            {
+                byte[] frame;
+                lock (_gate)
+                {
+                    if (Ended || !_queue.TryDequeue(out frame!))
+                    {
+                        _writerBusy = false;
+                        break;
+                    }
+                    _queuedBytes -= frame.Length;
+                }
+                if (!WriteOrEnd(frame))
+                    return;
+            }
+        }
+    }
+
+    private bool WriteOrEnd(byte[] frame)
+    {
+        try
+        {
+            _stream.Write(frame);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or SocketException or NotSupportedException)
+        {
+            End(ex.GetBaseException() is SocketException { SocketErrorCode: SocketError.TimedOut or SocketError.WouldBlock }
+                ? $"the peer took nothing for {WriteLimit.TotalSeconds:0} s"
+                : $"a write failed: {ex.GetBaseException().Message}");
+            return false;
+        }
+    }
+
+    /// <summary>Whether a frame of <see cref="InlineLimit"/> bytes can be written now without waiting.</summary>
+    private bool HasRoom()
+    {
+        try
+        {
+            return _socket.Poll(0, SelectMode.SelectWrite);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            return false; // closing: the writer finds out
         }
     }
 
@@ -158,7 +259,13 @@ internal sealed class PlaneConnection : IDisposable
         if (Interlocked.Exchange(ref _over, 1) == 1)
             return;
         Close();
-        _ended?.Invoke(reason);
+        Action<string>? ended;
+        lock (_endGate)
+        {
+            _endReason = reason;
+            ended = _ended;
+        }
+        ended?.Invoke(reason); // or StartReading calls it, if it comes later
     }
 
     private void Close()
@@ -173,6 +280,7 @@ internal sealed class PlaneConnection : IDisposable
         }
         _stream.Dispose();
         _socket.Dispose();
+        _wake.Release(); // the writer, if waiting, sees the end
     }
 
     /// <summary>Closes the connection from this side: <c>ended</c> is not called.</summary>

@@ -17,8 +17,8 @@ namespace ActorPool.Remote.Plane;
 /// </summary>
 /// <remarks>
 /// A connection is let in as remoting lets a peer in: TLS with the system's pinned certificates, or
-/// plain TCP where remoting is plain. Its opening (handshake and hello) holds a slot under the
-/// same caps as remoting's handshakes (<see cref="HandshakeSlots"/>, <c>actorpool.tls</c>); its
+/// plain TCP where remoting is plain. Its opening (handshake and hello) holds a slot under caps
+/// of the same size as remoting's handshakes, counted apart (<see cref="HandshakeSlots"/>, <c>actorpool.tls</c>); its
 /// frames are bounded by remoting's frame size; and a peer that sends anything else than work for
 /// a worker or a request for the host actor is cut off. At most <see cref="MaxConnections"/> are open at once.
 /// </remarks>
@@ -36,7 +36,7 @@ internal sealed class PlaneListener : IDisposable
     private readonly TcpListener _listener;
     private readonly ILoggingAdapter _log;
     private readonly RefusalLog _refusals;
-    private readonly ConcurrentDictionary<PlaneConnection, bool> _open = new();
+    private readonly ConcurrentDictionary<PlaneConnection, Address> _open = new(); // each with its router's address
     private readonly CancellationTokenSource _stopping = new();
 
     private PlaneListener(ExtendedActorSystem system, IActorRef node, IReadOnlyList<IActorRef> workers, TcpListener listener)
@@ -124,7 +124,9 @@ internal sealed class PlaneListener : IDisposable
             }
             catch (SocketException ex)
             {
+                // Out of file descriptors, say: a moment's pause rather than a loop that spins on it.
                 _log.Debug("ActorPool's data plane could not accept a connection: {0}", ex.Message);
+                await Task.Delay(100).ConfigureAwait(false);
                 continue;
             }
             _ = OpenAsync(socket);
@@ -136,19 +138,20 @@ internal sealed class PlaneListener : IDisposable
     {
         var host = (socket.RemoteEndPoint as IPEndPoint)?.Address is { } ip ? (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString() : "an unknown host";
         var slot = _slots.Take(host);
+        Stream? stream = null;
         PlaneConnection? connection = null;
         try
         {
             using var cancel = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token, slot.Evicted);
             socket.NoDelay = true;
-            var stream = await PlaneOpening.SecureAsync(socket, client: false, _trust, _limit, cancel.Token).ConfigureAwait(false);
-            connection = new PlaneConnection(socket, stream, _system);
-            var hello = await PlaneOpening.ReadHelloAsync(socket, connection, _limit, cancel.Token).ConfigureAwait(false);
+            stream = await PlaneOpening.SecureAsync(socket, client: false, _trust, _limit, cancel.Token).ConfigureAwait(false);
+            var hello = await PlaneOpening.ReadHelloAsync(stream, _limit, cancel.Token).ConfigureAwait(false);
             if (RouterOf(hello) is not { } router)
                 throw new IOException("its hello did not name a pool's router in another process");
             if (_open.Count >= MaxConnections)
                 throw new IOException($"this node has {MaxConnections} data connections open already");
-            connection.SendHello(WireSerializer.Version);
+            await PlaneOpening.SendHelloAsync(stream, WireSerializer.Version, cancel.Token).ConfigureAwait(false);
+            connection = new PlaneConnection(socket, stream, _system);
             Serve(connection, router);
         }
         catch (Exception ex)
@@ -157,7 +160,10 @@ internal sealed class PlaneListener : IDisposable
             if (connection is not null)
                 connection.Dispose();
             else
+            {
+                stream?.Dispose();
                 socket.Dispose();
+            }
         }
         finally
         {
@@ -185,8 +191,8 @@ internal sealed class PlaneListener : IDisposable
     private void Serve(PlaneConnection connection, IActorRef router)
     {
         var proxy = new RouterProxy(router, _system.Provider, connection, _workers);
-        _open[connection] = true;
-        connection.StartReading($"actorpool-plane {connection.Peer}", (party, message) =>
+        _open[connection] = router.Path.Address;
+        connection.StartReading((party, message) =>
         {
             switch (message)
             {
@@ -206,6 +212,16 @@ internal sealed class PlaneListener : IDisposable
         });
         if (_stopping.IsCancellationRequested)
             connection.Dispose(); // stopped while this one opened
+    }
+
+    /// <summary>The driver at <paramref name="address"/> left the cluster: its pools' connections are closed, if they have not ended already.</summary>
+    public void DriverGone(Address address)
+    {
+        foreach (var (connection, router) in _open)
+        {
+            if (router.Equals(address) && _open.TryRemove(connection, out _))
+                connection.Dispose();
+        }
     }
 
     /// <summary>Stops listening and closes every connection.</summary>

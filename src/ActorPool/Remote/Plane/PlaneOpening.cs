@@ -15,8 +15,15 @@ internal static class PlaneOpening
     /// <summary>Where the data plane is configured.</summary>
     public const string ConfigPath = "actorpool.remote.data-plane";
 
-    /// <summary>Whether <paramref name="system"/>'s pools and nodes use the data plane (<c>actorpool.remote.data-plane.enabled</c>).</summary>
-    public static bool Enabled(ActorSystem system) => system.Settings.Config.GetBoolean($"{ConfigPath}.enabled", false);
+    /// <summary>
+    /// Whether <paramref name="system"/>'s pools and nodes use the data plane
+    /// (<c>actorpool.remote.data-plane.enabled</c>). Not where remoting speaks Akka's own TLS
+    /// (<c>enable-ssl</c>, which ActorPool's systems never set, but a configuration could): the
+    /// data plane's TLS is ActorPool's (<see cref="TlsSetup"/>), and it would otherwise be plain there.
+    /// </summary>
+    public static bool Enabled(ActorSystem system) =>
+        system.Settings.Config.GetBoolean($"{ConfigPath}.enabled", false)
+        && (TrustOf(system) is not null || !system.Settings.Config.GetBoolean("akka.remote.dot-netty.tcp.enable-ssl", false));
 
     /// <summary>The trust of <paramref name="system"/>'s remoting: null for plain TCP.</summary>
     public static PeerTrust? TrustOf(ActorSystem system) =>
@@ -59,22 +66,27 @@ internal static class PlaneOpening
         }
     }
 
-    /// <summary>
-    /// Reads the hello of <paramref name="connection"/> (a blocking read, on the thread pool), bounded by <paramref name="limit"/>:
-    /// a peer that says nothing has its socket closed, which ends the read.
-    /// </summary>
-    public static async Task<string?> ReadHelloAsync(Socket socket, PlaneConnection connection, TimeSpan limit, CancellationToken cancellation)
+    /// <summary>Writes the hello (<see cref="PlaneFrame.HelloParty"/>) with <paramref name="text"/>: the first frame either side writes.</summary>
+    public static Task SendHelloAsync(Stream stream, string text, CancellationToken cancellation) =>
+        stream.WriteAsync(PlaneFrame.Build(PlaneFrame.HelloParty, PlaneFrame.HelloManifest, System.Text.Encoding.UTF8.GetBytes(text)), cancellation).AsTask();
+
+    /// <summary>Reads the hello, the first frame either side reads; a peer that says nothing within <paramref name="limit"/> is given up.</summary>
+    /// <exception cref="IOException">No hello came in time, or the connection ended first, or the first frame is not a hello; the message says which.</exception>
+    public static async Task<string> ReadHelloAsync(Stream stream, TimeSpan limit, CancellationToken cancellation)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         timeout.CancelAfter(limit);
-        await using var _ = timeout.Token.Register(static state => ((Socket)state!).Dispose(), socket).ConfigureAwait(false);
         try
         {
-            return await Task.Run(connection.ReadHello, CancellationToken.None).ConfigureAwait(false);
+            return await PlaneFrame.ReadHelloAsync(stream, timeout.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (timeout.IsCancellationRequested)
+        catch (OperationCanceledException ex)
         {
             throw new IOException(cancellation.IsCancellationRequested ? "its opening was given up" : $"it sent no hello within {limit.TotalSeconds:0.#} s", ex);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException)
+        {
+            throw new IOException($"its hello: {ex.Message}", ex);
         }
     }
 }

@@ -77,6 +77,7 @@ public sealed class DataPlaneTests : TestKit
     {
         var worker = ((ExtendedActorSystem)driver).Provider.ResolveActorRef(Akka.Serialization.Serialization.SerializedActorPath(node.Worker.Ref));
         var link = NodeLinks.For(driver)!.OpenAsync(node.Address, new NodeWorkers([worker], node.Listener.Port), router).WaitAsync(Gate.Limit).GetAwaiter().GetResult();
+        link?.Start();
         return (link, worker);
     }
 
@@ -133,6 +134,33 @@ public sealed class DataPlaneTests : TestKit
         node.Dispose();
 
         Assert.Same(link, router.ExpectMsg<NodeLinkLost>().Link);
+    }
+
+    [Fact]
+    public void Link_ItsDriverLeavesTheCluster_TheNodeClosesIt()
+    {
+        var driver = System();
+        using var node = StartNode();
+        var router = CreateTestProbe(driver);
+        var (link, _) = Open(driver, node, router.Ref);
+
+        node.Listener.DriverGone(((ExtendedActorSystem)driver).Provider.DefaultAddress);
+
+        Assert.Same(link, router.ExpectMsg<NodeLinkLost>().Link);
+        Assert.Equal(0, node.Listener.OpenConnections);
+    }
+
+    [Fact]
+    public void Link_SentToAWorkerItDoesNotKnow_EndsAndTheRouterIsTold()
+    {
+        var driver = System();
+        using var node = StartNode();
+        var router = CreateTestProbe(driver);
+        var (link, _) = Open(driver, node, router.Ref);
+
+        Assert.False(link!.Send(router.Ref, new RunBatch(1, [])));
+
+        Assert.Contains("not one of the workers", router.ExpectMsg<NodeLinkLost>().Reason);
     }
 
     [Fact]

@@ -60,6 +60,35 @@ public sealed class PlaneFrameTests
         Assert.Throws<EndOfStreamException>(() => PlaneFrame.Read(cut, MaxFrame));
     }
 
+    [Fact]
+    public void Read_LengthClaimedButNotSent_AllocatesAsTheBytesArriveNotAsClaimed()
+    {
+        var header = new byte[] { 0, 0, 0, 2, 0, 0, 0, 0, 1, (byte)'B', 1, 2, 3 }; // 32 MiB claimed, 3 bytes sent
+        var before = GC.GetAllocatedBytesForCurrentThread();
+
+        Assert.Throws<EndOfStreamException>(() => PlaneFrame.Read(new MemoryStream(header), maxFrame: 64 << 20));
+
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1 << 20, "Reading allocated the length claimed, not the bytes sent.");
+    }
+
+    [Fact]
+    public async Task ReadHello_AFrameOverTheHellosLimitOrNotAHello_IsInvalidData()
+    {
+        using var big = new MemoryStream();
+        PlaneFrame.Write(big, PlaneFrame.HelloParty, PlaneFrame.HelloManifest, new byte[PlaneFrame.MaxHello]);
+        big.Position = 0;
+        using var other = new MemoryStream();
+        PlaneFrame.Write(other, 0, "B", [1]);
+        other.Position = 0;
+        using var hello = new MemoryStream();
+        PlaneFrame.Write(hello, PlaneFrame.HelloParty, PlaneFrame.HelloManifest, "akka.tcp://a@h:1/user/r"u8);
+        hello.Position = 0;
+
+        await Assert.ThrowsAsync<InvalidDataException>(() => PlaneFrame.ReadHelloAsync(big, CancellationToken.None));
+        await Assert.ThrowsAsync<InvalidDataException>(() => PlaneFrame.ReadHelloAsync(other, CancellationToken.None));
+        Assert.Equal("akka.tcp://a@h:1/user/r", await PlaneFrame.ReadHelloAsync(hello, CancellationToken.None));
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("é")]
