@@ -67,11 +67,31 @@ internal sealed class PeerTrust
     };
 
     /// <summary>
+    /// Runs the TLS handshake on <paramref name="ssl"/> as the side that connected
+    /// (<paramref name="client"/>) or accepted: both present their certificate, and the peer's is
+    /// judged by <see cref="Refusal"/>; when that refuses it, <paramref name="refused"/> is told why
+    /// before the handshake fails. Chain and name errors are expected: trust is by thumbprint.
+    /// </summary>
+    public Task HandshakeAsync(SslStream ssl, bool client, Action<string> refused, CancellationToken cancellation)
+    {
+        bool Check(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
+        {
+            if (Refusal(certificate) is not { } why)
+                return true;
+            refused(why);
+            return false;
+        }
+        return client
+            ? ssl.AuthenticateAsClientAsync(ClientOptions(Check), cancellation)
+            : ssl.AuthenticateAsServerAsync(ServerOptions(Check), cancellation);
+    }
+
+    /// <summary>
     /// The options of the side that connects: it presents <see cref="Certificate"/> and judges the
     /// peer's with <paramref name="check"/>. Every handshake checks the peer's certificate anew: a
     /// resumed session would skip the check, and connections live long, so resumption saves nothing.
     /// </summary>
-    public SslClientAuthenticationOptions ClientOptions(RemoteCertificateValidationCallback check) => new()
+    private SslClientAuthenticationOptions ClientOptions(RemoteCertificateValidationCallback check) => new()
     {
         TargetHost = TargetHost,
         ClientCertificateContext = Context,
@@ -82,7 +102,7 @@ internal sealed class PeerTrust
     };
 
     /// <summary>The options of the side that accepts: it presents <see cref="Certificate"/>, requires the peer's, and judges it with <paramref name="check"/>.</summary>
-    public SslServerAuthenticationOptions ServerOptions(RemoteCertificateValidationCallback check) => new()
+    private SslServerAuthenticationOptions ServerOptions(RemoteCertificateValidationCallback check) => new()
     {
         ServerCertificateContext = Context,
         ClientCertificateRequired = true,

@@ -23,20 +23,11 @@ internal static class TlsHandshake
         wrapped.ReadHandlerSource.TrySetResult(stream); // frames flow into the stream from now on
         var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
         string? refused = null;
-        bool Check(object sender, System.Security.Cryptography.X509Certificates.X509Certificate? certificate,
-            System.Security.Cryptography.X509Certificates.X509Chain? chain, SslPolicyErrors errors)
-        {
-            refused = trust.Refusal(certificate); // chain and name errors are expected: trust is by thumbprint
-            return refused is null;
-        }
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         timeout.CancelAfter(limit);
         try
         {
-            if (client)
-                await ssl.AuthenticateAsClientAsync(trust.ClientOptions(Check), timeout.Token).ConfigureAwait(false);
-            else
-                await ssl.AuthenticateAsServerAsync(trust.ServerOptions(Check), timeout.Token).ConfigureAwait(false);
+            await trust.HandshakeAsync(ssl, client, why => refused = why, timeout.Token).ConfigureAwait(false);
             return new TlsAssociationHandle(wrapped, ssl, stream, maxFrame, log);
         }
         catch (Exception ex)

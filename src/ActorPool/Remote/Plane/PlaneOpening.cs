@@ -41,19 +41,11 @@ internal static class PlaneOpening
             return network;
         var ssl = new SslStream(network, leaveInnerStreamOpen: false);
         string? refused = null;
-        bool Check(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
-        {
-            refused = trust.Refusal(certificate); // chain and name errors are expected: trust is by thumbprint
-            return refused is null;
-        }
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         timeout.CancelAfter(limit);
         try
         {
-            if (client)
-                await ssl.AuthenticateAsClientAsync(trust.ClientOptions(Check), timeout.Token).ConfigureAwait(false);
-            else
-                await ssl.AuthenticateAsServerAsync(trust.ServerOptions(Check), timeout.Token).ConfigureAwait(false);
+            await trust.HandshakeAsync(ssl, client, why => refused = why, timeout.Token).ConfigureAwait(false);
             return ssl;
         }
         catch (Exception ex)
