@@ -54,6 +54,19 @@ internal static class DataShape
             return $"{Name(type)} is not plain data (a token, a lock, a task, a stream or a handle is not sent as what it is)";
         if (!type.IsVisible)
             return $"{Name(type)} is not public, and the wire writes only public types: declare it public (a type nested in another needs that one public too)";
+        if (CollectionBase(type) is { } collection)
+        {
+            // A type derived from one of .NET's collections travels as that collection: its
+            // elements, which must be data (the collection's own fields are its storage, written as
+            // those elements). A field a derived type adds does not travel at all.
+            for (var derived = type; derived != collection; derived = derived!.BaseType)
+            {
+                if (HasFields(derived!))
+                    return $"{Name(type)} is a {Name(collection.GetGenericTypeDefinition())} with state of its own beside its elements, which the wire "
+                        + "does not carry (it sends a collection's elements only), so a node would get a different value";
+            }
+            return collection.GetGenericArguments().Select(argument => Check(argument, depth + 1, seen)).FirstOrDefault(why => why is not null);
+        }
         var constructorParameters = type.GetConstructors()
             .SelectMany(constructor => constructor.GetParameters())
             .Select(parameter => parameter.Name)
@@ -95,7 +108,21 @@ internal static class DataShape
             ? rest[..end]
             : null;
 
-    private static bool IsCollection(Type type) => type.Namespace is { } ns && Collections.Contains(ns);
+    /// <summary>The .NET collection <paramref name="type"/> derives from, if any.</summary>
+    private static Type? CollectionBase(Type type)
+    {
+        for (var ancestor = type.BaseType; ancestor is not null; ancestor = ancestor.BaseType)
+        {
+            if (ancestor.IsGenericType && IsCollection(ancestor))
+                return ancestor;
+        }
+        return null;
+    }
+
+        private static bool HasFields(Type type) =>
+        type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly).Length > 0;
+
+        private static bool IsCollection(Type type) => type.Namespace is { } ns && Collections.Contains(ns);
 
     private static bool IsTupleLike(Type type)
     {

@@ -33,10 +33,24 @@ public sealed class DataShapeTests
 
     internal sealed record Hidden(int X);
 
+    public sealed class Points : List<Point>;
+
+    public class Numbers : List<int>;
+
+    public sealed class MoreNumbers : Numbers;
+
+    public sealed class NamedNumbers : List<int>
+    {
+        public string Name { get; set; } = "";
+    }
+
+    public sealed class Holdings : List<Holding>;
+
     public static TheoryData<Type> Data() =>
     [
         typeof(int), typeof(string), typeof(int[]), typeof(List<int>), typeof(Dictionary<string, int[]>), typeof((int, string)),
         typeof(DateTime?), typeof(Point), typeof(Point[]), typeof(Settable), typeof(IReadOnlyList<Point>), typeof(Tuple<int, Point>),
+        typeof(Points), typeof(MoreNumbers),
     ];
 
     [Theory]
@@ -55,5 +69,17 @@ public sealed class DataShapeTests
     [InlineData(typeof(List<Holding>), "System.Threading.CancellationTokenSource is not plain data")]
     [InlineData(typeof(Hidden), "ActorPool.Tests.Remote.DataShapeTests+Hidden is not public")]
     [InlineData(typeof(Hidden[]), "is not public")]
+    [InlineData(typeof(NamedNumbers), "is a System.Collections.Generic.List`1 with state of its own beside its elements")]
+    [InlineData(typeof(Holdings), "System.Threading.CancellationTokenSource is not plain data")]
     public void WhyNot_TypesWhoseCopyWouldDifferOrThatCannotBeWritten_SayWhy(Type type, string why) => Assert.Contains(why, DataShape.WhyNot(type));
+
+    [Fact]
+    public void DerivedCollection_TheWireCarriesItsElements()
+    {
+        var sent = new MoreNumbers { 1, 2, 3 };
+
+        var read = MessagePack.MessagePackSerializer.Deserialize<MoreNumbers[]>(WireCodec.EncodeValues(new[] { sent }), WireCodec.Options);
+
+        Assert.Equal([1, 2, 3], Assert.Single(read));
+    }
 }

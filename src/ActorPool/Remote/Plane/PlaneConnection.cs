@@ -7,10 +7,10 @@ namespace ActorPool.Remote.Plane;
 /// <summary>
 /// One data connection between a pool's router and a node, either side of it: frames sent by
 /// whichever thread sends, in the order sent, and one reader thread that decodes each frame as it
-/// arrives and hands it on. On the way out a small frame is written by the sender itself when the
-/// socket has room for it and nothing waits before it (no thread hop: that, with the reader's one
+/// arrives and hands it on. On the way out a frame is written by the sender itself when the
+/// socket has room and nothing waits before it (no thread hop: that, with the reader's one
 /// hop, is what makes a round trip quicker than on Akka.Remote, whose messages pass about fifteen
-/// threads); a large one, or any frame while others wait, goes to the connection's writer thread,
+/// threads); a frame of megabytes, or any frame while others wait, goes to the connection's writer thread,
 /// so that a sender (a pool's router, most of all) never waits on a peer that reads slowly or not at all.
 /// </summary>
 /// <remarks>
@@ -31,10 +31,19 @@ internal sealed class PlaneConnection : IDisposable
     public const long MaxQueuedBytes = 256L * 1024 * 1024;
 
     /// <summary>
-    /// The largest frame a sender writes itself. A socket that polls writable has half its send
-    /// buffer free at least (8 KiB at Linux's smallest), so a frame this small never waits.
+    /// The largest frame a sender writes itself, when the socket polls writable (a batch of many
+    /// small chunks, not one of megabytes). Such a socket has a third of its send buffer free at
+    /// least: a frame within that never waits; a larger one waits only while the peer takes the
+    /// rest, which its reader thread does at once, unless its process is frozen (see <see cref="WriteLimit"/>).
     /// </summary>
-    private const int InlineLimit = 4096;
+    private const int InlineLimit = 64 * 1024;
+
+    /// <summary>
+    /// Bytes a sender may write in line after a poll found room, before it polls again: under the
+    /// third of Linux's smallest send buffer (16 KiB) that a writable socket has free, so what
+    /// they write never waits. Most sends (a task, its result) then cost no poll at all.
+    /// </summary>
+    private const int PolledRoom = 4096;
 
     private readonly Socket _socket;
     private readonly Stream _stream;
@@ -45,6 +54,7 @@ internal sealed class PlaneConnection : IDisposable
     private readonly Queue<byte[]> _queue = new();
     private readonly SemaphoreSlim _wake = new(0);
     private long _queuedBytes;
+    private int _room; // under _gate: bytes that may still be written in line without polling
     private bool _writerBusy; // the writer has frames to write, or is writing: nobody writes in line
     private Thread? _writer;
     private readonly object _endGate = new();
@@ -116,10 +126,11 @@ internal sealed class PlaneConnection : IDisposable
         {
             if (Ended)
                 return false;
-            if (!_writerBusy && frame.Length <= InlineLimit && HasRoom())
+            if (!_writerBusy && frame.Length <= InlineLimit && HasRoom(frame.Length))
                 return WriteOrEnd(frame);
             _queue.Enqueue(frame);
             _queuedBytes += frame.Length;
+            _room = 0; // what the writer writes takes room: poll again before the next write in line
             if (_queuedBytes > MaxQueuedBytes)
             {
                 End($"the peer took nothing of the last {_queuedBytes} bytes sent");
@@ -241,12 +252,20 @@ internal sealed class PlaneConnection : IDisposable
         }
     }
 
-    /// <summary>Whether a frame of <see cref="InlineLimit"/> bytes can be written now without waiting.</summary>
-    private bool HasRoom()
+    /// <summary>Whether a frame of <paramref name="length"/> bytes may be written in line now: room is known, or the socket polls writable.</summary>
+    private bool HasRoom(int length)
     {
+        if (length <= _room)
+        {
+            _room -= length;
+            return true;
+        }
         try
         {
-            return _socket.Poll(0, SelectMode.SelectWrite);
+            if (!_socket.Poll(0, SelectMode.SelectWrite))
+                return false;
+            _room = Math.Max(0, PolledRoom - length);
+            return true;
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
