@@ -52,7 +52,7 @@ internal static class DataShape
             return type.GetGenericArguments().Select(argument => Check(argument, depth + 1, seen)).FirstOrDefault(why => why is not null);
         if (type.Namespace is { } ns && (ns == "System" || ns.StartsWith("System.", StringComparison.Ordinal) || ns.StartsWith("Microsoft.", StringComparison.Ordinal)))
             return $"{Name(type)} is not plain data (a token, a lock, a task, a stream or a handle is not sent as what it is)";
-        if (!type.IsVisible)
+        if (!type.IsVisible && !IsAnonymous(type))
             return $"{Name(type)} is not public, and the wire writes only public types: declare it public (a type nested in another needs that one public too)";
         if (CollectionBase(type) is { } collection)
         {
@@ -91,12 +91,16 @@ internal static class DataShape
         return null;
     }
 
-    /// <summary>Whether the wire writes <paramref name="field"/> and sets it back: a public field, or an auto-property's, settable or taken by a constructor.</summary>
+    /// <summary>
+    /// Whether the wire writes <paramref name="field"/> and sets it back: a public field, or a
+    /// property's (an auto-property's, or a private field named after a public property, such as
+    /// <c>_x</c> behind <c>X</c>), settable or taken by a constructor.
+    /// </summary>
     private static bool TravelsBack(Type declaring, FieldInfo field, HashSet<string?> constructorParameters)
     {
         if (field.IsPublic)
             return !field.IsInitOnly || constructorParameters.Contains(field.Name);
-        if (MemberOf(field) is not { } name)
+        if ((MemberOf(field) ?? BackedProperty(field)) is not { } name)
             return false;
         var property = declaring.GetProperty(name, BindingFlags.Instance | BindingFlags.Public | BindingFlags.DeclaredOnly);
         return property?.GetMethod is { IsPublic: true } && (property.SetMethod is { IsPublic: true } || constructorParameters.Contains(name));
@@ -122,7 +126,18 @@ internal static class DataShape
         private static bool HasFields(Type type) =>
         type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly).Length > 0;
 
-        private static bool IsCollection(Type type) => type.Namespace is { } ns && Collections.Contains(ns);
+        /// <summary>The property a private field named <c>_x</c>, <c>m_x</c> or <c>x</c> stands behind, by the C# convention: the name without its prefix; null for another field.</summary>
+    private static string? BackedProperty(FieldInfo field)
+    {
+        var name = field.Name.StartsWith("m_", StringComparison.Ordinal) ? field.Name[2..] : field.Name.TrimStart('_');
+        return name.Length > 0 && char.IsLetter(name[0]) ? char.ToUpperInvariant(name[0]) + name[1..] : null;
+    }
+
+    /// <summary>Whether <paramref name="type"/> is a C# anonymous type: internal, but written and read by its public properties and constructor.</summary>
+    private static bool IsAnonymous(Type type) =>
+        type.Name.Contains("AnonymousType", StringComparison.Ordinal) && type.IsDefined(typeof(System.Runtime.CompilerServices.CompilerGeneratedAttribute), false);
+
+    private static bool IsCollection(Type type) => type.Namespace is { } ns && Collections.Contains(ns);
 
     private static bool IsTupleLike(Type type)
     {

@@ -41,7 +41,6 @@ internal sealed record WireFunction(FunctionRef Method, byte[]? Captures)
         where TFunc : Delegate
     {
         var method = FunctionRef.Name(function, paramName, advice, closures: true);
-        RefuseLossyData(function.Method, method.Display, paramName);
         if (function.Target is not { } target || !ClosureShape.IsClosure(target.GetType()))
             return function; // static, or the stateless singleton of a lambda that captures nothing
         var shape = ClosureShape.Of(function.Method);
@@ -73,32 +72,6 @@ internal sealed record WireFunction(FunctionRef Method, byte[]? Captures)
         Frozen.AddOrUpdate(frozen, new WireFunction(method, captures));
         return frozen;
     }
-
-    /// <summary>
-    /// Refuses a function whose items or results would not arrive as they were sent
-    /// (<see cref="DataShape"/>): a token source as an item would arrive uncancelled, a pool as a
-    /// new pool made on the node. Checked from its signature: the types of its parameters (the
-    /// items) and of what it returns (the results, a task's value for an async function).
-    /// </summary>
-    private static void RefuseLossyData(MethodInfo method, string display, string paramName)
-    {
-        foreach (var parameter in method.GetParameters())
-        {
-            if (DataShape.WhyNot(parameter.ParameterType) is { } why)
-                throw new ArgumentException($"The function {display} takes {parameter.Name}, whose values cannot travel to another process as they are: {why}. "
-                    + "Pass what the task needs as data (public members, a constructor that takes them), or make it on the node.", paramName);
-        }
-        if (ResultType(method.ReturnType) is { } result && DataShape.WhyNot(result) is { } lost)
-            throw new ArgumentException($"The function {display} returns results that cannot travel back as they are: {lost}. "
-                + "Return what the caller needs as data (public members, a constructor that takes them).", paramName);
-    }
-
-    /// <summary>The type of the results a function returning <paramref name="returnType"/> sends back: a task's value; null for none.</summary>
-    private static Type? ResultType(Type returnType) =>
-        returnType == typeof(void) || returnType == typeof(Task) || returnType == typeof(ValueTask) ? null
-        : returnType.IsGenericType && (returnType.GetGenericTypeDefinition() == typeof(Task<>) || returnType.GetGenericTypeDefinition() == typeof(ValueTask<>))
-            ? returnType.GetGenericArguments()[0]
-            : returnType;
 
     /// <summary>The wire form of a job's function: the one <see cref="Freeze{TFunc}"/> made for it, or, for one that captures nothing, its name.</summary>
     /// <exception cref="ArgumentException">The function was not frozen and cannot be named.</exception>

@@ -122,33 +122,6 @@ public abstract partial class PoolContract
         Assert.Equal([2, 3], pool.Map(Func, [1, 2])); // the pool still serves
     }
 
-    internal static bool IsCancelled(CancellationTokenSource source) => source.IsCancellationRequested;
-
-    internal static CancellationTokenSource SourceOf(int x) => new();
-
-    [Fact]
-    public void ItemsOrResultsThatWouldNotArriveAsTheyAre_AreRefusedAtSubmission_InProcessTheyRun()
-    {
-        using var pool = NewPool();
-        var cancelled = new CancellationTokenSource();
-        cancelled.Cancel();
-        if (!WorkersInOtherProcesses)
-        {
-            Assert.Equal([true], pool.Map(IsCancelled, [cancelled]));
-            Assert.False(pool.Apply(SourceOf, 1).IsCancellationRequested);
-            return;
-        }
-        // The wire would have made a fresh, uncancelled source on the node: the task would have seen false.
-        var items = Assert.Throws<ArgumentException>(() => pool.Map(IsCancelled, [cancelled]));
-        Assert.Equal("func", items.ParamName);
-        Assert.Contains("takes source", items.Message);
-        Assert.Contains("System.Threading.CancellationTokenSource is not plain data", items.Message);
-        var results = Assert.Throws<ArgumentException>(() => pool.ApplyAsync(SourceOf, 1));
-        Assert.Equal("func", results.ParamName);
-        Assert.Contains("returns results that cannot travel back", results.Message);
-        Assert.Equal([2, 3], pool.Map(Func, [1, 2])); // the pool still serves
-    }
-
     private static IEnumerable<int> AfterTheFirst(Gate gate)
     {
         yield return 1;

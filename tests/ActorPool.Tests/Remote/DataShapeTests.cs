@@ -33,6 +33,19 @@ public sealed class DataShapeTests
 
     internal sealed record Hidden(int X);
 
+    public sealed class Backed(int x)
+    {
+        private readonly int _x = x;
+        public int X => _x;
+    }
+
+    public sealed class Cached(string name)
+    {
+        private string? _upper; // not behind a property of its own name: state the wire does not carry
+        public string Name { get; } = name;
+        public string Upper => _upper ??= Name.ToUpperInvariant();
+    }
+
     public sealed class Points : List<Point>;
 
     public class Numbers : List<int>;
@@ -50,7 +63,7 @@ public sealed class DataShapeTests
     [
         typeof(int), typeof(string), typeof(int[]), typeof(List<int>), typeof(Dictionary<string, int[]>), typeof((int, string)),
         typeof(DateTime?), typeof(Point), typeof(Point[]), typeof(Settable), typeof(IReadOnlyList<Point>), typeof(Tuple<int, Point>),
-        typeof(Points), typeof(MoreNumbers),
+        typeof(Points), typeof(MoreNumbers), typeof(Backed), new { A = 1, B = "b" }.GetType(),
     ];
 
     [Theory]
@@ -69,6 +82,7 @@ public sealed class DataShapeTests
     [InlineData(typeof(List<Holding>), "System.Threading.CancellationTokenSource is not plain data")]
     [InlineData(typeof(Hidden), "ActorPool.Tests.Remote.DataShapeTests+Hidden is not public")]
     [InlineData(typeof(Hidden[]), "is not public")]
+    [InlineData(typeof(Cached), "keeps state in its private field _upper")]
     [InlineData(typeof(NamedNumbers), "is a System.Collections.Generic.List`1 with state of its own beside its elements")]
     [InlineData(typeof(Holdings), "System.Threading.CancellationTokenSource is not plain data")]
     public void WhyNot_TypesWhoseCopyWouldDifferOrThatCannotBeWritten_SayWhy(Type type, string why) => Assert.Contains(why, DataShape.WhyNot(type));
@@ -82,4 +96,17 @@ public sealed class DataShapeTests
 
         Assert.Equal([1, 2, 3], Assert.Single(read));
     }
+
+    [Fact]
+    public void BackedPropertyAndAnonymousType_TheWireCarriesThem()
+    {
+        var backed = MessagePack.MessagePackSerializer.Deserialize<Backed[]>(WireCodec.EncodeValues(new[] { new Backed(3) }), WireCodec.Options);
+        var anonymous = new[] { new { A = 1, B = "b" } };
+        var read = Decode(anonymous, WireCodec.EncodeValues(anonymous));
+
+        Assert.Equal(3, Assert.Single(backed).X);
+        Assert.Equal(anonymous[0], Assert.Single(read));
+    }
+
+    private static T[] Decode<T>(T[] like, byte[] bytes) => MessagePack.MessagePackSerializer.Deserialize<T[]>(bytes, WireCodec.Options);
 }

@@ -10,7 +10,7 @@ namespace ActorPool.Remote.Plane;
 /// arrives and hands it on. On the way out a frame is written by the sender itself when the
 /// socket has room and nothing waits before it (no thread hop: that, with the reader's one
 /// hop, is what makes a round trip quicker than on Akka.Remote, whose messages pass about fifteen
-/// threads); a frame of megabytes, or any frame while others wait, goes to the connection's writer thread,
+/// threads); a frame larger than the room the socket is known to have, or any frame while others wait, goes to the connection's writer thread,
 /// so that a sender (a pool's router, most of all) never waits on a peer that reads slowly or not at all.
 /// </summary>
 /// <remarks>
@@ -31,19 +31,10 @@ internal sealed class PlaneConnection : IDisposable
     public const long MaxQueuedBytes = 256L * 1024 * 1024;
 
     /// <summary>
-    /// The largest frame a sender writes itself, when the socket polls writable (a batch of many
-    /// small chunks, not one of megabytes). Such a socket has a third of its send buffer free at
-    /// least: a frame within that never waits; a larger one waits only while the peer takes the
-    /// rest, which its reader thread does at once, unless its process is frozen (see <see cref="WriteLimit"/>).
+    /// The largest frame a sender writes itself, when the socket has room for it (a batch of many
+    /// small chunks, not one of megabytes): see <see cref="HasRoom"/>.
     /// </summary>
     private const int InlineLimit = 64 * 1024;
-
-    /// <summary>
-    /// Bytes a sender may write in line after a poll found room, before it polls again: under the
-    /// third of Linux's smallest send buffer (16 KiB) that a writable socket has free, so what
-    /// they write never waits. Most sends (a task, its result) then cost no poll at all.
-    /// </summary>
-    private const int PolledRoom = 4096;
 
     private readonly Socket _socket;
     private readonly Stream _stream;
@@ -243,8 +234,9 @@ internal sealed class PlaneConnection : IDisposable
             _stream.Write(frame);
             return true;
         }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException or SocketException or NotSupportedException)
+        catch (Exception ex)
         {
+            // Whatever a write throws ends the connection, never its sender (the router) nor the process (the writer is a thread of its own).
             End(ex.GetBaseException() is SocketException { SocketErrorCode: SocketError.TimedOut or SocketError.WouldBlock }
                 ? $"the peer took nothing for {WriteLimit.TotalSeconds:0} s"
                 : $"a write failed: {ex.GetBaseException().Message}");
@@ -252,7 +244,13 @@ internal sealed class PlaneConnection : IDisposable
         }
     }
 
-    /// <summary>Whether a frame of <paramref name="length"/> bytes may be written in line now: room is known, or the socket polls writable.</summary>
+    /// <summary>
+    /// Whether a frame of <paramref name="length"/> bytes can be written in line now without
+    /// waiting. Linux calls a TCP socket writable while a third of its send buffer is free, at
+    /// least; in payload, a sixth of it (a buffer counts each packet's overhead too). So after a
+    /// poll finds the socket writable, that much may be written with no further poll: most sends
+    /// (a task, its result) cost no system call but their write. A frame beyond it goes to the writer.
+    /// </summary>
     private bool HasRoom(int length)
     {
         if (length <= _room)
@@ -264,7 +262,10 @@ internal sealed class PlaneConnection : IDisposable
         {
             if (!_socket.Poll(0, SelectMode.SelectWrite))
                 return false;
-            _room = Math.Max(0, PolledRoom - length);
+            var room = _socket.SendBufferSize / 6; // grows as TCP tunes the buffer: read again at each poll
+            if (length > room)
+                return false;
+            _room = room - length;
             return true;
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
