@@ -38,6 +38,7 @@ internal sealed class PlaneConnection : IDisposable
 
     private readonly Socket _socket;
     private readonly Stream _stream;
+    private readonly BufferedStream _input; // the reader's view of _stream: a frame's header, manifest and payload in one read, not four
     private readonly ExtendedActorSystem _system;
     private readonly WireSerializer _serializer;
     private readonly long _maxFrame;
@@ -60,6 +61,7 @@ internal sealed class PlaneConnection : IDisposable
     {
         _socket = socket;
         _stream = stream;
+        _input = new BufferedStream(stream, 64 * 1024);
         Peer = socket.RemoteEndPoint?.ToString() ?? "an unknown peer";
         _system = system;
         _serializer = WireSerializerOf(system);
@@ -173,7 +175,7 @@ internal sealed class PlaneConnection : IDisposable
         {
             while (!Ended)
             {
-                if (PlaneFrame.Read(_stream, _maxFrame) is not { } frame)
+                if (PlaneFrame.Read(_input, _maxFrame) is not { } frame)
                 {
                     End("the peer closed it");
                     return;
