@@ -291,8 +291,7 @@ internal sealed class WorkPullingRouter : UntypedActor, IWithTimers
                 // connection may end without a worker dying (a reset, a node's host actor restarted).
                 // The node is not told: what it still holds of this router runs there for nobody,
                 // its results going with the connection; the copies sent again count once.
-                foreach (var worker in _ledger.Workers.Where(worker => worker.Path.Address == lost.Node).ToList())
-                    LoseWorker(worker, $"on {lost.Node} lost its data connection", crashed: true, runningOnly: true);
+                LoseWorkersOn(lost.Node, "lost its data connection", crashed: true, runningOnly: true);
                 Timers.StartSingleTimer((typeof(RetryLink), lost.Node), new RetryLink(lost.Node), LinkRetry);
                 Dispatch();
                 break;
@@ -470,9 +469,15 @@ internal sealed class WorkPullingRouter : UntypedActor, IWithTimers
         _workerNodes.Remove(address);
         if (_links.Remove(address, out var link))
             link.Dispose();
-        foreach (var worker in _ledger.Workers.Where(worker => worker.Path.Address == address).ToList())
-            LoseWorker(worker, $"on {address} {reason}", crashed, runningOnly);
+        LoseWorkersOn(address, reason, crashed, runningOnly);
         Dispatch();
+    }
+
+    /// <summary>Every worker of the node at <paramref name="node"/> is gone (<see cref="LoseWorker"/>), for <paramref name="reason"/>.</summary>
+    private void LoseWorkersOn(Address node, string reason, bool crashed, bool runningOnly)
+    {
+        foreach (var worker in _ledger.Workers.Where(worker => worker.Path.Address == node).ToList())
+            LoseWorker(worker, $"on {node} {reason}", crashed, runningOnly);
     }
 
     /// <summary>The worker is gone: what it held goes back to the front of the queue, or fails if it has lost too many workers.</summary>
