@@ -72,19 +72,31 @@ internal sealed class PeerTrust
     /// judged by <see cref="Refusal"/>; when that refuses it, <paramref name="refused"/> is told why
     /// before the handshake fails. Chain and name errors are expected: trust is by thumbprint.
     /// </summary>
-    public Task HandshakeAsync(SslStream ssl, bool client, Action<string> refused, CancellationToken cancellation)
+    public Task HandshakeAsync(SslStream ssl, bool client, Action<string> refused, CancellationToken cancellation) =>
+        client
+            ? ssl.AuthenticateAsClientAsync(ClientOptions(CheckerFor(refused)), cancellation)
+            : ssl.AuthenticateAsServerAsync(ServerOptions(CheckerFor(refused)), cancellation);
+
+    /// <summary>
+    /// <see cref="HandshakeAsync"/> on the calling thread, for a stream over a socket that must stay
+    /// blocking (the data plane's, <see cref="Plane.PlaneOpening"/>): whoever bounds it in time closes the socket.
+    /// </summary>
+    public void Handshake(SslStream ssl, bool client, Action<string> refused)
     {
-        bool Check(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
-        {
-            if (Refusal(certificate) is not { } why)
-                return true;
-            refused(why);
-            return false;
-        }
-        return client
-            ? ssl.AuthenticateAsClientAsync(ClientOptions(Check), cancellation)
-            : ssl.AuthenticateAsServerAsync(ServerOptions(Check), cancellation);
+        if (client)
+            ssl.AuthenticateAsClient(ClientOptions(CheckerFor(refused)));
+        else
+            ssl.AuthenticateAsServer(ServerOptions(CheckerFor(refused)));
     }
+
+    /// <summary>The check of a peer's certificate by <see cref="Refusal"/>, telling <paramref name="refused"/> why it refuses one.</summary>
+    private RemoteCertificateValidationCallback CheckerFor(Action<string> refused) => (_, certificate, _, _) =>
+    {
+        if (Refusal(certificate) is not { } why)
+            return true;
+        refused(why);
+        return false;
+    };
 
     /// <summary>
     /// The options of the side that connects: it presents <see cref="Certificate"/> and judges the

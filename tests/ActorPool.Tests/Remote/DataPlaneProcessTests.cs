@@ -13,11 +13,14 @@ public sealed class DataPlaneProcessTests(TwoNodeCluster cluster) : IClassFixtur
 {
     internal static int ProcessId(int x) => Environment.ProcessId;
 
-    /// <summary>Maps until tasks have run in <paramref name="processes"/> processes (a node's workers join when it answers, which may be after a first Map).</summary>
+    /// <summary>
+    /// Maps until tasks have run in <paramref name="processes"/> processes, for <see cref="Gate.Limit"/>
+    /// at most: a node's workers join when it answers, which may be after many Maps on a loaded machine.
+    /// </summary>
     private static void RunOnEveryProcess(Pool pool, int processes)
     {
         var seen = new HashSet<int>();
-        for (var attempt = 0; attempt < 100 && seen.Count < processes; attempt++)
+        for (var waited = System.Diagnostics.Stopwatch.StartNew(); seen.Count < processes && waited.Elapsed < Gate.Limit;)
             seen.UnionWith(pool.Map(ProcessId, Enumerable.Range(0, 64), chunkSize: 1));
         Assert.Equal(processes, seen.Count);
     }

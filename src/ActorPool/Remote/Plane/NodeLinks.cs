@@ -32,21 +32,46 @@ internal sealed class NodeLinks : INodeLinks
     /// <summary>The links of a pool whose system is <paramref name="system"/>; null if the data plane is off there (<c>actorpool.remote.data-plane.enabled</c>).</summary>
     public static INodeLinks? For(ActorSystem system) => PlaneOpening.Enabled(system) ? new NodeLinks((ExtendedActorSystem)system) : null;
 
-    public async Task<INodeLink?> OpenAsync(Address node, NodeWorkers workers, IActorRef router)
+    /// <remarks>
+    /// The opening blocks a thread of its own (<see cref="PlaneOpening"/> says why), within the
+    /// handshake timeout: the task ends then at the latest, even should the thread still wait on a
+    /// connect that Linux does not let go of.
+    /// </remarks>
+    public Task<INodeLink?> OpenAsync(Address node, NodeWorkers workers, IActorRef router)
     {
         if (workers.PlanePort == 0 || node.Host is not { } host)
-            return null;
+            return Task.FromResult<INodeLink?>(null);
+        var opened = new TaskCompletionSource<INodeLink?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        PlaneThreads.Start("actorpool-plane-opening", () =>
+        {
+            var link = Open(node, host.Trim('[', ']'), workers, router, opened);
+            if (!opened.TrySetResult(link))
+                link?.Dispose(); // the deadline answered first
+        }, PlaneThreads.OpeningStack);
+        return opened.Task;
+    }
+
+    /// <summary>Opens a link on this thread, blocking; null if it cannot (logged), or if the router stopped meanwhile.</summary>
+    private NodeLink? Open(Address node, string host, NodeWorkers workers, IActorRef router, TaskCompletionSource<INodeLink?> opened)
+    {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         PlaneConnection? connection = null;
         try
         {
-            using var timeout = new CancellationTokenSource(_limit);
-            await socket.ConnectAsync(host.Trim('[', ']'), workers.PlanePort, timeout.Token).ConfigureAwait(false);
-            var stream = await PlaneOpening.SecureAsync(socket, client: true, _trust, _limit, CancellationToken.None).ConfigureAwait(false);
+            using var deadline = new OpeningDeadline(socket, _limit, CancellationToken.None, fired: () => opened.TrySetResult(null));
+            try
+            {
+                socket.Connect(host, workers.PlanePort);
+            }
+            catch (Exception ex) when (deadline.Why("accept the connection") is { } why)
+            {
+                throw new IOException(why, ex);
+            }
+            var stream = PlaneOpening.Secure(socket, client: true, _trust, deadline);
             connection = new PlaneConnection(socket, stream, _system);
-            await PlaneOpening.SendHelloAsync(stream, Akka.Serialization.Serialization.WithTransport(_system, router, Akka.Serialization.Serialization.SerializedActorPath),
-                CancellationToken.None).ConfigureAwait(false);
-            await PlaneOpening.ReadHelloAsync(stream, _limit, CancellationToken.None).ConfigureAwait(false);
+            PlaneOpening.SendHello(stream, Akka.Serialization.Serialization.WithTransport(_system, router, Akka.Serialization.Serialization.SerializedActorPath), deadline);
+            PlaneOpening.ReadHello(stream, deadline);
+            deadline.Met();
             var link = new NodeLink(this, node, connection, workers.Workers, router, (replyTo, ex) => _log.Error(ex, "ActorPool could not hand results to {0}.", replyTo));
             lock (_links)
             {

@@ -132,7 +132,7 @@ internal sealed class PlaneConnection : IDisposable
             if (!_writerBusy)
             {
                 _writerBusy = true;
-                _writer ??= StartThread("actorpool-plane-writer", WriteLoop);
+                _writer ??= PlaneThreads.Start("actorpool-plane-writer", WriteLoop);
                 _wake.Release();
             }
         }
@@ -156,18 +156,11 @@ internal sealed class PlaneConnection : IDisposable
         if (endedBefore is not null)
             ended(endedBefore);
         else if (!Ended)
-            StartThread("actorpool-plane-reader", () => ReadLoop(deliver));
+            PlaneThreads.Start("actorpool-plane-reader", () => ReadLoop(deliver));
     }
 
     /// <summary>Ends the connection for <paramref name="reason"/>, as a failure: <c>ended</c> is told.</summary>
     public void Abort(string reason) => End(reason);
-
-    private static Thread StartThread(string name, Action loop)
-    {
-        var thread = new Thread(() => loop()) { IsBackground = true, Name = name };
-        thread.Start();
-        return thread;
-    }
 
     private void ReadLoop(Func<int, object, bool> deliver)
     {

@@ -85,19 +85,16 @@ internal readonly record struct PlaneFrame(int Party, string Manifest, byte[] Pa
         return new PlaneFrame(party, manifest, payload);
     }
 
-    /// <summary>
-    /// Reads a hello frame (<see cref="HelloParty"/>, at most <see cref="MaxHello"/> bytes) and
-    /// returns its text, without blocking a thread while the peer is silent.
-    /// </summary>
+    /// <summary>Reads a hello frame (<see cref="HelloParty"/>, at most <see cref="MaxHello"/> bytes) and returns its text.</summary>
     /// <exception cref="InvalidDataException">The frame is not a hello.</exception>
     /// <exception cref="EndOfStreamException">The stream ended first.</exception>
-    public static async Task<string> ReadHelloAsync(Stream stream, CancellationToken cancellation)
+    public static string ReadHello(Stream stream)
     {
-        var header = new byte[HeaderBytes];
-        await stream.ReadExactlyAsync(header, cancellation).ConfigureAwait(false);
+        Span<byte> header = stackalloc byte[HeaderBytes];
+        stream.ReadExactly(header);
         var (length, party, manifestLength) = Check(header, MaxHello, "a hello's most");
         var rest = new byte[length - FixedBytes];
-        await stream.ReadExactlyAsync(rest, cancellation).ConfigureAwait(false);
+        stream.ReadExactly(rest);
         if (party != HelloParty || !rest.AsSpan(0, manifestLength).SequenceEqual(Encoding.ASCII.GetBytes(HelloManifest)))
             throw new InvalidDataException("a first frame that is not a hello");
         return Encoding.UTF8.GetString(rest, manifestLength, rest.Length - manifestLength);

@@ -78,7 +78,7 @@ internal sealed class PlaneListener : IDisposable
             var listener = new TcpListener(address, PortOf(system.Settings.Config));
             listener.Start();
             var plane = new PlaneListener(system, node, workers, listener);
-            _ = plane.AcceptLoopAsync();
+            PlaneThreads.Start("actorpool-plane-accept", plane.AcceptLoop);
             return plane;
         }
         catch (Exception ex)
@@ -109,32 +109,33 @@ internal sealed class PlaneListener : IDisposable
                 $"{PlaneOpening.ConfigPath}.port must be 0 (a free port) to 65535, but is {config.GetString($"{PlaneOpening.ConfigPath}.port", "")}.");
     }
 
-    private async Task AcceptLoopAsync()
+    /// <summary>Accepts connections, on a thread of its own: a socket accepted by a blocking call stays blocking (<see cref="PlaneOpening"/>).</summary>
+    private void AcceptLoop()
     {
         while (!_stopping.IsCancellationRequested)
         {
             Socket socket;
             try
             {
-                socket = await _listener.AcceptSocketAsync(_stopping.Token).ConfigureAwait(false);
+                socket = _listener.AcceptSocket();
             }
-            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException && _stopping.IsCancellationRequested)
+            catch (Exception ex) when (ex is ObjectDisposedException or InvalidOperationException or SocketException && _stopping.IsCancellationRequested)
             {
-                return;
+                return; // stopped
             }
             catch (SocketException ex)
             {
                 // Out of file descriptors, say: a moment's pause rather than a loop that spins on it.
                 _log.Debug("ActorPool's data plane could not accept a connection: {0}", ex.Message);
-                await Task.Delay(100).ConfigureAwait(false);
+                _stopping.Token.WaitHandle.WaitOne(100);
                 continue;
             }
-            _ = OpenAsync(socket);
+            PlaneThreads.Start("actorpool-plane-opening", () => Open(socket), PlaneThreads.OpeningStack);
         }
     }
 
-    /// <summary>Lets a connection in, or closes it with the reason logged once per host; never throws.</summary>
-    private async Task OpenAsync(Socket socket)
+    /// <summary>Lets a connection in, or closes it with the reason logged once per host; never throws. Blocks its thread until the opening ends, within its deadline.</summary>
+    private void Open(Socket socket)
     {
         var host = (socket.RemoteEndPoint as IPEndPoint)?.Address is { } ip ? (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString() : "an unknown host";
         var slot = _slots.Take(host);
@@ -143,14 +144,16 @@ internal sealed class PlaneListener : IDisposable
         try
         {
             using var cancel = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token, slot.Evicted);
+            using var deadline = new OpeningDeadline(socket, _limit, cancel.Token);
             socket.NoDelay = true;
-            stream = await PlaneOpening.SecureAsync(socket, client: false, _trust, _limit, cancel.Token).ConfigureAwait(false);
-            var hello = await PlaneOpening.ReadHelloAsync(stream, _limit, cancel.Token).ConfigureAwait(false);
+            stream = PlaneOpening.Secure(socket, client: false, _trust, deadline);
+            var hello = PlaneOpening.ReadHello(stream, deadline);
             if (RouterOf(hello) is not { } router)
                 throw new IOException("its hello did not name a pool's router in another process");
             if (_open.Count >= MaxConnections)
                 throw new IOException($"this node has {MaxConnections} data connections open already");
-            await PlaneOpening.SendHelloAsync(stream, WireSerializer.Version, cancel.Token).ConfigureAwait(false);
+            PlaneOpening.SendHello(stream, WireSerializer.Version, deadline);
+            deadline.Met();
             connection = new PlaneConnection(socket, stream, _system);
             Serve(connection, router);
         }

@@ -10,6 +10,14 @@ namespace ActorPool.Remote.Plane;
 /// mutual authentication and pinned certificates when the system has a <see cref="TlsSetup"/>,
 /// plain TCP otherwise, which a system allows only where its remoting is plain too), then a hello.
 /// </summary>
+/// <remarks>
+/// Every call here blocks its thread, bounded by an <see cref="OpeningDeadline"/>, and none is
+/// asynchronous, on purpose: on Linux, a socket on which .NET runs one asynchronous operation is
+/// made non-blocking and registered with the runtime's socket thread for good. Each packet that
+/// arrives then wakes that thread, and a blocking read waits through it: two thread hand-offs
+/// more per message. A connection opened by blocking calls keeps a blocking socket, read by its
+/// reader thread alone (a cluster round trip measured 150 µs against 235 µs, <c>BENCHMARKS.md</c>).
+/// </remarks>
 internal static class PlaneOpening
 {
     /// <summary>Where the data plane is configured.</summary>
@@ -31,50 +39,53 @@ internal static class PlaneOpening
 
     /// <summary>
     /// The stream of <paramref name="socket"/> as <paramref name="trust"/> has it: TLS, after a
-    /// handshake that ends within <paramref name="limit"/>, or plain.
+    /// handshake on this thread that ends before <paramref name="deadline"/>, or plain.
     /// </summary>
     /// <exception cref="IOException">The handshake failed; the message says why (the peer's certificate is not trusted, it said nothing in time...).</exception>
-    public static async Task<Stream> SecureAsync(Socket socket, bool client, PeerTrust? trust, TimeSpan limit, CancellationToken cancellation)
+    public static Stream Secure(Socket socket, bool client, PeerTrust? trust, OpeningDeadline deadline)
     {
         var network = new NetworkStream(socket, ownsSocket: false);
         if (trust is null)
             return network;
         var ssl = new SslStream(network, leaveInnerStreamOpen: false);
         string? refused = null;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        timeout.CancelAfter(limit);
         try
         {
-            await trust.HandshakeAsync(ssl, client, why => refused = why, timeout.Token).ConfigureAwait(false);
+            trust.Handshake(ssl, client, why => refused = why);
             return ssl;
         }
         catch (Exception ex)
         {
-            await ssl.DisposeAsync().ConfigureAwait(false);
-            throw new IOException(refused
-                ?? (ex is OperationCanceledException && !cancellation.IsCancellationRequested
-                    ? $"it did not complete a TLS handshake within {limit.TotalSeconds:0.#} s"
-                    : $"the TLS handshake failed ({ex.GetBaseException().Message})"), ex);
+            ssl.Dispose();
+            throw new IOException(refused ?? deadline.Why("complete a TLS handshake") ?? $"the TLS handshake failed ({ex.GetBaseException().Message})", ex);
         }
     }
 
     /// <summary>Writes the hello (<see cref="PlaneFrame.HelloParty"/>) with <paramref name="text"/>: the first frame either side writes.</summary>
-    public static Task SendHelloAsync(Stream stream, string text, CancellationToken cancellation) =>
-        stream.WriteAsync(PlaneFrame.Build(PlaneFrame.HelloParty, PlaneFrame.HelloManifest, System.Text.Encoding.UTF8.GetBytes(text)), cancellation).AsTask();
-
-    /// <summary>Reads the hello, the first frame either side reads; a peer that says nothing within <paramref name="limit"/> is given up.</summary>
-    /// <exception cref="IOException">No hello came in time, or the connection ended first, or the first frame is not a hello; the message says which.</exception>
-    public static async Task<string> ReadHelloAsync(Stream stream, TimeSpan limit, CancellationToken cancellation)
+    /// <exception cref="IOException">The write failed, or <paramref name="deadline"/> passed first; the message says which.</exception>
+    public static void SendHello(Stream stream, string text, OpeningDeadline deadline)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        timeout.CancelAfter(limit);
         try
         {
-            return await PlaneFrame.ReadHelloAsync(stream, timeout.Token).ConfigureAwait(false);
+            stream.Write(PlaneFrame.Build(PlaneFrame.HelloParty, PlaneFrame.HelloManifest, System.Text.Encoding.UTF8.GetBytes(text)));
         }
-        catch (OperationCanceledException ex)
+        catch (Exception ex) when (deadline.Why("take a hello") is { } why)
         {
-            throw new IOException(cancellation.IsCancellationRequested ? "its opening was given up" : $"it sent no hello within {limit.TotalSeconds:0.#} s", ex);
+            throw new IOException(why, ex);
+        }
+    }
+
+    /// <summary>Reads the hello, the first frame either side reads; a peer that says nothing before <paramref name="deadline"/> is given up.</summary>
+    /// <exception cref="IOException">No hello came in time, or the connection ended first, or the first frame is not a hello; the message says which.</exception>
+    public static string ReadHello(Stream stream, OpeningDeadline deadline)
+    {
+        try
+        {
+            return PlaneFrame.ReadHello(stream);
+        }
+        catch (Exception ex) when (deadline.Why("send a hello") is { } why)
+        {
+            throw new IOException(why, ex);
         }
         catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException)
         {

@@ -46,9 +46,9 @@ public sealed class DataPlaneTests : TestKit
         base.Dispose(disposing);
     }
 
-    private ActorSystem System(X509Certificate2? certificate = null)
+    private ActorSystem System(X509Certificate2? certificate = null, string? config = null)
     {
-        var setup = ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(Remote));
+        var setup = ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(ConfigurationFactory.ParseString(config ?? "").WithFallback(Remote)));
         if (certificate is not null)
             setup = setup.And(new TlsSetup(PeerTrust.Create(certificate, [], "certificate", "trusted")));
         var system = ActorSystem.Create("plane", setup);
@@ -64,9 +64,9 @@ public sealed class DataPlaneTests : TestKit
         public void Dispose() => Listener.Dispose();
     }
 
-    private Node StartNode(X509Certificate2? certificate = null)
+    private Node StartNode(X509Certificate2? certificate = null, string? config = null)
     {
-        var system = System(certificate);
+        var system = System(certificate, config);
         var host = CreateTestProbe(system);
         var worker = CreateTestProbe(system);
         return new Node(system, PlaneListener.Start((ExtendedActorSystem)system, host.Ref, [worker.Ref])!, host, worker);
@@ -179,6 +179,30 @@ public sealed class DataPlaneTests : TestKit
 
         Assert.True(link!.Send(worker, new RunBatch(3, [])));
         Assert.Equal(3, node.Worker.ExpectMsg<RunBatch>().BatchId);
+    }
+
+    [Fact]
+    public async Task Listener_PeerSilentPastTheHandshakeTimeout_IsClosed()
+    {
+        using var node = StartNode(config: "actorpool.tls.handshake-timeout = 1s");
+        using var silent = new TcpClient("127.0.0.1", node.Listener.Port);
+
+        // The node's opening thread blocks reading the hello; its deadline closes the socket.
+        Assert.Equal(0, await silent.GetStream().ReadAsync(new byte[16]).AsTask().WaitAsync(Gate.Limit));
+    }
+
+    [Fact]
+    public async Task Link_NodeSilentPastTheHandshakeTimeout_OpensNothing()
+    {
+        var driver = System(config: "actorpool.tls.handshake-timeout = 1s");
+        using var mute = new TcpListener(global::System.Net.IPAddress.Loopback, 0);
+        mute.Start(); // accepts (the kernel does), never answers the hello
+        var port = ((global::System.Net.IPEndPoint)mute.LocalEndpoint).Port;
+        var node = new Address("akka.tcp", "plane", "127.0.0.1", 1);
+
+        var opening = NodeLinks.For(driver)!.OpenAsync(node, new NodeWorkers([], port), CreateTestProbe(driver).Ref);
+
+        Assert.Null(await opening.WaitAsync(Gate.Limit));
     }
 
     [Fact]
