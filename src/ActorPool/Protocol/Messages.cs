@@ -137,8 +137,11 @@ internal sealed record ChunkResults(object[] Results) : IWireMessage, IDeadLette
 /// addresses in the router's process, in the order they ran, as one message across the wire.
 /// Each ApplyAsync is a job with a reply address of its own, so grouping per address
 /// (<see cref="ChunkResults"/>) cannot group them; the router hands each result to its address.
+/// <see cref="Done"/> is the end of the batch whose last results these are, when the worker sends
+/// it right after them: one message instead of two, for a task run alone (a round trip) most of
+/// all. The router takes it after the results are handed on, as a <see cref="BatchDone"/> from the sender.
 /// </summary>
-internal sealed record RoutedResults(IActorRef[] ReplyTo, object[] Results) : IWireMessage, IDeadLetterSuppression
+internal sealed record RoutedResults(IActorRef[] ReplyTo, object[] Results, BatchDone? Done = null) : IWireMessage, IDeadLetterSuppression
 {
     /// <summary>
     /// Hands each result to its reply address, consecutive ones for one address as one

@@ -90,9 +90,7 @@ internal sealed class WireSerializer : SerializerWithStringManifest
                 WriteTerms(ref writer, batch.Terms);
                 break;
             case BatchDone done:
-                writer.Write(done.BatchId);
-                WriteChunks(ref writer, done.Returned);
-                writer.Write(done.Kept);
+                WriteBatchDone(ref writer, done);
                 break;
             case BatchRefused refused:
                 writer.Write(refused.BatchId);
@@ -128,6 +126,10 @@ internal sealed class WireSerializer : SerializerWithStringManifest
                     writer.Write(Akka.Serialization.Serialization.SerializedActorPath(routed.ReplyTo[i]));
                     WriteResult(ref writer, Encoded(routed.Results[i]));
                 }
+                if (routed.Done is { } ended)
+                    WriteBatchDone(ref writer, ended);
+                else
+                    writer.WriteNil();
                 break;
             case GetWorkers or WorkerRetiring:
                 writer.WriteNil();
@@ -175,9 +177,7 @@ internal sealed class WireSerializer : SerializerWithStringManifest
                 var chunks = ReadChunks(ref reader);
                 return new RunBatch(batchId, chunks, ReadTerms(ref reader)) { FrameBytes = bytes.Length };
             case BatchDoneManifest:
-                var doneId = reader.ReadInt64();
-                var returned = ReadChunks(ref reader);
-                return new BatchDone(doneId, returned, NotNegative(reader.ReadInt32(), "kept chunks"));
+                return ReadBatchDone(ref reader);
             case BatchRefusedManifest:
                 return new BatchRefused(reader.ReadInt64());
             case TakeBackManifest:
@@ -214,7 +214,7 @@ internal sealed class WireSerializer : SerializerWithStringManifest
                     replyTo[i] = ReadActorRef(ref reader);
                     routedResults[i] = ReadResult(ref reader);
                 }
-                return new RoutedResults(replyTo, routedResults);
+                return new RoutedResults(replyTo, routedResults, reader.TryReadNil() ? null : ReadBatchDone(ref reader));
             case GetWorkersManifest:
                 return GetWorkers.Instance;
             case WorkerRetiringManifest:
@@ -234,6 +234,21 @@ internal sealed class WireSerializer : SerializerWithStringManifest
             default:
                 throw new SerializationException($"Unknown {nameof(WireSerializer)} manifest '{manifest}'.");
         }
+    }
+
+    /// <summary>A <see cref="BatchDone"/>: on its own, or after the results it ends (<see cref="RoutedResults.Done"/>).</summary>
+    private static void WriteBatchDone(ref MessagePackWriter writer, BatchDone done)
+    {
+        writer.Write(done.BatchId);
+        WriteChunks(ref writer, done.Returned);
+        writer.Write(done.Kept);
+    }
+
+    private BatchDone ReadBatchDone(ref MessagePackReader reader)
+    {
+        var batchId = reader.ReadInt64();
+        var returned = ReadChunks(ref reader);
+        return new BatchDone(batchId, returned, NotNegative(reader.ReadInt32(), "kept chunks"));
     }
 
     private static void WriteChunks(ref MessagePackWriter writer, RunChunk[] chunks)

@@ -196,17 +196,7 @@ internal sealed class WorkPullingRouter : UntypedActor, IWithTimers
                 Dispatch();
                 break;
             case BatchDone done:
-                // Chunks taken back that the node's word has not brought yet.
-                var notRun = _ledger.Shrink(Sender, done.BatchId, done.Kept);
-                _queue.Requeue(notRun);
-                if (_board is { Watched: true })
-                    _board.Done(Sender, done.BatchId, ItemsOf(notRun) + ItemsOf(done.Returned));
-                Finished(Sender, done);
-                var returned = _ledger.StillToRun(Sender, done.Returned);
-                // False for a batch already given up on (its worker was lost): its chunks were queued again.
-                if (_ledger.Complete(Sender, done.BatchId, done.Returned))
-                    _queue.Requeue(returned);
-                Dispatch();
+                Ended(Sender, done);
                 break;
             case BatchRefused refused:
                 Refused(Sender, refused.BatchId);
@@ -238,6 +228,8 @@ internal sealed class WorkPullingRouter : UntypedActor, IWithTimers
                 break;
             case RoutedResults routed:
                 Deliver(routed);
+                if (routed.Done is { } ended)
+                    Ended(Sender, ended);
                 break;
             // After its last BatchDone: what it still holds waits unrun in its mailbox, and goes elsewhere unblamed.
             case WorkerRetiring when _ledger.Has(Sender):
@@ -548,6 +540,22 @@ internal sealed class WorkPullingRouter : UntypedActor, IWithTimers
         }
         if (_queue.Count > 0)
             _queue.DispatchTo(_ledger, _send);
+    }
+
+    /// <summary><paramref name="worker"/> ended its batch: what it did not run is queued again, and it may be sent more.</summary>
+    private void Ended(IActorRef worker, BatchDone done)
+    {
+        // Chunks taken back that the node's word has not brought yet.
+        var notRun = _ledger.Shrink(worker, done.BatchId, done.Kept);
+        _queue.Requeue(notRun);
+        if (_board is { Watched: true })
+            _board.Done(worker, done.BatchId, ItemsOf(notRun) + ItemsOf(done.Returned));
+        Finished(worker, done);
+        var returned = _ledger.StillToRun(worker, done.Returned);
+        // False for a batch already given up on (its worker was lost): its chunks were queued again.
+        if (_ledger.Complete(worker, done.BatchId, done.Returned))
+            _queue.Requeue(returned);
+        Dispatch();
     }
 
     /// <summary>

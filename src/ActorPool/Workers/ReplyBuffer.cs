@@ -15,7 +15,8 @@ namespace ActorPool.Workers;
 /// <para>A result waits only while results come faster than one per <see cref="Hold"/>, and not
 /// much longer than that (the timer's resolution and a busy thread pool permitting): a result that
 /// comes a hold or more after the last message sent goes at once, the first after a quiet spell
-/// among them. Held results go when the reply address changes, when
+/// among them, unless it is its batch's last, which goes with the batch's end, at once too
+/// (<see cref="FlushEnding"/>). Held results go when the reply address changes, when
 /// <see cref="MaxResults"/> or <see cref="ChunkWork.MaxWireBytes"/> would be passed, when the
 /// worker has nothing else to run (the end of its batch) or restarts, and when the hold runs out.
 /// The last is a timer's job, because the worker's thread may by then be inside a long task.</para>
@@ -80,9 +81,11 @@ internal sealed class ReplyBuffer : IDisposable
     /// <summary>
     /// Takes the result of a chunk for <paramref name="replyTo"/>; sends it, with those held, or
     /// holds it. With <paramref name="via"/>, the result goes through that router, in a
-    /// <see cref="RoutedResults"/> with the other results held for its process.
+    /// <see cref="RoutedResults"/> with the other results held for its process. The
+    /// <paramref name="last"/> result of a batch is held for <see cref="FlushEnding"/>, which its
+    /// worker calls next, so that it goes with the batch's end.
     /// </summary>
-    public void Add(IActorRef replyTo, object result, IActorRef? via = null)
+    public void Add(IActorRef replyTo, object result, IActorRef? via = null, bool last = false)
     {
         var bytes = result is IWireSized sized ? sized.WireBytes : 0;
         var route = via ?? replyTo;
@@ -95,7 +98,7 @@ internal sealed class ReplyBuffer : IDisposable
             _routed = routed;
             _held.Add((replyTo, result));
             _heldBytes += bytes;
-            if (_held.Count >= MaxResults || _now() - _lastSent >= _holdTicks)
+            if (_held.Count >= MaxResults || (!last && _now() - _lastSent >= _holdTicks))
             {
                 FlushHeld();
             }
@@ -116,6 +119,25 @@ internal sealed class ReplyBuffer : IDisposable
             FlushHeld();
     }
 
+    /// <summary>
+    /// The worker has nothing else to run: sends what is held, and <paramref name="done"/> to
+    /// <paramref name="router"/> after it, in the same message when the results held go through
+    /// that router (<see cref="RoutedResults.Done"/>), in its own otherwise.
+    /// </summary>
+    public void FlushEnding(IActorRef router, BatchDone done)
+    {
+        lock (_gate)
+        {
+            if (_held.Count > 0 && _routed && SameAddress(_route!, router))
+            {
+                FlushHeld(done);
+                return;
+            }
+            FlushHeld();
+            _send(router, done);
+        }
+    }
+
     /// <summary>The hold has run out: sends what is held. Called by the timer.</summary>
     public void FlushIfDue()
     {
@@ -133,13 +155,14 @@ internal sealed class ReplyBuffer : IDisposable
         _timer?.Dispose();
     }
 
-    private void FlushHeld()
+    /// <summary>Sends what is held, with <paramref name="done"/> if they are routed results (<see cref="FlushEnding"/>).</summary>
+    private void FlushHeld(BatchDone? done = null)
     {
         if (_held.Count == 0)
             return;
         object message;
         if (_routed)
-            message = new RoutedResults(_held.Select(h => h.ReplyTo).ToArray(), _held.Select(h => h.Result).ToArray());
+            message = new RoutedResults(_held.Select(h => h.ReplyTo).ToArray(), _held.Select(h => h.Result).ToArray(), done);
         else
             message = _held.Count == 1 ? _held[0].Result : new ChunkResults(_held.Select(h => h.Result).ToArray());
         var route = _route!;

@@ -186,7 +186,7 @@ internal sealed class WorkerActor : UntypedActor
                 break; // the rest was taken back, to run on a worker that was idle
             var chunk = chunks[_nextInBatch++];
             if (Run(chunk, Sender, terms) is { } result)
-                _replies.Add(chunk.ReplyTo, result, Via(chunk.ReplyTo));
+                _replies.Add(chunk.ReplyTo, result, Via(chunk.ReplyTo), last: _nextInBatch == chunks.Length);
             if (ReplacementDue(terms))
             {
                 if (!_replaceByExit)
@@ -195,9 +195,9 @@ internal sealed class WorkerActor : UntypedActor
                 return;
             }
         }
-        _replies.Flush(); // nothing else to run: what is held goes now
+        // Nothing else to run: what is held goes now, and the batch's end with it.
         _batch = null;
-        Sender.Tell(new BatchDone(batchId, [], _claims.Finish(Self)), Self);
+        _replies.FlushEnding(Sender, new BatchDone(batchId, [], _claims.Finish(Self)));
     }
 
     /// <summary>The router counts the batch being run as in flight until it hears back: answers for it, handing back the chunks not run.</summary>

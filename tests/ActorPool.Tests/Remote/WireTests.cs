@@ -149,6 +149,16 @@ public sealed partial class WireTests : TestKit
     }
 
     [Fact]
+    public void ResultsRoutedWithTheirBatchEnd_TravelAsOneMessage()
+    {
+        var result = EncodedWork.Encode(new MapWork<int, int>(AddOne, new[] { 4 })).Execute(3, 0, 0);
+        var back = Assert.IsType<RoutedResults>(RoundTrip(new RoutedResults([TestActor], [result], new BatchDone(9, [], Kept: 1))));
+        Assert.Equal(5, Assert.IsType<ChunkResult<int>>(Assert.Single(back.Results)).Values[0]);
+        Assert.Equal((9L, 1), (back.Done!.BatchId, back.Done.Kept));
+        Assert.Empty(back.Done.Returned);
+    }
+
+    [Fact]
     public void LambdaCapturingNothing_TravelsByReference()
     {
         var result = RunRemotely<int, string>(x => $"<{x}>", [1, 2]);

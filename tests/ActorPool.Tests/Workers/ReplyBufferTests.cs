@@ -163,6 +163,49 @@ public sealed class ReplyBufferTests
     }
 
     [Fact]
+    public void FlushEnding_LastResultThroughThatRouter_GoesWithTheBatchEndInOneMessage()
+    {
+        var done = new BatchDone(7, []);
+        _buffer.Add(A, "a0", via: Router, last: true); // held, though the first after a quiet spell
+        Assert.Empty(_sent);
+
+        _buffer.FlushEnding(Router, done);
+
+        var (to, message) = Assert.Single(_sent);
+        Assert.Equal(Router, to);
+        var routed = Assert.IsType<RoutedResults>(message);
+        Assert.Equal(["a0"], routed.Results.Cast<string>());
+        Assert.Same(done, routed.Done);
+    }
+
+    [Fact]
+    public void FlushEnding_ResultsForTheirAddressOrNone_TheBatchEndGoesAloneAfterThem()
+    {
+        var done = new BatchDone(7, []);
+        _buffer.Add(A, "r0", last: true);
+        _buffer.FlushEnding(Router, done);
+        _buffer.FlushEnding(Router, done); // nothing held
+
+        Assert.Equal([A, Router, Router], _sent.Select(s => s.To));
+        Assert.Equal("r0", _sent[0].Message);
+        Assert.Same(done, _sent[1].Message);
+        Assert.Same(done, _sent[2].Message);
+    }
+
+    [Fact]
+    public void FlushEnding_ResultsThroughAnotherRouter_GoThereTheBatchEndAlone()
+    {
+        var other = new FakeRef("other router");
+        var done = new BatchDone(7, []);
+        _buffer.Add(A, "a0", via: other, last: true);
+        _buffer.FlushEnding(Router, done);
+
+        Assert.Equal([other, Router], _sent.Select(s => s.To));
+        Assert.Null(Assert.IsType<RoutedResults>(_sent[0].Message).Done);
+        Assert.Same(done, _sent[1].Message);
+    }
+
+    [Fact]
     public void Flush_WithNothingHeld_SendsNothing()
     {
         _buffer.Flush();

@@ -136,6 +136,8 @@ internal sealed class NodeLinks : INodeLinks
                 // task's way back. The router needs none of it (it tracks batches, not results).
                 case RoutedResults routed when party >= 0 && party < workers.Length:
                     routed.Deliver(log);
+                    if (routed.Done is { } done)
+                        router.Tell(done, workers[party]);
                     return true;
                 case BatchDone or BatchRefused or WorkerRetiring when party >= 0 && party < workers.Length:
                     router.Tell(message, workers[party]);
