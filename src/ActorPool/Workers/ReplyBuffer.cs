@@ -102,7 +102,7 @@ internal sealed class ReplyBuffer : IDisposable
             {
                 FlushHeld();
             }
-            else if (!_timerArmed && _timer is not null)
+            else if (!last && !_timerArmed && _timer is not null) // the last goes with FlushEnding, next: no timer to wake for it
             {
                 // Armed once per hold, not per result; a flush before it fires leaves it armed,
                 // and then it only sends what is held by then a little early.
