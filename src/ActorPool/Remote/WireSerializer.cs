@@ -214,7 +214,8 @@ internal sealed class WireSerializer : SerializerWithStringManifest
                     replyTo[i] = ReadActorRef(ref reader);
                     routedResults[i] = ReadResult(ref reader);
                 }
-                return new RoutedResults(replyTo, routedResults, reader.TryReadNil() ? null : ReadBatchDone(ref reader));
+                // A sender of the layout before Done (a build without a commit in its version) ends here.
+                return new RoutedResults(replyTo, routedResults, reader.End || reader.TryReadNil() ? null : ReadBatchDone(ref reader));
             case GetWorkersManifest:
                 return GetWorkers.Instance;
             case WorkerRetiringManifest:

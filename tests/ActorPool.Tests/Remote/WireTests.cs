@@ -159,6 +159,21 @@ public sealed partial class WireTests : TestKit
     }
 
     [Fact]
+    public void ResultsRoutedInTheLayoutBeforeTheirBatchEnd_StillRead()
+    {
+        var result = EncodedWork.Encode(new MapWork<int, int>(AddOne, new[] { 4 })).Execute(3, 0, 0);
+        var message = new RoutedResults([TestActor], [result]);
+        var serializer = (Akka.Serialization.SerializerWithStringManifest)Sys.Serialization.FindSerializerFor(message);
+        var bytes = serializer.ToBinary(message);
+        Assert.Equal(0xC0, bytes[^1]); // nil: no batch end; a sender of the older layout wrote nothing there
+
+        var back = Assert.IsType<RoutedResults>(serializer.FromBinary(bytes[..^1], serializer.Manifest(message)));
+
+        Assert.Equal(5, Assert.IsType<ChunkResult<int>>(Assert.Single(back.Results)).Values[0]);
+        Assert.Null(back.Done);
+    }
+
+    [Fact]
     public void LambdaCapturingNothing_TravelsByReference()
     {
         var result = RunRemotely<int, string>(x => $"<{x}>", [1, 2]);

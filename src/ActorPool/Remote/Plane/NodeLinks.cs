@@ -19,6 +19,7 @@ internal sealed class NodeLinks : INodeLinks
     private readonly TimeSpan _limit;
     private readonly ILoggingAdapter _log;
     private readonly HashSet<NodeLink> _links = new(); // open, not disposed: closed with these links
+    private readonly CancellationTokenSource _closing = new(); // cancelled by Dispose: gives up the openings under way (never disposed: one may still register)
     private bool _disposed;
 
     private NodeLinks(ExtendedActorSystem system)
@@ -34,31 +35,41 @@ internal sealed class NodeLinks : INodeLinks
 
     /// <remarks>
     /// The opening blocks a thread of its own (<see cref="PlaneOpening"/> says why), within the
-    /// handshake timeout: the task ends then at the latest, even should the thread still wait on a
-    /// connect that Linux does not let go of.
+    /// handshake timeout, or until these links are disposed: the task ends then at the latest,
+    /// the socket shut down and closed. Never throws: what fails is logged and answered with null.
     /// </remarks>
     public Task<INodeLink?> OpenAsync(Address node, NodeWorkers workers, IActorRef router)
     {
         if (workers.PlanePort == 0 || node.Host is not { } host)
             return Task.FromResult<INodeLink?>(null);
         var opened = new TaskCompletionSource<INodeLink?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        PlaneThreads.Start("actorpool-plane-opening", () =>
+        try
         {
-            var link = Open(node, host.Trim('[', ']'), workers, router, opened);
-            if (!opened.TrySetResult(link))
-                link?.Dispose(); // the deadline answered first
-        }, PlaneThreads.OpeningStack);
+            PlaneThreads.Start("actorpool-plane-opening", () =>
+            {
+                var link = Open(node, host.Trim('[', ']'), workers, router, opened);
+                if (!opened.TrySetResult(link))
+                    link?.Dispose(); // the deadline answered first
+            }, PlaneThreads.OpeningStack);
+        }
+        catch (Exception ex)
+        {
+            // No thread could be made (memory, or the process's limit): the router must not fail for it.
+            Unopened(node, workers, ex.Message);
+            return Task.FromResult<INodeLink?>(null);
+        }
         return opened.Task;
     }
 
     /// <summary>Opens a link on this thread, blocking; null if it cannot (logged), or if the router stopped meanwhile.</summary>
     private NodeLink? Open(Address node, string host, NodeWorkers workers, IActorRef router, TaskCompletionSource<INodeLink?> opened)
     {
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        Socket? socket = null;
         PlaneConnection? connection = null;
         try
         {
-            using var deadline = new OpeningDeadline(socket, _limit, CancellationToken.None, fired: () => opened.TrySetResult(null));
+            socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true }; // can fail too: out of file descriptors
+            using var deadline = new OpeningDeadline(socket, _limit, _closing.Token, fired: () => opened.TrySetResult(null));
             try
             {
                 socket.Connect(host, workers.PlanePort);
@@ -89,16 +100,22 @@ internal sealed class NodeLinks : INodeLinks
             if (connection is not null)
                 connection.Dispose();
             else
-                socket.Dispose();
-            _log.Warning("ActorPool could not open a data connection to the node at {0} (port {1}), so this pool reaches its workers through Akka.Remote "
-                + "alone (slower one task at a time): {2}", node, workers.PlanePort, ex.Message);
+                socket?.Dispose();
+            if (!_closing.IsCancellationRequested) // the pool stopping is no news
+                Unopened(node, workers, ex.Message);
             return null;
         }
     }
 
-    /// <summary>Closes every link opened, and any that opens from now on.</summary>
+    /// <summary>Logs why no link to <paramref name="node"/> opened.</summary>
+    private void Unopened(Address node, NodeWorkers workers, string why) =>
+        _log.Warning("ActorPool could not open a data connection to the node at {0} (port {1}), so this pool reaches its workers through Akka.Remote "
+            + "alone (slower one task at a time): {2}", node, workers.PlanePort, why);
+
+    /// <summary>Closes every link opened, gives up those opening, and closes any that opens from now on.</summary>
     public void Dispose()
     {
+        _closing.Cancel();
         NodeLink[] open;
         lock (_links)
         {

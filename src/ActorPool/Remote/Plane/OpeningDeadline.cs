@@ -40,7 +40,7 @@ internal sealed class OpeningDeadline : IDisposable
     public string? Why(string what) =>
         Volatile.Read(ref _passed) == 0 ? null
         : _cancellation.IsCancellationRequested ? "its opening was given up"
-        : $"it did not {what} within {_limit.TotalSeconds:0.#} s";
+        : $"it did not {what} within the {_limit.TotalSeconds:0.#} s its opening has";
 
     /// <summary>The opening is over in time: the socket is no longer closed for it.</summary>
     /// <exception cref="IOException">The deadline passed first (the socket is closed); the message says so.</exception>
@@ -68,7 +68,7 @@ internal sealed class OpeningDeadline : IDisposable
         {
             // Not connected yet, or closed already.
         }
+        _fired?.Invoke(); // before Dispose, which waits for the blocked calls to return: where the shutdown wakes none, the opening's caller still hears now
         _socket.Dispose();
-        _fired?.Invoke();
     }
 }

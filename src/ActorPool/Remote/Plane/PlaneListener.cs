@@ -130,7 +130,16 @@ internal sealed class PlaneListener : IDisposable
                 _stopping.Token.WaitHandle.WaitOne(100);
                 continue;
             }
-            PlaneThreads.Start("actorpool-plane-opening", () => Open(socket), PlaneThreads.OpeningStack);
+            try
+            {
+                PlaneThreads.Start("actorpool-plane-opening", () => Open(socket), PlaneThreads.OpeningStack);
+            }
+            catch (Exception ex)
+            {
+                // No thread could be made (memory, or the process's limit): this connection is refused, the node goes on.
+                _refusals.Refused("from a peer", $"no thread could be made to open it: {ex.Message}");
+                socket.Dispose();
+            }
         }
     }
 

@@ -16,7 +16,7 @@ namespace ActorPool.Remote.Plane;
 /// made non-blocking and registered with the runtime's socket thread for good. Each packet that
 /// arrives then wakes that thread, and a blocking read waits through it: two thread hand-offs
 /// more per message. A connection opened by blocking calls keeps a blocking socket, read by its
-/// reader thread alone (a cluster round trip measured 150 µs against 235 µs, <c>BENCHMARKS.md</c>).
+/// reader thread alone (a cluster round trip measured 140 µs against 214 µs, <c>BENCHMARKS.md</c>).
 /// </remarks>
 internal static class PlaneOpening
 {

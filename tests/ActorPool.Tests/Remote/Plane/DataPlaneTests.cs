@@ -206,6 +206,27 @@ public sealed class DataPlaneTests : TestKit
     }
 
     [Fact]
+    public async Task Links_DisposedWhileOneOpens_ItIsGivenUpAtOnce()
+    {
+        var driver = System(config: "actorpool.tls.handshake-timeout = 10m"); // longer than the test waits
+        using var mute = new TcpListener(global::System.Net.IPAddress.Loopback, 0);
+        mute.Start(); // accepts (the kernel does), never answers the hello
+        var links = NodeLinks.For(driver)!;
+        var opening = links.OpenAsync(new Address("akka.tcp", "plane", "127.0.0.1", 1),
+            new NodeWorkers([], ((global::System.Net.IPEndPoint)mute.LocalEndpoint).Port), CreateTestProbe(driver).Ref);
+        using var peer = await mute.AcceptSocketAsync().WaitAsync(Gate.Limit); // the opening is under way
+
+        links.Dispose();
+
+        Assert.Null(await opening.WaitAsync(Gate.Limit));
+        var buffer = new byte[4096];
+        while (await peer.ReceiveAsync(buffer, SocketFlags.None).WaitAsync(Gate.Limit) > 0)
+        {
+            // its hello, then the close
+        }
+    }
+
+    [Fact]
     public void Link_Tls_SameCertificateLinks_AnotherIsRefused()
     {
         var certificate = TestCertificates.Create("cluster");
