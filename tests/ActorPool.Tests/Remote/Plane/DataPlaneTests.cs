@@ -81,6 +81,19 @@ public sealed class DataPlaneTests : TestKit
         return (link, worker);
     }
 
+    /// <summary>A node that never answers: the kernel accepts connections to it, nothing answers the hello.</summary>
+    private static TcpListener MuteNode()
+    {
+        var mute = new TcpListener(global::System.Net.IPAddress.Loopback, 0);
+        mute.Start();
+        return mute;
+    }
+
+    /// <summary>Starts opening a link from <paramref name="links"/> of <paramref name="driver"/> to <paramref name="mute"/>.</summary>
+    private Task<INodeLink?> OpenTo(INodeLinks links, TcpListener mute, ActorSystem driver) =>
+        links.OpenAsync(new Address("akka.tcp", "plane", "127.0.0.1", 1),
+            new NodeWorkers([], ((global::System.Net.IPEndPoint)mute.LocalEndpoint).Port), CreateTestProbe(driver).Ref);
+
     [Fact]
     public void Link_WorkAndRequestsReachTheNodeInTheRoutersName_AnswersComeBackInTheWorkersName()
     {
@@ -195,12 +208,9 @@ public sealed class DataPlaneTests : TestKit
     public async Task Link_NodeSilentPastTheHandshakeTimeout_OpensNothing()
     {
         var driver = System(config: "actorpool.tls.handshake-timeout = 1s");
-        using var mute = new TcpListener(global::System.Net.IPAddress.Loopback, 0);
-        mute.Start(); // accepts (the kernel does), never answers the hello
-        var port = ((global::System.Net.IPEndPoint)mute.LocalEndpoint).Port;
-        var node = new Address("akka.tcp", "plane", "127.0.0.1", 1);
+        using var mute = MuteNode();
 
-        var opening = NodeLinks.For(driver)!.OpenAsync(node, new NodeWorkers([], port), CreateTestProbe(driver).Ref);
+        var opening = OpenTo(NodeLinks.For(driver)!, mute, driver);
 
         Assert.Null(await opening.WaitAsync(Gate.Limit));
     }
@@ -209,11 +219,9 @@ public sealed class DataPlaneTests : TestKit
     public async Task Links_DisposedWhileOneOpens_ItIsGivenUpAtOnce()
     {
         var driver = System(config: "actorpool.tls.handshake-timeout = 10m"); // longer than the test waits
-        using var mute = new TcpListener(global::System.Net.IPAddress.Loopback, 0);
-        mute.Start(); // accepts (the kernel does), never answers the hello
+        using var mute = MuteNode();
         var links = NodeLinks.For(driver)!;
-        var opening = links.OpenAsync(new Address("akka.tcp", "plane", "127.0.0.1", 1),
-            new NodeWorkers([], ((global::System.Net.IPEndPoint)mute.LocalEndpoint).Port), CreateTestProbe(driver).Ref);
+        var opening = OpenTo(links, mute, driver);
         using var peer = await mute.AcceptSocketAsync().WaitAsync(Gate.Limit); // the opening is under way
 
         links.Dispose();
