@@ -15,7 +15,7 @@ namespace ActorPool;
 /// </summary>
 /// <param name="Func">The function; must not be null.</param>
 /// <param name="Items">The inputs; read by the pool when it receives the request.</param>
-/// <param name="ChunkSize">Items per task; null (the default) uses ceil(n / (4 × workers)), as <c>Map</c> does.</param>
+/// <param name="ChunkSize">Items per task; null (the default) uses ceil(n / (32 × workers)), as <c>Map</c> does.</param>
 public sealed record MapRequest<T, TResult>(Func<T, TResult> Func, IReadOnlyList<T> Items, int? ChunkSize = null) : IPoolRequest
 {
     IJobStart? IPoolRequest.Accept(RequestScope scope, IActorRef requester)

@@ -14,13 +14,13 @@ internal sealed record MapJob<TResult>(
     long JobId, ChunkWork[] Chunks, long[] Offsets, TResult[] Results, IActorRef ReplyTo, JobTally Tally, JournaledJob? Journal) : IJobStart
 {
     /// <summary>
-    /// Cuts <paramref name="items"/> into chunks of <paramref name="chunkSize"/> (null: CPython's
-    /// default for <paramref name="processes"/> workers), each prepared for the group's workers.
-    /// The one way both <c>Pool.MapAsync</c> and <c>MapRequest</c> build a job.
+    /// Cuts <paramref name="items"/> into chunks of <paramref name="chunkSize"/> (null: the default
+    /// for <paramref name="processes"/> workers, <see cref="Chunking.DefaultChunkSize"/>), each
+    /// prepared for the group's workers. The one way both <c>Pool.MapAsync</c> and <c>MapRequest</c> build a job.
     /// </summary>
     /// <param name="jobId">The job's id.</param>
     /// <param name="items">The job's inputs.</param>
-    /// <param name="chunkSize">Items per chunk; null for CPython's default.</param>
+    /// <param name="chunkSize">Items per chunk; null for the default.</param>
     /// <param name="processes">The pool's workers, for the default chunk size.</param>
     /// <param name="makeWork">Makes the work of a chunk from its view of the inputs.</param>
     /// <param name="group">The workers.</param>
