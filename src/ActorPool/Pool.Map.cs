@@ -15,7 +15,7 @@ public sealed partial class Pool
     /// </summary>
     /// <param name="func">The function.</param>
     /// <param name="iterable">The inputs. An array is read in place rather than copied, since the caller waits (as CPython reads a list): do not change it from another thread until Map returns.</param>
-    /// <param name="chunkSize">Items per task; null (the default) uses ceil(n / (32 × <see cref="Processes"/>)).</param>
+    /// <param name="chunkSize">Items per task; null (the default) uses ceil(n / (32 × <see cref="Processes"/>)), or CPython's ceil(n / (4 × <see cref="Processes"/>)) when <see cref="PoolOptions.MaxTasksPerChild"/> is set.</param>
     /// <param name="options">How the job runs its tasks (retries, progress); null (the default) for the defaults of <see cref="JobOptions"/>.</param>
     /// <param name="cancellationToken">Cancelling it fails the job with <see cref="OperationCanceledException"/>: its queued tasks are dropped and its running ones see <see cref="PoolContext.CancellationToken"/> cancelled. Default: none.</param>
     /// <exception cref="ArgumentNullException"><paramref name="func"/> or <paramref name="iterable"/> is null.</exception>
@@ -36,7 +36,7 @@ public sealed partial class Pool
     /// <summary>The asynchronous form of <see cref="Map{T, TResult}(Func{T, TResult}, IEnumerable{T}, int?, JobOptions?, CancellationToken)"/> (Python's <c>map_async</c>): returns at once.</summary>
     /// <param name="func">The function.</param>
     /// <param name="iterable">The inputs; read in full on the calling thread. If reading throws, the result fails with that exception.</param>
-    /// <param name="chunkSize">Items per task; null (the default) uses ceil(n / (32 × <see cref="Processes"/>)).</param>
+    /// <param name="chunkSize">Items per task; null (the default) uses ceil(n / (32 × <see cref="Processes"/>)), or CPython's ceil(n / (4 × <see cref="Processes"/>)) when <see cref="PoolOptions.MaxTasksPerChild"/> is set.</param>
     /// <param name="callback">Called once with the whole list when every task has succeeded; default none.</param>
     /// <param name="errorCallback">Called once with the first exception if any task fails, or with <see cref="OperationCanceledException"/> if the job is cancelled (and <paramref name="callback"/> is then never called); default none.</param>
     /// <param name="options">How the job runs its tasks (retries, progress); null (the default) for the defaults of <see cref="JobOptions"/>.</param>
@@ -142,7 +142,7 @@ public sealed partial class Pool
                 }
             });
             // No sender: the router would hold it, and with it this job's results, until its next message.
-            _router.Tell(MapJob<TResult>.Create(result.JobId, items, chunkSize, Processes, makeWork, _group, reply, tally, durable), ActorRefs.NoSender);
+            _router.Tell(MapJob<TResult>.Create(result.JobId, items, chunkSize, _settings, makeWork, _group, reply, tally, durable), ActorRefs.NoSender);
         }
         catch (Exception ex)
         {

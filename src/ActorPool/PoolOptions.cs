@@ -37,8 +37,10 @@ public sealed class PoolOptions
     /// <c>maxtasksperchild</c>: in process and on a cluster node the worker is replaced (its
     /// initializer runs again; in process on the same thread, whose thread-static state stays); with
     /// <see cref="PoolDeployment.LocalProcesses"/> its process is:
-    /// it leaves, exits, and the pool starts another. Default: null, workers live as long as the
-    /// pool. Must be at least 1 when set.
+    /// it leaves, exits, and the pool starts another. While it is set, Map's default chunk size is
+    /// CPython's, ceil(n / (4 × <see cref="Processes"/>)), so that a limit chosen for CPython
+    /// replaces workers as often here. Default: null, workers live as long as the pool. Must be at
+    /// least 1 when set.
     /// </summary>
     public int? MaxTasksPerChild { get; init; }
 

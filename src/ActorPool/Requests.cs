@@ -15,7 +15,7 @@ namespace ActorPool;
 /// </summary>
 /// <param name="Func">The function; must not be null.</param>
 /// <param name="Items">The inputs; read by the pool when it receives the request.</param>
-/// <param name="ChunkSize">Items per task; null (the default) uses ceil(n / (32 × workers)), as <c>Map</c> does.</param>
+/// <param name="ChunkSize">Items per task; null (the default) uses the default of <c>Map</c>: ceil(n / (32 × workers)), or CPython's ceil(n / (4 × workers)) when <c>MaxTasksPerChild</c> is set.</param>
 public sealed record MapRequest<T, TResult>(Func<T, TResult> Func, IReadOnlyList<T> Items, int? ChunkSize = null) : IPoolRequest
 {
     IJobStart? IPoolRequest.Accept(RequestScope scope, IActorRef requester)
@@ -39,7 +39,7 @@ public sealed record MapRequest<T, TResult>(Func<T, TResult> Func, IReadOnlyList
                 job.Reply(Array.Empty<TResult>());
                 return null;
             }
-            return MapJob<TResult>.Create(job.Id, items, ChunkSize, scope.Processes, chunk => new MapWork<T, TResult>(func, chunk), scope.Group,
+            return MapJob<TResult>.Create(job.Id, items, ChunkSize, scope.Settings, chunk => new MapWork<T, TResult>(func, chunk), scope.Group,
                 new ReplyRef(scope.Provider, job.Reply), job.Tally);
         }
         catch (Exception ex)

@@ -57,7 +57,7 @@ internal sealed class PoolRouterActor : UntypedActor
                 Start(job);
                 break;
             case IPoolRequest request:
-                if (request.Accept(new RequestScope(_group, _registry, _settings.Processes, _deployment, Context.System, _settings.Telemetry), Sender) is { } requested)
+                if (request.Accept(new RequestScope(_group, _registry, _settings, _deployment, Context.System, _settings.Telemetry), Sender) is { } requested)
                     Start(requested);
                 break;
             case JobCancelled cancelled:
@@ -96,7 +96,7 @@ internal sealed class PoolRouterActor : UntypedActor
 }
 
 /// <summary>What a request from another actor needs from the router to make its job.</summary>
-internal sealed record RequestScope(WorkerGroup Group, JobRegistry Registry, int Processes, WorkerDeployment Deployment, ActorSystem System,
+internal sealed record RequestScope(WorkerGroup Group, JobRegistry Registry, PoolSettings Settings, WorkerDeployment Deployment, ActorSystem System,
     PoolTelemetry Telemetry)
 {
     public IActorRefProvider Provider => ((ExtendedActorSystem)System).Provider;

@@ -186,6 +186,20 @@ public abstract class SharedMemoryPoolContract : PoolContract
     }
 
     [Fact]
+    public void MaxTasksPerChild_DefaultChunkSize_IsCPythons()
+    {
+        var incarnations = 0;
+        var pool = NewPool(processes: 1, maxTasksPerChild: 2,
+            initializer: () => WorkerState.Incarnation = Interlocked.Increment(ref incarnations));
+        // CPython's default for one worker: 4 chunks of 10, so a new worker after the second chunk.
+        // (The default without MaxTasksPerChild, chunks of 2, would make 10 incarnations of 4 items.)
+        var seen = pool.Map(_ => WorkerState.Incarnation, Enumerable.Range(0, 40));
+        Assert.Equal([20, 20], seen.GroupBy(incarnation => incarnation).Select(group => group.Count()));
+        pool.Close();
+        pool.Join();
+    }
+
+    [Fact]
     public void MaxTasksPerChild_ManyChunksPerBatch_NoChunkLostAcrossReplacements()
     {
         var incarnations = 0;

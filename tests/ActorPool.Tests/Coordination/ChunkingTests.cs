@@ -24,7 +24,14 @@ public sealed class ChunkingTests
     [InlineData(3, 8, 1)] // never below one item
     [InlineData(int.MaxValue, 1, 67_108_864)] // no overflow
     public void DefaultChunkSize_AboutThirtyTwoChunksPerWorker(int items, int workers, int expected) =>
-        Assert.Equal(expected, Chunking.DefaultChunkSize(items, workers));
+        Assert.Equal(expected, Chunking.DefaultChunkSize(items, workers, maxTasksPerChild: null));
+
+    [Theory]
+    [InlineData(400, 2, 50)] // 400 / 8: CPython's
+    [InlineData(9, 2, 2)]
+    [InlineData(int.MaxValue, 1, 536_870_912)]
+    public void DefaultChunkSize_UnderMaxTasksPerChild_IsCPythons(int items, int workers, int expected) =>
+        Assert.Equal(expected, Chunking.DefaultChunkSize(items, workers, maxTasksPerChild: 3));
 
     [Fact]
     public void DefaultChunks_OneWorkerAQuarterSlower_EndWithinThreePercentOfTheIdeal()
@@ -33,7 +40,7 @@ public sealed class ChunkingTests
         // faster one waits at the end for a chunk the slower one started, an eighth of the job.
         double[] speeds = [1.0, 1.25];
         Assert.InRange(Makespan(400, ChunkSizeLikeCPython(400, 2), speeds) / Ideal(400, speeds), 1.10, 2.0);
-        Assert.InRange(Makespan(400, Chunking.DefaultChunkSize(400, 2), speeds) / Ideal(400, speeds), 1.0, 1.03);
+        Assert.InRange(Makespan(400, Chunking.DefaultChunkSize(400, 2, maxTasksPerChild: null), speeds) / Ideal(400, speeds), 1.0, 1.03);
     }
 
     [Fact]
@@ -46,7 +53,7 @@ public sealed class ChunkingTests
         // rest. (CPython's default, four chunks a worker, ends up to six such 32nds after it.)
         Gen.Select(Gen.Int[1, 5_000], Gen.Double[1.0, 2.0].Array[1, 8]).Sample((items, speeds) =>
         {
-            var over = Makespan(items, Chunking.DefaultChunkSize(items, speeds.Length), speeds) - Ideal(items, speeds);
+            var over = Makespan(items, Chunking.DefaultChunkSize(items, speeds.Length, maxTasksPerChild: null), speeds) - Ideal(items, speeds);
             var shareOver32 = Math.Ceiling(items / (32.0 * speeds.Length));
             return over <= 3 * shareOver32 * speeds.Max();
         }, iter: 500);
