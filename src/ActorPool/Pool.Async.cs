@@ -28,7 +28,7 @@ public sealed partial class Pool
         func = CheckArguments(func, iterable, chunkSize, options, awaited: true);
         var rules = TaskRules.Of(options);
         return SubmitMap(JobKind.Map, func, iterable, chunkSize, items => new AsyncWork<TResult>(new MapWork<T, Task<TResult>>(func, items)) { Rules = rules }, null, null,
-            options, cancellationToken, shareArrays: true).Get();
+            options, cancellationToken, shareArrays: true, awaited: true).Get();
     }
 
     /// <summary>The asynchronous form of <see cref="Map{T, TResult}(Func{T, Task{TResult}}, IEnumerable{T}, int?, JobOptions?, CancellationToken)"/>: returns at once.</summary>
@@ -41,7 +41,7 @@ public sealed partial class Pool
         func = CheckArguments(func, iterable, chunkSize, options, awaited: true);
         var rules = TaskRules.Of(options);
         return SubmitMap(JobKind.Map, func, iterable, chunkSize, items => new AsyncWork<TResult>(new MapWork<T, Task<TResult>>(func, items)) { Rules = rules }, callback,
-            errorCallback, options, cancellationToken);
+            errorCallback, options, cancellationToken, awaited: true);
     }
 
     /// <summary>Like <see cref="IMap{T, TResult}(Func{T, TResult}, IEnumerable{T}, int, JobOptions?, CancellationToken)"/>, for an async function.</summary>

@@ -15,7 +15,12 @@ public sealed partial class Pool
     /// </summary>
     /// <param name="func">The function.</param>
     /// <param name="iterable">The inputs. An array is read in place rather than copied, since the caller waits (as CPython reads a list): do not change it from another thread until Map returns.</param>
-    /// <param name="chunkSize">Items per task; null (the default) uses ceil(n / (32 × <see cref="Processes"/>)), or CPython's ceil(n / (4 × <see cref="Processes"/>)) when <see cref="PoolOptions.MaxTasksPerChild"/> is set.</param>
+    /// <param name="chunkSize">
+    /// Items per task. Null (the default): ceil(n / (32 × <see cref="Processes"/>)) under
+    /// <see cref="PoolRouting.WorkPulling"/>, CPython's ceil(n / (4 × <see cref="Processes"/>)) under the
+    /// other routings or with <see cref="PoolOptions.MaxTasksPerChild"/> set; for an async function, at
+    /// least as many items as a worker awaits at once (16), while each worker has that many.
+    /// </param>
     /// <param name="options">How the job runs its tasks (retries, progress); null (the default) for the defaults of <see cref="JobOptions"/>.</param>
     /// <param name="cancellationToken">Cancelling it fails the job with <see cref="OperationCanceledException"/>: its queued tasks are dropped and its running ones see <see cref="PoolContext.CancellationToken"/> cancelled. Default: none.</param>
     /// <exception cref="ArgumentNullException"><paramref name="func"/> or <paramref name="iterable"/> is null.</exception>
@@ -36,7 +41,12 @@ public sealed partial class Pool
     /// <summary>The asynchronous form of <see cref="Map{T, TResult}(Func{T, TResult}, IEnumerable{T}, int?, JobOptions?, CancellationToken)"/> (Python's <c>map_async</c>): returns at once.</summary>
     /// <param name="func">The function.</param>
     /// <param name="iterable">The inputs; read in full on the calling thread. If reading throws, the result fails with that exception.</param>
-    /// <param name="chunkSize">Items per task; null (the default) uses ceil(n / (32 × <see cref="Processes"/>)), or CPython's ceil(n / (4 × <see cref="Processes"/>)) when <see cref="PoolOptions.MaxTasksPerChild"/> is set.</param>
+    /// <param name="chunkSize">
+    /// Items per task. Null (the default): ceil(n / (32 × <see cref="Processes"/>)) under
+    /// <see cref="PoolRouting.WorkPulling"/>, CPython's ceil(n / (4 × <see cref="Processes"/>)) under the
+    /// other routings or with <see cref="PoolOptions.MaxTasksPerChild"/> set; for an async function, at
+    /// least as many items as a worker awaits at once (16), while each worker has that many.
+    /// </param>
     /// <param name="callback">Called once with the whole list when every task has succeeded; default none.</param>
     /// <param name="errorCallback">Called once with the first exception if any task fails, or with <see cref="OperationCanceledException"/> if the job is cancelled (and <paramref name="callback"/> is then never called); default none.</param>
     /// <param name="options">How the job runs its tasks (retries, progress); null (the default) for the defaults of <see cref="JobOptions"/>.</param>
@@ -89,10 +99,11 @@ public sealed partial class Pool
 
     private AsyncResult<IReadOnlyList<TResult>> SubmitMap<T, TResult>(string kind, Delegate func, IEnumerable<T> iterable, int? chunkSize,
         Func<ArraySegment<T>, ChunkWork<TResult>> makeWork, Action<IReadOnlyList<TResult>>? callback, Action<Exception>? errorCallback,
-        JobOptions? options, CancellationToken cancellationToken, bool shareArrays = false)
+        JobOptions? options, CancellationToken cancellationToken, bool shareArrays = false, bool awaited = false)
     {
         // shareArrays: the caller waits for the result (Map), so an array input can be read in
         // place; MapAsync returns at once, and its caller may change the array meanwhile.
+        // awaited: the work awaits the function's tasks, which the default chunk size heeds.
         var tally = NewTally(kind, options);
         var result = NewResult(callback, errorCallback, tally);
         if (cancellationToken.IsCancellationRequested)
@@ -142,7 +153,7 @@ public sealed partial class Pool
                 }
             });
             // No sender: the router would hold it, and with it this job's results, until its next message.
-            _router.Tell(MapJob<TResult>.Create(result.JobId, items, chunkSize, _settings, makeWork, _group, reply, tally, durable), ActorRefs.NoSender);
+            _router.Tell(MapJob<TResult>.Create(result.JobId, items, chunkSize, _settings, awaited, makeWork, _group, reply, tally, durable), ActorRefs.NoSender);
         }
         catch (Exception ex)
         {

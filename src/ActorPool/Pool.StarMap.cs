@@ -17,7 +17,12 @@ public sealed partial class Pool
     /// </summary>
     /// <param name="func">The function.</param>
     /// <param name="iterable">The arguments, one tuple per item.</param>
-    /// <param name="chunkSize">Items per task; null (the default) uses ceil(n / (32 × <see cref="Processes"/>)), or CPython's ceil(n / (4 × <see cref="Processes"/>)) when <see cref="PoolOptions.MaxTasksPerChild"/> is set.</param>
+    /// <param name="chunkSize">
+    /// Items per task. Null (the default): ceil(n / (32 × <see cref="Processes"/>)) under
+    /// <see cref="PoolRouting.WorkPulling"/>, CPython's ceil(n / (4 × <see cref="Processes"/>)) under the
+    /// other routings or with <see cref="PoolOptions.MaxTasksPerChild"/> set; for an async function, at
+    /// least as many items as a worker awaits at once (16), while each worker has that many.
+    /// </param>
     /// <param name="options">How the job runs its tasks (retries, progress); null (the default) for the defaults of <see cref="JobOptions"/>.</param>
     /// <param name="cancellationToken">Cancelling it fails the job with <see cref="OperationCanceledException"/>: its queued tasks are dropped and its running ones see <see cref="PoolContext.CancellationToken"/> cancelled. Default: none.</param>
     /// <exception cref="ArgumentNullException"><paramref name="func"/> or <paramref name="iterable"/> is null.</exception>
@@ -31,7 +36,12 @@ public sealed partial class Pool
     /// <summary>The asynchronous form of <see cref="StarMap{T1, T2, TResult}(Func{T1, T2, TResult}, IEnumerable{ValueTuple{T1, T2}}, int?, JobOptions?, CancellationToken)"/> (Python's <c>starmap_async</c>).</summary>
     /// <param name="func">The function.</param>
     /// <param name="iterable">The arguments, one tuple per item; read in full on the calling thread.</param>
-    /// <param name="chunkSize">Items per task; null (the default) uses ceil(n / (32 × <see cref="Processes"/>)), or CPython's ceil(n / (4 × <see cref="Processes"/>)) when <see cref="PoolOptions.MaxTasksPerChild"/> is set.</param>
+    /// <param name="chunkSize">
+    /// Items per task. Null (the default): ceil(n / (32 × <see cref="Processes"/>)) under
+    /// <see cref="PoolRouting.WorkPulling"/>, CPython's ceil(n / (4 × <see cref="Processes"/>)) under the
+    /// other routings or with <see cref="PoolOptions.MaxTasksPerChild"/> set; for an async function, at
+    /// least as many items as a worker awaits at once (16), while each worker has that many.
+    /// </param>
     /// <param name="callback">Called once with the whole list when every task has succeeded; default none.</param>
     /// <param name="errorCallback">Called once with the first exception if any task fails, or with <see cref="OperationCanceledException"/> if the job is cancelled; default none.</param>
     /// <param name="options">How the job runs its tasks (retries, progress); null (the default) for the defaults of <see cref="JobOptions"/>.</param>
@@ -135,6 +145,7 @@ public sealed partial class Pool
     {
         func = CheckArguments(func, iterable, chunkSize, options, awaited: awaited);
         var rules = TaskRules.Of(options);
-        return SubmitMap(JobKind.StarMap, func, iterable, chunkSize, items => makeWork(func, items, rules), callback, errorCallback, options, cancellationToken);
+        return SubmitMap(JobKind.StarMap, func, iterable, chunkSize, items => makeWork(func, items, rules), callback, errorCallback, options, cancellationToken,
+            awaited: awaited);
     }
 }

@@ -15,7 +15,7 @@ namespace ActorPool;
 /// </summary>
 /// <param name="Func">The function; must not be null.</param>
 /// <param name="Items">The inputs; read by the pool when it receives the request.</param>
-/// <param name="ChunkSize">Items per task; null (the default) uses the default of <c>Map</c>: ceil(n / (32 × workers)), or CPython's ceil(n / (4 × workers)) when <c>MaxTasksPerChild</c> is set.</param>
+/// <param name="ChunkSize">Items per task; null (the default) uses the default of <c>Map</c>: ceil(n / (32 × workers)) under work pulling, CPython's ceil(n / (4 × workers)) under the other routings or with <c>MaxTasksPerChild</c> set.</param>
 public sealed record MapRequest<T, TResult>(Func<T, TResult> Func, IReadOnlyList<T> Items, int? ChunkSize = null) : IPoolRequest
 {
     IJobStart? IPoolRequest.Accept(RequestScope scope, IActorRef requester)
@@ -28,7 +28,7 @@ public sealed record MapRequest<T, TResult>(Func<T, TResult> Func, IReadOnlyList
                 JobArguments.CheckChunkSize(ChunkSize, nameof(ChunkSize));
             }))
             return null;
-        if (ActorRequestJob.TryStart(scope.Registry, requester, new JobTally(scope.Telemetry, JobKind.Map)) is not { } job)
+        if (ActorRequestJob.TryStart(scope.Registry, requester, new JobTally(scope.Settings.Telemetry, JobKind.Map)) is not { } job)
             return null;
         try
         {
@@ -39,8 +39,8 @@ public sealed record MapRequest<T, TResult>(Func<T, TResult> Func, IReadOnlyList
                 job.Reply(Array.Empty<TResult>());
                 return null;
             }
-            return MapJob<TResult>.Create(job.Id, items, ChunkSize, scope.Settings, chunk => new MapWork<T, TResult>(func, chunk), scope.Group,
-                new ReplyRef(scope.Provider, job.Reply), job.Tally);
+            return MapJob<TResult>.Create(job.Id, items, ChunkSize, scope.Settings, awaited: false, chunk => new MapWork<T, TResult>(func, chunk),
+                scope.Group, new ReplyRef(scope.Provider, job.Reply), job.Tally);
         }
         catch (Exception ex)
         {
@@ -66,7 +66,7 @@ public sealed record ApplyRequest<TResult>(Func<TResult> Func) : IPoolRequest
         var func = Func;
         if (!RequestArguments.Accept(requester, () => func = JobArguments.CheckFunction(Func, nameof(Func), scope.Deployment)))
             return null;
-        if (ActorRequestJob.TryStart(scope.Registry, requester, new JobTally(scope.Telemetry, JobKind.Apply)) is not { } job)
+        if (ActorRequestJob.TryStart(scope.Registry, requester, new JobTally(scope.Settings.Telemetry, JobKind.Apply)) is not { } job)
             return null;
         try
         {

@@ -1,36 +1,56 @@
+using ActorPool.Configuration;
+
 namespace ActorPool.Coordination;
 
 /// <summary>How eager jobs (Map, StarMap) are cut into chunks.</summary>
 internal static class Chunking
 {
-    /// <summary>Chunks per worker that the default chunk size aims at.</summary>
+    /// <summary>Chunks per worker of the default chunk size under <see cref="PoolRouting.WorkPulling"/>.</summary>
     public const int DefaultChunksPerWorker = 32;
 
-    /// <summary>Chunks per worker of CPython's default, kept where a chunk counts: under MaxTasksPerChild.</summary>
+    /// <summary>Chunks per worker of CPython's default chunk size, kept where finer chunks buy nothing or a chunk counts.</summary>
     public const int CPythonChunksPerWorker = 4;
 
     /// <summary>
-    /// The default chunk size for Map: ceil(n / (32 × workers)), so each worker gets about 32 chunks;
-    /// CPython's ceil(n / (4 × workers)) when <paramref name="maxTasksPerChild"/> is set.
+    /// The chunk size of a Map of <paramref name="itemCount"/> items given none, on a pool with
+    /// <paramref name="settings"/>, for a function the worker awaits or not.
+    /// </summary>
+    public static int DefaultChunkSize(int itemCount, PoolSettings settings, bool awaited) =>
+        DefaultChunkSize(itemCount, settings.Processes, ChunksPerWorker(settings.Routing, settings.MaxTasksPerChild),
+            awaited ? settings.AsyncItemsPerWorker : 1);
+
+    /// <summary>
+    /// How many chunks each worker gets by default: 32 under <see cref="PoolRouting.WorkPulling"/>,
+    /// CPython's 4 under the other routings or with MaxTasksPerChild set.
     /// </summary>
     /// <remarks>
-    /// Finer than CPython's ceil(n / (4 × workers)), on purpose. Four chunks each split the work
-    /// once, up front, and two workers that run at different speeds (another process on one core,
-    /// a slower node) end apart by up to a whole chunk, a quarter of a worker's share: measured
-    /// here, 40 to 240 ms of a 1.2 s CPU-bound Map with one core idle. Workers pull work, and the
-    /// router already cuts what is pending into batches that shrink as it drains (guided
-    /// self-scheduling), so small chunks cost little: a batch is one message however many chunks it
-    /// holds. With 32 chunks each, the workers end within about one small chunk of each other.
-    /// <para>
-    /// MaxTasksPerChild counts chunks (CPython's tasks), and a user sets it against CPython's
-    /// chunking: eight times the chunks would replace each worker eight times as often (with
-    /// LocalProcesses, a new process each time). So with it set the default stays CPython's.
-    /// </para>
+    /// With CPython's four chunks a worker, the last chunk a worker starts is a quarter of its
+    /// share, and a worker slower than the other (another process on its core, a slower node) ends
+    /// up to that much after it, with the other's core idle: measured here, 40 to 240 ms of a 1.2 s
+    /// CPU-bound Map. The work-pulling router hands out chunks as workers free up, cutting what
+    /// waits into batches that shrink as it drains (guided self-scheduling), and a batch is one
+    /// message however many chunks it holds: with 32 chunks each, workers end within about one
+    /// small chunk of each other. Akka's round-robin and smallest-mailbox routers send every chunk
+    /// at once, so each worker's share is fixed whatever the chunk size, and finer chunks would only
+    /// add messages. MaxTasksPerChild counts chunks (CPython's tasks), and a limit chosen for
+    /// CPython would replace workers (with LocalProcesses, processes) eight times as often.
     /// </remarks>
-    public static int DefaultChunkSize(int itemCount, int workers, int? maxTasksPerChild)
+    public static int ChunksPerWorker(PoolRouting routing, int? maxTasksPerChild) =>
+        routing == PoolRouting.WorkPulling && maxTasksPerChild is null ? DefaultChunksPerWorker : CPythonChunksPerWorker;
+
+    /// <summary>
+    /// ceil(n / (<paramref name="chunksPerWorker"/> × <paramref name="workers"/>)) items, but at
+    /// least min(<paramref name="itemsAtOnce"/>, ceil(n / <paramref name="workers"/>)): a worker
+    /// awaits the items of one chunk at once (up to <c>actorpool.async-items-per-worker</c>), so
+    /// for an async function a chunk's size is the worker's concurrency, and small chunks would
+    /// leave it awaiting one item at a time.
+    /// </summary>
+    public static int DefaultChunkSize(int itemCount, int workers, int chunksPerWorker, int itemsAtOnce)
     {
-        var chunks = (long)(maxTasksPerChild is null ? DefaultChunksPerWorker : CPythonChunksPerWorker) * workers;
-        return Math.Max(1, (int)((itemCount + chunks - 1) / chunks));
+        var chunks = (long)chunksPerWorker * workers;
+        var size = (itemCount + chunks - 1) / chunks;
+        var share = (itemCount + (long)workers - 1) / workers;
+        return (int)Math.Max(1, Math.Max(size, Math.Min(itemsAtOnce, share)));
     }
 
     /// <summary>Cuts <paramref name="items"/> into views of <paramref name="chunkSize"/> items (the last may be shorter), in order.</summary>

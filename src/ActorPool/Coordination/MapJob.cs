@@ -15,14 +15,15 @@ internal sealed record MapJob<TResult>(
     long JobId, ChunkWork[] Chunks, long[] Offsets, TResult[] Results, IActorRef ReplyTo, JobTally Tally, JournaledJob? Journal) : IJobStart
 {
     /// <summary>
-    /// Cuts <paramref name="items"/> into chunks of <paramref name="chunkSize"/> (null: the default
-    /// for <paramref name="settings"/>, <see cref="Chunking.DefaultChunkSize"/>), each prepared for
-    /// the group's workers. The one way both <c>Pool.MapAsync</c> and <c>MapRequest</c> build a job.
+    /// Cuts <paramref name="items"/> into chunks of <paramref name="chunkSize"/> (null: the default,
+    /// <see cref="Chunking.DefaultChunkSize(int, PoolSettings, bool)"/>), each prepared for the
+    /// group's workers. The one way both <c>Pool.MapAsync</c> and <c>MapRequest</c> build a job.
     /// </summary>
     /// <param name="jobId">The job's id.</param>
     /// <param name="items">The job's inputs.</param>
     /// <param name="chunkSize">Items per chunk; null for the default.</param>
     /// <param name="settings">The pool's settings, for the default chunk size.</param>
+    /// <param name="awaited">Whether the work awaits the function's tasks, for the default chunk size.</param>
     /// <param name="makeWork">Makes the work of a chunk from its view of the inputs.</param>
     /// <param name="group">The workers.</param>
     /// <param name="replyTo">Where the list of results, or the failure, goes.</param>
@@ -38,7 +39,7 @@ internal sealed record MapJob<TResult>(
     /// writes before its read. Chunks run in other processes come back as arrays of their own,
     /// which the coordinator copies in.
     /// </remarks>
-    public static MapJob<TResult> Create<T>(long jobId, T[] items, int? chunkSize, PoolSettings settings,
+    public static MapJob<TResult> Create<T>(long jobId, T[] items, int? chunkSize, PoolSettings settings, bool awaited,
         Func<ArraySegment<T>, ChunkWork<TResult>> makeWork, WorkerGroup group, IActorRef replyTo, JobTally tally,
         (JournaledJob Journal, TResult[] Results, IReadOnlyList<(int Start, int Count)> Left)? durable = null)
     {
@@ -46,7 +47,7 @@ internal sealed record MapJob<TResult>(
         // and a job with a failed item hands out no list.
         var results = durable?.Results ?? GC.AllocateUninitializedArray<TResult>(items.Length);
         var left = durable?.Left ?? [(0, items.Length)];
-        var size = chunkSize ?? Chunking.DefaultChunkSize(left.Sum(range => range.Count), settings.Processes, settings.MaxTasksPerChild);
+        var size = chunkSize ?? Chunking.DefaultChunkSize(left.Sum(range => range.Count), settings, awaited);
         var chunks = new ChunkWork[left.Sum(range => (int)(((long)range.Count + size - 1) / size))];
         var offsets = new long[chunks.Length];
         var next = 0;

@@ -57,7 +57,7 @@ internal sealed class PoolRouterActor : UntypedActor
                 Start(job);
                 break;
             case IPoolRequest request:
-                if (request.Accept(new RequestScope(_group, _registry, _settings, _deployment, Context.System, _settings.Telemetry), Sender) is { } requested)
+                if (request.Accept(new RequestScope(_group, _registry, _settings, _deployment, Context.System), Sender) is { } requested)
                     Start(requested);
                 break;
             case JobCancelled cancelled:
@@ -96,8 +96,7 @@ internal sealed class PoolRouterActor : UntypedActor
 }
 
 /// <summary>What a request from another actor needs from the router to make its job.</summary>
-internal sealed record RequestScope(WorkerGroup Group, JobRegistry Registry, PoolSettings Settings, WorkerDeployment Deployment, ActorSystem System,
-    PoolTelemetry Telemetry)
+internal sealed record RequestScope(WorkerGroup Group, JobRegistry Registry, PoolSettings Settings, WorkerDeployment Deployment, ActorSystem System)
 {
     public IActorRefProvider Provider => ((ExtendedActorSystem)System).Provider;
 }

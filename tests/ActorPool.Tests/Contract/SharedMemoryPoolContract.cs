@@ -186,6 +186,17 @@ public abstract class SharedMemoryPoolContract : PoolContract
     }
 
     [Fact]
+    public void Map_AsyncFunctionWithTheDefaultChunkSize_AWorkerAwaitsItsItemsAtOnce()
+    {
+        using var pool = NewPool();
+        // 16 items on 2 workers: by default each worker's chunk holds 8, which it awaits at once, so
+        // all 16 start together; each waits until all 16 have started. Chunks of one item each would
+        // leave each worker awaiting one at a time, and the items would time out.
+        var id = $"{Guid.NewGuid():N}|16";
+        Assert.Equal(Enumerable.Repeat(16, 16), pool.Map(WaitForTheOthers, Enumerable.Repeat(id, 16)));
+    }
+
+    [Fact]
     public void MaxTasksPerChild_DefaultChunkSize_IsCPythons()
     {
         var incarnations = 0;
