@@ -28,6 +28,9 @@ internal sealed record PoolSettings(
     /// <summary>Id of the dispatcher that runs user functions.</summary>
     public const string WorkerDispatcherId = "actorpool.worker-dispatcher";
 
+    /// <summary>Id of the dispatcher of the in-process work-pulling router (<see cref="Routing.SenderThreadExecutor"/>).</summary>
+    public const string RouterDispatcherId = "actorpool.router-dispatcher";
+
     /// <summary>Items of one chunk of an async function a worker awaits at once (<c>actorpool.async-items-per-worker</c>), from any system's configuration.</summary>
     public static int AsyncItemsPerWorkerOf(Config config) => Positive(config.GetConfig("actorpool"), "async-items-per-worker");
 

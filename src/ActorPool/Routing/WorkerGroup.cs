@@ -41,7 +41,9 @@ internal sealed record WorkerGroup(IActorRef Workers, IActorRef DropTarget, Func
                     workerProps.WithRouter(new SmallestMailboxPool(settings.Processes).WithSupervisorStrategy(supervision)), ClusterNames.Workers);
                 return new WorkerGroup(smallestMailbox, ActorRefs.Nobody, AsItIs);
             case PoolRouting.WorkPulling:
-                var workPulling = context.ActorOf(WorkPullingRouter.Props(workerProps, settings, claims, tasks), ClusterNames.Workers);
+                // It routes on the thread of a chunk's sender and of a worker done with its batch (SenderThreadExecutor).
+                var workPulling = context.ActorOf(
+                    WorkPullingRouter.Props(workerProps, settings, claims, tasks).WithDispatcher(PoolSettings.RouterDispatcherId), ClusterNames.Workers);
                 return new WorkerGroup(workPulling, workPulling, AsItIs);
             default:
                 throw new ArgumentOutOfRangeException(nameof(settings), settings.Routing, "Unknown routing strategy.");
@@ -78,6 +80,9 @@ internal sealed record WorkerGroup(IActorRef Workers, IActorRef DropTarget, Func
         if (chunk.Work.CannotBeSent)
             chunk.ReplyTo.Tell(chunk.Work.Execute(chunk.JobId, chunk.ChunkIndex, chunk.Offset), ActorRefs.NoSender);
         else
-            Workers.Tell(chunk, ActorRefs.NoSender);
+        {
+            using (SenderThreadExecutor.RouteHere()) // the in-process work-pulling router routes it on this thread
+                Workers.Tell(chunk, ActorRefs.NoSender);
+        }
     }
 }

@@ -1,6 +1,7 @@
 using ActorPool.Lifecycle;
 using ActorPool.Observability;
 using ActorPool.Protocol;
+using ActorPool.Routing;
 using Akka.Actor;
 using Akka.Event;
 
@@ -195,9 +196,11 @@ internal sealed class WorkerActor : UntypedActor
                 return;
             }
         }
-        // Nothing else to run: what is held goes now, and the batch's end with it.
+        // Nothing else to run: what is held goes now, and the batch's end with it. An in-process
+        // work-pulling router handles the end on this thread, which routes the next work at once.
         _batch = null;
-        _replies.FlushEnding(Sender, new BatchDone(batchId, [], _claims.Finish(Self)));
+        using (SenderThreadExecutor.RouteHere())
+            _replies.FlushEnding(Sender, new BatchDone(batchId, [], _claims.Finish(Self)));
     }
 
     /// <summary>The router counts the batch being run as in flight until it hears back: answers for it, handing back the chunks not run.</summary>
