@@ -39,9 +39,12 @@ internal sealed class SenderThreadExecutor(string id) : ExecutorService(id)
         return default;
     }
 
+    /// <summary>Whether what this thread sends now is marked (<see cref="RouteHere"/>).</summary>
+    public static bool IsRoutingHere => t_routeHere > 0;
+
     public override void Execute(IRunnable run)
     {
-        if (t_routeHere > 0 && !t_running)
+        if (IsRoutingHere && !t_running)
             RunMarked(run);
         else
             ThreadPool.UnsafeQueueUserWorkItem(static run => RunMarked(run), run, preferLocal: false);
