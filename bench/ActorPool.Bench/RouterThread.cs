@@ -30,6 +30,8 @@ internal static class RouterThread
         var cpu = Rounds.Run(3, TimeSpan.FromSeconds(2), () => onSenders.Map(Jobs.Cpu, cpuInput), () => onThreadPool.Map(Jobs.Cpu, cpuInput));
         const int OnSenders = 0, OnThreadPool = 1;
         Console.WriteLine();
+        Console.WriteLine("## The in-process work-pulling router on its senders' threads against the thread pool");
+        Console.WriteLine();
         Console.WriteLine("| job (in process, work pulling) | router on its senders' threads | router on the thread pool | ratio (its time over ours) | target |");
         Console.WriteLine("|---|---|---|---|---|");
         apply.Row($"ApplyAsync+Get, {RoundTrips:N0} round trips", OnSenders, "thread pool", OnThreadPool, "");

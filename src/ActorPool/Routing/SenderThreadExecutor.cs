@@ -11,7 +11,7 @@ namespace ActorPool.Routing;
 /// thread) and a worker's report that its batch is done (the next work is routed on the worker's
 /// thread). That is how Akka's own pool routers route, on the sender's thread; the thread-pool
 /// hop each side of a round trip is gone. Any other message (a timer's tick, a system message,
-/// a message from another actor) runs the router on the thread pool, as before.
+/// a job's cancellation) runs the router on the thread pool, as before.
 /// </summary>
 /// <remarks>
 /// <para>The actor model holds: Akka claims a mailbox's run before it asks the executor, so one
@@ -29,18 +29,19 @@ namespace ActorPool.Routing;
 /// </remarks>
 internal sealed class SenderThreadExecutor(string id) : ExecutorService(id)
 {
-    [ThreadStatic] private static int t_routeHere; // marked sends under way on this thread
-    [ThreadStatic] private static bool t_running; // this thread runs a mailbox of this executor
+    [ThreadStatic] private static bool t_routeHere; // what this thread sends now is marked
+    [ThreadStatic] private static bool t_running; // this thread runs a mailbox of a SenderThreadExecutor
 
     /// <summary>Marks what this thread sends until the scope is disposed: the router may run here.</summary>
     public static Scope RouteHere()
     {
-        t_routeHere++;
-        return default;
+        var scope = new Scope(t_routeHere);
+        t_routeHere = true;
+        return scope;
     }
 
     /// <summary>Whether what this thread sends now is marked (<see cref="RouteHere"/>).</summary>
-    public static bool IsRoutingHere => t_routeHere > 0;
+    public static bool IsRoutingHere => t_routeHere;
 
     public override void Execute(IRunnable run)
     {
@@ -68,10 +69,10 @@ internal sealed class SenderThreadExecutor(string id) : ExecutorService(id)
         }
     }
 
-    /// <summary>The extent of <see cref="RouteHere"/>.</summary>
-    public readonly struct Scope : IDisposable
+    /// <summary>The extent of <see cref="RouteHere"/>: disposing it restores the mark as it was before.</summary>
+    public readonly struct Scope(bool before) : IDisposable
     {
-        public void Dispose() => t_routeHere--;
+        public void Dispose() => t_routeHere = before;
     }
 }
 

@@ -10,21 +10,15 @@ namespace ActorPool.Tests.Routing;
 /// <summary>The in-process work-pulling router runs on the thread of a marked send, one run per thread at most; anything else runs it on the thread pool.</summary>
 public sealed class SenderThreadExecutorTests
 {
-    private sealed class Runnable(Action action) : IRunnable
-    {
-        public void Run() => action();
-
-        public void Execute() => Run();
-    }
-
     [Fact]
     public void Execute_MarkedOnAThreadRunningNone_RunsOnThatThreadBeforeReturning()
     {
         var executor = new SenderThreadExecutor("test");
-        bool ranBeforeExecuteReturned;
+        Ran ran;
         using (SenderThreadExecutor.RouteHere())
-            Assert.Equal(Environment.CurrentManagedThreadId, ThreadOfRun(executor, out ranBeforeExecuteReturned));
-        Assert.True(ranBeforeExecuteReturned);
+            ran = RunOn(executor);
+        Assert.Equal(Environment.CurrentManagedThreadId, ran.Thread);
+        Assert.True(ran.BeforeExecuteReturned);
     }
 
     [Fact]
@@ -35,28 +29,31 @@ public sealed class SenderThreadExecutorTests
         {
             // a scope that has ended marks nothing
         }
-        Assert.NotEqual(Environment.CurrentManagedThreadId, ThreadOfRun(executor));
+        var ran = RunOn(executor);
+        Assert.NotEqual(Environment.CurrentManagedThreadId, ran.Thread);
+        Assert.True(ran.OnThreadPool);
     }
 
     [Fact]
     public void Execute_MarkedFromInsideARun_RunsOnTheThreadPool_AndTheThreadRunsInlineAgainAfter()
     {
         var executor = new SenderThreadExecutor("test");
-        var innerThread = 0;
-        var innerRanInline = true;
+        Ran? inner = null;
         using (SenderThreadExecutor.RouteHere())
         {
             executor.Execute(new Runnable(() =>
             {
                 using (SenderThreadExecutor.RouteHere())
-                    innerThread = ThreadOfRun(executor, out innerRanInline);
+                    inner = RunOn(executor);
             }));
         }
-        Assert.False(innerRanInline);
-        Assert.NotEqual(Environment.CurrentManagedThreadId, innerThread);
+        Assert.NotNull(inner); // the outer run was inline: it had ended when Execute returned
+        Assert.False(inner.Value.BeforeExecuteReturned);
+        Assert.True(inner.Value.OnThreadPool);
+        Assert.NotEqual(Environment.CurrentManagedThreadId, inner.Value.Thread);
 
         using (SenderThreadExecutor.RouteHere())
-            Assert.Equal(Environment.CurrentManagedThreadId, ThreadOfRun(executor));
+            Assert.Equal(Environment.CurrentManagedThreadId, RunOn(executor).Thread);
     }
 
     [Fact]
@@ -66,20 +63,20 @@ public sealed class SenderThreadExecutorTests
         using (SenderThreadExecutor.RouteHere())
         {
             Assert.Throws<InvalidOperationException>(() => executor.Execute(new Runnable(() => throw new InvalidOperationException())));
-            Assert.Equal(Environment.CurrentManagedThreadId, ThreadOfRun(executor));
+            Assert.Equal(Environment.CurrentManagedThreadId, RunOn(executor).Thread);
         }
     }
 
-    [Theory]
-    [InlineData(PoolRouting.WorkPulling, PoolSettings.RouterDispatcherId)]
-    [InlineData(PoolRouting.RoundRobin, "akka.actor.default-dispatcher")]
-    public void InProcessPool_WorkPullingRouter_HasTheSenderThreadDispatcher(PoolRouting routing, string dispatcherId)
+    [Fact]
+    public void RouteHere_Nested_TheInnerScopeEndingLeavesTheOuterMark()
     {
-        using var pool = new Pool(new PoolOptions { Processes = 2, Routing = routing });
-        var workers = ((ActorRefWithCell)pool.Router).GetSingleChild(ClusterNames.Workers);
-        var cell = Assert.IsAssignableFrom<ActorCell>(((ActorRefWithCell)workers).Underlying);
-        Assert.Equal(dispatcherId, cell.Dispatcher.Id);
-        Assert.Equal(4, pool.Apply(x => x * x, 2));
+        using (SenderThreadExecutor.RouteHere())
+        {
+            using (SenderThreadExecutor.RouteHere())
+                Assert.True(SenderThreadExecutor.IsRoutingHere);
+            Assert.True(SenderThreadExecutor.IsRoutingHere);
+        }
+        Assert.False(SenderThreadExecutor.IsRoutingHere);
     }
 
     [Fact]
@@ -89,23 +86,6 @@ public sealed class SenderThreadExecutorTests
         new WorkerGroup(workers, ActorRefs.Nobody, work => work).Dispatch(new RunChunk(1, 0, 0, new MapWork<int, int>(x => x, new[] { 1 }), ActorRefs.Nobody));
         Assert.True(workers.ToldMarked);
         Assert.False(SenderThreadExecutor.IsRoutingHere);
-    }
-
-    /// <summary>Has <paramref name="executor"/> run something from this thread; returns the thread it ran on, once it has.</summary>
-    private static int ThreadOfRun(SenderThreadExecutor executor) => ThreadOfRun(executor, out _);
-
-    private static int ThreadOfRun(SenderThreadExecutor executor, out bool ranBeforeExecuteReturned)
-    {
-        var ran = new Signal();
-        var thread = 0;
-        executor.Execute(new Runnable(() =>
-        {
-            Volatile.Write(ref thread, Environment.CurrentManagedThreadId);
-            ran.Set();
-        }));
-        ranBeforeExecuteReturned = Volatile.Read(ref thread) == Environment.CurrentManagedThreadId;
-        ran.WaitFor();
-        return Volatile.Read(ref thread);
     }
 
     [Fact]
@@ -118,6 +98,45 @@ public sealed class SenderThreadExecutorTests
         router.Told.WaitFor();
         Assert.IsType<BatchDone>(router.Message);
         Assert.True(router.ToldMarked);
+    }
+
+    [Theory]
+    [InlineData(PoolRouting.WorkPulling, PoolSettings.RouterDispatcherId)]
+    [InlineData(PoolRouting.RoundRobin, "akka.actor.default-dispatcher")]
+    public void InProcessPool_TheWorkersRouter_IsOnTheRouterDispatcherUnderWorkPullingOnly(PoolRouting routing, string dispatcherId)
+    {
+        using var pool = new Pool(new PoolOptions { Processes = 2, Routing = routing });
+        var workers = ((ActorRefWithCell)pool.Router).GetSingleChild(ClusterNames.Workers);
+        var cell = Assert.IsAssignableFrom<ActorCell>(((ActorRefWithCell)workers).Underlying);
+        Assert.Equal(dispatcherId, cell.Dispatcher.Id);
+        Assert.Equal(4, pool.Apply(x => x * x, 2));
+    }
+
+    /// <summary>Where a run went: its thread, whether that is a thread-pool thread, whether it ran before <c>Execute</c> returned.</summary>
+    private readonly record struct Ran(int Thread, bool OnThreadPool, bool BeforeExecuteReturned);
+
+    /// <summary>Has <paramref name="executor"/> run something from this thread; says where it ran, once it has.</summary>
+    private static Ran RunOn(SenderThreadExecutor executor)
+    {
+        var done = new Signal();
+        var thread = 0;
+        var onThreadPool = false;
+        executor.Execute(new Runnable(() =>
+        {
+            onThreadPool = Thread.CurrentThread.IsThreadPoolThread;
+            Volatile.Write(ref thread, Environment.CurrentManagedThreadId);
+            done.Set();
+        }));
+        var beforeReturn = Volatile.Read(ref thread) == Environment.CurrentManagedThreadId;
+        done.WaitFor();
+        return new Ran(Volatile.Read(ref thread), onThreadPool, beforeReturn);
+    }
+
+    private sealed class Runnable(Action action) : IRunnable
+    {
+        public void Run() => action();
+
+        public void Execute() => Run();
     }
 
     /// <summary>A stand-in for the work-pulling router that notes its first message and whether it was told from inside <see cref="SenderThreadExecutor.RouteHere"/>.</summary>
