@@ -5,6 +5,7 @@
 //   bench/run telemetry      the same Map with nobody listening, with metrics and traces listened to, and with a dashboard open
 //   bench/run tls            the cluster's jobs over plain TCP and over TLS, side by side
 //   bench/run router         the in-process work-pulling router on its senders' threads and on the thread pool, side by side
+//   bench/run spin           in-process pools whose workers and waiting callers spin before they sleep (actorpool.idle-spin) and pools that do not, side by side
 //   bench/run roundtrip [--no-pool] [--base-nodes OTHER/ActorPool.Node.dll] [variant ...]
 //                            a sequential round trip: raw TCP, bare Akka.Remote and the cluster pool, under Akka settings side by side
 // Python's multiprocessing.Pool (python_pool.py) and Dask's LocalCluster (dask_bench.py) run the
@@ -53,7 +54,12 @@ internal static class Program
         }
         if (args is ["router"])
         {
-            RouterThread.Run(workers);
+            SettingSideBySide.Router(workers);
+            return;
+        }
+        if (args is ["spin"])
+        {
+            SettingSideBySide.IdleSpin(workers);
             return;
         }
         if (args is ["tls"])

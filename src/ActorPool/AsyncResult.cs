@@ -26,11 +26,13 @@ public sealed class AsyncResult<T> : IJob
     private readonly JobTally _tally;
     private JournaledJob? _journal; // set before the job is sent, so before any outcome
     private int _settled;
+    private readonly long _spinTicks; // actorpool.idle-spin, in Stopwatch ticks
 
     /// <exception cref="InvalidOperationException">The pool is not running.</exception>
     internal AsyncResult(JobRegistry registry, Action<T>? callback, Action<Exception>? errorCallback, Action<Exception> reportCallbackFailure,
-        JobTally tally)
+        JobTally tally, TimeSpan idleSpin)
     {
+        _spinTicks = BriefSpin.Ticks(idleSpin);
         _registry = registry;
         _callback = callback;
         _errorCallback = errorCallback;
@@ -69,6 +71,9 @@ public sealed class AsyncResult<T> : IJob
         // A ready result, or a wait with a limit, always ends: only an endless wait on the pool's own thread is refused.
         if (milliseconds == Timeout.Infinite && !_completion.Task.IsCompleted)
             OwnPool.ThrowIfBlockingOn(_registry, operation);
+        // A wait that may last spins first (actorpool.idle-spin): a tiny task's result comes that soon.
+        if (milliseconds != 0 && BriefSpin.Until(_ready, static ready => ready.IsSet, _spinTicks))
+            return true;
         return _ready.Wait(milliseconds);
     }
 

@@ -320,7 +320,7 @@ public sealed partial class Pool : IDisposable, IAsyncDisposable
         processes >= 1 ? processes : throw new ArgumentOutOfRangeException(paramName, processes, "A pool needs at least 1 process.");
 
     private AsyncResult<T> NewResult<T>(Action<T>? callback, Action<Exception>? errorCallback, JobTally tally) =>
-        new(_registry, callback, errorCallback, ReportCallbackFailure, tally);
+        new(_registry, callback, errorCallback, ReportCallbackFailure, tally, _settings.IdleSpin);
 
     /// <summary>The counts of a new job of <paramref name="kind"/> with <paramref name="options"/>, which report its progress if they ask for it.</summary>
     private JobTally NewTally(string kind, JobOptions? options) =>

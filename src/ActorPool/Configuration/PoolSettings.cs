@@ -1,3 +1,4 @@
+using ActorPool.Lifecycle;
 using ActorPool.Observability;
 using Akka.Configuration;
 
@@ -22,6 +23,7 @@ internal sealed record PoolSettings(
     int MaxWorkerLosses,
     TimeSpan NoWorkerTimeout,
     int AsyncItemsPerWorker,
+    TimeSpan IdleSpin,
     SpeculationSettings Speculation,
     PoolTelemetry Telemetry)
 {
@@ -33,6 +35,24 @@ internal sealed record PoolSettings(
 
     /// <summary>Items of one chunk of an async function a worker awaits at once (<c>actorpool.async-items-per-worker</c>), from any system's configuration.</summary>
     public static int AsyncItemsPerWorkerOf(Config config) => Positive(config.GetConfig("actorpool"), "async-items-per-worker");
+
+    /// <summary>How long a worker out of work, or a thread waiting on a result, spins before it sleeps (<c>actorpool.idle-spin</c>), from any system's configuration.</summary>
+    public static TimeSpan IdleSpinOf(Config config)
+    {
+        var range = $"actorpool.idle-spin must be a duration from 0s to {BriefSpin.MaxSpin.TotalMilliseconds}ms (such as 5 microseconds)";
+        TimeSpan spin;
+        try
+        {
+            spin = config.GetTimeSpan("actorpool.idle-spin", null);
+        }
+        catch (FormatException ex)
+        {
+            throw new ConfigurationException($"{range}: {ex.Message}", ex);
+        }
+        if (spin < TimeSpan.Zero || spin > BriefSpin.MaxSpin)
+            throw new ConfigurationException($"{range}, but is {spin}.");
+        return spin;
+    }
 
     /// <summary>Chunks of a streamed job that may be read ahead of its consumer (see <c>actorpool.imap</c> in reference.conf).</summary>
     public int StreamWindow(int chunkSize) =>
@@ -62,6 +82,7 @@ internal sealed record PoolSettings(
             options.MaxWorkerLosses ?? Positive(section, "remote.max-worker-losses"),
             noWorkerTimeout,
             AsyncItemsPerWorkerOf(config),
+            IdleSpinOf(config),
             SpeculationSettings.Of(section.GetConfig("speculation")),
             telemetry);
     }

@@ -37,7 +37,7 @@ internal sealed class InProcessDeployment : WorkerDeployment
         var claims = new BatchClaims<IActorRef>();
         return WorkerGroup.Local(context, settings,
             WorkerActor.Props(settings.Initializer, settings.MaxTasksPerChild, stopping, pool, _ => tasks, _ => claims, settings.AsyncItemsPerWorker,
-                    board: settings.Telemetry.Board)
+                    settings.IdleSpin, board: settings.Telemetry.Board)
                 .WithDispatcher(PoolSettings.WorkerDispatcherId),
             claims, tasks);
     }

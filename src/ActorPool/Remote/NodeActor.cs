@@ -42,10 +42,11 @@ internal sealed class NodeActor : UntypedActor
     protected override void PreStart()
     {
         var asyncItems = PoolSettings.AsyncItemsPerWorkerOf(Context.System.Settings.Config);
+        var idleSpin = PoolSettings.IdleSpinOf(Context.System.Settings.Config);
         for (var i = 0; i < _workers; i++)
         {
             _children.Add(Context.ActorOf(
-                WorkerActor.Props(initializer: null, maxTasks: null, CancellationToken.None, pool: null, _pools.Of, _pools.ClaimsOf, asyncItems, _replaceByExit)
+                WorkerActor.Props(initializer: null, maxTasks: null, CancellationToken.None, pool: null, _pools.Of, _pools.ClaimsOf, asyncItems, idleSpin, _replaceByExit)
                     .WithDispatcher(PoolSettings.WorkerDispatcherId)
                     .WithMailbox(NodeWorkerMailbox.Id), // refuses batches past the node's limit, whoever sends them
                 $"worker-{i}"));

@@ -50,6 +50,7 @@ internal sealed class WorkerActor : UntypedActor
     private readonly Func<IActorRef?, BatchClaims<IActorRef>> _claimsOf;
     private readonly TaskScope _scope;
     private readonly WorkerBoard? _board;
+    private readonly long _idleSpinTicks;
     private bool _retired;
 
     // The batch being run, for handing back what is left if this incarnation ends mid-batch.
@@ -69,11 +70,13 @@ internal sealed class WorkerActor : UntypedActor
     /// <param name="cancellationOf">The cancellation of the tasks of the pool whose router sent the work (null: a chunk sent alone, in process).</param>
     /// <param name="claimsOf">What the workers of this process have started of the batches of the router that sent them.</param>
     /// <param name="asyncItems">Items of one chunk of an async function run at once (<c>actorpool.async-items-per-worker</c>).</param>
+    /// <param name="idleSpin">How long this worker, out of work, spins for its next message before its thread goes back to its dispatcher (<c>actorpool.idle-spin</c>).</param>
     /// <param name="replaceByExit">Whether replacing this worker means replacing its process (a LocalProcesses worker, alone in its process).</param>
     /// <param name="board">The board of the pool this worker runs in process, told of each chunk it runs; null on a node host, whose pools' routers report for it.</param>
     public WorkerActor(Action? initializer, int? maxTasks, CancellationToken stopping, JobRegistry? pool, Func<IActorRef?, TaskCancellation> cancellationOf,
-        Func<IActorRef?, BatchClaims<IActorRef>> claimsOf, int asyncItems, bool replaceByExit, WorkerBoard? board)
+        Func<IActorRef?, BatchClaims<IActorRef>> claimsOf, int asyncItems, TimeSpan idleSpin, bool replaceByExit, WorkerBoard? board)
     {
+        _idleSpinTicks = BriefSpin.Ticks(idleSpin);
         _board = board;
         _scope = new TaskScope(asyncItems, pool);
         _own = new PoolTerms(initializer, maxTasks);
@@ -89,9 +92,9 @@ internal sealed class WorkerActor : UntypedActor
     }
 
     public static Props Props(Action? initializer, int? maxTasks, CancellationToken stopping, JobRegistry? pool,
-        Func<IActorRef?, TaskCancellation> cancellationOf, Func<IActorRef?, BatchClaims<IActorRef>> claimsOf, int asyncItems, bool replaceByExit = false,
-        WorkerBoard? board = null) =>
-        Akka.Actor.Props.Create(() => new WorkerActor(initializer, maxTasks, stopping, pool, cancellationOf, claimsOf, asyncItems, replaceByExit, board));
+        Func<IActorRef?, TaskCancellation> cancellationOf, Func<IActorRef?, BatchClaims<IActorRef>> claimsOf, int asyncItems, TimeSpan idleSpin,
+        bool replaceByExit = false, WorkerBoard? board = null) =>
+        Akka.Actor.Props.Create(() => new WorkerActor(initializer, maxTasks, stopping, pool, cancellationOf, claimsOf, asyncItems, idleSpin, replaceByExit, board));
 
     protected override void PreStart()
     {
@@ -124,6 +127,7 @@ internal sealed class WorkerActor : UntypedActor
                     chunk.ReplyTo.Tell(result, Self);
                 if (ReplacementDue(_own))
                     throw new WorkerRecycle();
+                SpinForNext();
                 break;
             case RunBatch when _retired:
                 break; // sent before its router heard this worker retire, which queued it again
@@ -201,6 +205,19 @@ internal sealed class WorkerActor : UntypedActor
         _batch = null;
         using (SenderThreadExecutor.RouteHere())
             _replies.FlushEnding(Sender, new BatchDone(batchId, [], _claims.Finish(Self)));
+        SpinForNext();
+    }
+
+    /// <summary>
+    /// Out of work: spins for the next message (<c>actorpool.idle-spin</c>) before this thread goes
+    /// back to its dispatcher, which would put it to sleep. A message that comes meanwhile is run by
+    /// this same mailbox run, at once: a sender's next task, routed on its thread, finds this
+    /// worker awake. System messages do not end the spin; it is a few microseconds at most.
+    /// </summary>
+    private void SpinForNext()
+    {
+        if (_idleSpinTicks > 0 && Context is ActorCell cell)
+            BriefSpin.Until((cell, _stopping), static s => s.cell.HasMessages || s._stopping.IsCancellationRequested, _idleSpinTicks);
     }
 
     /// <summary>The router counts the batch being run as in flight until it hears back: answers for it, handing back the chunks not run.</summary>

@@ -92,7 +92,7 @@ public sealed class SenderThreadExecutorTests
     public void WorkerBatchEnd_IsSentMarked()
     {
         using var system = ActorSystem.Create("marks");
-        var worker = system.ActorOf(WorkerActor.Props(null, null, CancellationToken.None, null, _ => new TaskCancellation(), _ => new BatchClaims<IActorRef>(), 16));
+        var worker = system.ActorOf(WorkerActor.Props(null, null, CancellationToken.None, null, _ => new TaskCancellation(), _ => new BatchClaims<IActorRef>(), 16, TimeSpan.Zero));
         var router = new TellRecorder();
         worker.Tell(new RunBatch(1, [new RunChunk(1, 0, 0, new MapWork<int, int>(x => x, new[] { 1 }), ActorRefs.Nobody)]), router);
         router.Told.WaitFor();
