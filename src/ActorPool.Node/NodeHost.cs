@@ -60,6 +60,8 @@ internal static class NodeHost
             NodeQueue.LimitOf(settings); // checked here, so that a wrong one stops the node before it serves
             TlsSettings.Of(settings); // likewise: read when the transport or the data plane starts, a wrong one would fail their start
             PlaneListener.PortOf(settings);
+            PoolSettings.AsyncItemsPerWorkerOf(settings); // read by the node's actor as it starts, which a wrong one would stop
+            PoolSettings.IdleSpinOf(settings);
             foreach (var assembly in options.Load)
                 FunctionRef.Trust(Assembly.LoadFrom(assembly.FullName));
             if (trust is null) // plain TCP: only on loopback, as the system will be configured, file and all

@@ -71,8 +71,9 @@ public sealed class AsyncResult<T> : IJob
         // A ready result, or a wait with a limit, always ends: only an endless wait on the pool's own thread is refused.
         if (milliseconds == Timeout.Infinite && !_completion.Task.IsCompleted)
             OwnPool.ThrowIfBlockingOn(_registry, operation);
-        // A wait that may last spins first (actorpool.idle-spin): a tiny task's result comes that soon.
-        if (milliseconds != 0 && BriefSpin.Until(_ready, static ready => ready.IsSet, _spinTicks))
+        // A wait without a limit spins first (actorpool.idle-spin): a tiny task's result comes that
+        // soon. A wait with a limit does not, so that it never outlasts its limit.
+        if (milliseconds == Timeout.Infinite && BriefSpin.Until(_ready, static ready => ready.IsSet, _spinTicks))
             return true;
         return _ready.Wait(milliseconds);
     }

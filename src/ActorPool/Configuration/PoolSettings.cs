@@ -36,22 +36,26 @@ internal sealed record PoolSettings(
     /// <summary>Items of one chunk of an async function a worker awaits at once (<c>actorpool.async-items-per-worker</c>), from any system's configuration.</summary>
     public static int AsyncItemsPerWorkerOf(Config config) => Positive(config.GetConfig("actorpool"), "async-items-per-worker");
 
-    /// <summary>How long a worker out of work, or a thread waiting on a result, spins before it sleeps (<c>actorpool.idle-spin</c>), from any system's configuration.</summary>
+    /// <summary>
+    /// How long a worker out of work, or a thread waiting on a result, spins before it sleeps
+    /// (<c>actorpool.idle-spin</c>), from any system's configuration; zero on a machine with one
+    /// processor, where the thread that would end a spin cannot run while it lasts.
+    /// </summary>
     public static TimeSpan IdleSpinOf(Config config)
     {
         var range = $"actorpool.idle-spin must be a duration from 0s to {BriefSpin.MaxSpin.TotalMilliseconds}ms (such as 5 microseconds)";
         TimeSpan spin;
         try
         {
-            spin = config.GetTimeSpan("actorpool.idle-spin", null);
+            spin = config.GetTimeSpan("actorpool.idle-spin", null, allowInfinite: false);
         }
-        catch (FormatException ex)
+        catch (Exception ex) when (ex is FormatException or OverflowException or ConfigurationException)
         {
             throw new ConfigurationException($"{range}: {ex.Message}", ex);
         }
         if (spin < TimeSpan.Zero || spin > BriefSpin.MaxSpin)
             throw new ConfigurationException($"{range}, but is {spin}.");
-        return spin;
+        return Environment.ProcessorCount == 1 ? TimeSpan.Zero : spin;
     }
 
     /// <summary>Chunks of a streamed job that may be read ahead of its consumer (see <c>actorpool.imap</c> in reference.conf).</summary>

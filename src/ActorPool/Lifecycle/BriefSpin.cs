@@ -3,13 +3,14 @@ using System.Diagnostics;
 namespace ActorPool.Lifecycle;
 
 /// <summary>
-/// A thread about to sleep (a worker out of work, a caller waiting on a result) spins a few
-/// microseconds first (<c>actorpool.idle-spin</c>): what it waits for often comes that soon, and
-/// then it goes on at once, where waking a sleeping thread costs more than a tiny task.
+/// A thread about to give up its core (a worker out of work, a caller waiting on a result) spins a
+/// few microseconds first (<c>actorpool.idle-spin</c>): what it waits for often comes that soon,
+/// and then it goes on at once, where handing the core over and waking the thread again costs
+/// more than a tiny task.
 /// </summary>
 /// <remarks>
-/// The spin only polls; it never yields, so it is kept far below a scheduler's time slice
-/// (<see cref="MaxSpin"/>): a thread that spins in vain has cost that much CPU, once per wait.
+/// The spin only polls; it never yields, so a spin that waits in vain has cost that much CPU, once
+/// per wait. The setting keeps it short (<see cref="MaxSpin"/>), and off on one processor.
 /// </remarks>
 internal static class BriefSpin
 {
@@ -30,10 +31,11 @@ internal static class BriefSpin
             return true;
         if (ticks <= 0)
             return false;
-        var until = Stopwatch.GetTimestamp() + ticks;
+        var now = Stopwatch.GetTimestamp();
+        var until = ticks > long.MaxValue - now ? long.MaxValue : now + ticks;
         do
         {
-            Thread.SpinWait(4);
+            Thread.SpinWait(4); // a few pauses between polls: answers within a fraction of a microsecond, without hammering the cache line the other thread writes
             if (done(state))
                 return true;
         }

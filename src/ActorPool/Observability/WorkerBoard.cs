@@ -26,7 +26,7 @@ internal sealed class WorkerBoard
     public const int AlertsKept = 100;
 
     private readonly object _gate = new();
-    private readonly Dictionary<IActorRef, WorkerRow> _workers = new();
+    private readonly Dictionary<IActorRef, WorkerRow> _workers = new(ActorRefComparer.Instance);
     private readonly Ring<WorkStretch> _stretches = new(StretchesKept);
     private readonly Ring<PoolAlert> _alerts = new(AlertsKept);
     private readonly Func<long, string> _describeJob;

@@ -20,9 +20,9 @@ internal sealed class PoolsOnNode
     /// <summary>Routers of departed drivers remembered.</summary>
     public const int RememberedGone = 1024;
 
-    private readonly ConcurrentDictionary<IActorRef, TaskCancellation> _pools = new();
-    private readonly ConcurrentDictionary<IActorRef, BatchClaims<IActorRef>> _claims = new();
-    private readonly ConcurrentDictionary<IActorRef, TaskCancellation> _gone = new();
+    private readonly ConcurrentDictionary<IActorRef, TaskCancellation> _pools = new(ActorRefComparer.Instance);
+    private readonly ConcurrentDictionary<IActorRef, BatchClaims<IActorRef>> _claims = new(ActorRefComparer.Instance);
+    private readonly ConcurrentDictionary<IActorRef, TaskCancellation> _gone = new(ActorRefComparer.Instance);
     private readonly ConcurrentQueue<IActorRef> _goneInOrder = new();
     private volatile bool _anyGone;
 

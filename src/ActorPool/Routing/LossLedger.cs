@@ -34,7 +34,7 @@ internal sealed class LossLedger<TWorker> where TWorker : notnull
     private readonly int _maxBatchesPerWorker;
     // Workers in the order they joined: ties in load go to the earliest, as they always have.
     private readonly List<TWorker> _workers = new();
-    private readonly Dictionary<TWorker, Holding> _held = new();
+    private readonly Dictionary<TWorker, Holding> _held = new(ActorRefComparer.For<TWorker>());
     private readonly Dictionary<(long JobId, long ChunkIndex), int> _losses = new();
     // Chunks held twice: a straggler's, and its copy started on an idle worker (speculation).
     private readonly HashSet<(long JobId, long ChunkIndex)> _copied = new();

@@ -21,7 +21,7 @@ internal sealed class Speculation<TWorker> where TWorker : notnull
 
     private readonly SpeculationSettings _settings;
     private readonly Dictionary<long, long> _sentAt = new(); // batch id → when sent, for batches of speculative chunks
-    private readonly Dictionary<TWorker, long> _lastDoneAt = new();
+    private readonly Dictionary<TWorker, long> _lastDoneAt = new(ActorRefComparer.For<TWorker>());
     private readonly Dictionary<long, Queue<double>> _itemSeconds = new(); // job → recent seconds per item
     private readonly Queue<long> _jobsInOrder = new();
 

@@ -85,9 +85,9 @@ internal sealed class WorkPullingRouter : UntypedActor, IWithTimers
     private readonly Speculation<IActorRef> _speculation;
     private ICancelable? _speculationTimer;
     // Workers asked to give back what they have not started, since they were last sent a batch.
-    private readonly HashSet<IActorRef> _askedToGiveBack = new();
+    private readonly HashSet<IActorRef> _askedToGiveBack = new(ActorRefComparer.Instance);
     // Workers whose answer to that came back: all they hold has started (speculation copies only those).
-    private readonly HashSet<IActorRef> _allStarted = new();
+    private readonly HashSet<IActorRef> _allStarted = new(ActorRefComparer.Instance);
     // Worker-role nodes that are Up, as this router's own cluster events say: Cluster.State is a
     // read view updated asynchronously, which can lag behind the events and so refuse a node's
     // answer to the very request its MemberUp triggered.

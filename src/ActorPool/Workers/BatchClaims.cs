@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ActorPool.Protocol;
 
 namespace ActorPool.Workers;
 
@@ -29,7 +30,7 @@ internal sealed class BatchClaims<TWorker> where TWorker : notnull
         public Dictionary<long, int>? Taken; // batches not started yet, taken back from the given index
     }
 
-    private readonly Dictionary<TWorker, State> _workers = new();
+    private readonly Dictionary<TWorker, State> _workers = new(ActorRefComparer.For<TWorker>());
 
     /// <summary>
     /// <paramref name="worker"/> starts batch <paramref name="batchId"/> of <paramref name="count"/>

@@ -42,7 +42,7 @@ internal sealed class WorkerActor : UntypedActor
     private const int MaxPoolsRemembered = 1024;
 
     private readonly PoolTerms _own;
-    private readonly Dictionary<IActorRef, PoolTerms> _byRouter = new();
+    private readonly Dictionary<IActorRef, PoolTerms> _byRouter = new(ActorRefComparer.Instance);
     private readonly bool _replaceByExit;
     private readonly CancellationToken _stopping;
     private readonly JobRegistry? _pool;
@@ -209,11 +209,18 @@ internal sealed class WorkerActor : UntypedActor
     }
 
     /// <summary>
-    /// Out of work: spins for the next message (<c>actorpool.idle-spin</c>) before this thread goes
-    /// back to its dispatcher, which would put it to sleep. A message that comes meanwhile is run by
-    /// this same mailbox run, at once: a sender's next task, routed on its thread, finds this
-    /// worker awake. System messages do not end the spin; it is a few microseconds at most.
+    /// Out of work: spins for the next message (<c>actorpool.idle-spin</c>) before this mailbox run
+    /// ends and its thread goes back to the dispatcher, to wait for work there. A message that comes
+    /// meanwhile is run by this same run, at once: a sender's next task, routed on its thread, finds
+    /// this worker running, with no new run to dispatch and no thread to wake.
     /// </summary>
+    /// <remarks>
+    /// A message told during the spin starts no run of its own: the mailbox is still scheduled, so
+    /// Akka only queues it, and this run takes it once the spin sees it. One told just after the
+    /// spin gave up finds the mailbox scheduled still, and the run, as it ends, schedules the mailbox
+    /// again for it: nothing is left waiting. System messages do not end the spin; they wait for it,
+    /// <c>idle-spin</c> at most (1 ms), and a pool's termination ends it at once.
+    /// </remarks>
     private void SpinForNext()
     {
         if (_idleSpinTicks > 0 && Context is ActorCell cell)

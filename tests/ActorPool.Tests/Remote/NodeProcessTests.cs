@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using ActorPool.Remote;
 using ActorPool.Testing;
 
@@ -10,4 +11,19 @@ public sealed class NodeProcessTests
     [Fact]
     public void ReadyLine_IsTheOneTheNodeHostPrints() =>
         Assert.Equal(DistributedDeployment.NodeReadyLine, NodeProcess.ReadyLine);
+
+    // Read by the node's actor as it starts: checked before the node serves, or a wrong one would
+    // leave a node that joins its cluster with no workers.
+    [Theory]
+    [InlineData("actorpool.idle-spin = 2ms", "actorpool.idle-spin")]
+    [InlineData("actorpool.async-items-per-worker = 0", "actorpool.async-items-per-worker")]
+    public void Node_ConfigFileWithAWorkerSettingOutOfRange_ExitsNamingIt(string setting, string named)
+    {
+        using var folder = new TempFolder();
+        var config = Path.Combine(folder.Path, "node.hocon");
+        File.WriteAllText(config, setting);
+        var error = Assert.Throws<InvalidOperationException>(() => NodeProcess.Start(typeof(NodeProcessTests).Assembly, arguments: ["--config", config]).Dispose()); // a node that started is stopped
+        Assert.Matches(new Regex("exited with code [1-9]"), error.Message);
+        Assert.Contains(named, error.Message);
+    }
 }

@@ -82,9 +82,11 @@ public sealed class SenderThreadExecutorTests
     [Fact]
     public void WorkerGroupDispatch_SendsTheChunkMarked()
     {
-        var workers = new TellRecorder();
+        var workers = new RecordingRouter();
         new WorkerGroup(workers, ActorRefs.Nobody, work => work).Dispatch(new RunChunk(1, 0, 0, new MapWork<int, int>(x => x, new[] { 1 }), ActorRefs.Nobody));
-        Assert.True(workers.ToldMarked);
+        var (message, marked) = workers.Next();
+        Assert.IsType<RunChunk>(message);
+        Assert.True(marked);
         Assert.False(SenderThreadExecutor.IsRoutingHere);
     }
 
@@ -93,11 +95,11 @@ public sealed class SenderThreadExecutorTests
     {
         using var system = ActorSystem.Create("marks");
         var worker = system.ActorOf(WorkerActor.Props(null, null, CancellationToken.None, null, _ => new TaskCancellation(), _ => new BatchClaims<IActorRef>(), 16, TimeSpan.Zero));
-        var router = new TellRecorder();
+        var router = new RecordingRouter();
         worker.Tell(new RunBatch(1, [new RunChunk(1, 0, 0, new MapWork<int, int>(x => x, new[] { 1 }), ActorRefs.Nobody)]), router);
-        router.Told.WaitFor();
-        Assert.IsType<BatchDone>(router.Message);
-        Assert.True(router.ToldMarked);
+        var (message, marked) = router.Next();
+        Assert.IsType<BatchDone>(message);
+        Assert.True(marked);
     }
 
     [Theory]
@@ -137,27 +139,5 @@ public sealed class SenderThreadExecutorTests
         public void Run() => action();
 
         public void Execute() => Run();
-    }
-
-    /// <summary>A stand-in for the work-pulling router that notes its first message and whether it was told from inside <see cref="SenderThreadExecutor.RouteHere"/>.</summary>
-    private sealed class TellRecorder : MinimalActorRef
-    {
-        public Signal Told { get; } = new();
-
-        public object? Message { get; private set; }
-
-        public bool? ToldMarked { get; private set; }
-
-        public override IActorRefProvider Provider => throw new NotSupportedException();
-
-        public override ActorPath Path { get; } = new RootActorPath(new Address("akka", "test")) / "workers";
-
-        protected override void TellInternal(object message, IActorRef sender)
-        {
-            if (Message is not null)
-                return;
-            (Message, ToldMarked) = (message, SenderThreadExecutor.IsRoutingHere);
-            Told.Set();
-        }
     }
 }

@@ -143,7 +143,7 @@ internal sealed class NodeLinks : INodeLinks
     private sealed class NodeLink(NodeLinks links, Address node, PlaneConnection connection, IActorRef[] workers, IActorRef router, Action<IActorRef, Exception> log)
         : INodeLink
     {
-        private readonly Dictionary<IActorRef, int> _index = workers.Select((worker, i) => (worker, i)).ToDictionary(pair => pair.worker, pair => pair.i);
+        private readonly Dictionary<IActorRef, int> _index = workers.Select((worker, i) => (worker, i)).ToDictionary(pair => pair.worker, pair => pair.i, ActorRefComparer.Instance);
 
         public void Start() => connection.StartReading((party, message) =>
         {

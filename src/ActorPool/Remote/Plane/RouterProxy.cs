@@ -1,3 +1,4 @@
+using ActorPool.Protocol;
 using Akka.Actor;
 
 namespace ActorPool.Remote.Plane;
@@ -24,7 +25,7 @@ internal sealed class RouterProxy : MinimalActorRef
         Path = router.Path;
         Provider = provider;
         _connection = connection;
-        _workers = new Dictionary<IActorRef, int>(workers.Count);
+        _workers = new Dictionary<IActorRef, int>(workers.Count, ActorRefComparer.Instance);
         for (var i = 0; i < workers.Count; i++)
             _workers[workers[i]] = i;
     }
