@@ -15,6 +15,7 @@ namespace ActorPool.Protocol;
 /// </remarks>
 internal sealed class ActorRefComparer : IEqualityComparer<IActorRef>
 {
+    /// <summary>The comparer; it has no state.</summary>
     public static readonly ActorRefComparer Instance = new();
 
     /// <summary>This comparer where <typeparamref name="T"/> is <see cref="IActorRef"/>, the default one otherwise (the pure parts' tests key workers by numbers).</summary>

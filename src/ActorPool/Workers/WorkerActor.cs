@@ -51,6 +51,7 @@ internal sealed class WorkerActor : UntypedActor
     private readonly TaskScope _scope;
     private readonly WorkerBoard? _board;
     private readonly long _idleSpinTicks;
+    private readonly ActorCell? _cell; // whose mailbox the idle spin watches
     private bool _retired;
 
     // The batch being run, for handing back what is left if this incarnation ends mid-batch.
@@ -77,6 +78,7 @@ internal sealed class WorkerActor : UntypedActor
         Func<IActorRef?, BatchClaims<IActorRef>> claimsOf, int asyncItems, TimeSpan idleSpin, bool replaceByExit, WorkerBoard? board)
     {
         _idleSpinTicks = BriefSpin.Ticks(idleSpin);
+        _cell = Context as ActorCell;
         _board = board;
         _scope = new TaskScope(asyncItems, pool);
         _own = new PoolTerms(initializer, maxTasks);
@@ -217,13 +219,14 @@ internal sealed class WorkerActor : UntypedActor
     /// <remarks>
     /// A message told during the spin starts no run of its own: the mailbox is still scheduled, so
     /// Akka only queues it, and this run takes it once the spin sees it. One told just after the
-    /// spin gave up finds the mailbox scheduled still, and the run, as it ends, schedules the mailbox
-    /// again for it: nothing is left waiting. System messages do not end the spin; they wait for it,
-    /// <c>idle-spin</c> at most (1 ms), and a pool's termination ends it at once.
+    /// spin gave up finds the mailbox either scheduled still, and the run, as it ends, schedules it
+    /// again for that message, or idle, and schedules it itself: nothing is left waiting. System
+    /// messages do not end the spin; they wait for it, <c>idle-spin</c> at most (1 ms), and a
+    /// pool's termination ends it at once.
     /// </remarks>
     private void SpinForNext()
     {
-        if (_idleSpinTicks > 0 && Context is ActorCell cell)
+        if (_idleSpinTicks > 0 && _cell is { } cell)
             BriefSpin.Until((cell, _stopping), static s => s.cell.HasMessages || s._stopping.IsCancellationRequested, _idleSpinTicks);
     }
 
