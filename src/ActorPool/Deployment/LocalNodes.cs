@@ -141,6 +141,12 @@ internal sealed class LocalNodes : IDisposable
                 return;
             process.Start();
             _running.Add(process);
+            // The readers start under the lock, before anything else may dispose of the process:
+            // a process that dies at once is disposed of by OnExited, and one of a stopping pool by
+            // Dispose, both of which take this lock first. Started later, a reader could find the
+            // process disposed of already and throw here, failing the pool's start.
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
         }
         try
         {
@@ -150,10 +156,8 @@ internal sealed class LocalNodes : IDisposable
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
         {
-            // The process died already (its exit is handled as any other's), or the pool is stopping.
+            // The process died already and may be disposed of (its exit is handled as any other's), or the pool is stopping.
         }
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
     }
 
     private void OnExited(Process process, Func<Address?> addressOf, Func<string?> lastErrorOf)
