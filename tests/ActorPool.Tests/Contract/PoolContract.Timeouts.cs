@@ -129,7 +129,10 @@ public abstract partial class PoolContract
 /// <summary>Stragglers: work a busy worker has not started is taken back for an idle one (work-pulling routing, every deployment of it).</summary>
 public abstract partial class PoolContract
 {
-    /// <summary>"folder|item": item 0 marks "blocked" and waits for the "open" marker in the folder; the others return their item.</summary>
+    /// <summary>
+    /// "folder|item": item 0 marks "blocked" and waits for the "open" marker in the folder; the
+    /// others wait for "blocked", then return their item.
+    /// </summary>
     internal static int FirstWaitsForOpen(string argument)
     {
         var (folder, item) = (argument[..argument.LastIndexOf('|')], int.Parse(argument[(argument.LastIndexOf('|') + 1)..]));
@@ -138,12 +141,19 @@ public abstract partial class PoolContract
             File.WriteAllText(Path.Combine(folder, "blocked"), "");
             WaitForMarker(folder, "open");
         }
+        else
+        {
+            WaitForMarker(folder, "blocked");
+        }
         return item;
     }
 
     /// <summary>
     /// Item 0 blocks its worker until every other item has come back: those sent to that worker
     /// with it, in its batch or the next, must have been taken back and run by the other one.
+    /// No other item returns before item 0 is running (they wait for its marker): a worker that
+    /// had claimed item 0 but not yet begun it could otherwise see the other worker finish all
+    /// 39 first, and nothing would then have been taken back from behind a running task.
     /// </summary>
     protected void AssertTheWorkBehindALongTaskRunsElsewhere()
     {
@@ -154,7 +164,6 @@ public abstract partial class PoolContract
         for (var i = 0; i < 39; i++)
             others.Add(results.Next(Limit));
         Assert.Equal(Enumerable.Range(1, 39), others.Order());
-        Assert.True(File.Exists(Path.Combine(markers.Path, "blocked")));
         File.WriteAllText(Path.Combine(markers.Path, "open"), "");
         Assert.Equal(0, results.Next(Limit));
     }
