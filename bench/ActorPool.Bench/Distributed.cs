@@ -25,6 +25,7 @@ internal static class Distributed
     {
         Console.WriteLine();
         Console.WriteLine("## Distributed");
+        var steal = CpuSteal.Now();
         var cpuInput = Enumerable.Range(0, CpuItems).ToArray();
         double clusterChunked, clusterOneByOne, clusterSubmit, clusterRoundTrip, remotingRoundTrip, killToDone;
         Rounds cpu;
@@ -95,6 +96,7 @@ internal static class Distributed
         Console.WriteLine($"| sequential ApplyAsync + Get round trip through the cluster | {clusterRoundTrip / RoundTrips * 1e6:F0} µs "
             + $"| Akka.Remote alone, Ask + answer to a node: {remotingRoundTrip / RoundTrips * 1e6:F0} µs | {clusterRoundTrip / remotingRoundTrip:F2}x | < 200 µs |");
         Console.WriteLine($"| SIGKILL of a node mid-Map to the Map's completion | {killToDone:F2} s | failure detection (~5 s default) + lost chunks (10 ms each) | | <= detection + lost chunks' run time |");
+        CpuSteal.Report(steal);
     }
 
     /// <summary>

@@ -9,6 +9,7 @@ internal static class Durable
 {
     public static void Run(int workers)
     {
+        var steal = CpuSteal.Now();
         var folder = Directory.CreateTempSubdirectory("actorpool-bench-journal-").FullName;
         try
         {
@@ -34,6 +35,7 @@ internal static class Durable
             trivial.CostRow("trivial Map, 1M ints, default chunks", Plain, Recorded, "<= 1.5x");
             trivial.CostRow("the same, until its commit (Map, then ForgetJob, which waits for it and deletes the job)", Plain, Committed, "none");
             cpu.CostRow("CPU-bound Map, 400 items", Plain, Recorded, "<= 1.05x");
+            CpuSteal.Report(steal);
         }
         finally
         {

@@ -5,7 +5,7 @@ using Akka.Configuration;
 
 /// <summary>
 /// Two in-process pools side by side in the same rounds: one with ActorPool's defaults, one with
-/// a single setting changed (<see cref="Router"/>, <see cref="IdleSpin"/>), on the jobs that
+/// a single setting changed (<see cref="Router"/>, <see cref="IdleSpin"/>, <see cref="Window"/>), on the jobs that
 /// setting is for and the jobs it must not slow.
 /// </summary>
 internal static class SettingSideBySide
@@ -21,8 +21,13 @@ internal static class SettingSideBySide
     public static void IdleSpin(int workers) => Run(workers, "Workers and waiting callers that spin before they sleep (actorpool.idle-spin) against none that do",
         "idle spin (default)", "idle-spin = 0s", "actorpool.idle-spin = 0s");
 
+    /// <summary>IMap's in-flight window of one-item chunks at its default (<c>actorpool.imap.items-in-flight-per-worker</c>) against the 128 it was before.</summary>
+    public static void Window(int workers) => Run(workers, "IMap's window of one-item chunks at its default (actorpool.imap.items-in-flight-per-worker) against 128",
+        "default window", "128 items per worker", "actorpool.imap.items-in-flight-per-worker = 128");
+
     private static void Run(int workers, string title, string defaultLabel, string changedLabel, string changedConfig)
     {
+        var steal = CpuSteal.Now();
         var trivialInput = Enumerable.Range(0, 1_000_000).ToArray();
         var cpuInput = Enumerable.Range(0, 400).ToArray();
         using var byDefault = new Pool(workers);
@@ -48,6 +53,7 @@ internal static class SettingSideBySide
         Console.WriteLine();
         Console.WriteLine($"Per round trip: {apply.Median(ByDefault) / RoundTrips * 1e6:F2} us against {apply.Median(Changed) / RoundTrips * 1e6:F2} us; "
             + $"per IMap item: {imap.Median(ByDefault) / ImapItems * 1e6:F2} us against {imap.Median(Changed) / ImapItems * 1e6:F2} us");
+        CpuSteal.Report(steal);
     }
 
     private static void ApplyRoundTrips(Pool pool)

@@ -14,6 +14,7 @@ internal static class Telemetry
 {
     public static void Run(int workers)
     {
+        var steal = CpuSteal.Now();
         var trivialInput = Enumerable.Range(0, 1_000_000).ToArray();
         var cpuInput = Enumerable.Range(0, 400).ToArray();
         Rounds trivial, cpu;
@@ -38,6 +39,7 @@ internal static class Telemetry
         cpu.CostRow("CPU-bound Map, 400 items: metrics and traces listened to", Quiet, Listening, "<= 1.03x");
         trivial.CostRow("trivial Map, 1M ints, default chunks: a dashboard open", Quiet, DashboardOpen, "<= 1.10x");
         cpu.CostRow("CPU-bound Map, 400 items: a dashboard open", Quiet, DashboardOpen, "<= 1.03x");
+        CpuSteal.Report(steal);
     }
 
     /// <summary>A dashboard of <paramref name="pool"/>, and a client reading its event stream until disposed.</summary>

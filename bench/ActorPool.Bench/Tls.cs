@@ -11,6 +11,7 @@ internal static class Tls
     {
         Console.WriteLine();
         Console.WriteLine("## TLS against plain TCP (2-node clusters on this machine)");
+        var steal = CpuSteal.Now();
         var cpuInput = Enumerable.Range(0, Distributed.CpuItems).ToArray();
         var functions = typeof(Jobs).Assembly;
         using var files = new TestCertificates();
@@ -46,5 +47,6 @@ internal static class Tls
         oneByOne.CostRow($"tiny tasks one at a time, Map of {Distributed.TinyOneByOne:N0} with chunk size 1", Plain, Secured, "<= 1.3x");
         roundTrips.CostRow($"{Distributed.RoundTrips:N0} sequential ApplyAsync + Get round trips", Plain, Secured, "<= 1.3x");
         chunked.CostRow($"tiny tasks chunked, Map of {Distributed.TinyChunked:N0}", Plain, Secured, "");
+        CpuSteal.Report(steal);
     }
 }

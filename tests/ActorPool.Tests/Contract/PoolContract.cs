@@ -302,10 +302,13 @@ public abstract partial class PoolContract
             Assert.Equal(i + 1, results.Next(Limit));
         results.Dispose();
         inputDisposed.WaitFor(); // an eager reader of an endless input would never get here
-        // 50 consumed, plus at most the in-flight window (by default 128 one-item chunks per worker)
-        // and the item being read when the job stopped.
-        Assert.InRange(Volatile.Read(ref produced), 50, 50 + 128 * pool.Processes + 1);
+        // 50 consumed, plus at most the in-flight window (by default ItemsInFlightPerWorker one-item
+        // chunks per worker) and the item being read when the job stopped.
+        Assert.InRange(Volatile.Read(ref produced), 50, 50 + ItemsInFlightPerWorker * pool.Processes + 1);
     }
+
+    /// <summary><c>actorpool.imap.items-in-flight-per-worker</c> in reference.conf: how far IMap reads one-item chunks ahead.</summary>
+    private const int ItemsInFlightPerWorker = 1024;
 
     private static readonly AsyncLocal<string?> Ambient = new();
 
@@ -373,8 +376,9 @@ public abstract partial class PoolContract
         Assert.Equal(Enumerable.Range(1, 10), taken);
         inputDisposed.WaitFor(); // the feeder stopped reading: nothing else ends an endless input
         // Disposed, the input reads no more: what it produced is final. At most the in-flight window
-        // (by default 128 one-item chunks per worker) and the item being read ran ahead of the consumer.
-        Assert.InRange(Volatile.Read(ref produced), taken.Count, taken.Count + 128 * pool.Processes + 1);
+        // (by default ItemsInFlightPerWorker one-item chunks per worker) and the item being read ran
+        // ahead of the consumer.
+        Assert.InRange(Volatile.Read(ref produced), taken.Count, taken.Count + ItemsInFlightPerWorker * pool.Processes + 1);
         Assert.Equal([2, 3, 4, 5], pool.Map(Func, [1, 2, 3, 4])); // the pool runs new work
         // Join waits for every job still outstanding, and an endless IMap's never ends on its own:
         // Join returns only because leaving the foreach ended the job.

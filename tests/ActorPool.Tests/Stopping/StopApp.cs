@@ -67,9 +67,22 @@ internal sealed class StopApp : IDisposable
     /// <summary>Child processes of the app (a LocalProcesses pool's workers).</summary>
     public int[] Children() =>
         Directory.GetDirectories($"/proc/{_process.Id}/task")
-            .SelectMany(task => File.ReadAllText(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .SelectMany(task => ChildrenOf(task).Split(' ', StringSplitOptions.RemoveEmptyEntries))
             .Select(int.Parse)
             .ToArray();
+
+    /// <summary>The children a thread of the app started; none if the thread has exited since it was listed (its children pass to another).</summary>
+    private static string ChildrenOf(string task)
+    {
+        try
+        {
+            return File.ReadAllText(Path.Combine(task, "children"));
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return "";
+        }
+    }
 
     /// <summary>Sends SIGTERM, as a service manager or Ctrl-C would.</summary>
     public void Terminate()
