@@ -25,6 +25,8 @@ public sealed class NodeLinkRoutingTests : TestKit
         akka.remote.dot-netty.tcp.port = 0
         akka.cluster.roles = [{role}]
         akka.loglevel = WARNING
+        # Messages here go through remoting between two systems: on a loaded 2-core machine 3 s (the TestKit's default) can pass.
+        akka.test.single-expect-default = 15s
         """).WithFallback(ReferenceConfig.Get());
 
     private readonly FakeLinks _links = new();

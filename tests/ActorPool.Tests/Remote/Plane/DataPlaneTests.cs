@@ -27,6 +27,8 @@ public sealed class DataPlaneTests : TestKit
         akka.remote.dot-netty.tcp.hostname = 127.0.0.1
         akka.remote.dot-netty.tcp.port = 0
         akka.loglevel = WARNING
+        # Messages here cross real sockets: on a loaded 2-core machine 3 s (the TestKit's default) can pass.
+        akka.test.single-expect-default = 15s
         """).WithFallback(WireFence.Get()).WithFallback(ReferenceConfig.Get());
 
     private readonly List<ActorSystem> _systems = new();
