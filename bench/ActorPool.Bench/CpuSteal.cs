@@ -15,7 +15,7 @@ internal readonly record struct CpuSteal(long Stolen, long Total)
                 .Skip(1).Take(8).Select(long.Parse).ToArray();
             return new CpuSteal(ticks[7], ticks.Sum());
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException or InvalidOperationException)
         {
             return default;
         }
