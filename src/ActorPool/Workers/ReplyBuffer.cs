@@ -94,7 +94,7 @@ internal sealed class ReplyBuffer : IDisposable
         var routed = via is not null;
         lock (_gate)
         {
-            if (_held.Count > 0 && (routed != _routed || !SameAddress(route, _route!) || _heldBytes + bytes > ChunkWork.MaxWireBytes))
+            if (_held.Count > 0 && (routed != _routed || !ActorRefComparer.Instance.Equals(route, _route) || _heldBytes + bytes > ChunkWork.MaxWireBytes))
                 FlushHeld();
             _route = route;
             _routed = routed;
@@ -130,7 +130,7 @@ internal sealed class ReplyBuffer : IDisposable
     {
         lock (_gate)
         {
-            if (_held.Count > 0 && _routed && SameAddress(_route!, router))
+            if (_held.Count > 0 && _routed && ActorRefComparer.Instance.Equals(_route, router))
             {
                 FlushHeld(done);
                 return;
@@ -174,6 +174,4 @@ internal sealed class ReplyBuffer : IDisposable
         _lastSent = _now();
         _send(route, message);
     }
-
-    private static bool SameAddress(IActorRef a, IActorRef b) => ReferenceEquals(a, b) || a.Equals(b);
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ActorPool.Configuration;
 
 namespace ActorPool.Tests.Contract;
 
@@ -308,7 +309,7 @@ public abstract partial class PoolContract
     }
 
     /// <summary><c>actorpool.imap.items-in-flight-per-worker</c> in reference.conf: how far IMap reads one-item chunks ahead.</summary>
-    private const int ItemsInFlightPerWorker = 1024;
+    private static readonly int ItemsInFlightPerWorker = ReferenceConfig.Get().GetInt("actorpool.imap.items-in-flight-per-worker");
 
     private static readonly AsyncLocal<string?> Ambient = new();
 
