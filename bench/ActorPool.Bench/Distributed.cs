@@ -18,8 +18,11 @@ internal static class Distributed
     public const int ApplyTasks = 10_000;
     public const int RoundTrips = 2_000;
 
-    /// <summary>Rounds of the CPU-bound comparison; each round runs all four contenders back to back.</summary>
+    /// <summary>Rounds of each CPU-bound comparison; each round runs its contenders back to back.</summary>
     public const int CpuRounds = 7;
+
+    /// <summary>A deployment's first Maps of the CPU-bound job, timed apart as its cold start.</summary>
+    public const int ColdMaps = 12;
 
     public static void Run(int workers)
     {
@@ -28,22 +31,19 @@ internal static class Distributed
         var steal = CpuSteal.Now();
         var cpuInput = Enumerable.Range(0, CpuItems).ToArray();
         double clusterChunked, clusterOneByOne, clusterSubmit, clusterRoundTrip, remotingRoundTrip, killToDone;
-        Rounds cpu;
-        using (var seed = NodeProcess.Start(typeof(Jobs).Assembly))
-        using (var second = NodeProcess.Start(typeof(Jobs).Assembly, seed.Endpoint))
+        (Rounds Rounds, double Cold) localCpu, clusterCpu;
         using (var inProcess = new Pool(workers))
-        using (var localProcesses = new Pool(new PoolOptions { Deployment = PoolDeployment.LocalProcesses, Processes = workers }))
-        using (var cluster = ClusterPool(seed.Endpoint, workers))
         {
-            foreach (var pool in new[] { inProcess, localProcesses, cluster })
-                Warm(pool);
-            // A few Maps each first: the JIT's background tiering of the pool's own code goes on
-            // for several seconds in every process, and takes CPU from the workers meanwhile.
-            cpu = Rounds.Run(CpuRounds, TimeSpan.FromSeconds(3),
-                () => localProcesses.Map(Jobs.Cpu, cpuInput),
-                () => cluster.Map(Jobs.Cpu, cpuInput),
-                () => inProcess.Map(Jobs.Cpu, cpuInput),
-                () => { foreach (var x in cpuInput) Jobs.Cpu(x); });
+            Warm(inProcess);
+            // Each deployment's CPU-bound rounds run with only its own processes alive, as a user
+            // runs one: idle, the other deployment's processes took 5% to 8% of both cores.
+            using (var localProcesses = new Pool(new PoolOptions { Deployment = PoolDeployment.LocalProcesses, Processes = workers }))
+                localCpu = CompareCpu(localProcesses, inProcess, cpuInput);
+
+            using var seed = NodeProcess.Start(typeof(Jobs).Assembly);
+            using var second = NodeProcess.Start(typeof(Jobs).Assembly, seed.Endpoint);
+            using var cluster = ClusterPool(seed.Endpoint, workers);
+            clusterCpu = CompareCpu(cluster, inProcess, cpuInput);
 
             clusterChunked = Rounds.Run(3, TimeSpan.FromSeconds(1), () => cluster.Map(Jobs.Trivial, Enumerable.Range(0, TinyChunked))).Median(0);
             clusterOneByOne = Rounds.Run(3, TimeSpan.FromSeconds(1), () => cluster.Map(Jobs.Trivial, Enumerable.Range(0, TinyOneByOne), chunkSize: 1)).Median(0);
@@ -75,12 +75,15 @@ internal static class Distributed
         Console.WriteLine();
         Console.WriteLine("| job | ActorPool | comparison | ratio | target |");
         Console.WriteLine("|---|---|---|---|---|");
-        const int LocalProcesses = 0, Cluster = 1, InProcess = 2, Serial = 3;
-        cpu.Row($"CPU-bound Map, {CpuItems} items, LocalProcesses ({workers} processes)", LocalProcesses, "serial loop", Serial, ">= 1.8x serial");
-        cpu.Row($"CPU-bound Map, {CpuItems} items, LocalProcesses", LocalProcesses, "in-process pool", InProcess, "");
-        cpu.Row($"CPU-bound Map, {CpuItems} items, 2-node cluster", Cluster, "serial loop", Serial, ">= 1.8x serial");
-        cpu.Row($"CPU-bound Map, {CpuItems} items, 2-node cluster", Cluster, "in-process pool", InProcess, "");
-        cpu.Row($"CPU-bound Map, {CpuItems} items, in-process ({workers} workers)", InProcess, "serial loop", Serial, "(reference)");
+        const int Deployed = 0, InProcess = 1, Serial = 2;
+        localCpu.Rounds.Row($"CPU-bound Map, {CpuItems} items, LocalProcesses ({workers} processes)", Deployed, "serial loop", Serial, ">= 1.8x serial");
+        localCpu.Rounds.Row($"CPU-bound Map, {CpuItems} items, LocalProcesses", Deployed, "in-process pool", InProcess, "");
+        localCpu.Rounds.Row($"CPU-bound Map, {CpuItems} items, in-process ({workers} workers), in the LocalProcesses rounds", InProcess, "serial loop", Serial, "(reference)");
+        ColdRow("LocalProcesses", localCpu, Serial);
+        clusterCpu.Rounds.Row($"CPU-bound Map, {CpuItems} items, 2-node cluster", Deployed, "serial loop", Serial, ">= 1.8x serial");
+        clusterCpu.Rounds.Row($"CPU-bound Map, {CpuItems} items, 2-node cluster", Deployed, "in-process pool", InProcess, "");
+        clusterCpu.Rounds.Row($"CPU-bound Map, {CpuItems} items, in-process ({workers} workers), in the cluster rounds", InProcess, "serial loop", Serial, "(reference)");
+        ColdRow("2-node cluster", clusterCpu, Serial);
         Console.WriteLine($"| tiny tasks through the cluster, chunked | {Rate(TinyChunked, clusterChunked)} | | | |");
         Console.WriteLine($"| tiny tasks through the cluster, one at a time (chunk size 1) | {Rate(TinyOneByOne, clusterOneByOne)} | | | |");
         if (python is not null)
@@ -97,6 +100,36 @@ internal static class Distributed
             + $"| Akka.Remote alone, Ask + answer to a node: {remotingRoundTrip / RoundTrips * 1e6:F0} µs | {clusterRoundTrip / remotingRoundTrip:F2}x | < 200 µs |");
         Console.WriteLine($"| SIGKILL of a node mid-Map to the Map's completion | {killToDone:F2} s | failure detection (~5 s default) + lost chunks (10 ms each) | | <= detection + lost chunks' run time |");
         CpuSteal.Report(steal);
+    }
+
+    /// <summary>
+    /// One deployment's CPU-bound comparison: <see cref="CpuRounds"/> rounds of
+    /// <paramref name="deployed"/>, the in-process pool and a serial loop, back to back, and the
+    /// seconds of the deployment's first <see cref="ColdMaps"/> Maps, which go first.
+    /// </summary>
+    /// <remarks>
+    /// A fresh worker process spends its first 15 s of work or so tiering up the code its messages
+    /// run through (remoting, DotNetty, Protobuf, Akka and the pool's own), about 2.5 s of CPU a
+    /// process with dynamic PGO, on the cores its workers need. Those first Maps are timed apart, as
+    /// a cold start; the rounds measure the steady state after them.
+    /// </remarks>
+    private static (Rounds Rounds, double Cold) CompareCpu(Pool deployed, Pool inProcess, int[] input)
+    {
+        Warm(deployed);
+        var cold = Rounds.Time(() => { for (var i = 0; i < ColdMaps; i++) deployed.Map(Jobs.Cpu, input); });
+        var rounds = Rounds.Run(CpuRounds, TimeSpan.FromSeconds(3),
+            () => deployed.Map(Jobs.Cpu, input),
+            () => inProcess.Map(Jobs.Cpu, input),
+            () => { foreach (var x in input) Jobs.Cpu(x); });
+        return (rounds, cold);
+    }
+
+    /// <summary>Prints the cold start's row: the first Maps against as many serial loops at the rounds' median.</summary>
+    private static void ColdRow(string deployment, (Rounds Rounds, double Cold) cpu, int serial)
+    {
+        var serialSeconds = cpu.Rounds.Median(serial) * ColdMaps;
+        Console.WriteLine($"| CPU-bound Map, {CpuItems} items, {deployment}: its first {ColdMaps} Maps on fresh processes (cold start, before the rows above) "
+            + $"| {Program.Format(cpu.Cold)} | {ColdMaps} serial loops: {Program.Format(serialSeconds)} | {serialSeconds / cpu.Cold:F2}x | |");
     }
 
     /// <summary>
