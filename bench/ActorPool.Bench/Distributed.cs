@@ -19,7 +19,7 @@ internal static class Distributed
     public const int RoundTrips = 2_000;
 
     /// <summary>Rounds of each CPU-bound comparison; each round runs its contenders back to back.</summary>
-    public const int CpuRounds = 7;
+    public const int CpuRounds = 11;
 
     /// <summary>A deployment's first Maps of the CPU-bound job, timed apart as its cold start.</summary>
     public const int ColdMaps = 12;
@@ -61,7 +61,7 @@ internal static class Distributed
                 """));
             var nodeActor = probe.ActorSelection($"akka.tcp://actorpool@{seed.Endpoint}/user/actorpool-node")
                 .ResolveOne(TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
-            var roundTrips = Rounds.Run(3, TimeSpan.FromSeconds(1),
+            var roundTrips = Rounds.Run(7, TimeSpan.FromSeconds(1),
                 () => { for (var i = 0; i < RoundTrips; i++) cluster.ApplyAsync(Jobs.Trivial, i).Get(); },
                 () => { for (var i = 0; i < RoundTrips; i++) nodeActor.Ask<ActorIdentity>(new Identify(i), TimeSpan.FromSeconds(30)).GetAwaiter().GetResult(); });
             clusterRoundTrip = roundTrips.Median(0);
