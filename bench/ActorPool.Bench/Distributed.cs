@@ -36,7 +36,8 @@ internal static class Distributed
         {
             Warm(inProcess);
             // Each deployment's CPU-bound rounds run with only its own processes alive, as a user
-            // runs one: idle, the other deployment's processes took 5% to 8% of both cores.
+            // runs one: the other deployment's processes took CPU from its rounds, their JIT most
+            // of all while they were new (see CompareCpu).
             using (var localProcesses = new Pool(new PoolOptions { Deployment = PoolDeployment.LocalProcesses, Processes = workers }))
                 localCpu = CompareCpu(localProcesses, inProcess, cpuInput);
 
