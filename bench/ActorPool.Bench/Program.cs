@@ -94,7 +94,7 @@ internal static class Program
                 () => pool.Map(Jobs.Trivial, trivialInput),
                 () => trivialInput.AsParallel().AsOrdered().Select(Jobs.Trivial).ToArray(),
                 () => { var r = new int[trivialInput.Length]; for (var i = 0; i < r.Length; i++) r[i] = Jobs.Trivial(trivialInput[i]); });
-            cpu = Rounds.Run(3, TimeSpan.FromSeconds(2),
+            cpu = Rounds.Run(7, TimeSpan.FromSeconds(2),
                 () => pool.Map(Jobs.Cpu, cpuInput),
                 () => cpuInput.AsParallel().AsOrdered().Select(Jobs.Cpu).ToArray(),
                 () => { foreach (var x in cpuInput) Jobs.Cpu(x); });
