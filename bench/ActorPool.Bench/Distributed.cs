@@ -110,7 +110,7 @@ internal static class Distributed
     /// </summary>
     /// <remarks>
     /// A fresh worker process spends its first 15 s of work or so tiering up the code its messages
-    /// run through (remoting, DotNetty, Protobuf, Akka and the pool's own), about 2.5 s of CPU a
+    /// run through (remoting, DotNetty, Protobuf, Akka and the pool's own), about 2.7 s of CPU a
     /// process with dynamic PGO, on the cores its workers need. Those first Maps are timed apart, as
     /// a cold start; the rounds measure the steady state after them.
     /// </remarks>
