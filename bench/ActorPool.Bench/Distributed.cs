@@ -106,13 +106,14 @@ internal static class Distributed
     /// <summary>
     /// One deployment's CPU-bound comparison: <see cref="CpuRounds"/> rounds of
     /// <paramref name="deployed"/>, the in-process pool and a serial loop, back to back, and the
-    /// seconds of the deployment's first <see cref="ColdMaps"/> Maps, which go first.
+    /// seconds of the deployment's first <see cref="ColdMaps"/> CPU-bound Maps, which go before them.
     /// </summary>
     /// <remarks>
     /// A fresh worker process spends its first 15 s of work or so tiering up the code its messages
-    /// run through (remoting, DotNetty, Protobuf, Akka and the pool's own), about 2.7 s of CPU a
-    /// process with dynamic PGO, on the cores its workers need. Those first Maps are timed apart, as
-    /// a cold start; the rounds measure the steady state after them.
+    /// run through (the runtime's, Akka's, remoting's, DotNetty's, the wire's and the pool's own),
+    /// about 2.7 s of CPU a process with dynamic PGO, on the cores its workers need. Those first Maps
+    /// are timed apart, as a cold start (after <see cref="Warm"/> only, and not counting the
+    /// processes' start); the rounds measure the steady state after them.
     /// </remarks>
     private static (Rounds Rounds, double Cold) CompareCpu(Pool deployed, Pool inProcess, int[] input)
     {
@@ -125,17 +126,18 @@ internal static class Distributed
         return (rounds, cold);
     }
 
-    /// <summary>Prints the cold start's row: the first Maps against as many serial loops at the rounds' median.</summary>
+    /// <summary>Prints the cold start's row: the first Maps against as many times the rounds' median serial loop.</summary>
     private static void ColdRow(string deployment, (Rounds Rounds, double Cold) cpu, int serial)
     {
         var serialSeconds = cpu.Rounds.Median(serial) * ColdMaps;
-        Console.WriteLine($"| CPU-bound Map, {CpuItems} items, {deployment}: its first {ColdMaps} Maps on fresh processes (cold start, before the rows above) "
-            + $"| {Program.Format(cpu.Cold)} | {ColdMaps} serial loops: {Program.Format(serialSeconds)} | {serialSeconds / cpu.Cold:F2}x | |");
+        Console.WriteLine($"| CPU-bound Map, {CpuItems} items, {deployment}: its first {ColdMaps} Maps on fresh processes (cold start, timed before the rounds above) "
+            + $"| {Program.Format(cpu.Cold)} | {ColdMaps} x the rounds' median serial loop: {Program.Format(serialSeconds)} | {serialSeconds / cpu.Cold:F2}x | |");
     }
 
     /// <summary>
     /// Every worker has joined and has run the functions measured, as the serial and in-process
-    /// runs have in this process: a fresh process would otherwise time the JIT, not the pool.
+    /// runs have in this process: a fresh process would otherwise time the JIT's first compiles, not
+    /// the pool. Its tiering goes on after this (see <see cref="CompareCpu"/>).
     /// </summary>
     private static void Warm(Pool pool)
     {
