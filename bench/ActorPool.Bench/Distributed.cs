@@ -126,7 +126,7 @@ internal static class Distributed
         return (rounds, cold);
     }
 
-    /// <summary>Prints the cold start's row: the first Maps against as many times the rounds' median serial loop.</summary>
+    /// <summary>Prints the cold start's row: the first <see cref="ColdMaps"/> Maps against that many times the rounds' median serial loop.</summary>
     private static void ColdRow(string deployment, (Rounds Rounds, double Cold) cpu, int serial)
     {
         var serialSeconds = cpu.Rounds.Median(serial) * ColdMaps;
