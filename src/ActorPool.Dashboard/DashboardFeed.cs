@@ -1,4 +1,3 @@
-using ActorPool.Coordination;
 using ActorPool.Lifecycle;
 using ActorPool.Observability;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using ActorPool.Configuration;
+using ActorPool.Deployment;
 using ActorPool.Protocol;
 using ActorPool.Remote;
 using ActorPool.Remote.Plane;

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using ActorPool.Coordination;
 using ActorPool.Journal;
 using ActorPool.Lifecycle;
+using ActorPool.Protocol;
 
 namespace ActorPool;
 

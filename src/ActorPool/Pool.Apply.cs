@@ -1,5 +1,6 @@
 using ActorPool.Coordination;
 using ActorPool.Lifecycle;
+using ActorPool.Observability;
 using ActorPool.Protocol;
 
 namespace ActorPool;

@@ -1,6 +1,7 @@
 using ActorPool.Coordination;
 using ActorPool.Journal;
 using ActorPool.Lifecycle;
+using ActorPool.Observability;
 using ActorPool.Protocol;
 using ActorPool.Remote;
 using Akka.Actor;

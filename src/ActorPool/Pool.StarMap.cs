@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using ActorPool.Coordination;
+using ActorPool.Observability;
 using ActorPool.Protocol;
 
 namespace ActorPool;

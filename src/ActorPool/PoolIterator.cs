@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using ActorPool.Coordination;
 using ActorPool.Lifecycle;
+using ActorPool.Protocol;
 
 namespace ActorPool;
 

@@ -1,6 +1,6 @@
 using ActorPool.Coordination;
+using ActorPool.Observability;
 using ActorPool.Protocol;
-using ActorPool.Routing;
 using Akka.Actor;
 
 namespace ActorPool;

@@ -13,7 +13,7 @@ public sealed class NodeProcess : IDisposable
     /// <summary>
     /// What the node host prints, followed by "host:port", once it is ready: its documented output
     /// (README), read here from outside as a user's script would. It must match
-    /// <c>ActorPool.Remote.DistributedDeployment.NodeReadyLine</c>, which the node host prints and
+    /// <c>ActorPool.Deployment.DistributedDeployment.NodeReadyLine</c>, which the node host prints and
     /// <c>LocalNodes</c> reads; a test in ActorPool.Tests checks that it does.
     /// </summary>
     public const string ReadyLine = "ActorPool node ready at ";

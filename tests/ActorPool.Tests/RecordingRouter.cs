@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ActorPool.Protocol;
 using ActorPool.Routing;
 using Akka.Actor;
 

@@ -5,15 +5,6 @@ using ActorPool.Protocol;
 
 namespace ActorPool.Coordination;
 
-/// <summary>How a job ended, or that it has not.</summary>
-internal enum JobState
-{
-    Running,
-    Finished,
-    Failed,
-    Cancelled,
-}
-
 /// <summary>
 /// One job's counts: items submitted, completed and failed, its total once known, and how it ended.
 /// Every job has one, made when it is submitted; whoever learns of outcomes (its coordinator, its
@@ -24,7 +15,7 @@ internal enum JobState
 /// Counting is interlocked adds, safe from an actor and from any thread. <see cref="End"/> takes
 /// effect once: the job's first ending is the one recorded.
 /// </remarks>
-internal sealed class JobTally
+internal sealed class JobTally : ILiveJob
 {
     private readonly PoolTelemetry _pool;
     private readonly Activity? _activity;
@@ -210,24 +201,4 @@ internal sealed class JobTally
         OperationCanceledException => JobState.Cancelled,
         _ => JobState.Failed,
     };
-}
-
-/// <summary>The kinds of job, as their activities are named (<c>actorpool.</c> and the kind) and the dashboard shows them.</summary>
-internal static class JobKind
-{
-    public const string Map = "map";
-    public const string StarMap = "starmap";
-    public const string IMap = "imap";
-    public const string IMapUnordered = "imap_unordered";
-    public const string Apply = "apply";
-
-    /// <summary>A job as people read it: its kind and id.</summary>
-    public static string Describe(string kind, long id) => $"{kind} #{id}";
-}
-
-/// <summary>What a job came to at a moment: its counts, its total (null while unknown), how it ended (or that it runs), how long since it was submitted (to its end).</summary>
-internal sealed record JobSnapshot(long Id, string Kind, long Completed, long Failed, long? Total, JobState State, long Retries, TimeSpan Elapsed)
-{
-    /// <summary>The job as people read it: its kind and id.</summary>
-    public string Describe() => JobKind.Describe(Kind, Id);
 }

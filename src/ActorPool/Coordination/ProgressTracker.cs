@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ActorPool.Lifecycle;
+using ActorPool.Protocol;
 
 namespace ActorPool.Coordination;
 

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using ActorPool.Lifecycle;
+using ActorPool.Observability;
 using ActorPool.Protocol;
 
 namespace ActorPool.Coordination;

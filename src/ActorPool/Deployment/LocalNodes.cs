@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Reflection;
 using ActorPool.Protocol;
-using ActorPool.Remote;
 using Akka.Actor;
 using Akka.Event;
 

@@ -1,4 +1,3 @@
-using ActorPool.Remote;
 using ActorPool.Routing;
 using Akka.Actor;
 

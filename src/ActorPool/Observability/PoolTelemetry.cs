@@ -1,4 +1,3 @@
-using ActorPool.Coordination;
 
 namespace ActorPool.Observability;
 
@@ -21,7 +20,7 @@ internal sealed class PoolTelemetry
     // what the caller gave, a progress handler among them). One lock for both, so that a job is
     // always in exactly one of them once it began; taken once per job, never per item.
     private readonly object _jobsGate = new();
-    private readonly Dictionary<long, JobTally> _jobs = new();
+    private readonly Dictionary<long, ILiveJob> _jobs = new();
     private readonly Ring<JobSnapshot> _finished = new(FinishedJobsKept);
     private readonly KeyValuePair<string, object?> _success;
     private readonly KeyValuePair<string, object?> _failure;
@@ -76,14 +75,14 @@ internal sealed class PoolTelemetry
     /// <summary>The pool's live workers, as its router last counted them.</summary>
     public int Workers => Volatile.Read(ref _workers);
 
-    public void JobBegan(JobTally job)
+    public void JobBegan(ILiveJob job)
     {
         lock (_jobsGate)
             _jobs.TryAdd(job.Id, job);
     }
 
     /// <summary>The job has ended: what it came to is listed among the last finished, and, if it failed or was cancelled, the board says so.</summary>
-    public void JobEnded(JobTally job, Exception? error)
+    public void JobEnded(ILiveJob job, Exception? error)
     {
         lock (_jobsGate)
         {
@@ -113,7 +112,7 @@ internal sealed class PoolTelemetry
     }
 
     /// <summary>Items of a job have finished; <paramref name="error"/> is the first failed item's, if any.</summary>
-    public void Finished(JobTally job, long completed, long failed, Exception? error = null)
+    public void Finished(ILiveJob job, long completed, long failed, Exception? error = null)
     {
         if (completed != 0)
             Interlocked.Add(ref _completed, completed);
@@ -132,7 +131,7 @@ internal sealed class PoolTelemetry
     }
 
     /// <summary>Items of chunk <paramref name="chunkIndex"/> of <paramref name="job"/> were run again <paramref name="retries"/> times after failures.</summary>
-    public void Retried(JobTally job, long chunkIndex, int retries)
+    public void Retried(ILiveJob job, long chunkIndex, int retries)
     {
         if (Board.Watched)
             Board.Retried(job.Describe(), chunkIndex, retries);

@@ -220,7 +220,7 @@ internal sealed record JobCancelled(long JobId);
 /// </summary>
 internal sealed record CancelTasks(long? JobId, long? ChunkIndex = null) : IWireMessage;
 
-/// <summary>Iterator to streaming coordinator: the consumer left; drop the job's pending work and stop.</summary>
+/// <summary>Streaming coordinator to itself, when its result sink stops (the consumer left): drop the job's pending work and stop.</summary>
 internal sealed class CancelJob
 {
     public static CancelJob Instance { get; } = new();
@@ -249,14 +249,14 @@ internal sealed record NodeWorkers(IActorRef[] Workers, int PlanePort = 0) : IWi
 /// <see cref="Workers"/>) was opened, or could not be (<see cref="Link"/> null: the node is
 /// reached by remoting alone). Either way, the node's workers can now be sent work.
 /// </summary>
-internal sealed record NodeLinkOpened(Address Node, NodeWorkers Workers, Routing.INodeLink? Link);
+internal sealed record NodeLinkOpened(Address Node, NodeWorkers Workers, INodeLink? Link);
 
 /// <summary>
 /// To a work-pulling router: its link <see cref="Link"/> to the node at <see cref="Node"/> ended
 /// (<see cref="Reason"/>). What was in flight on it is counted lost with the node's workers, as
 /// with a node that died; the node is asked for its workers again.
 /// </summary>
-internal sealed record NodeLinkLost(Address Node, Routing.INodeLink Link, string Reason);
+internal sealed record NodeLinkLost(Address Node, INodeLink Link, string Reason);
 
 /// <summary>To a work-pulling router: which nodes does it reach on a link of the data plane? Answered with <see cref="LinkedNodes"/>. For diagnostics and tests.</summary>
 internal sealed class GetLinkedNodes

@@ -1,7 +1,6 @@
 using ActorPool.Configuration;
 using ActorPool.Protocol;
 using ActorPool.Remote.Plane;
-using ActorPool.Routing;
 using ActorPool.Workers;
 using Akka.Actor;
 using Akka.Cluster;

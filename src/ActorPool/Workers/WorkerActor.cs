@@ -1,7 +1,6 @@
 using ActorPool.Lifecycle;
 using ActorPool.Observability;
 using ActorPool.Protocol;
-using ActorPool.Routing;
 using Akka.Actor;
 using Akka.Event;
 

@@ -1,3 +1,4 @@
+using ActorPool.Deployment;
 using ActorPool.Remote;
 
 namespace ActorPool.Tests.Remote;

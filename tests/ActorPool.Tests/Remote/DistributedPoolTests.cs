@@ -308,7 +308,7 @@ public sealed class DistributedPoolTests : IDisposable
             var ids = outer.StandardOutput.ReadLine()!.Split(' ');
             node = int.Parse(ids[1]);
             var shell = int.Parse(ids[3]);
-            Assert.StartsWith(ActorPool.Remote.DistributedDeployment.NodeReadyLine, outer.StandardOutput.ReadLine());
+            Assert.StartsWith(ActorPool.Deployment.DistributedDeployment.NodeReadyLine, outer.StandardOutput.ReadLine());
             using (var kill = Process.Start("kill", ["-KILL", shell.ToString()]))
                 kill.WaitForExit();
             Assert.True(SpinWait.SpinUntil(() => ProcessState(shell) == 'Z', Limit), "The shell did not become a zombie.");

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using ActorPool.Deployment;
 using ActorPool.Remote;
 using ActorPool.Testing;
 

@@ -1,7 +1,6 @@
 using System.Net.Sockets;
 using ActorPool.Configuration;
 using ActorPool.Protocol;
-using ActorPool.Routing;
 using Akka.Actor;
 using Akka.Event;
 

@@ -1,6 +1,5 @@
 using System.Net.Security;
 using System.Net.Sockets;
-using System.Security.Cryptography.X509Certificates;
 using Akka.Actor;
 
 namespace ActorPool.Remote.Plane;

@@ -1,7 +1,7 @@
 using Akka.Actor;
 using Akka.TestKit.Xunit2;
 
-namespace ActorPool.Tests.Routing;
+namespace ActorPool.Tests.Coordination;
 
 /// <summary>Actors in the same ActorSystem use a pool by message, through its router.</summary>
 public sealed class PoolRouterActorTests : TestKit

@@ -1,12 +1,11 @@
 using ActorPool.Configuration;
-using ActorPool.Coordination;
 using ActorPool.Deployment;
 using ActorPool.Lifecycle;
-using ActorPool.Observability;
 using ActorPool.Protocol;
+using ActorPool.Routing;
 using Akka.Actor;
 
-namespace ActorPool.Routing;
+namespace ActorPool.Coordination;
 
 /// <summary>
 /// The pool's router: the actor <see cref="Pool.Router"/> names. It owns the workers and the job
@@ -93,21 +92,4 @@ internal sealed class PoolRouterActor : UntypedActor
             job.Abort(ex);
         }
     }
-}
-
-/// <summary>What a request from another actor needs from the router to make its job.</summary>
-internal sealed record RequestScope(WorkerGroup Group, JobRegistry Registry, PoolSettings Settings, WorkerDeployment Deployment, ActorSystem System)
-{
-    public IActorRefProvider Provider => ((ExtendedActorSystem)System).Provider;
-}
-
-/// <summary>A public request message the router accepts from other actors.</summary>
-internal interface IPoolRequest
-{
-    /// <summary>
-    /// Checks the request and registers its job; returns the job for the router to start like any
-    /// other, or null when there is nothing to start (refused with a reply, already answered, or
-    /// sent to the workers already).
-    /// </summary>
-    IJobStart? Accept(RequestScope scope, IActorRef requester);
 }

@@ -1,7 +1,6 @@
-using ActorPool.Protocol;
 using Akka.Actor;
 
-namespace ActorPool.Routing;
+namespace ActorPool.Protocol;
 
 /// <summary>
 /// Direct connections from a work-pulling router to the nodes whose workers it feeds, beside

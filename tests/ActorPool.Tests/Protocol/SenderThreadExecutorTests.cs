@@ -5,7 +5,7 @@ using ActorPool.Workers;
 using Akka.Actor;
 using Akka.Dispatch;
 
-namespace ActorPool.Tests.Routing;
+namespace ActorPool.Tests.Protocol;
 
 /// <summary>The in-process work-pulling router runs on the thread of a marked send, one run per thread at most; anything else runs it on the thread pool.</summary>
 public sealed class SenderThreadExecutorTests

@@ -1,6 +1,6 @@
-using ActorPool.Protocol;
+using ActorPool.Lifecycle;
 
-namespace ActorPool.Lifecycle;
+namespace ActorPool.Protocol;
 
 /// <summary>
 /// Which pool's user code the current thread is running: a worker's task (and its initializer),

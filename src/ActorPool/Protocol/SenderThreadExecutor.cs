@@ -1,13 +1,13 @@
 using Akka.Configuration;
 using Akka.Dispatch;
 
-namespace ActorPool.Routing;
+namespace ActorPool.Protocol;
 
 /// <summary>
 /// The executor of the in-process work-pulling router's dispatcher (<c>actorpool.router-dispatcher</c>):
 /// a message sent from inside <see cref="RouteHere"/> has the router's mailbox run on the sending
 /// thread, when no other thread runs it. ActorPool marks two sends so: a job's chunks leaving for
-/// the workers (<see cref="WorkerGroup.Dispatch"/>: a submitted task is routed on the caller's
+/// the workers (<c>Routing.WorkerGroup.Dispatch</c>: a submitted task is routed on the caller's
 /// thread) and a worker's report that its batch is done (the next work is routed on the worker's
 /// thread). That is how Akka's own pool routers route, on the sender's thread; the thread-pool
 /// hop each side of a round trip is gone. Any other message (a timer's tick, a system message,

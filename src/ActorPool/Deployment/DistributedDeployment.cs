@@ -1,12 +1,13 @@
 using System.Diagnostics;
 using System.Net;
 using ActorPool.Protocol;
+using ActorPool.Remote;
 using Akka;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Configuration;
 
-namespace ActorPool.Remote;
+namespace ActorPool.Deployment;
 
 /// <summary>The driver side of <see cref="PoolDeployment.Cluster"/> and <see cref="PoolDeployment.LocalProcesses"/>.</summary>
 internal static class DistributedDeployment

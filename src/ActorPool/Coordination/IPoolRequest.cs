@@ -1,0 +1,24 @@
+using ActorPool.Configuration;
+using ActorPool.Deployment;
+using ActorPool.Lifecycle;
+using ActorPool.Routing;
+using Akka.Actor;
+
+namespace ActorPool.Coordination;
+
+/// <summary>What a request from another actor needs from the router to make its job.</summary>
+internal sealed record RequestScope(WorkerGroup Group, JobRegistry Registry, PoolSettings Settings, WorkerDeployment Deployment, ActorSystem System)
+{
+    public IActorRefProvider Provider => ((ExtendedActorSystem)System).Provider;
+}
+
+/// <summary>A public request message the router accepts from other actors.</summary>
+internal interface IPoolRequest
+{
+    /// <summary>
+    /// Checks the request and registers its job; returns the job for the router to start like any
+    /// other, or null when there is nothing to start (refused with a reply, already answered, or
+    /// sent to the workers already).
+    /// </summary>
+    IJobStart? Accept(RequestScope scope, IActorRef requester);
+}
