@@ -3,6 +3,7 @@ using ActorPool.Coordination;
 using ActorPool.Journal;
 using ActorPool.Lifecycle;
 using ActorPool.Protocol;
+using ActorPool.Threads;
 
 namespace ActorPool;
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using ActorPool.Protocol;
 using ActorPool.Routing;
+using ActorPool.Threads;
 using Akka.Actor;
 
 namespace ActorPool.Tests;

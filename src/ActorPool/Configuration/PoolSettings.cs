@@ -1,5 +1,5 @@
-using ActorPool.Lifecycle;
 using ActorPool.Observability;
+using ActorPool.Threads;
 using Akka.Configuration;
 
 namespace ActorPool.Configuration;
@@ -30,7 +30,7 @@ internal sealed record PoolSettings(
     /// <summary>Id of the dispatcher that runs user functions.</summary>
     public const string WorkerDispatcherId = "actorpool.worker-dispatcher";
 
-    /// <summary>Id of the dispatcher of the in-process work-pulling router (<see cref="Protocol.SenderThreadExecutor"/>).</summary>
+    /// <summary>Id of the dispatcher of the in-process work-pulling router (<see cref="Threads.SenderThreadExecutor"/>).</summary>
     public const string RouterDispatcherId = "actorpool.router-dispatcher";
 
     /// <summary>Items of one chunk of an async function a worker awaits at once (<c>actorpool.async-items-per-worker</c>), from any system's configuration.</summary>

@@ -8,8 +8,9 @@ using Akka.Actor;
 namespace ActorPool.Coordination;
 
 /// <summary>
-/// The pool's router: the actor <see cref="Pool.Router"/> names. It owns the workers and the job
-/// coordinators (its children, so stopping it stops the whole pool). Every job with a coordinator
+/// The pool's actor, the one <see cref="Pool.Router"/> names. Its children are the job coordinators
+/// and the router that picks a worker for each chunk (<see cref="WorkerGroup"/>: in process, the
+/// workers' parent), so stopping it stops the whole pool. Every job with a coordinator
 /// enters here the same way, as an <see cref="IJobStart"/>: told by the pool's methods, or made
 /// from a <see cref="MapRequest{T, TResult}"/> another actor sent. An <see cref="ApplyRequest{TResult}"/>
 /// is checked and registered here too, and its single task goes straight to the workers.

@@ -1,9 +1,9 @@
 namespace ActorPool.Observability;
 
 /// <summary>
-/// A job in progress, as the pool's telemetry reads it: the job's counts (<c>Coordination.JobTally</c>)
-/// report to <see cref="PoolTelemetry"/> through this, so that observability needs nothing of how
-/// jobs are coordinated.
+/// A job, running or just ended, as the pool's telemetry reads it: the job's counts
+/// (<c>Coordination.JobTally</c>) report to <see cref="PoolTelemetry"/> through this, so that
+/// observability needs nothing of how jobs are coordinated.
 /// </summary>
 internal interface ILiveJob
 {

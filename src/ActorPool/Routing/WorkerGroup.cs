@@ -1,5 +1,6 @@
 using ActorPool.Configuration;
 using ActorPool.Protocol;
+using ActorPool.Threads;
 using ActorPool.Workers;
 using Akka.Actor;
 using Akka.Event;
@@ -15,9 +16,9 @@ internal sealed record WorkerGroup(IActorRef Workers, IActorRef DropTarget, Func
 {
     /// <summary>
     /// Workers in this process, one per process slot, created from <paramref name="workerProps"/>
-    /// as children of <paramref name="context"/>, behind the router <see cref="PoolSettings.Routing"/> names.
+    /// as children of the router <see cref="PoolSettings.Routing"/> names, itself a child of <paramref name="context"/>.
     /// </summary>
-    /// <param name="context">The pool's router actor, the workers' parent.</param>
+    /// <param name="context">The pool's actor, the router's parent.</param>
     /// <param name="settings">The pool's settings.</param>
     /// <param name="workerProps">The props of one worker.</param>
     /// <param name="claims">What the workers have started of their batches, for the work-pulling router to take back the rest from a straggler.</param>

@@ -23,7 +23,7 @@ namespace ActorPool.Workers;
 /// <para>The worker's thread and the timer's share the buffer under a lock, and send under it, so
 /// that messages leave in the order their results were added. Sending is a Tell: it never blocks
 /// and runs no user code. At a batch's end in process it may run the work-pulling router on this
-/// thread (<see cref="Protocol.SenderThreadExecutor"/>), which takes only brief locks of its own;
+/// thread (<see cref="Threads.SenderThreadExecutor"/>), which takes only brief locks of its own;
 /// the timer waits for the gate meanwhile, with nothing held to send.</para>
 /// </remarks>
 internal sealed class ReplyBuffer : IDisposable

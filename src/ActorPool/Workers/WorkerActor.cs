@@ -1,6 +1,7 @@
 using ActorPool.Lifecycle;
 using ActorPool.Observability;
 using ActorPool.Protocol;
+using ActorPool.Threads;
 using Akka.Actor;
 using Akka.Event;
 

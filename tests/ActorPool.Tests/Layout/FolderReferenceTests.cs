@@ -1,46 +1,79 @@
+using System.Reflection;
+
 namespace ActorPool.Tests.Layout;
 
 /// <summary>
 /// The library's folders keep one road (README, "How it works"): a Map goes from the public API at
-/// the root through <c>Coordination</c>, <c>Routing</c> and <c>Workers</c> to <c>Protocol</c>, and no
-/// folder on that road refers to one before it. <c>Lifecycle</c>, <c>Configuration</c> and
-/// <c>Observability</c> serve them all, so they refer to none of them but <c>Protocol</c>.
+/// the root through <c>Coordination</c>, <c>Routing</c> and <c>Workers</c> to <c>Protocol</c>. No folder
+/// on that road refers to one before it, nor to the root but for its public vocabulary (options,
+/// contexts, exceptions). <c>Lifecycle</c>, <c>Configuration</c>, <c>Observability</c> and
+/// <c>Threads</c> serve them all, so they refer to nothing on the road but <c>Protocol</c>.
 /// </summary>
 public sealed class FolderReferenceTests
 {
     private static readonly string[] Road = ["Coordination", "Routing", "Workers", "Protocol"];
 
-    private static readonly string[] Beside = ["Lifecycle", "Configuration", "Observability"];
+    private static readonly string[] Beside = ["Lifecycle", "Configuration", "Observability", "Threads"];
 
-    private static readonly Dictionary<string, Dictionary<string, string>> References = FolderReferences.Of(typeof(Pool).Assembly);
+    // What a caller submits with and waits on: the road hands results back through reply addresses, never through these.
+    private static readonly Type[] Submission = [typeof(Pool), typeof(AsyncResult<>), typeof(PoolIterator<>)];
+
+    private static readonly Assembly Library = typeof(Pool).Assembly;
+
+    private static readonly Dictionary<string, Dictionary<Type, Type>> References = FolderReferences.Of(Library, "ActorPool");
 
     [Fact]
     public void FoldersOnAMapsRoad_NeverReferToOneBeforeThem()
     {
-        var backwards = Road
-            .SelectMany((folder, place) => Road.Take(place).Where(References[folder].ContainsKey)
-                .Select(earlier => $"{folder} refers to {earlier} (in {References[folder][earlier]})"))
-            .ToList();
+        var backwards = Road.SelectMany((folder, place) => Referring(folder, Road.Take(place).ToArray())).ToList();
         Assert.True(backwards.Count == 0, string.Join(Environment.NewLine, backwards));
     }
 
     [Fact]
-    public void FoldersBesideTheRoad_ReferToNoneOfItButProtocol()
+    public void FoldersOnAndBesideTheRoad_ReferToTheRootOnlyForItsPublicVocabulary()
     {
-        var onto = Beside
-            .SelectMany(folder => Road.Where(road => road != "Protocol" && References[folder].ContainsKey(road))
-                .Select(road => $"{folder} refers to {road} (in {References[folder][road]})"))
+        var intoTheRoot = Road.Concat(Beside)
+            .SelectMany(folder => References[folder]
+                .Where(reference => FolderReferences.FolderOf(reference.Key, Library, "ActorPool") == ""
+                    && (!reference.Key.IsVisible || Submission.Contains(Definition(reference.Key))))
+                .Select(reference => $"{folder} refers to {reference.Key} (in {reference.Value})"))
             .ToList();
+        Assert.True(intoTheRoot.Count == 0, string.Join(Environment.NewLine, intoTheRoot));
+    }
+
+    [Fact]
+    public void FoldersBesideTheRoad_ReferToNothingOnItButProtocol()
+    {
+        var onto = Beside.SelectMany(folder => Referring(folder, Road.Where(road => road != "Protocol").ToArray())).ToList();
         Assert.True(onto.Count == 0, string.Join(Environment.NewLine, onto));
+    }
+
+    [Fact]
+    public void FolderReferences_FindAReferenceMadeOnlyInAMethodBody()
+    {
+        var fixture = FolderReferences.Of(typeof(FolderReferenceTests).Assembly, "ActorPool.Tests.Layout.Fixture");
+        Assert.Equal(typeof(Fixture.Lower.Worker), fixture["Lower"][typeof(Fixture.Upper.Job)]);
+        Assert.Empty(fixture["Upper"]);
     }
 
     [Fact]
     public void FolderReferences_FindTheRoadsOwnSteps()
     {
-        // The tests above pass on an empty scan too: this one fails if the scan misses the references every Map makes.
-        Assert.Contains("Routing", References["Coordination"].Keys);
-        Assert.Contains("Workers", References["Routing"].Keys);
-        Assert.Contains("Protocol", References["Workers"].Keys);
-        Assert.Contains("Coordination", References[""].Keys);
+        // The rules above hold on an empty scan too: this fails if the scan misses what every Map goes through.
+        Assert.Contains("Routing", Folders("Coordination"));
+        Assert.Contains("Workers", Folders("Routing"));
+        Assert.Contains("Protocol", Folders("Workers"));
+        Assert.Contains("Coordination", Folders(""));
+        Assert.Contains("", Folders("Protocol")); // the root's vocabulary: JobOptions, PoolContext
     }
+
+    private static IEnumerable<string> Referring(string folder, string[] forbidden) =>
+        References[folder]
+            .Where(reference => forbidden.Contains(FolderReferences.FolderOf(reference.Key, Library, "ActorPool")))
+            .Select(reference => $"{folder} refers to {reference.Key} (in {reference.Value})");
+
+    private static IEnumerable<string?> Folders(string folder) =>
+        References[folder].Keys.Select(type => FolderReferences.FolderOf(type, Library, "ActorPool")).Distinct();
+
+    private static Type Definition(Type type) => type.IsGenericType ? type.GetGenericTypeDefinition() : type;
 }

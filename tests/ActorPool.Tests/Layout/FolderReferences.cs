@@ -4,11 +4,12 @@ using System.Reflection.Emit;
 namespace ActorPool.Tests.Layout;
 
 /// <summary>
-/// Which of an assembly's folders (its namespaces under <c>ActorPool.</c>: <c>Routing</c>,
-/// <c>Remote</c> for <c>Remote.Plane</c> too, "" for the root) refer to which others, read from the
-/// compiled code rather than the sources: every type's base, interfaces, fields, properties and
-/// method signatures, and every type, method and field its methods' IL names. A <c>var</c> or a
-/// lambda hides a reference from the sources' usings, never from the IL.
+/// Which types each folder of an assembly refers to: a folder is a namespace under a root one
+/// (<c>ActorPool.Routing</c> is <c>Routing</c>, <c>ActorPool.Remote.Plane</c> is <c>Remote</c>, the root
+/// namespace itself is ""). Read from the compiled code, not the sources, where a <c>var</c> or a
+/// lambda hides a reference from the usings: every type's base, interfaces, generic constraints,
+/// fields, properties and method signatures, and in every method body its locals and each type,
+/// method and field its IL names, with their signatures. Constants are not seen: they compile to values.
 /// </summary>
 internal static class FolderReferences
 {
@@ -20,31 +21,35 @@ internal static class FolderReferences
         .Select(field => (OpCode)field.GetValue(null)!)
         .ToDictionary(code => code.Value);
 
-    /// <summary>For each folder of <paramref name="assembly"/>, each other folder it refers to, with one type that does (for the message).</summary>
-    public static Dictionary<string, Dictionary<string, string>> Of(Assembly assembly)
+    /// <summary>
+    /// For each folder of <paramref name="assembly"/> under <paramref name="root"/>, each type of the
+    /// assembly in another folder that it refers to, with one of its own types that does (for messages).
+    /// </summary>
+    public static Dictionary<string, Dictionary<Type, Type>> Of(Assembly assembly, string root)
     {
-        var references = new Dictionary<string, Dictionary<string, string>>();
+        var references = new Dictionary<string, Dictionary<Type, Type>>();
         foreach (var type in assembly.GetTypes())
         {
-            var from = FolderOf(type, assembly);
-            if (from is null)
+            if (FolderOf(type, assembly, root) is not { } from)
                 continue;
             var seen = new HashSet<Type>();
             foreach (var referenced in ReferencedBy(type))
                 Collect(referenced, seen);
             var mine = references.TryGetValue(from, out var found) ? found : references[from] = [];
-            foreach (var to in seen.Select(t => FolderOf(t, assembly)).OfType<string>().Where(to => to != from))
-                mine.TryAdd(to, type.FullName ?? type.Name);
+            foreach (var other in seen.Where(other => FolderOf(other, assembly, root) is { } to && to != from))
+                mine.TryAdd(other, type);
         }
         return references;
     }
 
-    private static string? FolderOf(Type type, Assembly assembly)
+    /// <summary>The folder of <paramref name="type"/>, or null if it is not one of <paramref name="assembly"/>'s under <paramref name="root"/>.</summary>
+    public static string? FolderOf(Type type, Assembly assembly, string root)
     {
-        if (type.Assembly != assembly || type.Namespace is not { } name || !name.StartsWith("ActorPool", StringComparison.Ordinal))
+        if (type.Assembly != assembly || type.Namespace is not { } name)
             return null;
-        var parts = name.Split('.');
-        return parts.Length > 1 ? parts[1] : "";
+        if (name == root)
+            return "";
+        return name.StartsWith(root + ".", StringComparison.Ordinal) ? name[(root.Length + 1)..].Split('.')[0] : null;
     }
 
     private static IEnumerable<Type> ReferencedBy(Type type)
@@ -53,30 +58,39 @@ internal static class FolderReferences
             yield return baseType;
         foreach (var implemented in type.GetInterfaces())
             yield return implemented;
+        foreach (var constraint in Constraints(type.IsGenericTypeDefinition ? type.GetGenericArguments() : []))
+            yield return constraint;
         foreach (var field in type.GetFields(Declared))
             yield return field.FieldType;
         foreach (var property in type.GetProperties(Declared))
             yield return property.PropertyType;
         foreach (var method in type.GetMethods(Declared).Cast<MethodBase>().Concat(type.GetConstructors(Declared)))
         {
-            if (method is MethodInfo info)
-                yield return info.ReturnType;
-            foreach (var parameter in method.GetParameters())
-                yield return parameter.ParameterType;
+            foreach (var signature in Signature(method))
+                yield return signature;
+            foreach (var constraint in Constraints(method.IsGenericMethodDefinition ? method.GetGenericArguments() : []))
+                yield return constraint;
             foreach (var named in NamedInBody(method))
                 yield return named;
         }
     }
 
-    /// <summary>The types that <paramref name="method"/>'s IL names: its operands' types, methods' and fields' declaring types and signatures.</summary>
-    private static IEnumerable<Type> NamedInBody(MethodBase method)
+    private static IEnumerable<Type> Signature(MethodBase method) =>
+        (method is MethodInfo info ? [info.ReturnType] : Array.Empty<Type>()).Concat(method.GetParameters().Select(parameter => parameter.ParameterType));
+
+    private static IEnumerable<Type> Constraints(Type[] parameters) => parameters.SelectMany(parameter => parameter.GetGenericParameterConstraints());
+
+    /// <summary>The types <paramref name="method"/>'s body names: its locals, and its IL's operands (types; methods and fields, with their declaring types and signatures).</summary>
+    private static List<Type> NamedInBody(MethodBase method)
     {
-        var il = method.GetMethodBody()?.GetILAsByteArray();
-        if (il is null)
-            return [];
+        var named = new List<Type>();
+        var body = method.GetMethodBody();
+        if (body is null)
+            return named;
+        named.AddRange(body.LocalVariables.Select(local => local.LocalType));
+        var il = body.GetILAsByteArray()!;
         var typeArguments = method.DeclaringType is { IsGenericType: true } declaring ? declaring.GetGenericArguments() : null;
         var methodArguments = method.IsGenericMethod ? method.GetGenericArguments() : null;
-        var named = new List<Type>();
         for (var at = 0; at < il.Length;)
         {
             var value = (short)il[at++];
@@ -100,9 +114,7 @@ internal static class FolderReferences
                     at += 4 + 4 * BitConverter.ToInt32(il, at);
                     break;
                 case OperandType.InlineField or OperandType.InlineMethod or OperandType.InlineType or OperandType.InlineTok:
-                    var member = method.Module.ResolveMember(BitConverter.ToInt32(il, at), typeArguments, methodArguments);
-                    at += 4;
-                    switch (member)
+                    switch (method.Module.ResolveMember(BitConverter.ToInt32(il, at), typeArguments, methodArguments))
                     {
                         case Type type:
                             named.Add(type);
@@ -113,12 +125,14 @@ internal static class FolderReferences
                             break;
                         case MethodBase called:
                             named.Add(called.DeclaringType!);
-                            if (called is MethodInfo { IsGenericMethod: true } generic)
-                                named.AddRange(generic.GetGenericArguments());
+                            named.AddRange(Signature(called));
+                            if (called.IsGenericMethod)
+                                named.AddRange(called.GetGenericArguments());
                             break;
                     }
+                    at += 4;
                     break;
-                default: // InlineI, InlineBrTarget, InlineString, InlineSig, ShortInlineR
+                default: // InlineI, InlineBrTarget, InlineString, InlineSig, ShortInlineR: four bytes
                     at += 4;
                     break;
             }

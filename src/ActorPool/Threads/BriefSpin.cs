@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace ActorPool.Lifecycle;
+namespace ActorPool.Threads;
 
 /// <summary>
 /// A thread about to give up its core (a worker out of work, a caller waiting on a result) spins a

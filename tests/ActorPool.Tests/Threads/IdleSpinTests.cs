@@ -6,7 +6,7 @@ using Akka.Actor;
 using Akka.Actor.Setup;
 using Akka.Configuration;
 
-namespace ActorPool.Tests.Lifecycle;
+namespace ActorPool.Tests.Threads;
 
 /// <summary>
 /// <c>actorpool.idle-spin</c>: its range, and a result's waits: one without a limit spins and ends

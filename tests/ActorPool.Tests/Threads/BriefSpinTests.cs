@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using ActorPool.Lifecycle;
+using ActorPool.Threads;
 
-namespace ActorPool.Tests.Lifecycle;
+namespace ActorPool.Tests.Threads;
 
 /// <summary>A thread about to sleep spins for a bounded time first, and goes on as soon as what it waits for holds.</summary>
 public sealed class BriefSpinTests

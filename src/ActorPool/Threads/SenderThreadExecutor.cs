@@ -1,7 +1,7 @@
 using Akka.Configuration;
 using Akka.Dispatch;
 
-namespace ActorPool.Protocol;
+namespace ActorPool.Threads;
 
 /// <summary>
 /// The executor of the in-process work-pulling router's dispatcher (<c>actorpool.router-dispatcher</c>):

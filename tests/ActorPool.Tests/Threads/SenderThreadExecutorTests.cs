@@ -1,11 +1,12 @@
 using ActorPool.Configuration;
 using ActorPool.Protocol;
 using ActorPool.Routing;
+using ActorPool.Threads;
 using ActorPool.Workers;
 using Akka.Actor;
 using Akka.Dispatch;
 
-namespace ActorPool.Tests.Protocol;
+namespace ActorPool.Tests.Threads;
 
 /// <summary>The in-process work-pulling router runs on the thread of a marked send, one run per thread at most; anything else runs it on the thread pool.</summary>
 public sealed class SenderThreadExecutorTests
