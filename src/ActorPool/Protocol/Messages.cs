@@ -228,8 +228,8 @@ internal sealed class CancelJob
 }
 
 /// <summary>
-/// Asks for workers: the pool's actor (<c>PoolRouterActor</c>) answers with its <c>WorkerGroup</c>; a node's host
-/// actor answers with <see cref="NodeWorkers"/>.
+/// Asks for workers: the pool's actor (<c>PoolRouterActor</c>) answers with its <c>WorkerGroup</c>;
+/// a node's host actor answers with <see cref="NodeWorkers"/>.
 /// </summary>
 internal sealed class GetWorkers : IWireMessage
 {

@@ -1,5 +1,5 @@
-// Types for FolderReferenceTests to scan: two folders, Lower referring to Upper only inside a method
-// body, where the sources' usings cannot show it.
+// Types for FolderReferenceTests to scan: two folders, Lower referring to Upper only in a method's IL
+// (no signature, no local), where the sources' usings need not show it either.
 namespace ActorPool.Tests.Layout.Fixture.Upper
 {
     internal sealed class Job;
@@ -9,10 +9,6 @@ namespace ActorPool.Tests.Layout.Fixture.Lower
 {
     internal static class Worker
     {
-        public static int Count()
-        {
-            var jobs = new List<Upper.Job>();
-            return jobs.Count;
-        }
+        public static int Count() => new List<Upper.Job>().Count;
     }
 }

@@ -49,7 +49,7 @@ public sealed class FolderReferenceTests
     }
 
     [Fact]
-    public void FolderReferences_FindAReferenceMadeOnlyInAMethodBody()
+    public void FolderReferences_FindAReferenceMadeOnlyInAMethodsIL()
     {
         var fixture = FolderReferences.Of(typeof(FolderReferenceTests).Assembly, "ActorPool.Tests.Layout.Fixture");
         Assert.Equal(typeof(Fixture.Lower.Worker), fixture["Lower"][typeof(Fixture.Upper.Job)]);
