@@ -20,12 +20,14 @@ public sealed class FolderReferenceTests
 
     private static readonly Assembly Library = typeof(Pool).Assembly;
 
-    private static readonly Dictionary<string, Dictionary<Type, Type>> References = FolderReferences.Of(Library, "ActorPool");
+    private const string Root = "ActorPool";
+
+    private static readonly Dictionary<string, Dictionary<Type, Type>> References = FolderReferences.Of(Library, Root);
 
     [Fact]
     public void FoldersOnAMapsRoad_NeverReferToOneBeforeThem()
     {
-        var backwards = Road.SelectMany((folder, place) => Referring(folder, Road.Take(place).ToArray())).ToList();
+        var backwards = Road.SelectMany((folder, place) => Referring(folder, type => Road.Take(place).Contains(FolderOf(type)))).ToList();
         Assert.True(backwards.Count == 0, string.Join(Environment.NewLine, backwards));
     }
 
@@ -33,10 +35,7 @@ public sealed class FolderReferenceTests
     public void FoldersOnAndBesideTheRoad_ReferToTheRootOnlyForItsPublicVocabulary()
     {
         var intoTheRoot = Road.Concat(Beside)
-            .SelectMany(folder => References[folder]
-                .Where(reference => FolderReferences.FolderOf(reference.Key, Library, "ActorPool") == ""
-                    && (!reference.Key.IsVisible || Submission.Contains(Definition(reference.Key))))
-                .Select(reference => $"{folder} refers to {reference.Key} (in {reference.Value})"))
+            .SelectMany(folder => Referring(folder, type => FolderOf(type) == "" && (!type.IsVisible || Submission.Contains(Definition(type)))))
             .ToList();
         Assert.True(intoTheRoot.Count == 0, string.Join(Environment.NewLine, intoTheRoot));
     }
@@ -44,7 +43,7 @@ public sealed class FolderReferenceTests
     [Fact]
     public void FoldersBesideTheRoad_ReferToNothingOnItButProtocol()
     {
-        var onto = Beside.SelectMany(folder => Referring(folder, Road.Where(road => road != "Protocol").ToArray())).ToList();
+        var onto = Beside.SelectMany(folder => Referring(folder, type => FolderOf(type) is { } to && to != "Protocol" && Road.Contains(to))).ToList();
         Assert.True(onto.Count == 0, string.Join(Environment.NewLine, onto));
     }
 
@@ -67,13 +66,15 @@ public sealed class FolderReferenceTests
         Assert.Contains("", Folders("Protocol")); // the root's vocabulary: JobOptions, PoolContext
     }
 
-    private static IEnumerable<string> Referring(string folder, string[] forbidden) =>
+    /// <summary>What <paramref name="folder"/> refers to that it must not, as messages naming the type and where.</summary>
+    private static IEnumerable<string> Referring(string folder, Func<Type, bool> forbidden) =>
         References[folder]
-            .Where(reference => forbidden.Contains(FolderReferences.FolderOf(reference.Key, Library, "ActorPool")))
+            .Where(reference => forbidden(reference.Key))
             .Select(reference => $"{folder} refers to {reference.Key} (in {reference.Value})");
 
-    private static IEnumerable<string?> Folders(string folder) =>
-        References[folder].Keys.Select(type => FolderReferences.FolderOf(type, Library, "ActorPool")).Distinct();
+    private static IEnumerable<string?> Folders(string folder) => References[folder].Keys.Select(FolderOf).Distinct();
+
+    private static string? FolderOf(Type type) => FolderReferences.FolderOf(type, Library, Root);
 
     private static Type Definition(Type type) => type.IsGenericType ? type.GetGenericTypeDefinition() : type;
 }
