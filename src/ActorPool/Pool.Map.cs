@@ -18,9 +18,10 @@ public sealed partial class Pool
     /// <param name="iterable">The inputs. An array is read in place rather than copied, since the caller waits (as CPython reads a list): do not change it from another thread until Map returns.</param>
     /// <param name="chunkSize">
     /// Items per task. Null (the default): ceil(n / (32 × <see cref="Processes"/>)) under
-    /// <see cref="PoolRouting.WorkPulling"/>, CPython's ceil(n / (4 × <see cref="Processes"/>)) under the
-    /// other routings or with <see cref="PoolOptions.MaxTasksPerChild"/> set; for an async function, at
-    /// least as many items as a worker awaits at once (16), while each worker has that many.
+    /// <see cref="PoolRouting.WorkPulling"/>, the last chunks shrinking to an eighth of that so that
+    /// workers end together; CPython's ceil(n / (4 × <see cref="Processes"/>)) under the other routings
+    /// or with <see cref="PoolOptions.MaxTasksPerChild"/> set; for an async function, at least as many
+    /// items as a worker awaits at once (16), while each worker has that many, and no shrinking.
     /// </param>
     /// <param name="options">How the job runs its tasks (retries, progress); null (the default) for the defaults of <see cref="JobOptions"/>.</param>
     /// <param name="cancellationToken">Cancelling it fails the job with <see cref="OperationCanceledException"/>: its queued tasks are dropped and its running ones see <see cref="PoolContext.CancellationToken"/> cancelled. Default: none.</param>
@@ -44,9 +45,10 @@ public sealed partial class Pool
     /// <param name="iterable">The inputs; read in full on the calling thread. If reading throws, the result fails with that exception.</param>
     /// <param name="chunkSize">
     /// Items per task. Null (the default): ceil(n / (32 × <see cref="Processes"/>)) under
-    /// <see cref="PoolRouting.WorkPulling"/>, CPython's ceil(n / (4 × <see cref="Processes"/>)) under the
-    /// other routings or with <see cref="PoolOptions.MaxTasksPerChild"/> set; for an async function, at
-    /// least as many items as a worker awaits at once (16), while each worker has that many.
+    /// <see cref="PoolRouting.WorkPulling"/>, the last chunks shrinking to an eighth of that so that
+    /// workers end together; CPython's ceil(n / (4 × <see cref="Processes"/>)) under the other routings
+    /// or with <see cref="PoolOptions.MaxTasksPerChild"/> set; for an async function, at least as many
+    /// items as a worker awaits at once (16), while each worker has that many, and no shrinking.
     /// </param>
     /// <param name="callback">Called once with the whole list when every task has succeeded; default none.</param>
     /// <param name="errorCallback">Called once with the first exception if any task fails, or with <see cref="OperationCanceledException"/> if the job is cancelled (and <paramref name="callback"/> is then never called); default none.</param>

@@ -15,7 +15,7 @@ namespace ActorPool;
 /// </summary>
 /// <param name="Func">The function; must not be null.</param>
 /// <param name="Items">The inputs; read by the pool when it receives the request.</param>
-/// <param name="ChunkSize">Items per task; null (the default) uses the default of <c>Map</c>: ceil(n / (32 × workers)) under work pulling, CPython's ceil(n / (4 × workers)) under the other routings or with <c>MaxTasksPerChild</c> set.</param>
+/// <param name="ChunkSize">Items per task; null (the default) uses the default of <c>Map</c>: ceil(n / (32 × workers)) under work pulling, the last chunks shrinking to an eighth of that, CPython's ceil(n / (4 × workers)) under the other routings or with <c>MaxTasksPerChild</c> set.</param>
 public sealed record MapRequest<T, TResult>(Func<T, TResult> Func, IReadOnlyList<T> Items, int? ChunkSize = null) : IPoolRequest
 {
     IJobStart? IPoolRequest.Accept(RequestScope scope, IActorRef requester)

@@ -16,7 +16,7 @@ internal sealed record MapJob<TResult>(
 {
     /// <summary>
     /// Cuts <paramref name="items"/> into chunks of <paramref name="chunkSize"/> (null: the default,
-    /// <see cref="Chunking.DefaultChunkSize(int, PoolSettings, bool)"/>), each prepared for the
+    /// <see cref="Chunking.Cut(IReadOnlyList{ValueTuple{int, int}}, int?, PoolSettings, bool)"/>), each prepared for the
     /// group's workers. The one way both <c>Pool.MapAsync</c> and <c>MapRequest</c> build a job.
     /// </summary>
     /// <param name="jobId">The job's id.</param>
@@ -47,22 +47,19 @@ internal sealed record MapJob<TResult>(
         // and a job with a failed item hands out no list.
         var results = durable?.Results ?? GC.AllocateUninitializedArray<TResult>(items.Length);
         var left = durable?.Left ?? [(0, items.Length)];
-        var size = chunkSize ?? Chunking.DefaultChunkSize(left.Sum(range => range.Count), settings, awaited);
-        var chunks = new ChunkWork[left.Sum(range => (int)(((long)range.Count + size - 1) / size))];
-        var offsets = new long[chunks.Length];
-        var next = 0;
-        foreach (var (start, count) in left)
+        var cuts = Chunking.Cut(left, chunkSize, settings, awaited).ToArray();
+        var chunks = new ChunkWork[cuts.Length];
+        var offsets = new long[cuts.Length];
+        for (var i = 0; i < cuts.Length; i++)
         {
-            foreach (var chunk in Chunking.Split(new ArraySegment<T>(items, start, count), size))
-            {
-                // A chunk that may run twice at once (a straggler and its copy) writes an array of its
-                // own, which its coordinator copies from the first to arrive: the loser, ending later,
-                // must not write over the job's results.
-                var work = makeWork(chunk);
-                tally.Stamp(work);
-                chunks[next] = group.Prepare(work.Speculative ? work : work.WritingTo(new ArraySegment<TResult>(results, chunk.Offset, chunk.Count)));
-                offsets[next++] = chunk.Offset;
-            }
+            // A chunk that may run twice at once (a straggler and its copy) writes an array of its
+            // own, which its coordinator copies from the first to arrive: the loser, ending later,
+            // must not write over the job's results.
+            var chunk = new ArraySegment<T>(items, cuts[i].Start, cuts[i].Count);
+            var work = makeWork(chunk);
+            tally.Stamp(work);
+            chunks[i] = group.Prepare(work.Speculative ? work : work.WritingTo(new ArraySegment<TResult>(results, chunk.Offset, chunk.Count)));
+            offsets[i] = chunk.Offset;
         }
         tally.Submitted(left.Sum(range => range.Count));
         return new(jobId, chunks, offsets, results, replyTo, tally, durable?.Journal);
