@@ -34,8 +34,9 @@ internal static class Chunking
     /// small chunk of each other, and less where the last chunks taper (see
     /// <see cref="Cut(IReadOnlyList{ValueTuple{int, int}}, int, int)"/>). Akka's round-robin and
     /// smallest-mailbox routers send every chunk at once, so each worker's share is fixed whatever
-    /// the chunk size, and finer chunks would only add messages. MaxTasksPerChild counts chunks (CPython's tasks), and a limit chosen for
-    /// CPython would replace workers (with LocalProcesses, processes) eight times as often.
+    /// the chunk size, and finer chunks would only add messages. MaxTasksPerChild counts chunks
+    /// (CPython's tasks), and a limit chosen for CPython would replace workers (with
+    /// LocalProcesses, processes) eight times as often.
     /// </remarks>
     public static int ChunksPerWorker(PoolRouting routing, int? maxTasksPerChild) =>
         routing == PoolRouting.WorkPulling && maxTasksPerChild is null ? DefaultChunksPerWorker : CPythonChunksPerWorker;
@@ -84,10 +85,11 @@ internal static class Chunking
     /// <paramref name="chunkSize"/> and at least an eighth of it (factoring: each worker's next chunk
     /// is half of its share of what remains). The chunks keep their size until the last
     /// <c>2w</c> of them, then shrink to an eighth: workers of one speed that pull chunks as they
-    /// free up end within a few of these of each other (four in the model of the unit tests), where
-    /// with equal chunks one core could wait up to a whole chunk at the end (measured here on a CPU-bound Map of 400 items on two workers, 1.5 s:
-    /// the median gap between the workers' ends was 36 ms in 7-item chunks, 9 ms tapered). It adds
-    /// about <c>4w</c> chunks to the about <c>32w</c> of a default cut.
+    /// free up end within a few of these of each other (four in the model of the unit tests),
+    /// where with equal chunks one core could wait up to a whole chunk at the end (measured here on
+    /// a CPU-bound Map of 400 items on two workers, 1.5 s: the median gap between the workers' ends
+    /// was 36 ms in 7-item chunks, 9 ms tapered). It adds about <c>4w</c> chunks to the about
+    /// <c>32w</c> of a default cut.
     /// </param>
     public static IEnumerable<(int Start, int Count)> Cut(IReadOnlyList<(int Start, int Count)> ranges, int chunkSize, int taperOver)
     {

@@ -74,6 +74,8 @@ public sealed class ChunkingTests
         // a worker that idles takes back what another holds unstarted, and those are chunks sent
         // before the taper's, which then run last (measured over 50,000 cases: at most 0.86 of a
         // chunk, tapered or not). CPython's default, four chunks a worker, fails this.
+        double[] quarterSlower = [1.0, 1.25];
+        Assert.True(Makespan(400, ChunkSizeLikeCPython(400, 2), quarterSlower) - Ideal(400, quarterSlower) > DefaultSize(400, 2) * 1.25);
         Gen.Select(Gen.Int[1, 5_000], Gen.Double[1.0, 2.0].Array[1, 8]).Sample((items, speeds) =>
         {
             var over = Makespan(DefaultCuts(items, speeds.Length), speeds) - Ideal(items, speeds);
