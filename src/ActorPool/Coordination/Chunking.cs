@@ -31,12 +31,12 @@ internal static class Chunking
     /// CPU-bound Map. The work-pulling router hands out chunks as workers free up, cutting what
     /// waits into batches that shrink as it drains (guided self-scheduling), and a batch is one
     /// message however many chunks it holds: with 32 chunks each, workers end within about one
-    /// small chunk of each other; workers of one speed, within a fraction of one, as the last chunks
-    /// taper (see <see cref="Cut(IReadOnlyList{ValueTuple{int, int}}, int, int)"/>). Akka's round-robin and
-    /// smallest-mailbox routers send every chunk at once, so each worker's share is fixed whatever
-    /// the chunk size, and finer chunks would only add messages. MaxTasksPerChild counts chunks
-    /// (CPython's tasks), and a limit chosen for CPython would replace workers (with
-    /// LocalProcesses, processes) eight times as often.
+    /// small chunk of each other; workers of one speed, within a fraction of one, as the last
+    /// chunks taper (see <see cref="Cut(IReadOnlyList{ValueTuple{int, int}}, int, int)"/>).
+    /// Akka's round-robin and smallest-mailbox routers send every chunk at once, so each worker's
+    /// share is fixed whatever the chunk size, and finer chunks would only add messages.
+    /// MaxTasksPerChild counts chunks (CPython's tasks), and a limit chosen for CPython would
+    /// replace workers (with LocalProcesses, processes) eight times as often.
     /// </remarks>
     public static int ChunksPerWorker(PoolRouting routing, int? maxTasksPerChild) =>
         routing == PoolRouting.WorkPulling && maxTasksPerChild is null ? DefaultChunksPerWorker : CPythonChunksPerWorker;
